@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type BuildStats } from './build.js';
+import { readConfig } from './config.js';
+import { loadContent } from './load.js';
+import { formatProblem, type Problem } from './report.js';
+import { titleSlug } from './slug.js';
+import { unsafeOutDirReason, write } from './write.js';
+import { newPostText } from './new-post.js';
+
+const USAGE = `Usage:
+  geul build [--drafts] [--out <dir>] [--root <dir>]   build the site into dist/
+  geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
+  geul new "<title>" [--root <dir>]                     start a new draft post`;
+
+/** Run the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'build':
+        return await buildCommand(rest);
+      case 'dev':
+        return await devCommand(rest);
+      case 'new':
+        return await newCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        console.error(`geul: unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`geul: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function buildCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      drafts: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      root: { type: 'string', default: '.' },
+    },
+  });
+  const root = path.resolve(values.root);
+  const outDir = path.resolve(root, values.out ?? 'dist');
+  const unsafe = unsafeOutDirReason(outDir, root);
+  if (unsafe) {
+    console.error(`geul: ${unsafe}`);
+    return 1;
+  }
+  const result = await build({ root, drafts: values.drafts });
+  printProblems(result.problems);
+  if (result.stats.errors > 0) {
+    console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+    return 1;
+  }
+  await write(result.outputs, outDir);
+  console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir));
+  return 0;
+}
+
+async function devCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '4000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      root: { type: 'string', default: '.' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`geul: --port must be a number from 0 to 65535, got "${values.port}"`);
+    return 2;
+  }
+  const { startDevServer } = await import('./dev.js') as any;
+  const server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log });
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function newCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { root: { type: 'string', default: '.' }, slug: { type: 'string' } },
+  });
+  const title = positionals.join(' ').trim();
+  if (!title) {
+    console.error('geul new: give the title, e.g. geul new "트랜스포머 논문 리뷰"');
+    return 2;
+  }
+  const root = path.resolve(values.root);
+  const sources = await loadContent(root);
+  const config = readConfig(sources.config);
+  const slug = (values.slug ?? titleSlug(title)) || 'post';
+  const file = path.join(root, 'content', 'posts', `${slug}.md`);
+  if (existsSync(file)) {
+    console.error(`geul new: ${path.relative(process.cwd(), file)} already exists; not overwriting it`);
+    return 1;
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, newPostText(title, new Date(), config.timeZone), { flag: 'wx' });
+  console.log(`created ${path.relative(process.cwd(), file)}`);
+  return 0;
+}
+
+/** Print problems to stderr, each as `path:line:col: message` followed by its code frame. */
+export function printProblems(problems: Problem[]): void {
+  for (const problem of problems) {
+    console.error(formatProblem(problem));
+    if (problem.frame) console.error(problem.frame);
+  }
+}
+
+function summary(stats: BuildStats, outDir: string): string {
+  return [
+    `built ${outDir}/ in ${stats.milliseconds} ms:`,
+    plural(stats.posts, 'post') + ',',
+    plural(stats.pages, 'page') + ',',
+    plural(stats.terms, 'term') + ',',
+    plural(stats.images, 'image') + ',',
+    plural(stats.warnings, 'warning'),
+  ].join(' ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { VFile } from 'vfile';
+import { addError } from './report.js';
+import { keyPlace, parseToml } from './toml.js';
+import type { SiteConfig } from './types.js';
+
+const siteSchema = z.object({
+  title: z.string().min(1, 'title must not be empty').default('geul'),
+  baseURL: z
+    .string()
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+      message: 'baseURL must be an absolute http(s) URL, e.g. "https://example.com/"',
+    })
+    .default('http://localhost:4000/'),
+  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, 'language must be a BCP 47 tag like "ko"').optional(),
+  // Hugo's name for the same setting, accepted so a Hugo site.toml works unchanged.
+  languageCode: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, 'languageCode must be a BCP 47 tag like "ko"').optional(),
+  description: z.string().default(''),
+  author: z.string().default(''),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "Asia/Seoul"' })
+    .default('Asia/Seoul'),
+  paginate: z.number().int().min(1, 'paginate must be at least 1').default(10),
+});
+
+const KNOWN_KEYS = new Set(Object.keys(siteSchema.shape));
+
+/** Read `site.toml` (its VFile) into settings; problems are recorded on the file. */
+export function readConfig(file: VFile): SiteConfig {
+  const text = String(file.value);
+  const raw = parseToml(text, file) ?? {};
+  const result = siteSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      addError(file, `${issue.path.join('.') || 'site.toml'}: ${issue.message}`, keyPlace(text, issue.path as (string | number)[]));
+    }
+  }
+  const settings = result.success ? result.data : siteSchema.parse({});
+  const extra = Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)));
+  return {
+    title: settings.title,
+    baseURL: settings.baseURL.endsWith('/') ? settings.baseURL : `${settings.baseURL}/`,
+    language: settings.language ?? settings.languageCode ?? 'ko',
+    description: settings.description,
+    author: settings.author,
+    timeZone: settings.timeZone,
+    paginate: settings.paginate,
+    extra,
+  };
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

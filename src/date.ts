@@ -1,0 +1,73 @@
+import { TomlDate } from 'smol-toml';
+import type { CalendarDate } from './types.js';
+
+const DATE_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/i;
+
+/**
+ * Read a front-matter date: a quoted string, a bare TOML date or an offset datetime.
+ * The calendar date is taken from the text as written, never through the machine's time
+ * zone, so `2024-01-01` is shown as January 1st in Seoul and in Los Angeles alike.
+ * Returns an error message for anything that is not a real calendar date.
+ */
+export function parseDate(value: unknown): CalendarDate | string {
+  let text: string;
+  if (value instanceof TomlDate) {
+    if (value.isTime()) return 'expected a date, got a time of day only';
+    // TomlDate remembers how it was written; toISOString gives that text back.
+    text = value.toISOString();
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return `expected a date like "2024-01-01", got ${describe(value)}`;
+  }
+  const match = DATE_TEXT.exec(text);
+  if (!match) return `invalid date "${text}": expected YYYY-MM-DD or an ISO 8601 datetime`;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', , offset] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return `invalid date "${text}": ${y}-${mo} has no day ${d}`;
+  }
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+    return `invalid date "${text}": no such time of day`;
+  }
+  const iso = text.replace(' ', 'T');
+  const sortKey = offset
+    ? Date.parse(iso)
+    : Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
+  return { year, month, day, iso, sortKey };
+}
+
+/** Days in a month of the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** The date as a reader of the given language expects it: `2024년 1월 1일` or `January 1, 2024`. */
+export function formatDate(date: CalendarDate, language: string): string {
+  if (language === 'ko' || language.startsWith('ko-')) {
+    return `${date.year}년 ${date.month}월 ${date.day}일`;
+  }
+  // Formatting a UTC instant in UTC cannot shift the day, whatever TZ says.
+  const instant = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(instant);
+}
+
+/** `YYYY-MM-DD` of the calendar date, for `<time datetime>` of date-only values and sitemaps. */
+export function isoDay(date: CalendarDate): string {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(date.year, 4)}-${pad(date.month, 2)}-${pad(date.day, 2)}`;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'nothing';
+  return typeof value === 'object' ? 'a table' : `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { VFile } from 'vfile';
+import { parseDate } from './date.js';
+import { addError } from './report.js';
+import { keyPlace, parseToml, type TomlOrigin } from './toml.js';
+import type { CalendarDate, FrontMatter } from './types.js';
+
+/** The front matter block of a file: its TOML text and the line that text starts on. */
+export interface FrontMatterBlock {
+  toml: string;
+  origin: TomlOrigin;
+}
+
+const OPENER = /^\uFEFF?\+\+\+[ \t]*\r?\n/;
+const CLOSER = /^\+\+\+[ \t]*$/m;
+
+/**
+ * Find the `+++` block at the top of a markdown file. Records an error and gives undefined
+ * when the file has none or never closes it.
+ */
+export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
+  const text = String(file.value);
+  const opener = OPENER.exec(text);
+  if (!opener) {
+    const reason = /^\uFEFF?---\r?\n/.test(text)
+      ? 'front matter must be TOML between "+++" lines (YAML "---" is not supported)'
+      : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
+    addError(file, reason, { line: 1, column: 1 });
+    return undefined;
+  }
+  const rest = text.slice(opener[0].length);
+  const closer = CLOSER.exec(rest);
+  if (!closer) {
+    addError(file, 'front matter is not closed: add a "+++" line after it', { line: 1, column: 1 });
+    return undefined;
+  }
+  return { toml: rest.slice(0, closer.index).replace(/\r?\n$/, ''), origin: { line: 2 } };
+}
+
+const stringList = z.union([z.string().transform((name) => [name]), z.array(z.string())]).default([]);
+
+const knownFields = z.object({
+  title: z.string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be a string') })
+    .trim()
+    .min(1, 'title must not be empty'),
+  description: z.string().optional(),
+  categories: stringList,
+  tags: stringList,
+  draft: z.boolean().default(false),
+  slug: z.string().optional(),
+  author: z.string().optional(),
+  date: z.unknown().optional(),
+  lastmod: z.unknown().optional(),
+});
+
+const KNOWN_KEYS = new Set(Object.keys(knownFields.shape));
+
+/**
+ * Validate the front matter of `file` into a typed FrontMatter; every problem is recorded at
+ * its key. `requireDate` is set for posts (lists are ordered by date), not for pages.
+ * Gives undefined when the front matter is unusable.
+ */
+export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter | undefined {
+  const block = findFrontMatter(file);
+  if (!block) return undefined;
+  const raw = parseToml(block.toml, file, block.origin);
+  if (!raw) return undefined;
+  const place = (key: ReadonlyArray<string | number>) => keyPlace(block.toml, key, block.origin);
+
+  const result = knownFields.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.length > 0 ? issue.path : ['title'];
+      const reason = issue.path[0] === 'title' || issue.path.length === 0 ? issue.message : `${String(issue.path[0])}: ${issue.message}`;
+      addError(file, reason, place(key as (string | number)[]));
+    }
+    return undefined;
+  }
+  const fields = result.data;
+
+  const readDateField = (key: 'date' | 'lastmod'): CalendarDate | undefined => {
+    if (raw[key] === undefined) return undefined;
+    const parsed = parseDate(raw[key]);
+    if (typeof parsed === 'string') {
+      addError(file, `${key}: ${parsed}`, place([key]));
+      return undefined;
+    }
+    return parsed;
+  };
+  const date = readDateField('date');
+  const lastmod = readDateField('lastmod');
+  if (raw.date === undefined && requireDate) {
+    addError(file, 'date is required, e.g. date = "2024-01-01"', { line: 1, column: 1 });
+  }
+  if ((raw.date !== undefined && !date) || (raw.lastmod !== undefined && !lastmod) || (requireDate && !date)) {
+    return undefined;
+  }
+
+  return {
+    title: fields.title,
+    date,
+    lastmod,
+    description: fields.description,
+    categories: fields.categories.map((name) => name.normalize('NFC').trim()).filter(Boolean),
+    tags: fields.tags.map((name) => name.normalize('NFC').trim()).filter(Boolean),
+    draft: fields.draft,
+    slug: fields.slug?.normalize('NFC').trim(),
+    author: fields.author,
+    extra: Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key))),
+  };
+}
+
+/** The place of a front-matter key in the file, for checks made after reading. */
+export function frontMatterKeyPlace(file: VFile, key: string): { line: number; column: number } {
+  const block = findFrontMatter(file);
+  return block ? keyPlace(block.toml, [key], block.origin) : { line: 1, column: 1 };
+}

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import { VFile } from 'vfile';
+
+/** The source files of a site, each a VFile whose path is relative to the project root. */
+export interface SourceFiles {
+  /** `site.toml` (empty when the project has none). */
+  config: VFile;
+  /** `content/posts/**\/*.md`. */
+  posts: VFile[];
+  /** `content/*.md`: standalone pages. */
+  pages: VFile[];
+}
+
+/**
+ * Read `site.toml` and every markdown file under `content/`. Paths are NFC: macOS writes
+ * Korean file names decomposed (NFD), and a slug must not depend on the writer's machine.
+ * Files and folders starting with `_` or `.` are skipped, as Hugo skips `_index.md`.
+ */
+export async function loadContent(root: string): Promise<SourceFiles> {
+  const configPath = path.join(root, 'site.toml');
+  const config = new VFile({
+    path: 'site.toml',
+    cwd: root,
+    value: existsSync(configPath) ? await readFile(configPath, 'utf8') : '',
+  });
+  const [posts, pages] = await Promise.all([
+    readMarkdown(root, 'content/posts/**/*.md'),
+    readMarkdown(root, 'content/*.md'),
+  ]);
+  return { config, posts, pages };
+}
+
+async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
+  const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false });
+  paths.sort();
+  return Promise.all(
+    paths.map(async (relative) => {
+      const value = await readFile(path.join(root, relative), 'utf8');
+      return new VFile({ path: relative.normalize('NFC'), cwd: root, value });
+    }),
+  );
+}

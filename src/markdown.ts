@@ -1,0 +1,114 @@
+import type { Element, ElementContent } from 'hast';
+import rehypeAutolinkHeadings from 'rehype-autolink-headings';
+import rehypeKatex from 'rehype-katex';
+import rehypeSlug from 'rehype-slug';
+import rehypeStringify from 'rehype-stringify';
+import remarkCjkFriendly from 'remark-cjk-friendly';
+import remarkCjkFriendlyGfmStrikethrough from 'remark-cjk-friendly-gfm-strikethrough';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { toString } from 'hast-util-to-string';
+import { unified, type Processor } from 'unified';
+import type { VFile } from 'vfile';
+import { messages } from './i18n.js';
+import { rehypeHeadings } from './rehype-headings.js';
+import { remarkImages } from './remark-images.js';
+import { remarkReading } from './remark-reading.js';
+import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
+
+declare module 'vfile' {
+  interface DataMap {
+    /** Set by the caller: where the file's own output goes, for images next to it. */
+    post: { sourcePath: string; outputDir: string };
+    /** Set by remarkImages. */
+    assets: AssetRef[];
+    /** Set by remarkReading. */
+    reading: { wordCount: number; readingMinutes: number; excerpt: string };
+    /** Set by rehypeHeadings. */
+    toc: Heading[];
+  }
+}
+
+/** What the markdown stage depends on besides the text: same settings, same HTML. */
+export interface MarkdownSettings {
+  /** Project root, absolute, for resolving images. */
+  root: string;
+  /** Path part of baseURL: `/` or `/blog/`. */
+  basePath: string;
+  /** Site language, for generated text (footnote labels, anchor names). */
+  language: string;
+}
+
+/**
+ * The unified chain, in order. Built once per build and reused for every post; turning one
+ * post into HTML depends only on its text and these settings.
+ */
+export function createMarkdownProcessor(settings: MarkdownSettings): Processor<any, any, any, any, string> {
+  const text = messages(settings.language);
+  return (
+    unified()
+      // Markdown → mdast, CommonMark.
+      .use(remarkParse)
+      // Hugo-style `+++` TOML front matter becomes a node, read separately by frontmatter.ts.
+      .use(remarkFrontmatter, ['toml'])
+      // Tables, footnotes, task lists, strikethrough, autolinks.
+      .use(remarkGfm)
+      // `$...$` and `$$...$$`.
+      .use(remarkMath)
+      // CommonMark's flanking rules leave `**"용어"**이라는` unbolded next to Hangul; these
+      // relax them for CJK text, for `**`/`*` and GFM's `~~`.
+      .use(remarkCjkFriendly)
+      .use(remarkCjkFriendlyGfmStrikethrough)
+      // Local images: resolve, size, list for copying; a missing one is an error.
+      .use(remarkImages, { root: settings.root, basePath: settings.basePath })
+      // Reading time and excerpt, counted on the markdown tree.
+      .use(remarkReading)
+      // mdast → hast. Raw HTML in a post is the author's own and is kept.
+      .use(remarkRehype, {
+        allowDangerousHtml: true,
+        footnoteLabel: text.footnotes,
+        footnoteBackLabel: (referenceIndex: number, rereferenceIndex: number) =>
+          `${text.footnoteBack} ${referenceIndex + 1}${rereferenceIndex > 1 ? `-${rereferenceIndex}` : ''}`,
+      })
+      // Math → KaTeX HTML plus MathML for screen readers. Invalid math is a warning with
+      // its place and KaTeX's visible error in the page. `trust` stays off: no \href to
+      // javascript:, no \includegraphics.
+      .use(rehypeKatex, { output: 'htmlAndMathml', trust: false, strict: 'ignore' })
+      // Heading ids from their text, Hangul kept: "## 서론" → id="서론".
+      .use(rehypeSlug)
+      .use(rehypeHeadings)
+      // A "#" link after each heading, named for screen readers by the heading's text.
+      .use(rehypeAutolinkHeadings, {
+        behavior: 'append',
+        properties: (node: Element) => ({
+          className: ['heading-anchor'],
+          ariaLabel: `${text.headingAnchor}: ${toString(node).trim()}`,
+        }),
+        content: { type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] } as ElementContent,
+      })
+      .use(rehypeStringify, { allowDangerousHtml: true })
+  );
+}
+
+/**
+ * Turn one post's markdown into HTML and the facts templates need. Problems (missing
+ * images, invalid math) are recorded on the file.
+ */
+export async function renderMarkdown(
+  processor: Processor<any, any, any, any, string>,
+  file: VFile,
+): Promise<RenderedMarkdown> {
+  const html = String(await processor.process(file));
+  const reading = file.data.reading ?? { wordCount: 0, readingMinutes: 1, excerpt: '' };
+  return {
+    html,
+    toc: file.data.toc ?? [],
+    excerpt: reading.excerpt,
+    readingMinutes: reading.readingMinutes,
+    wordCount: reading.wordCount,
+    assets: file.data.assets ?? [],
+  };
+}

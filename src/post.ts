@@ -1,0 +1,51 @@
+import path from 'node:path';
+import type { Processor } from 'unified';
+import type { VFile } from 'vfile';
+import { frontMatterKeyPlace, readFrontMatter } from './frontmatter.js';
+import { renderMarkdown } from './markdown.js';
+import { addError } from './report.js';
+import { unsafeSlugReason } from './slug.js';
+import type { ParsedPost } from './types.js';
+
+/** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */
+export function outputDirOf(kind: ParsedPost['kind'], slug: string): string {
+  return kind === 'post' ? `posts/${slug}` : slug;
+}
+
+/**
+ * The slug a file gets when its front matter names none: the file name without `.md`, or
+ * the folder name of a page bundle (`content/posts/<name>/index.md`).
+ */
+export function fileSlug(sourcePath: string): string {
+  const base = path.posix.basename(sourcePath, '.md');
+  const name = base === 'index' ? path.posix.basename(path.posix.dirname(sourcePath)) : base;
+  return name.normalize('NFC');
+}
+
+/**
+ * Read one markdown file into a ParsedPost: front matter, then (unless it is a draft that
+ * this build leaves out) the body. Problems are recorded on the file; undefined when the
+ * file cannot be used or is left out.
+ */
+export async function readPost(
+  file: VFile,
+  kind: ParsedPost['kind'],
+  processor: Processor<any, any, any, any, string>,
+  includeDrafts: boolean,
+): Promise<ParsedPost | undefined> {
+  const frontMatter = readFrontMatter(file, kind === 'post');
+  if (!frontMatter) return undefined;
+  // Drafts are not rendered at all when left out: a half-written formula in a draft must
+  // not block publishing the finished posts.
+  if (frontMatter.draft && !includeDrafts) return undefined;
+
+  const slug = frontMatter.slug ?? fileSlug(file.path);
+  const unsafe = unsafeSlugReason(slug);
+  if (unsafe) {
+    addError(file, unsafe, frontMatter.slug !== undefined ? frontMatterKeyPlace(file, 'slug') : { line: 1, column: 1 });
+    return undefined;
+  }
+  file.data.post = { sourcePath: file.path, outputDir: outputDirOf(kind, slug) };
+  const rendered = await renderMarkdown(processor, file);
+  return { kind, sourcePath: file.path, slug, frontMatter, rendered };
+}

@@ -1,0 +1,94 @@
+import type { Nodes, Paragraph, Root, RootContent } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { visit, SKIP } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+
+/** Hangul syllables a Korean reader reads in a minute of careful technical reading. */
+const HANGUL_PER_MINUTE = 500;
+/** Words of other scripts (English terms, numbers) read in a minute. */
+const WORDS_PER_MINUTE = 200;
+/** Seconds spent on one formula, whatever its length: formulas are read, not skimmed. */
+const SECONDS_PER_INLINE_FORMULA = 3;
+const SECONDS_PER_DISPLAY_FORMULA = 10;
+/** Longest excerpt, in characters. */
+const EXCERPT_LIMIT = 160;
+
+const HANGUL_SYLLABLE = /[\uAC00-\uD7A3]/g;
+const OTHER_WORD = /[\p{L}\p{N}]+/gu;
+
+/** Counts of one text: Hangul by syllables, other scripts by words. */
+export function countText(text: string): { hangul: number; words: number } {
+  const hangul = text.match(HANGUL_SYLLABLE)?.length ?? 0;
+  const words = text.replace(HANGUL_SYLLABLE, ' ').match(OTHER_WORD)?.length ?? 0;
+  return { hangul, words };
+}
+
+/**
+ * Count what a reader reads, from the markdown tree rather than the HTML: Hangul by
+ * syllables (Korean has no reliable word unit for timing), other scripts by words, code
+ * blocks excluded, each formula at a fixed cost. Also takes the excerpt: the text before
+ * `<!--more-->`, else the first paragraph, cut at a sentence end.
+ */
+export function remarkReading() {
+  return function (tree: Root, file: VFile) {
+    let hangul = 0;
+    let words = 0;
+    let seconds = 0;
+    visit(tree, (node: Nodes) => {
+      if (node.type === 'code' || node.type === 'html' || (node.type as string) === 'toml' || node.type === 'yaml') return SKIP;
+      if (node.type === 'math') {
+        seconds += SECONDS_PER_DISPLAY_FORMULA;
+        return SKIP;
+      }
+      if (node.type === 'inlineMath') {
+        seconds += SECONDS_PER_INLINE_FORMULA;
+        return SKIP;
+      }
+      if (node.type === 'text' || node.type === 'inlineCode') {
+        const counts = countText(node.value);
+        hangul += counts.hangul;
+        words += counts.words;
+      }
+      return undefined;
+    });
+    seconds += (hangul / HANGUL_PER_MINUTE) * 60 + (words / WORDS_PER_MINUTE) * 60;
+    file.data.reading = {
+      wordCount: hangul + words,
+      readingMinutes: Math.max(1, Math.round(seconds / 60)),
+      excerpt: excerptOf(tree),
+    };
+  };
+}
+
+function excerptOf(tree: Root): string {
+  const more = tree.children.findIndex((node) => node.type === 'html' && /^<!--\s*more\s*-->$/i.test(node.value.trim()));
+  if (more !== -1) {
+    return plainText(tree.children.slice(0, more).filter((node) => (node.type as string) !== 'toml'));
+  }
+  const paragraph = tree.children.find(
+    (node): node is Paragraph => node.type === 'paragraph' && plainText([node]).length > 0,
+  );
+  return paragraph ? cutAtSentence(plainText([paragraph]), EXCERPT_LIMIT) : '';
+}
+
+function plainText(nodes: RootContent[]): string {
+  return nodes
+    .map((node) => toString(node, { includeImageAlt: false }))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Cut text to at most `limit` characters, at the last sentence end that fits; else at the
+ * last space, with an ellipsis. Korean sentences end in `.`, `?`, `!` like English ones.
+ */
+export function cutAtSentence(text: string, limit: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= limit) return text;
+  const head = chars.slice(0, limit).join('');
+  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。'].map((mark) => head.lastIndexOf(mark)));
+  if (sentenceEnd > limit / 3) return head.slice(0, sentenceEnd + 1).trim();
+  const space = head.lastIndexOf(' ');
+  return `${(space > limit / 3 ? head.slice(0, space) : head).trim()}…`;
+}

@@ -1,0 +1,98 @@
+import type { Messages } from './i18n.js';
+import { outputDirOf } from './post.js';
+import type { Page, Site } from './types.js';
+import type { Urls } from './urls.js';
+import { outputFileOf } from './urls.js';
+import type { Views } from './view.js';
+
+/**
+ * Every HTML page of the site as data: which file, which template, which variables.
+ * Nothing here knows the template engine.
+ */
+export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Page[] {
+  const pages: Page[] = [];
+  const common = (kind: string, dir: string, title: string, description: string) => ({
+    site: views.site,
+    i18n,
+    page: { kind, title, description, url: urls.rel(dir), permalink: urls.abs(dir) },
+  });
+
+  // Home, paginated: `/`, `/page/2/`, ...
+  const perPage = site.config.paginate;
+  const total = Math.max(1, Math.ceil(site.posts.length / perPage));
+  const homeDir = (n: number) => (n === 1 ? '' : `page/${n}/`);
+  for (let n = 1; n <= total; n++) {
+    const posts = site.posts.slice((n - 1) * perPage, n * perPage);
+    pages.push({
+      outputPath: outputFileOf(homeDir(n)),
+      template: 'home',
+      data: {
+        ...common('home', homeDir(n), n === 1 ? '' : i18n.pageNumber.replace('{n}', String(n)), site.config.description),
+        posts: posts.map(views.post),
+        pagination: {
+          current: n,
+          total,
+          prevUrl: n > 1 ? urls.rel(homeDir(n - 1)) : null,
+          nextUrl: n < total ? urls.rel(homeDir(n + 1)) : null,
+          pages: Array.from({ length: total }, (_, index) => ({
+            number: index + 1,
+            url: urls.rel(homeDir(index + 1)),
+            current: index + 1 === n,
+          })),
+        },
+      },
+    });
+  }
+
+  // Posts, with their older (prev) and newer (next) neighbours.
+  site.posts.forEach((post, index) => {
+    const dir = `${outputDirOf('post', post.slug)}/`;
+    const view = views.fullPost(post, site.posts[index + 1], site.posts[index - 1]);
+    pages.push({
+      outputPath: outputFileOf(dir),
+      template: 'post',
+      data: { ...common('post', dir, view.title, view.summary), post: view },
+    });
+  });
+
+  for (const page of site.pages) {
+    const dir = `${outputDirOf('page', page.slug)}/`;
+    const view = views.fullPost(page);
+    pages.push({
+      outputPath: outputFileOf(dir),
+      template: 'page',
+      data: { ...common('page', dir, view.title, view.summary), post: view },
+    });
+  }
+
+  for (const taxonomy of site.taxonomies) {
+    const taxonomyView = views.taxonomy(taxonomy);
+    const indexDir = `${taxonomy.key}/`;
+    pages.push({
+      outputPath: outputFileOf(indexDir),
+      template: 'terms',
+      data: {
+        ...common('terms', indexDir, taxonomyView.title, ''),
+        taxonomy: taxonomyView,
+        terms: taxonomy.terms.map((term) => views.term(taxonomy, term)),
+      },
+    });
+    for (const term of taxonomy.terms) {
+      const dir = views.termDir(taxonomy.key, term.slug);
+      const termView = views.term(taxonomy, term);
+      pages.push({
+        outputPath: outputFileOf(dir),
+        template: 'term',
+        data: {
+          ...common('term', dir, `${taxonomyView.title}: ${term.name}`, ''),
+          taxonomy: taxonomyView,
+          term: termView,
+          posts: term.posts.map(views.post),
+        },
+      });
+    }
+  }
+
+  pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });
+  return pages;
+}

@@ -1,0 +1,41 @@
+/**
+ * Slugs keep Hangul: "자연어 처리" → `자연어-처리`. Only what would break a URL path or a
+ * file name is dropped, so a Korean writer's terms stay readable in the address bar.
+ */
+
+// URL-reserved and unsafe punctuation (RFC 3986 gen-delims and sub-delims, plus quotes,
+// brackets and the like). Letters of every script, digits, `-`, `_` and `.` survive.
+const RESERVED = /[!"#$%&'()*+,/:;<=>?@[\\\]^`{|}~\u0000-\u001f\u007f]/gu;
+
+/**
+ * The URL segment of a taxonomy term: NFC, lower-cased, runs of whitespace → `-`,
+ * URL-reserved punctuation dropped. "Paper Review" → `paper-review`, "NLP" → `nlp`.
+ */
+export function termSlug(name: string): string {
+  return name
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(RESERVED, '')
+    .trim()
+    .replace(/\s+/gu, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+}
+
+/** A slug for a new post from its title, as `geul new` makes it. */
+export function titleSlug(title: string): string {
+  return termSlug(title);
+}
+
+/**
+ * Why a post slug cannot be used as one path segment under `posts/`, or undefined when it
+ * can. Slugs come from front matter, so they are checked rather than trusted.
+ */
+export function unsafeSlugReason(slug: string): string | undefined {
+  if (slug.length === 0) return 'slug is empty';
+  if (slug === '.' || slug === '..') return `slug "${slug}" would escape the output folder`;
+  if (/[/\\]/.test(slug)) return `slug "${slug}" contains a path separator and would escape its folder`;
+  if (/[\u0000-\u001f\u007f]/.test(slug)) return `slug "${JSON.stringify(slug)}" contains control characters`;
+  if (/[?#%]/.test(slug)) return `slug "${slug}" contains "?", "#" or "%", which cannot appear in a URL path as written`;
+  return undefined;
+}

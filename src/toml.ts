@@ -1,0 +1,67 @@
+import { parse, TomlError } from 'smol-toml';
+import type { VFile } from 'vfile';
+import { addError } from './report.js';
+
+/** Where a block of TOML starts inside its file, so that places point into the file. */
+export interface TomlOrigin {
+  /** 1-based line of the file on which the TOML text's first line stands. */
+  line: number;
+}
+
+/**
+ * Parse TOML text that stands in `file` at `origin`. A syntax error is recorded on the file
+ * at its line and column in the file (smol-toml counts inside the TOML text) and gives
+ * undefined.
+ */
+export function parseToml(
+  text: string,
+  file: VFile,
+  origin: TomlOrigin = { line: 1 },
+): Record<string, unknown> | undefined {
+  try {
+    return parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const reason = error.message.split('\n')[0] ?? 'invalid TOML';
+      addError(file, `invalid TOML: ${reason}`, {
+        line: origin.line + error.line - 1,
+        column: error.column,
+      });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The place of `key = ...` in TOML text (a top-level key, or `table.key` inside `[table]`),
+ * so that a bad value is reported at its key. Falls back to the origin when not found.
+ */
+export function keyPlace(
+  text: string,
+  keyPath: ReadonlyArray<string | number>,
+  origin: TomlOrigin = { line: 1 },
+): { line: number; column: number } {
+  const [first, second] = keyPath;
+  const lines = text.split(/\r?\n/);
+  const wanted = typeof second === 'string' ? second : String(first);
+  const table = typeof second === 'string' ? String(first) : undefined;
+  let currentTable: string | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? '';
+    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
+    if (header) {
+      currentTable = header[1];
+      continue;
+    }
+    if (currentTable !== table) continue;
+    const key = new RegExp(`^(\\s*)(?:"${escapeRegExp(wanted)}"|'${escapeRegExp(wanted)}'|${escapeRegExp(wanted)})\\s*=`);
+    const match = key.exec(line);
+    if (match) return { line: origin.line + index, column: (match[1]?.length ?? 0) + 1 };
+  }
+  return { line: origin.line, column: 1 };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

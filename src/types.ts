@@ -1,0 +1,164 @@
+/**
+ * The data that flows through the pipeline, stage by stage:
+ * SiteConfig + VFile[] → ParsedPost[] → Site → Page[] → Output[].
+ * Plain objects only: every stage is a function from one of these to the next.
+ */
+
+/** Site settings read from `site.toml`. */
+export interface SiteConfig {
+  /** Site title, shown in the header and the feed. */
+  title: string;
+  /** Absolute URL where the site is published; its path part prefixes every link. @default "http://localhost:4000/" */
+  baseURL: string;
+  /** BCP 47 language of the site, used for `<html lang>` and generated text. @default "ko" */
+  language: string;
+  /** One-line description of the site for the home page and the feed. @default "" */
+  description: string;
+  /** Default author of posts that name none. @default "" */
+  author: string;
+  /** IANA time zone of the site, for "now" and for offset datetimes. @default "Asia/Seoul" */
+  timeZone: string;
+  /** Posts per home page. @default 10 */
+  paginate: number;
+  /** Unknown keys of site.toml, kept for templates. */
+  extra: Record<string, unknown>;
+}
+
+/**
+ * A calendar date as the writer wrote it. Never converted through the machine's time zone:
+ * `2024-01-01` is January 1st everywhere.
+ */
+export interface CalendarDate {
+  year: number;
+  /** 1–12 */
+  month: number;
+  /** 1–31 */
+  day: number;
+  /** The date or datetime as written, ISO 8601: `2024-01-01` or `2024-01-01T09:00:00+09:00`. */
+  iso: string;
+  /** Milliseconds since the epoch, for ordering posts only (date-only values count as 00:00 UTC). */
+  sortKey: number;
+}
+
+/** Front matter of a post or page, validated. */
+export interface FrontMatter {
+  /** Title, plain text. */
+  title: string;
+  /** Publication date. Required for posts, optional for standalone pages. */
+  date?: CalendarDate;
+  /** Last modification date. */
+  lastmod?: CalendarDate;
+  /** Short description; also the meta description and the list summary. */
+  description?: string;
+  /** Category names as written. */
+  categories: string[];
+  /** Tag names as written. */
+  tags: string[];
+  /** Drafts are left out of `geul build` unless `--drafts`. @default false */
+  draft: boolean;
+  /** URL slug overriding the file name. */
+  slug?: string;
+  /** Author overriding the site's. */
+  author?: string;
+  /** Every key not listed above, kept as written for templates (`post.params`). */
+  extra: Record<string, unknown>;
+}
+
+/** A heading of a post, for the table of contents. */
+export interface Heading {
+  /** 2–6 */
+  depth: number;
+  /** The element id (Hangul kept). */
+  id: string;
+  /** Plain text of the heading. */
+  text: string;
+}
+
+/** What the markdown stage produces for one file: a pure function of its text and settings. */
+export interface RenderedMarkdown {
+  /** The body as HTML. */
+  html: string;
+  /** Headings of depth 2–4, in order. */
+  toc: Heading[];
+  /** First paragraph as plain text, cut at a sentence end. */
+  excerpt: string;
+  /** Estimated reading time in minutes (at least 1). */
+  readingMinutes: number;
+  /** Hangul syllables plus words of other scripts, code excluded. */
+  wordCount: number;
+  /** Repo-relative paths of local images the body refers to, each to be copied. */
+  assets: AssetRef[];
+}
+
+/** A local file a post refers to, and where it lands in the output. */
+export interface AssetRef {
+  /** Path relative to the project root, POSIX separators. */
+  source: string;
+  /** Path relative to the output folder, POSIX separators. */
+  output: string;
+}
+
+/** A post or standalone page after front matter and markdown, before collection. */
+export interface ParsedPost {
+  /** `post` for content/posts/**, `page` for content/*.md. */
+  kind: 'post' | 'page';
+  /** Path relative to the project root, POSIX separators, NFC. */
+  sourcePath: string;
+  /** URL slug, NFC. */
+  slug: string;
+  frontMatter: FrontMatter;
+  rendered: RenderedMarkdown;
+}
+
+/** One term of a taxonomy: a category or a tag. */
+export interface Term {
+  /** The name as first written. */
+  name: string;
+  /** URL segment: NFC, lower-cased, Hangul kept. */
+  slug: string;
+  /** Posts with this term, newest first. */
+  posts: ParsedPost[];
+}
+
+/** A taxonomy and its terms. */
+export interface Taxonomy {
+  /** URL segment and key: `categories` or `tags`. */
+  key: 'categories' | 'tags';
+  /** Terms sorted by name. */
+  terms: Term[];
+}
+
+/** Everything known about the site after collection. */
+export interface Site {
+  config: SiteConfig;
+  /** Included posts (drafts only with --drafts), newest first. */
+  posts: ParsedPost[];
+  /** Standalone pages from content/*.md. */
+  pages: ParsedPost[];
+  taxonomies: Taxonomy[];
+}
+
+/** One HTML or XML file to produce, as data: a template name and what it gets. */
+export interface Page {
+  /** Output path relative to the output folder, e.g. `posts/hello/index.html`. */
+  outputPath: string;
+  /** Template file name in templates/, without extension, e.g. `post`. */
+  template: string;
+  /** The variables the template sees. */
+  data: Record<string, unknown>;
+}
+
+/** One file of the finished site. */
+export type Output =
+  | { path: string; content: string | Uint8Array }
+  | { path: string; copyFrom: string };
+
+/** Options of one build. */
+export interface BuildOptions {
+  /** Project root (where site.toml lives). */
+  root: string;
+  /** Include drafts. */
+  drafts: boolean;
+  /** Inject the live-reload client (dev server only). */
+  dev?: boolean;
+}
