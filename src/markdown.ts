@@ -14,6 +14,7 @@ import { toString } from 'hast-util-to-string';
 import { unified, type Processor } from 'unified';
 import type { VFile } from 'vfile';
 import { messages } from './i18n.js';
+import { rehypeBasePath } from './rehype-base-path.js';
 import { rehypeHeadings } from './rehype-headings.js';
 import { remarkImages } from './remark-images.js';
 import { remarkReading } from './remark-reading.js';
@@ -73,12 +74,13 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
         footnoteBackLabel: (referenceIndex: number, rereferenceIndex: number) =>
           `${text.footnoteBack} ${referenceIndex + 1}${rereferenceIndex > 1 ? `-${rereferenceIndex}` : ''}`,
       })
+      // Heading ids from their text, Hangul kept: "## 서론" → id="서론". Before KaTeX, so a
+      // formula in a heading counts as its TeX source, not as KaTeX's rendered glyphs.
+      .use(rehypeSlug)
       // Math → KaTeX HTML plus MathML for screen readers. Invalid math is a warning with
       // its place and KaTeX's visible error in the page. `trust` stays off: no \href to
       // javascript:, no \includegraphics.
       .use(rehypeKatex, { output: 'htmlAndMathml', trust: false, strict: 'ignore' })
-      // Heading ids from their text, Hangul kept: "## 서론" → id="서론".
-      .use(rehypeSlug)
       .use(rehypeHeadings)
       // A "#" link after each heading, named for screen readers by the heading's text.
       .use(rehypeAutolinkHeadings, {
@@ -89,6 +91,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
         }),
         content: { type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] } as ElementContent,
       })
+      // `/posts/x/` in a post → `/blog/posts/x/` when the site lives under a sub-path.
+      .use(rehypeBasePath, { basePath: settings.basePath })
       .use(rehypeStringify, { allowDangerousHtml: true })
   );
 }

@@ -1,6 +1,6 @@
 import { headingRank } from 'hast-util-heading-rank';
-import { toString } from 'hast-util-to-string';
-import type { Root } from 'hast';
+import type { Element, ElementContent, Root } from 'hast';
+import { toHtml } from 'hast-util-to-html';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import type { Heading } from './types.js';
@@ -10,8 +10,9 @@ const TOC_MAX_DEPTH = 4;
 
 /**
  * Collect headings of depth 2–4 with their ids (given by rehype-slug) into
- * `file.data.toc`, for the table of contents. Runs before the anchor links are added,
- * so their text does not end in "#".
+ * `file.data.toc`, for the table of contents: plain text (a formula as its TeX source) and
+ * the inner HTML (a formula as rendered). Runs before the anchor links are added, so
+ * neither ends in "#".
  */
 export function rehypeHeadings() {
   return function (tree: Root, file: VFile) {
@@ -20,9 +21,33 @@ export function rehypeHeadings() {
       const depth = headingRank(node);
       const id = node.properties.id;
       if (depth && depth >= 2 && depth <= TOC_MAX_DEPTH && typeof id === 'string') {
-        toc.push({ depth, id, text: toString(node).trim() });
+        toc.push({ depth, id, text: plainText(node).replace(/\s+/g, ' ').trim(), html: toHtml(node.children) });
       }
     });
     file.data.toc = toc;
   };
+}
+
+/** Text of an element, taking a KaTeX formula as its TeX source rather than its glyphs. */
+export function plainText(node: Element | ElementContent): string {
+  if (node.type === 'text') return node.value;
+  if (node.type !== 'element') return '';
+  const classes = node.properties.className;
+  if (Array.isArray(classes) && classes.includes('katex')) {
+    return texOf(node) ?? '';
+  }
+  return node.children.map(plainText).join('');
+}
+
+function texOf(node: Element): string | undefined {
+  for (const child of node.children) {
+    if (child.type !== 'element') continue;
+    if (child.tagName === 'annotation') {
+      const text = child.children[0];
+      return text?.type === 'text' ? text.value : undefined;
+    }
+    const found = texOf(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

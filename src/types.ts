@@ -70,8 +70,10 @@ export interface Heading {
   depth: number;
   /** The element id (Hangul kept). */
   id: string;
-  /** Plain text of the heading. */
+  /** Plain text of the heading; a formula as its TeX source. */
   text: string;
+  /** Inner HTML of the heading, formulas rendered; for tables of contents. */
+  html: string;
 }
 
 /** What the markdown stage produces for one file: a pure function of its text and settings. */

@@ -52,7 +52,7 @@ export interface PostView {
 
 export interface FullPostView extends PostView {
   content: string;
-  toc: { depth: number; id: string; text: string }[];
+  toc: { depth: number; id: string; text: string; html: string }[];
   /** The older neighbour. */
   prev: PostLink | null;
   /** The newer neighbour. */
@@ -82,12 +82,13 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       ? { iso: date.iso, display: formatDate(date, config.language), year: date.year, month: date.month, day: date.day }
       : null;
   const termDir = (key: Taxonomy['key'], slug: string) => `${key}/${slug}/`;
+  const termsBySlug = new Map(
+    site.taxonomies.map((taxonomy) => [taxonomy.key, new Map(taxonomy.terms.map((term) => [term.slug, term]))]),
+  );
   const termLinks = (key: Taxonomy['key'], names: string[]): TermLink[] => {
-    const terms = site.taxonomies.find((taxonomy) => taxonomy.key === key)?.terms ?? [];
     const links: TermLink[] = [];
     for (const name of names) {
-      const slug = termSlug(name);
-      const term = terms.find((candidate) => candidate.slug === slug);
+      const term = termsBySlug.get(key)?.get(termSlug(name));
       if (term && !links.some((link) => link.slug === term.slug)) {
         links.push({ name: term.name, slug: term.slug, url: urls.rel(termDir(key, term.slug)) });
       }
@@ -96,9 +97,13 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   };
   const postUrl = (post: ParsedPost) => urls.rel(`${outputDirOf(post.kind, post.slug)}/`);
 
+  // A post appears in many lists (home, each of its terms, the feed): build its view once.
+  const postViews = new Map<ParsedPost, PostView>();
   const post = (source: ParsedPost): PostView => {
+    const cached = postViews.get(source);
+    if (cached) return cached;
     const fm = source.frontMatter;
-    return {
+    const view: PostView = {
       title: fm.title,
       url: postUrl(source),
       permalink: urls.abs(`${outputDirOf(source.kind, source.slug)}/`),
@@ -114,6 +119,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       author: fm.author ?? config.author,
       params: fm.extra,
     };
+    postViews.set(source, view);
+    return view;
   };
 
   const link = (source: ParsedPost | undefined): PostLink | null =>
@@ -134,7 +141,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       year: Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: config.timeZone }).format(now)),
       params: config.extra,
     },
-    post,
+    post: (source) => post(source),
     fullPost: (source, prev, next) => ({
       ...post(source),
       content: source.rendered.html,

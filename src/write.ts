@@ -69,17 +69,23 @@ export async function write(outputs: Output[], outDir: string): Promise<void> {
 }
 
 async function writeAll(outputs: Output[], dir: string): Promise<void> {
-  const made = new Set<string>();
+  // Output paths are built from slugs and file names; check once more that none climbs out.
   for (const output of outputs) {
     const file = path.resolve(dir, output.path);
-    // Output paths are built from slugs and file names; check once more that none climbs out.
     if (!file.startsWith(dir + path.sep)) throw new Error(`output path escapes the output folder: ${output.path}`);
-    const folder = path.dirname(file);
-    if (!made.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      made.add(folder);
-    }
-    if ('copyFrom' in output) await copyFile(output.copyFrom, file);
-    else await writeFile(file, output.content);
   }
+  const folders = [...new Set(outputs.map((output) => path.dirname(path.resolve(dir, output.path))))].sort();
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+  // A few writes in flight keep the disk busy without opening thousands of files at once.
+  const inFlight = 32;
+  let next = 0;
+  const worker = async () => {
+    while (next < outputs.length) {
+      const output = outputs[next++]!;
+      const file = path.resolve(dir, output.path);
+      if ('copyFrom' in output) await copyFile(output.copyFrom, file);
+      else await writeFile(file, output.content);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, outputs.length) }, worker));
 }
