@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeCorpus } from './corpus.js';
+
+/**
+ * `npm run bench [-- --sizes 1000,4000] [--large] [--runs 3]`: generates a deterministic
+ * corpus per size, then times whole `geul build` processes — cold, no-change rebuild, one post
+ * edited, one template edited — and the bare unified chain as the in-run baseline. Prints
+ * wall and CPU seconds, peak RSS and posts/s, each wall time also as a ratio to the baseline.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,4000' },
+    large: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const sizes = values.sizes.split(',').map(Number).concat(values.large ? [10_000] : []);
+const runs = Math.max(1, Number(values.runs));
+
+interface Measure {
+  wallS: number;
+  cpuS: number;
+  rssMb: number;
+}
+
+function measure(args: string[], env: Record<string, string> = {}): Measure {
+  const usageFile = path.join(os.tmpdir(), `geul-bench-${process.pid}.json`);
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--import', path.join(here, 'rusage.mjs'), ...args], {
+    cwd: repo,
+    env: { ...process.env, ...env, GEUL_RUSAGE_FILE: usageFile },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallS = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed:\n${result.stderr}`);
+  const usage = JSON.parse(spawnSync('cat', [usageFile], { encoding: 'utf8' }).stdout) as { cpuMs: number; maxRssKb: number };
+  return { wallS, cpuS: usage.cpuMs / 1000, rssMb: usage.maxRssKb / 1024 };
+}
+
+function median(list: Measure[]): Measure {
+  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { wallS: mid(list.map((m) => m.wallS)), cpuS: mid(list.map((m) => m.cpuS)), rssMb: mid(list.map((m) => m.rssMb)) };
+}
+
+function repeat(times: number, before: () => Promise<void>, args: string[]): Promise<Measure> {
+  return (async () => {
+    const list: Measure[] = [];
+    for (let i = 0; i < times; i++) {
+      await before();
+      list.push(measure(args));
+    }
+    return median(list);
+  })();
+}
+
+const rows: string[] = [];
+const header = `| posts | scenario | wall s | CPU s | peak RSS MB | posts/s | × bare chain |\n|--:|---|--:|--:|--:|--:|--:|`;
+console.log(`geul bench on ${os.cpus().length} cores, node ${process.version}, median of ${runs}\n`);
+console.log(header);
+for (const size of sizes) {
+  const site = path.join(os.tmpdir(), `geul-bench-${size}`);
+  const out = path.join(site, 'dist');
+  await writeCorpus(site, size, path.join(repo, 'templates'));
+  const geul = ['bin/geul.js', 'build', '--root', site, '--out', out];
+  const cache = path.join(site, '.cache');
+  const clean = async () => {
+    await rm(out, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  };
+  const nothing = async () => {};
+  const bare = await repeat(runs, nothing, ['--import', 'tsx', 'bench/bare-chain.ts', site]);
+  const cold = await repeat(runs, clean, geul);
+  const warm = await repeat(runs, nothing, geul);
+  const postFile = path.join(site, 'content', 'posts', 'post-00000.md');
+  const editPost = async () => appendFile(postFile, `\n\n편집 ${Date.now()} $x_{${Date.now() % 1000}}$\n`);
+  const edited = await repeat(runs, editPost, geul);
+  const templateFile = path.join(site, 'templates', 'post.liquid');
+  const original = await readFile(templateFile, 'utf8');
+  const editTemplate = async () => writeFile(templateFile, `${original}\n{% comment %}${Date.now()}{% endcomment %}\n`);
+  const template = await repeat(runs, editTemplate, geul);
+  await writeFile(templateFile, original);
+  const line = (scenario: string, m: Measure) =>
+    `| ${size} | ${scenario} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${m.rssMb.toFixed(0)} | ${(size / m.wallS).toFixed(0)} | ${(m.wallS / bare.wallS).toFixed(3)} |`;
+  for (const [scenario, m] of [
+    ['bare unified chain (baseline)', bare],
+    ['cold build', cold],
+    ['no-change rebuild', warm],
+    ['one post edited', edited],
+    ['one template edited', template],
+  ] as const) {
+    const row = line(scenario, m);
+    rows.push(row);
+    console.log(row);
+  }
+  if (!values.keep) await rm(site, { recursive: true, force: true });
+}
