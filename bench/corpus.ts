@@ -34,7 +34,9 @@ export async function writeCorpus(dir: string, count: number, templatesFrom: str
       if (p % 4 === 2) body.push(`### ${pick(HEADINGS)} ${p}`);
       const sentences = 2 + Math.floor(random() * 4);
       const text = Array.from({ length: sentences }, () => pick(SENTENCES)).join(' ');
-      body.push(`${text} 여기서 $${formula(random, n, p, false)}$ 이라는 식이 중요하다. **"${pick(TERMS)}"**이라는 용어는 ${pick(SENTENCES)}`);
+      // About five formulas a post: one display formula and an inline one every third paragraph.
+      const math = p % 3 === 0 ? ` 여기서 $${formula(random, n, p, false)}$ 이라는 식이 중요하다.` : '';
+      body.push(`${text}${math} **"${pick(TERMS)}"**이라는 용어는 ${pick(SENTENCES)}`);
     }
     const text = `+++
 title = "${pick(TITLES)} ${n + 1}"
