@@ -1,1 +1,346 @@
-export {};
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { build, type BuildResult } from './build.js';
+import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
+import { formatProblem, type Problem } from './report.js';
+import { serveSite } from './serve.js';
+import type { Output } from './types.js';
+import { createUrls } from './urls.js';
+
+/** Options of `geul dev`. */
+export interface DevServerOptions {
+  /** Project root (where site.toml lives). */
+  root: string;
+  /** Port to try first; the next 20 are tried when it is taken. 0 picks a free one. @default 4000 */
+  port: number;
+  /** Address to listen on. @default "127.0.0.1" (loopback only) */
+  host: string;
+  /** Where terminal lines go. */
+  log: (line: string) => void;
+  /** Rebuild when sources change. @default true */
+  watch?: boolean;
+}
+
+/** What one build of the dev server did. */
+export interface RebuildReport {
+  /** Paths relative to the root that triggered it, POSIX separators; empty for the first build. */
+  changed: string[];
+  /** True when the new outputs are being served; false when the last good ones still are. */
+  ok: boolean;
+  problems: Problem[];
+  milliseconds: number;
+  /** `performance.now()` when it started and finished; builds never overlap. */
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  /** Where the site is served, e.g. `http://127.0.0.1:4000/`. */
+  url: string;
+  /** True while a build runs. */
+  readonly building: boolean;
+  /** Resolves when the next build that starts after this call has finished. */
+  rebuilt(): Promise<RebuildReport>;
+  /** Rebuild now (after any build in progress), whether or not anything changed. */
+  rebuild(): Promise<RebuildReport>;
+  /** Stop watching, end the event streams, close the server. */
+  close(): Promise<void>;
+}
+
+/** The folders and file a site is made of; everything else under the root is ignored. */
+const WATCHED = new Set(['content', 'images', 'templates', 'site.toml']);
+/** Long enough to fold an editor's rename-and-replace save, or a burst of saves, into one build. */
+const DEBOUNCE_MS = 40;
+/** How many ports above the requested one are tried when it is taken. */
+const PORT_ATTEMPTS = 20;
+
+/**
+ * The one place the dev server builds: today the whole site, in memory, drafts included.
+ * Incremental rebuilds can take over here; `changed` is what they would need.
+ */
+export async function buildInMemory(root: string, _changed: readonly string[]): Promise<BuildResult> {
+  return build({ root, drafts: true, dev: true });
+}
+
+/**
+ * Build the site in memory, serve it over HTTP, and rebuild on every change. Never writes
+ * `dist/`. A failed build never stops the server: the last good site stays up, with the
+ * problems over it in the browser and in the terminal.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const server = new GeulDevServer(options);
+  try {
+    await server.start();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
+}
+
+/** The last good build, as served. */
+interface Snapshot {
+  outputs: Map<string, Output>;
+  basePath: string;
+  version: string;
+}
+
+class GeulDevServer implements DevServer {
+  url = '';
+  readonly #root: string;
+  readonly #options: DevServerOptions;
+  readonly #log: (line: string) => void;
+  readonly #http: Server;
+  readonly #live = new LiveReload();
+  /** Changes a restart of `geul dev` apart, so that open pages reload once on reconnect. */
+  readonly #boot = randomBytes(4).toString('hex');
+  #watcher: FSWatcher | undefined;
+  #snapshot: Snapshot = { outputs: new Map(), basePath: '/', version: '' };
+  /** Problems of the latest build when it failed; empty while the site is good. */
+  #broken: Problem[] = [];
+
+  #pending = new Set<string>();
+  #forced = false;
+  #timer: NodeJS.Timeout | undefined;
+  #current: Promise<void> | undefined;
+  #again = false;
+  #started = 0;
+  #waiters: { after: number; resolve: (report: RebuildReport) => void }[] = [];
+  #closed = false;
+
+  constructor(options: DevServerOptions) {
+    this.#options = options;
+    this.#root = path.resolve(options.root);
+    this.#log = options.log;
+    this.#http = createServer((req, res) => this.#handle(req, res));
+  }
+
+  get building(): boolean {
+    return this.#current !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.#options.watch !== false) this.#watcher = await this.#watch();
+    const first = this.rebuilt();
+    this.#flush(true);
+    const report = await first;
+    const port = await listen(this.#http, this.#options.port, this.#options.host);
+    const host = this.#options.host;
+    const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${shownHost}:${port}${this.#snapshot.basePath}`;
+    const notes = ['drafts included'];
+    if (this.#options.port !== 0 && port !== this.#options.port) notes.push(`port ${this.#options.port} was in use`);
+    if (shownHost !== host) notes.push(`listening on all interfaces (${host})`);
+    this.#log(`geul dev: serving ${this.url} (${notes.join('; ')})`);
+    this.#report(report);
+  }
+
+  rebuilt(): Promise<RebuildReport> {
+    return new Promise((resolve) => this.#waiters.push({ after: this.#started, resolve }));
+  }
+
+  rebuild(): Promise<RebuildReport> {
+    const next = this.rebuilt();
+    this.#flush(true);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#watcher?.close();
+    this.#live.close();
+    await new Promise<void>((resolve) => {
+      if (!this.#http.listening) return resolve();
+      this.#http.close(() => resolve());
+      this.#http.closeAllConnections();
+    });
+    // Let a build in progress finish reading files before the caller removes them.
+    await this.#current;
+  }
+
+  async #watch(): Promise<FSWatcher> {
+    const watcher = watch(this.#root, {
+      ignoreInitial: true,
+      ignored: (file) => this.#ignored(file),
+    });
+    watcher.on('all', (_event, file) => this.#changed(file));
+    watcher.on('error', (error) => this.#log(`geul dev: watcher error: ${error instanceof Error ? error.message : String(error)}`));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return watcher;
+  }
+
+  /** Whether a path under the root is none of the site's sources (or an editor's scratch file). */
+  #ignored(file: string): boolean {
+    const relative = path.relative(this.#root, file);
+    if (relative === '') return false;
+    const parts = relative.split(path.sep);
+    if (!WATCHED.has(parts[0] ?? '')) return true;
+    return parts.some((part) => part.startsWith('.')) || relative.endsWith('~');
+  }
+
+  #changed(file: string): void {
+    this.#pending.add(path.relative(this.#root, file).split(path.sep).join('/').normalize('NFC'));
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#flush(false), DEBOUNCE_MS);
+  }
+
+  /**
+   * Start a build for everything pending, unless one is running: then exactly one more runs
+   * after it, for every change that arrived meanwhile.
+   */
+  #flush(force: boolean): void {
+    this.#timer = undefined;
+    this.#forced ||= force;
+    if (this.#closed) return;
+    if (this.#current) {
+      this.#again = true;
+      return;
+    }
+    if (this.#pending.size === 0 && !this.#forced) return;
+    const changed = [...this.#pending].sort();
+    this.#pending.clear();
+    this.#forced = false;
+    const first = this.#started === 0;
+    this.#current = this.#build(changed).then((report) => {
+      this.#current = undefined;
+      if (!first && !this.#closed) this.#report(report);
+      const waiting = this.#waiters;
+      this.#waiters = waiting.filter((waiter) => waiter.after >= this.#started);
+      for (const waiter of waiting) if (waiter.after < this.#started) waiter.resolve(report);
+      if (this.#again) {
+        this.#again = false;
+        // A debounce still running means the burst is not over: its timer starts the build.
+        if (!this.#timer) this.#flush(false);
+      }
+    }).catch((error: unknown) => {
+      this.#current = undefined;
+      this.#log(`geul dev: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    });
+  }
+
+  async #build(changed: string[]): Promise<RebuildReport> {
+    this.#started++;
+    const startedAt = performance.now();
+    let problems: Problem[];
+    let result: BuildResult | undefined;
+    try {
+      result = await buildInMemory(this.#root, changed);
+      problems = result.problems;
+    } catch (error) {
+      problems = [crashProblem(error)];
+    }
+    const ok = result !== undefined && !problems.some((problem) => problem.severity === 'error');
+    if (ok && result) {
+      this.#snapshot = {
+        outputs: new Map(result.outputs.map((output) => [output.path.normalize('NFC'), output])),
+        basePath: basePathOf(result) ?? this.#snapshot.basePath,
+        version: `${this.#boot}.${this.#started}`,
+      };
+      this.#broken = [];
+      this.#live.reload(this.#snapshot.version);
+    } else {
+      this.#broken = problems;
+      this.#live.error(this.#clientState());
+    }
+    const finishedAt = performance.now();
+    return { changed, ok, problems, milliseconds: Math.round(finishedAt - startedAt), startedAt, finishedAt };
+  }
+
+  /** Problems first, as a compiler prints them, then one line for the build. */
+  #report(report: RebuildReport): void {
+    for (const problem of report.problems) {
+      this.#log(formatProblem(problem));
+      if (problem.frame) this.#log(problem.frame);
+    }
+    const errors = report.problems.filter((problem) => problem.severity === 'error').length;
+    const warnings = report.problems.length - errors;
+    const what = report.changed.length > 0 ? `${listChanged(report.changed)} changed: rebuilt` : 'built';
+    const outcome = report.ok ? '' : '; still serving the last good build';
+    this.#log(
+      `geul dev: ${what} in ${report.milliseconds} ms, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${outcome}`,
+    );
+  }
+
+  #clientState(): ClientState {
+    return { version: this.#snapshot.version, problems: this.#broken.map(problemView) };
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const pathname = (req.url ?? '/').split('?', 1)[0];
+    if (pathname === EVENTS_PATH && req.method === 'GET') {
+      this.#live.connect(req, res, this.#clientState());
+      return;
+    }
+    const state = this.#clientState();
+    serveSite(req, res, {
+      outputs: this.#snapshot.outputs,
+      basePath: this.#snapshot.basePath,
+      html: (text) => injectClient(text, state),
+    }).catch((error: unknown) => {
+      this.#log(`geul dev: ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end();
+    });
+  }
+}
+
+/** Listen on `port`, or on the next free one up to PORT_ATTEMPTS above it; the port taken. */
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port + attempt, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (error) {
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!inUse || port === 0 || attempt >= PORT_ATTEMPTS || port + attempt >= 65535) {
+        if (inUse) throw new Error(`ports ${port}–${port + attempt} on ${host} are all in use; pass --port`, { cause: error });
+        throw error;
+      }
+    }
+  }
+}
+
+function basePathOf(result: BuildResult): string | undefined {
+  if (!result.site) return undefined;
+  try {
+    return createUrls(result.site.config).basePath;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A build that threw is a bug in geul, not in the writer's files; say so, with the stack. */
+function crashProblem(error: unknown): Problem {
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? error.stack?.split('\n').slice(1, 8).join('\n') : undefined;
+  return {
+    path: '(geul)',
+    line: 1,
+    column: 1,
+    message: `the build crashed: ${message}`,
+    severity: 'error',
+    ...(stack ? { frame: stack } : {}),
+  };
+}
+
+/** `a.md, b.md, c.md +2 more`. */
+function listChanged(changed: string[]): string {
+  const shown = changed.slice(0, 3).join(', ');
+  return changed.length > 3 ? `${shown} +${changed.length - 3} more` : shown;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -15,7 +15,7 @@ import { unified, type Processor } from 'unified';
 import type { VFile } from 'vfile';
 import { messages } from './i18n.js';
 import { rehypeBasePath } from './rehype-base-path.js';
-import { rehypeHeadings } from './rehype-headings.js';
+import { isFootnoteHeading, rehypeHeadings } from './rehype-headings.js';
 import { remarkImages } from './remark-images.js';
 import { remarkReading } from './remark-reading.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
@@ -85,6 +85,7 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // A "#" link after each heading, named for screen readers by the heading's text.
       .use(rehypeAutolinkHeadings, {
         behavior: 'append',
+        test: (node: Element) => !isFootnoteHeading(String(node.properties.id ?? '')),
         properties: (node: Element) => ({
           className: ['heading-anchor'],
           ariaLabel: `${text.headingAnchor}: ${toString(node).trim()}`,

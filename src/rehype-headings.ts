@@ -20,8 +20,10 @@ export function rehypeHeadings() {
     visit(tree, 'element', (node) => {
       const depth = headingRank(node);
       const id = node.properties.id;
-      if (depth && depth >= 2 && depth <= TOC_MAX_DEPTH && typeof id === 'string') {
-        toc.push({ depth, id, text: plainText(node).replace(/\s+/g, ' ').trim(), html: toHtml(node.children) });
+      if (depth && depth >= 2 && depth <= TOC_MAX_DEPTH && typeof id === 'string' && !isFootnoteHeading(id)) {
+        const text = plainText(node).replace(/\s+/g, ' ').trim();
+        // The TOC entry is itself a link: links inside the heading are unwrapped.
+        toc.push({ depth, id, text, html: toHtml(node.children.flatMap(unwrapLinks)) });
       }
     });
     file.data.toc = toc;
@@ -50,4 +52,18 @@ function texOf(node: Element): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * The visually hidden "각주" heading that remark-rehype puts above footnotes is for screen
+ * readers; it has no place in the table of contents and gets no anchor link.
+ */
+export function isFootnoteHeading(id: string): boolean {
+  return /(?:^|-)footnote-label$/.test(id);
+}
+
+function unwrapLinks(node: ElementContent): ElementContent[] {
+  if (node.type !== 'element') return [node];
+  const children = node.children.flatMap(unwrapLinks);
+  return node.tagName === 'a' ? children : [{ ...node, children }];
 }

@@ -2,7 +2,7 @@ import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './post.js';
 import { termSlug } from './slug.js';
-import type { CalendarDate, ParsedPost, Site, Taxonomy, Term } from './types.js';
+import type { CalendarDate, Heading, ParsedPost, Site, Taxonomy, Term } from './types.js';
 import type { Urls } from './urls.js';
 
 /**
@@ -52,11 +52,35 @@ export interface PostView {
 
 export interface FullPostView extends PostView {
   content: string;
-  toc: { depth: number; id: string; text: string; html: string }[];
+  /** Headings as a tree: an h3 after an h2 is its child. */
+  toc: TocItem[];
   /** The older neighbour. */
   prev: PostLink | null;
   /** The newer neighbour. */
   next: PostLink | null;
+}
+
+export interface TocItem {
+  id: string;
+  depth: number;
+  /** Plain text; a formula as TeX. */
+  text: string;
+  /** Inner HTML, formulas rendered, links unwrapped. */
+  html: string;
+  children: TocItem[];
+}
+
+/** Nest a flat heading list: each heading becomes a child of the nearest shallower one before it. */
+export function tocTree(headings: Heading[]): TocItem[] {
+  const root: TocItem[] = [];
+  const open: TocItem[] = [];
+  for (const heading of headings) {
+    const item: TocItem = { ...heading, children: [] };
+    while (open.length > 0 && open.at(-1)!.depth >= heading.depth) open.pop();
+    (open.at(-1)?.children ?? root).push(item);
+    open.push(item);
+  }
+  return root;
 }
 
 export interface TermView extends TermLink {
@@ -145,7 +169,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     fullPost: (source, prev, next) => ({
       ...post(source),
       content: source.rendered.html,
-      toc: source.rendered.toc,
+      toc: tocTree(source.rendered.toc),
       prev: link(prev),
       next: link(next),
     }),

@@ -1,0 +1,197 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatProblem, type Problem } from './report.js';
+
+/** Where pages of the dev server listen for server-sent events. */
+export const EVENTS_PATH = '/__geul/events';
+
+/** A problem as the browser shows it. */
+export interface ProblemView {
+  /** `path:line:col: message`, as in the terminal. */
+  text: string;
+  /** Code frame under it, when known. */
+  frame?: string;
+  severity: Problem['severity'];
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** What a page knows about the server: the build it was served from, and what is broken now. */
+export interface ClientState {
+  /**
+   * Identifies the last good build: a boot id plus a counter. A page compares it with the
+   * server's on every (re)connect, so it also reloads after an event it missed while the
+   * connection was down, or after `geul dev` was restarted.
+   */
+  version: string;
+  /** Problems of the current build when it failed, else empty. */
+  problems: ProblemView[];
+}
+
+export function problemView(problem: Problem): ProblemView {
+  const { path, line, column, message, severity, frame } = problem;
+  return { text: formatProblem(problem), ...(frame ? { frame } : {}), severity, path, line, column, message };
+}
+
+/**
+ * Add the live-reload client to one HTML page, just before `</body>` (or at the end when the
+ * page has none). Only the dev server calls this, on the way out: build output never has it.
+ */
+export function injectClient(html: string, state: ClientState): string {
+  const script = `<script data-geul-dev>(${CLIENT})(${scriptJson({ ...state, events: EVENTS_PATH })});</script>\n`;
+  let at = -1;
+  for (const match of html.matchAll(/<\/body\s*>/gi)) at = match.index;
+  return at === -1 ? html + script : html.slice(0, at) + script + html.slice(at);
+}
+
+/** JSON that cannot end the script element it sits in, whatever a problem message holds. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** The open event streams of every page showing the site. */
+export class LiveReload {
+  readonly #clients = new Set<ServerResponse>();
+
+  /** Take over one request to EVENTS_PATH and greet it with the current state. */
+  connect(req: IncomingMessage, res: ServerResponse, hello: ClientState): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    res.write('retry: 500\n\n');
+    this.#clients.add(res);
+    const forget = () => this.#clients.delete(res);
+    req.once('close', forget);
+    res.once('close', forget);
+    res.once('error', forget);
+    res.write(message('hello', hello));
+  }
+
+  /** After a good build: every page reloads. */
+  reload(version: string): void {
+    this.#broadcast(message('reload', { version }));
+  }
+
+  /** After a failed build: every page shows the problems over the last good content. */
+  error(state: ClientState): void {
+    this.#broadcast(message('error', state));
+  }
+
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /** End every stream (the pages keep retrying until a server is back). */
+  close(): void {
+    for (const res of this.#clients) res.end();
+    this.#clients.clear();
+  }
+
+  #broadcast(text: string): void {
+    for (const res of this.#clients) res.write(text);
+  }
+}
+
+function message(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The browser side, kept as plain text (not a function's source) so that no compiler helper
+ * ends up in it. It saves `scrollY` before reloading and restores it after, so a writer
+ * checking a formula halfway down a long post stays there. Note that `error` is also the
+ * name EventSource gives its own connection errors; ours are the ones that carry data.
+ */
+const CLIENT = `function (state) {
+  var key = 'geul:scroll:' + location.pathname;
+  try {
+    var saved = sessionStorage.getItem(key);
+    if (saved) {
+      sessionStorage.removeItem(key);
+      var position = JSON.parse(saved);
+      // 'instant': a theme's scroll-behavior: smooth would otherwise glide down from the top.
+      var restore = function () { window.scrollTo({ left: position.x, top: position.y, behavior: 'instant' }); };
+      restore();
+      var reached = window.scrollY;
+      // Images and fonts can grow the page after this script runs; follow them unless the
+      // reader has scrolled on their own in the meantime.
+      var again = function () { if (Math.abs(window.scrollY - reached) < 2) { restore(); reached = window.scrollY; } };
+      window.addEventListener('load', again, { once: true });
+      if (document.fonts) document.fonts.ready.then(again);
+    }
+  } catch (error) {}
+
+  function reload() {
+    try { sessionStorage.setItem(key, JSON.stringify({ x: window.scrollX, y: window.scrollY })); } catch (error) {}
+    location.reload();
+  }
+
+  var overlay = null;
+  function hide() {
+    if (overlay) overlay.remove();
+    overlay = null;
+  }
+  function show(problems) {
+    hide();
+    var errors = problems.filter(function (p) { return p.severity === 'error'; }).length;
+    overlay = document.createElement('geul-error-overlay');
+    var root = overlay.attachShadow({ mode: 'open' });
+    var style = document.createElement('style');
+    style.textContent = ':host{all:initial}'
+      + '.backdrop{position:fixed;inset:0;z-index:2147483647;overflow:auto;box-sizing:border-box;padding:32px;'
+      + 'background:rgba(24,24,28,.94);color:#eee;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}'
+      + 'h2{margin:0 0 16px;font-size:16px;color:#ff8a80}'
+      + '.problem{margin:0 0 20px}.where{margin:0 0 6px;white-space:pre-wrap;color:#ffcdd2}'
+      + '.warning .where{color:#ffe082}pre{margin:0;padding:12px;overflow:auto;background:#000;border-radius:4px}'
+      + 'button{position:absolute;top:12px;right:16px;font:inherit;color:inherit;background:none;border:0;cursor:pointer;font-size:20px}';
+    root.appendChild(style);
+    var box = document.createElement('div');
+    box.className = 'backdrop';
+    box.setAttribute('role', 'alertdialog');
+    box.setAttribute('aria-label', 'geul build errors');
+    var close = document.createElement('button');
+    close.textContent = '\\u00d7';
+    close.setAttribute('aria-label', 'Close');
+    close.addEventListener('click', hide);
+    box.appendChild(close);
+    var title = document.createElement('h2');
+    title.textContent = errors + (errors === 1 ? ' error' : ' errors') + ': showing the last good build';
+    box.appendChild(title);
+    problems.forEach(function (problem) {
+      var item = document.createElement('div');
+      item.className = 'problem ' + problem.severity;
+      var where = document.createElement('p');
+      where.className = 'where';
+      where.textContent = problem.text;
+      item.appendChild(where);
+      if (problem.frame) {
+        var frame = document.createElement('pre');
+        frame.textContent = problem.frame;
+        item.appendChild(frame);
+      }
+      box.appendChild(item);
+    });
+    root.appendChild(box);
+    document.documentElement.appendChild(overlay);
+  }
+
+  if (state.problems.length) show(state.problems);
+  if (!window.EventSource) return;
+  var source = new EventSource(state.events);
+  source.addEventListener('hello', function (event) {
+    var now = JSON.parse(event.data);
+    if (now.problems.length) show(now.problems);
+    else if (now.version !== state.version) reload();
+    else hide();
+  });
+  source.addEventListener('reload', reload);
+  source.addEventListener('error', function (event) {
+    if (typeof event.data === 'string') show(JSON.parse(event.data).problems);
+  });
+}`;
