@@ -85,7 +85,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       posts: site.posts.length,
       pages: outputs.filter((output) => output.path.endsWith('.html')).length,
       terms: site.taxonomies.reduce((sum, taxonomy) => sum + taxonomy.terms.length, 0),
-      images: outputs.filter((output) => /\.(?:png|jpe?g|gif|webp|avif|svg)$/i.test(output.path)).length,
+      images: outputs.filter((output) => !output.path.startsWith('assets/') && /\.(?:png|jpe?g|gif|webp|avif|svg)$/i.test(output.path)).length,
       errors,
       warnings: problems.length - errors,
       milliseconds: Math.round(performance.now() - started),
