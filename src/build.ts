@@ -5,8 +5,11 @@ import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { messages } from './i18n.js';
 import { loadContent } from './load.js';
-import { createMarkdownProcessor } from './markdown.js';
-import { readPost } from './post.js';
+import { availableParallelism } from 'node:os';
+import { openCache } from './cache.js';
+import { compile, replayMessages, type CompiledPost, type CompileInput } from './compile.js';
+import { createMarkdownProcessor, type MarkdownSettings } from './markdown.js';
+import { createPool } from './pool.js';
 import { render } from './render.js';
 import { problemsOf, type Problem } from './report.js';
 import { routes } from './routes.js';
@@ -47,22 +50,21 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const config = readConfig(sources.config);
   const urls = createUrls(config);
   const i18n = messages(config.language);
-  const processor = createMarkdownProcessor({ root: options.root, basePath: urls.basePath, language: config.language });
 
+  const compiled = await compileAll(
+    [...sources.posts.map((file) => ({ file, kind: 'post' as const })), ...sources.pages.map((file) => ({ file, kind: 'page' as const }))],
+    { root: options.root, basePath: urls.basePath, language: config.language },
+    options,
+  );
   const files = new Map<ParsedPost, VFile>();
-  const readAll = async (list: VFile[], kind: ParsedPost['kind']) => {
-    const parsed: ParsedPost[] = [];
-    for (const file of list) {
-      const post = await readPost(file, kind, processor, options.drafts);
-      if (post) {
-        parsed.push(post);
-        files.set(post, file);
-      }
-    }
-    return parsed;
-  };
-  const posts = await readAll(sources.posts, 'post');
-  const pages = await readAll(sources.pages, 'page');
+  const posts: ParsedPost[] = [];
+  const pages: ParsedPost[] = [];
+  for (const { file, kind, result } of compiled) {
+    replayMessages(file, result.messages);
+    if (!result.post) continue;
+    files.set(result.post, file);
+    (kind === 'post' ? posts : pages).push(result.post);
+  }
 
   const site = collect(config, posts, pages, (post) => files.get(post)!);
   const views = createViews(site, urls, i18n, new Date());
@@ -91,4 +93,47 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       milliseconds: Math.round(performance.now() - started),
     },
   };
+}
+
+/** Fewer cache misses than this compile in the main thread: starting workers would cost more. */
+const POOL_THRESHOLD = 24;
+
+/**
+ * Front matter and markdown of every file, from the cache where it holds a valid entry, else
+ * compiled: on worker threads when there is enough to do, in this thread otherwise. Results
+ * come back in input order, so the output is the same whatever the number of workers.
+ */
+async function compileAll(
+  inputs: { file: VFile; kind: ParsedPost['kind'] }[],
+  settings: MarkdownSettings,
+  options: BuildOptions,
+): Promise<{ file: VFile; kind: ParsedPost['kind']; result: CompiledPost }[]> {
+  const cache = options.cache ?? openCache(options.root, false);
+  const jobs = inputs.map(({ file, kind }) => {
+    const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
+    const key = cache.keyOf(input, { settings, drafts: options.drafts });
+    return { file, kind, input, key, result: cache.get(key) };
+  });
+  const misses = jobs.filter((job) => !job.result);
+  const workers = options.workers ?? defaultWorkers();
+  if (misses.length > 0) {
+    if (workers > 1 && misses.length >= POOL_THRESHOLD) {
+      const pool = createPool(Math.min(workers, Math.ceil(misses.length / 8)), settings, options.drafts);
+      try {
+        await Promise.all(misses.map(async (job) => (job.result = await pool.compile(job.input))));
+      } finally {
+        await pool.close();
+      }
+    } else {
+      const processor = createMarkdownProcessor(settings);
+      for (const job of misses) job.result = await compile(job.input, processor, options.drafts);
+    }
+    for (const job of misses) cache.set(job.key, job.result!);
+  }
+  return jobs.map(({ file, kind, result }) => ({ file, kind, result: result! }));
+}
+
+/** One worker per core; the main thread mostly waits while they compile. */
+function defaultWorkers(): number {
+  return availableParallelism();
 }

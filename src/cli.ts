@@ -3,6 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type BuildStats } from './build.js';
+import type { DevServer } from './dev.js';
+import { openCache } from './cache.js';
 import { readConfig } from './config.js';
 import { loadContent } from './load.js';
 import { formatProblem, type Problem } from './report.js';
@@ -11,7 +13,8 @@ import { unsafeOutDirReason, write } from './write.js';
 import { newPostText } from './new-post.js';
 
 const USAGE = `Usage:
-  geul build [--drafts] [--out <dir>] [--root <dir>]   build the site into dist/
+  geul build [--drafts] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>]
+                                                      build the site into dist/
   geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
   geul new "<title>" [--root <dir>]                     start a new draft post`;
 
@@ -52,8 +55,15 @@ async function buildCommand(args: string[]): Promise<number> {
       drafts: { type: 'boolean', default: false },
       out: { type: 'string' },
       root: { type: 'string', default: '.' },
+      'no-cache': { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
   });
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    console.error(`geul: --workers must be a whole number of at least 1, got "${values.workers}"`);
+    return 2;
+  }
   const root = path.resolve(values.root);
   const outDir = path.resolve(root, values.out ?? 'dist');
   const unsafe = unsafeOutDirReason(outDir, root);
@@ -61,8 +71,11 @@ async function buildCommand(args: string[]): Promise<number> {
     console.error(`geul: ${unsafe}`);
     return 1;
   }
-  const result = await build({ root, drafts: values.drafts });
+  const cache = openCache(root, !values['no-cache']);
+  const result = await build({ root, drafts: values.drafts, workers, cache });
   printProblems(result.problems);
+  // Good results are kept even when another file failed: fixing it need not recompile the rest.
+  await cache.flush({ prune: result.stats.errors === 0 });
   if (result.stats.errors > 0) {
     console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
@@ -86,8 +99,15 @@ async function devCommand(args: string[]): Promise<number> {
     console.error(`geul: --port must be a number from 0 to 65535, got "${values.port}"`);
     return 2;
   }
-  const { startDevServer } = await import('./dev.js') as any;
-  const server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log });
+  // Loaded only here: `geul build` need not pay for the watcher and the server.
+  const { startDevServer } = await import('./dev.js');
+  let server: DevServer;
+  try {
+    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log });
+  } catch (error) {
+    console.error(`geul: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     const stop = () => void server.close().then(resolve);
     process.once('SIGINT', stop);

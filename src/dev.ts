@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { openCache, type PostCache } from './cache.js';
 import { build, type BuildResult } from './build.js';
 import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
@@ -62,8 +63,11 @@ const PORT_ATTEMPTS = 20;
  * The one place the dev server builds: today the whole site, in memory, drafts included.
  * Incremental rebuilds can take over here; `changed` is what they would need.
  */
-export async function buildInMemory(root: string, _changed: readonly string[]): Promise<BuildResult> {
-  return build({ root, drafts: true, dev: true });
+export async function buildInMemory(root: string, _changed: readonly string[], cache: PostCache): Promise<BuildResult> {
+  const result = await build({ root, drafts: true, dev: true, cache });
+  // New results go to disk too, so the next `geul dev` or `geul build` starts warm.
+  await cache.flush({ prune: false });
+  return result;
 }
 
 /**
@@ -96,6 +100,8 @@ class GeulDevServer implements DevServer {
   readonly #log: (line: string) => void;
   readonly #http: Server;
   readonly #live = new LiveReload();
+  /** Compiled posts, kept across rebuilds: a save recompiles only the file it touched. */
+  #cache: PostCache | undefined;
   /** Changes a restart of `geul dev` apart, so that open pages reload once on reconnect. */
   readonly #boot = randomBytes(4).toString('hex');
   #watcher: FSWatcher | undefined;
@@ -195,6 +201,7 @@ class GeulDevServer implements DevServer {
    * after it, for every change that arrived meanwhile.
    */
   #flush(force: boolean): void {
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#forced ||= force;
     if (this.#closed) return;
@@ -230,7 +237,8 @@ class GeulDevServer implements DevServer {
     let problems: Problem[];
     let result: BuildResult | undefined;
     try {
-      result = await buildInMemory(this.#root, changed);
+      this.#cache ??= openCache(this.#root, true);
+      result = await buildInMemory(this.#root, changed, this.#cache);
       problems = result.problems;
     } catch (error) {
       problems = [crashProblem(error)];
@@ -261,7 +269,11 @@ class GeulDevServer implements DevServer {
     const errors = report.problems.filter((problem) => problem.severity === 'error').length;
     const warnings = report.problems.length - errors;
     const what = report.changed.length > 0 ? `${listChanged(report.changed)} changed: rebuilt` : 'built';
-    const outcome = report.ok ? '' : '; still serving the last good build';
+    const outcome = report.ok
+      ? ''
+      : this.#snapshot.version
+        ? '; still serving the last good build'
+        : '; nothing to serve until it is fixed';
     this.#log(
       `geul dev: ${what} in ${report.milliseconds} ms, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${outcome}`,
     );

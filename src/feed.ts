@@ -1,7 +1,3 @@
-import type { Element, Root as HastRoot } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
-import { toHtml } from 'hast-util-to-html';
-import { visit } from 'unist-util-visit';
 import { toXml } from 'xast-util-to-xml';
 import { x } from 'xastscript';
 import type { ParsedPost, Site } from './types.js';
@@ -42,27 +38,34 @@ export function feed(site: Site, views: Views, urls: Urls): string {
         view.author ? x('author', [x('name', view.author)]) : null,
         ...[...view.categories, ...view.tags].map((term) => x('category', { term: term.name })),
         view.summary ? x('summary', view.summary) : null,
-        x('content', { type: 'html' }, absolutizeLinks(post.rendered.html, urls)),
+        x('content', { type: 'html' }, absolutizeLinks(mathmlOnly(post.rendered.html), urls, view.permalink)),
       ]);
     }),
   ]);
   return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree)}\n`;
 }
 
-/** Rewrite site-absolute `href` and `src` (`/images/a.png`) as absolute URLs. */
-export function absolutizeLinks(html: string, urls: Urls): string {
-  const tree: HastRoot = fromHtml(html, { fragment: true });
+/**
+ * Rewrite site-absolute `href`, `src` and `srcset` URLs (`/images/a.png`) and in-page links
+ * (`#각주`) as absolute ones.
+ * Works on the tags of serialised HTML rather than a parsed tree: in text, `<` is always
+ * escaped, so every `<name ...>` is a real tag, and a code sample that shows `href="/x"`
+ * is left alone.
+ */
+export function absolutizeLinks(html: string, urls: Urls, page: string): string {
   const origin = new URL(urls.abs('')).origin;
-  visit(tree, 'element', (node: Element) => {
-    for (const key of ['href', 'src'] as const) {
-      const value = node.properties[key];
-      if (typeof value === 'string') {
-        if (value.startsWith('/') && !value.startsWith('//')) node.properties[key] = new URL(encodeURI(safeDecode(value)), origin).href;
-        else if (value.startsWith('#')) node.properties[key] = value;
-      }
-    }
-  });
-  return toHtml(tree);
+  const absolute = (url: string) => {
+    if (url.startsWith('#')) return page + url; // a footnote or heading link, read away from its page
+    return url.startsWith('/') && !url.startsWith('//') ? new URL(encodeURI(safeDecode(url)), origin).href : url;
+  };
+  return html.replace(/<[a-zA-Z][^<>]*>/g, (tag) =>
+    tag.replace(/(\s(?:href|src|srcset)=)(["'])(.*?)\2/g, (_, name: string, quote: string, value: string) => {
+      const rewritten = name.includes('srcset')
+        ? value.split(',').map((part) => part.trim().replace(/^\S+/, (url) => absolute(url))).join(', ')
+        : absolute(value);
+      return `${name}${quote}${rewritten}${quote}`;
+    }),
+  );
 }
 
 function safeDecode(text: string): string {
@@ -70,5 +73,33 @@ function safeDecode(text: string): string {
     return decodeURI(text);
   } catch {
     return text;
+  }
+}
+
+const KATEX_HTML = '<span class="katex-html" aria-hidden="true">';
+
+/**
+ * Drop KaTeX's HTML rendering and keep its MathML. Feed readers do not load KaTeX's CSS, so
+ * the HTML rendering would show as jumbled text beside the formula, while MathML is drawn by
+ * the reader itself. KaTeX's HTML is nothing but nested spans (and SVG without spans), so
+ * counting `<span` and `</span>` finds its end.
+ */
+export function mathmlOnly(html: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const start = html.indexOf(KATEX_HTML, from);
+    if (start === -1) return out + html.slice(from);
+    out += html.slice(from, start);
+    let depth = 0;
+    let index = start;
+    const tag = /<span\b|<\/span>/g;
+    tag.lastIndex = start;
+    for (let match = tag.exec(html); match; match = tag.exec(html)) {
+      depth += match[0] === '</span>' ? -1 : 1;
+      index = match.index + match[0].length;
+      if (depth === 0) break;
+    }
+    from = depth === 0 ? index : html.length;
   }
 }

@@ -1,3 +1,4 @@
+import { TomlDate } from 'smol-toml';
 import { z } from 'zod';
 import type { VFile } from 'vfile';
 import { parseDate } from './date.js';
@@ -106,7 +107,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     draft: fields.draft,
     slug: fields.slug?.normalize('NFC').trim(),
     author: fields.author,
-    extra: Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key))),
+    extra: plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>,
   };
 }
 
@@ -114,4 +115,17 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
 export function frontMatterKeyPlace(file: VFile, key: string): { line: number; column: number } {
   const block = findFrontMatter(file);
   return block ? keyPlace(block.toml, [key], block.origin) : { line: 1, column: 1 };
+}
+
+/**
+ * TOML values as plain data: a TOML date becomes the text it was written as. Templates see
+ * the same values whether a post was just parsed or came from the cache or a worker.
+ */
+function plainData(value: unknown): unknown {
+  if (value instanceof TomlDate) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainData(inner)]));
+  }
+  return value;
 }

@@ -10,12 +10,13 @@ import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
-import { toString } from 'hast-util-to-string';
 import { unified, type Processor } from 'unified';
 import type { VFile } from 'vfile';
+import type { FileStamp } from './compile.js';
 import { messages } from './i18n.js';
 import { rehypeBasePath } from './rehype-base-path.js';
-import { isFootnoteHeading, rehypeHeadings } from './rehype-headings.js';
+import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.js';
+import { rehypeKatexCache } from './rehype-katex-cache.js';
 import { remarkImages } from './remark-images.js';
 import { remarkReading } from './remark-reading.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
@@ -26,12 +27,17 @@ declare module 'vfile' {
     post: { sourcePath: string; outputDir: string };
     /** Set by remarkImages. */
     assets: AssetRef[];
+    /** Set by remarkImages: the image files looked at, with their state. */
+    dependencies: FileStamp[];
     /** Set by remarkReading. */
     reading: { wordCount: number; readingMinutes: number; excerpt: string };
     /** Set by rehypeHeadings. */
     toc: Heading[];
   }
 }
+
+/** KaTeX settings, shared by the formula cache and rehype-katex so both render alike. */
+const KATEX_OPTIONS = { output: 'htmlAndMathml', trust: false, strict: 'ignore' } as const;
 
 /** What the markdown stage depends on besides the text: same settings, same HTML. */
 export interface MarkdownSettings {
@@ -77,10 +83,12 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // Heading ids from their text, Hangul kept: "## 서론" → id="서론". Before KaTeX, so a
       // formula in a heading counts as its TeX source, not as KaTeX's rendered glyphs.
       .use(rehypeSlug)
-      // Math → KaTeX HTML plus MathML for screen readers. Invalid math is a warning with
-      // its place and KaTeX's visible error in the page. `trust` stays off: no \href to
-      // javascript:, no \includegraphics.
-      .use(rehypeKatex, { output: 'htmlAndMathml', trust: false, strict: 'ignore' })
+      // Math → KaTeX HTML plus MathML for screen readers, each distinct formula rendered
+      // once; rehype-katex then reports what KaTeX rejects (a warning with its place, and
+      // KaTeX's visible error in the page). `trust` stays off: no \href to javascript:,
+      // no \includegraphics.
+      .use(rehypeKatexCache, KATEX_OPTIONS)
+      .use(rehypeKatex, KATEX_OPTIONS)
       .use(rehypeHeadings)
       // A "#" link after each heading, named for screen readers by the heading's text.
       .use(rehypeAutolinkHeadings, {
@@ -88,7 +96,7 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
         test: (node: Element) => !isFootnoteHeading(String(node.properties.id ?? '')),
         properties: (node: Element) => ({
           className: ['heading-anchor'],
-          ariaLabel: `${text.headingAnchor}: ${toString(node).trim()}`,
+          ariaLabel: `${text.headingAnchor}: ${plainText(node).replace(/\s+/g, ' ').trim()}`,
         }),
         content: { type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] } as ElementContent,
       })

@@ -2,6 +2,7 @@ import { headingRank } from 'hast-util-heading-rank';
 import type { Element, ElementContent, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { visit } from 'unist-util-visit';
+import { cachedFormulaTex } from './rehype-katex-cache.js';
 import type { VFile } from 'vfile';
 import type { Heading } from './types.js';
 
@@ -23,7 +24,7 @@ export function rehypeHeadings() {
       if (depth && depth >= 2 && depth <= TOC_MAX_DEPTH && typeof id === 'string' && !isFootnoteHeading(id)) {
         const text = plainText(node).replace(/\s+/g, ' ').trim();
         // The TOC entry is itself a link: links inside the heading are unwrapped.
-        toc.push({ depth, id, text, html: toHtml(node.children.flatMap(unwrapLinks)) });
+        toc.push({ depth, id, text, html: toHtml(node.children.flatMap(unwrapLinks), { allowDangerousHtml: true }) });
       }
     });
     file.data.toc = toc;
@@ -33,6 +34,8 @@ export function rehypeHeadings() {
 /** Text of an element, taking a KaTeX formula as its TeX source rather than its glyphs. */
 export function plainText(node: Element | ElementContent): string {
   if (node.type === 'text') return node.value;
+  const cached = cachedFormulaTex(node);
+  if (cached !== undefined) return cached;
   if (node.type !== 'element') return '';
   const classes = node.properties.className;
   if (Array.isArray(classes) && classes.includes('katex')) {

@@ -5,6 +5,7 @@ import type { Definition, Image, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { addError, addWarning } from './report.js';
+import type { FileStamp } from './compile.js';
 import type { AssetRef } from './types.js';
 
 /** Settings of remarkImages, the same for every file of a site. */
@@ -29,6 +30,7 @@ export function remarkImages(options: RemarkImagesOptions) {
     const post = file.data.post;
     if (!post) return;
     const assets: AssetRef[] = [];
+    const dependencies: FileStamp[] = [];
     const definitions = new Map<string, Definition>();
     const referenced = new Set<string>();
     visit(tree, (node) => {
@@ -38,6 +40,8 @@ export function remarkImages(options: RemarkImagesOptions) {
 
     const resolveNode = (node: Image | Definition) => {
       const resolved = resolveImage(node.url, post.sourcePath, post.outputDir, options.root);
+      // The result depends on every place looked at: an image that appears later must count.
+      for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampOf(path.join(options.root, candidate)) });
       const place = node.position?.start;
       if ('error' in resolved) {
         addError(file, resolved.error, place, 'missing-image');
@@ -67,10 +71,11 @@ export function remarkImages(options: RemarkImagesOptions) {
       if (definition) resolveNode(definition);
     }
     file.data.assets = assets;
+    file.data.dependencies = dependencies;
   };
 }
 
-type Resolution = { asset?: AssetRef; suffix: string } | { error: string };
+type Resolution = ({ asset?: AssetRef; suffix: string } | { error: string }) & { looked: string[] };
 
 /**
  * Where a post's image reference points. Looked up next to the post first, then from the
@@ -78,7 +83,7 @@ type Resolution = { asset?: AssetRef; suffix: string } | { error: string };
  * so a post cannot publish arbitrary project files (`![](../../.env)`).
  */
 export function resolveImage(url: string, sourcePath: string, outputDir: string, root: string): Resolution {
-  if (url === '' || EXTERNAL.test(url)) return { suffix: '' };
+  if (url === '' || EXTERNAL.test(url)) return { suffix: '', looked: [] };
   const cut = url.search(/[?#]/);
   const suffix = cut === -1 ? '' : url.slice(cut);
   const target = safeDecode(cut === -1 ? url : url.slice(0, cut)).normalize('NFC');
@@ -90,19 +95,19 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (candidate.startsWith('../') || candidate === '..' || path.posix.isAbsolute(candidate)) {
-      return { error: `image path "${url}" escapes the project` };
+      return { error: `image path "${url}" escapes the project`, looked: tried };
     }
     if (tried.includes(candidate)) continue;
     tried.push(candidate);
     if (!isFile(path.join(root, candidate))) continue;
-    if (candidate.startsWith(IMAGES_DIR)) return { asset: { source: candidate, output: candidate }, suffix };
+    if (candidate.startsWith(IMAGES_DIR)) return { asset: { source: candidate, output: candidate }, suffix, looked: tried };
     const inPostDir = path.posix.relative(postDir, candidate);
     if (!inPostDir.startsWith('../') && postDir.startsWith('content/')) {
-      return { asset: { source: candidate, output: `${outputDir}/${inPostDir}` }, suffix };
+      return { asset: { source: candidate, output: `${outputDir}/${inPostDir}` }, suffix, looked: tried };
     }
-    return { error: `image "${url}" must be in images/ or next to the post` };
+    return { error: `image "${url}" must be in images/ or next to the post`, looked: tried };
   }
-  return { error: `image not found: "${url}" (looked for ${tried.join(', ')})` };
+  return { error: `image not found: "${url}" (looked for ${tried.join(', ')})`, looked: tried };
 }
 
 const sizes = new Map<string, { width: number; height: number } | undefined>();
@@ -123,6 +128,16 @@ function measure(file: string): { width: number; height: number } | undefined {
   }
   sizes.set(key, size);
   return size;
+}
+
+/** `size:mtime` of a file, or `missing`: what a cached result checks before it is reused. */
+export function stampOf(file: string): string {
+  try {
+    const stat = statSync(file);
+    return stat.isFile() ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+  } catch {
+    return 'missing';
+  }
 }
 
 function isFile(file: string): boolean {

@@ -51,9 +51,10 @@ export function resolve(url: string, outputs: ReadonlyMap<string, Output>, baseP
   if (!base.every((segment, index) => parts[index] === segment)) {
     // `/` or `/blog` under `baseURL = ".../blog/"`: send the writer to the site's home.
     const insideBase = parts.every((segment, index) => base[index] === segment);
-    return insideBase ? { status: 301, location: hrefOf(base, true) } : { status: 404 };
+    return insideBase ? { status: 301, location: directoryHref(base) } : { status: 404 };
   }
   const rest = parts.slice(base.length);
+  if (rest.length === 0 && !asDirectory && base.length > 0) return { status: 301, location: directoryHref(base) };
 
   if (asDirectory || rest.length === 0) {
     const key = [...rest, 'index.html'].join('/');
@@ -63,14 +64,13 @@ export function resolve(url: string, outputs: ReadonlyMap<string, Output>, baseP
   const key = rest.join('/');
   const output = outputs.get(key);
   if (output) return { status: 200, path: key, output };
-  if (outputs.has(`${key}/index.html`)) return { status: 301, location: hrefOf(parts, true) };
+  if (outputs.has(`${key}/index.html`)) return { status: 301, location: directoryHref(parts) };
   return { status: 404 };
 }
 
-/** An absolute URL path from decoded segments, each percent-encoded again. */
-function hrefOf(segments: string[], directory: boolean): string {
-  const joined = segments.map((segment) => encodeURIComponent(segment)).join('/');
-  return `/${joined}${directory && joined ? '/' : ''}`;
+/** The URL path of a folder from its decoded segments, each percent-encoded again: `/posts/%EA%B8%80/`. */
+function directoryHref(segments: string[]): string {
+  return segments.length === 0 ? '/' : `/${segments.map((segment) => encodeURIComponent(segment)).join('/')}/`;
 }
 
 /** `text/html; charset=utf-8` and the like: the type of an output path, with a charset for text. */

@@ -161,6 +161,10 @@ export interface BuildOptions {
   root: string;
   /** Include drafts. */
   drafts: boolean;
-  /** Inject the live-reload client (dev server only). */
+  /** Building for the dev server (templates see `dev = true`). */
   dev?: boolean;
+  /** Worker threads for markdown; 1 compiles in the main thread. @default the number of cores */
+  workers?: number;
+  /** Compiled posts from earlier builds; the caller flushes it. @default none */
+  cache?: import('./cache.js').PostCache;
 }

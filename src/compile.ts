@@ -1,0 +1,72 @@
+import { VFile } from 'vfile';
+import type { Processor } from 'unified';
+import { readPost } from './post.js';
+import type { ParsedPost } from './types.js';
+
+/** One source file to compile. */
+export interface CompileInput {
+  /** Path relative to the project root, NFC. */
+  sourcePath: string;
+  text: string;
+  kind: ParsedPost['kind'];
+}
+
+/** A problem found while compiling, as plain data that crosses threads and the cache. */
+export interface SerializedMessage {
+  reason: string;
+  line?: number;
+  column?: number;
+  fatal: boolean;
+  ruleId?: string;
+  source?: string;
+}
+
+/** The state of a file a result depends on: `size:mtime`, or `missing`. */
+export interface FileStamp {
+  /** Path relative to the project root. */
+  path: string;
+  stamp: string;
+}
+
+/** Everything compiling one file gives: a pure function of the input, the settings and `dependencies`. */
+export interface CompiledPost {
+  /** Undefined when the file is unusable or a draft this build leaves out. */
+  post?: ParsedPost;
+  messages: SerializedMessage[];
+  /** Files (images) whose state the result depends on; a cached result is reused only while they are unchanged. */
+  dependencies: FileStamp[];
+}
+
+/**
+ * Front matter and markdown of one file, as data. Runs in the main thread or in a worker;
+ * its result can be cached by a hash of the input and the settings.
+ */
+export async function compile(
+  input: CompileInput,
+  processor: Processor<any, any, any, any, string>,
+  includeDrafts: boolean,
+): Promise<CompiledPost> {
+  const file = new VFile({ path: input.sourcePath, value: input.text });
+  const post = await readPost(file, input.kind, processor, includeDrafts);
+  return {
+    post,
+    messages: file.messages.map((message) => ({
+      reason: message.reason + (message.cause instanceof Error ? `: ${message.cause.message.split('\n')[0]}` : ''),
+      line: message.line,
+      column: message.column,
+      fatal: message.fatal === true,
+      ruleId: message.ruleId,
+      source: message.source,
+    })),
+    dependencies: file.data.dependencies ?? [],
+  };
+}
+
+/** Put compiled messages back on the source file, where reports look for them. */
+export function replayMessages(file: VFile, messages: SerializedMessage[]): void {
+  for (const serialized of messages) {
+    const place = serialized.line !== undefined ? { line: serialized.line, column: serialized.column ?? 1 } : undefined;
+    const message = file.message(serialized.reason, { place, ruleId: serialized.ruleId, source: serialized.source });
+    message.fatal = serialized.fatal;
+  }
+}
