@@ -33,7 +33,8 @@ export function readConfig(file: VFile): SiteConfig {
   const result = siteSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      addError(file, `${issue.path.join('.') || 'site.toml'}: ${issue.message}`, keyPlace(text, issue.path as (string | number)[]));
+      const name = issue.path.join('.') || 'site.toml';
+      addError(file, issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`, keyPlace(text, issue.path as (string | number)[]));
     }
   }
   const settings = result.success ? result.data : siteSchema.parse({});

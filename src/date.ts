@@ -27,7 +27,8 @@ export function parseDate(value: unknown): CalendarDate | string {
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (month < 1 || month > 12) return `invalid date "${text}": there is no month ${mo}`;
+  if (day < 1 || day > daysInMonth(year, month)) {
     return `invalid date "${text}": ${y}-${mo} has no day ${d}`;
   }
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {

@@ -17,7 +17,8 @@ export function feed(site: Site, views: Views, urls: Urls): string {
   const posts = site.posts.slice(0, FEED_SIZE);
   const stamp = (post: ParsedPost) =>
     timestampOf(post.frontMatter.lastmod ?? post.frontMatter.date!, config.timeZone);
-  const updated = posts.length > 0 ? posts.map(stamp).sort().at(-1)! : '1970-01-01T00:00:00Z';
+  // The latest instant, not the latest string: offsets differ between posts.
+  const updated = posts.map(stamp).reduce<string | undefined>((latest, next) => (latest === undefined || Date.parse(next) > Date.parse(latest) ? next : latest), undefined) ?? '1970-01-01T00:00:00Z';
   const tree = x('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': config.language }, [
     x('title', config.title),
     config.description ? x('subtitle', config.description) : null,
@@ -56,7 +57,8 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
   const origin = new URL(urls.abs('')).origin;
   const absolute = (url: string) => {
     if (url.startsWith('#')) return page + url; // a footnote or heading link, read away from its page
-    return url.startsWith('/') && !url.startsWith('//') ? new URL(encodeURI(safeDecode(url)), origin).href : url;
+    // The URL parser percent-encodes Hangul and spaces and keeps `%XX`, `?` and `#` as they are.
+    return url.startsWith('/') && !url.startsWith('//') ? new URL(url, origin).href : url;
   };
   return html.replace(/<[a-zA-Z][^<>]*>/g, (tag) =>
     tag.replace(/(\s(?:href|src|srcset)=)(["'])(.*?)\2/g, (_, name: string, quote: string, value: string) => {
@@ -66,14 +68,6 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
       return `${name}${quote}${rewritten}${quote}`;
     }),
   );
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURI(text);
-  } catch {
-    return text;
-  }
 }
 
 const KATEX_HTML = '<span class="katex-html" aria-hidden="true">';

@@ -38,7 +38,11 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   return { toml: rest.slice(0, closer.index).replace(/\r?\n$/, ''), origin: { line: 2 } };
 }
 
-const stringList = z.union([z.string().transform((name) => [name]), z.array(z.string())]).default([]);
+const stringList = z
+  .union([z.string().transform((name) => [name]), z.array(z.string())], {
+    error: 'expected a list of strings, e.g. ["NLP", "자연어 처리"]',
+  })
+  .default([]);
 
 const knownFields = z.object({
   title: z.string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be a string') })
@@ -72,8 +76,11 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = issue.path.length > 0 ? issue.path : ['title'];
-      const reason = issue.path[0] === 'title' || issue.path.length === 0 ? issue.message : `${String(issue.path[0])}: ${issue.message}`;
-      addError(file, reason, place(key as (string | number)[]));
+      const name = String(key[0]);
+      const reason = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      // A missing key has no place of its own: point at the front matter's opening line.
+      const missing = raw[name] === undefined;
+      addError(file, reason, missing ? { line: 1, column: 1 } : place(key as (string | number)[]));
     }
     return undefined;
   }
@@ -81,7 +88,9 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
 
   const readDateField = (key: 'date' | 'lastmod'): CalendarDate | undefined => {
     if (raw[key] === undefined) return undefined;
-    const parsed = parseDate(raw[key]);
+    // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
+    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, key) ?? raw[key]) : raw[key];
+    const parsed = parseDate(value);
     if (typeof parsed === 'string') {
       addError(file, `${key}: ${parsed}`, place([key]));
       return undefined;
@@ -128,4 +137,10 @@ function plainData(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainData(inner)]));
   }
   return value;
+}
+
+/** The text a top-level key's value is written as, when it is a single bare token. */
+function writtenValue(toml: string, key: string): string | undefined {
+  const match = new RegExp(`^\\s*${key}\\s*=\\s*([0-9][0-9:.TtZz+\\- ]*?)\\s*(?:#.*)?$`, 'm').exec(toml);
+  return match?.[1];
 }

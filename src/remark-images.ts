@@ -1,12 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
-import type { Definition, Image, Root } from 'mdast';
+import type { Definition, Image, ImageReference, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { addError, addWarning } from './report.js';
 import type { FileStamp } from './compile.js';
 import type { AssetRef } from './types.js';
+import { hrefPath } from './urls.js';
 
 /** Settings of remarkImages, the same for every file of a site. */
 export interface RemarkImagesOptions {
@@ -38,38 +39,39 @@ export function remarkImages(options: RemarkImagesOptions) {
       if (node.type === 'imageReference') referenced.add(node.identifier);
     });
 
-    const resolveNode = (node: Image | Definition) => {
+    /** Resolve one URL; gives the properties its `<img>` gets, or undefined. */
+    const resolveNode = (node: Image | Definition): Record<string, unknown> | undefined => {
       const resolved = resolveImage(node.url, post.sourcePath, post.outputDir, options.root);
       // The result depends on every place looked at: an image that appears later must count.
       for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampOf(path.join(options.root, candidate)) });
       const place = node.position?.start;
       if ('error' in resolved) {
         addError(file, resolved.error, place, 'missing-image');
-        return;
+        return undefined;
       }
-      if (!resolved.asset) return;
+      if (!resolved.asset) return undefined;
       assets.push(resolved.asset);
-      node.url = options.basePath + encodeURI(resolved.asset.output) + resolved.suffix;
+      node.url = options.basePath + hrefPath(resolved.asset.output) + resolved.suffix;
       const size = measure(path.join(options.root, resolved.asset.source));
       if (!size) {
         addWarning(file, `cannot read the size of image "${resolved.asset.source}"`, place, 'image-size');
       }
-      node.data = {
-        ...node.data,
-        hProperties: {
-          ...(node.data as { hProperties?: object } | undefined)?.hProperties,
-          ...(size ?? {}),
-          loading: 'lazy',
-          decoding: 'async',
-        },
-      };
+      return { ...(size ?? {}), loading: 'lazy', decoding: 'async' };
+    };
+    const withProperties = (node: Image | ImageReference, properties: Record<string, unknown> | undefined) => {
+      if (!properties) return;
+      const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
+      node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
     };
 
-    visit(tree, 'image', (node) => resolveNode(node));
+    visit(tree, 'image', (node) => withProperties(node, resolveNode(node)));
+    // A reference image takes its URL from the definition, its attributes from itself.
+    const byDefinition = new Map<string, Record<string, unknown> | undefined>();
     for (const identifier of referenced) {
       const definition = definitions.get(identifier);
-      if (definition) resolveNode(definition);
+      if (definition) byDefinition.set(identifier, resolveNode(definition));
     }
+    visit(tree, 'imageReference', (node) => withProperties(node, byDefinition.get(node.identifier)));
     file.data.assets = assets;
     file.data.dependencies = dependencies;
   };

@@ -16,11 +16,12 @@ export function termSlug(name: string): string {
   return name
     .normalize('NFC')
     .toLowerCase()
-    .replace(RESERVED, '')
     .trim()
     .replace(/\s+/gu, '-')
+    .replace(RESERVED, '')
     .replace(/-{2,}/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '');
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .normalize('NFC');
 }
 
 /** A slug for a new post from its title, as `geul new` makes it. */

@@ -22,7 +22,7 @@ export function parseToml(
     return parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TomlError) {
-      const reason = error.message.split('\n')[0] ?? 'invalid TOML';
+      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '') || 'syntax error';
       addError(file, `invalid TOML: ${reason}`, {
         line: origin.line + error.line - 1,
         column: error.column,

@@ -15,9 +15,12 @@ export interface Urls {
 
 export function createUrls(config: SiteConfig): Urls {
   const base = new URL(config.baseURL);
-  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  // URL gives the path percent-encoded; links keep Hangul readable, so work on the decoded form.
+  const pathname = decodeURIComponentSafe(base.pathname);
+  const basePath = pathname.endsWith('/') ? pathname : `${pathname}/`;
   const rel = (path: string) => basePath + hrefPath(path.replace(/^\/+/, ''));
-  const abs = (path: string) => new URL(encodeURI(decodeURIComponentSafe(rel(path))), base.origin).href;
+  const abs = (path: string) =>
+    base.origin + encodeURI(basePath + path.replace(/^\/+/, '')).replace(/[?#]/g, (char) => encodeURIComponent(char));
   return { basePath, rel, abs };
 }
 
@@ -31,7 +34,7 @@ export function hrefPath(path: string): string {
 
 function decodeURIComponentSafe(text: string): string {
   try {
-    return decodeURI(text);
+    return decodeURIComponent(text);
   } catch {
     return text;
   }

@@ -1,0 +1,248 @@
+/**
+ * The basic fixture site built by the CLI in a child process, three times: with
+ * TZ=America/Los_Angeles into dist/, with TZ=Asia/Seoul into dist-seoul/, and with --drafts
+ * into dist-drafts/. The HTML is parsed, never matched as text.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Root } from 'hast';
+import { select, selectAll } from 'hast-util-select';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  brokenLinks,
+  cleanup,
+  copySite,
+  FIXTURES,
+  hashTree,
+  listFiles,
+  missingCssUrls,
+  readHtml,
+  runCli,
+  textOf,
+  type CliResult,
+} from './helpers/site.ts';
+
+const BASE_URL = 'https://example.com/';
+const DRAFT_TITLE = '아직 쓰는 중인 초안';
+const SCRIPT_TITLE = '<script>alert(1)</script> & "따옴표"';
+
+let root: string;
+let dist: string;
+let seoul: string;
+let drafts: string;
+const runs: Record<'la' | 'seoul' | 'drafts', CliResult> = {} as never;
+
+beforeAll(async () => {
+  root = await copySite('basic');
+  dist = path.join(root, 'dist');
+  seoul = path.join(root, 'dist-seoul');
+  drafts = path.join(root, 'dist-drafts');
+  [runs.la, runs.seoul, runs.drafts] = await Promise.all([
+    runCli(['build', '--root', root], { env: { TZ: 'America/Los_Angeles' } }),
+    runCli(['build', '--root', root, '--out', 'dist-seoul'], { env: { TZ: 'Asia/Seoul' } }),
+    runCli(['build', '--root', root, '--out', 'dist-drafts', '--drafts'], { env: { TZ: 'America/Los_Angeles' } }),
+  ]);
+});
+
+afterAll(() => cleanup(root));
+
+const page = (dir: string, file: string): Root => readHtml(path.join(dir, file));
+const htmlFiles = (dir: string) => listFiles(dir).filter((file) => file.endsWith('.html'));
+/** Hrefs of the post links of a list page (home, term pages). */
+const listedPosts = (tree: Root) => selectAll('.post-item-title a', tree).map((a) => String(a.properties.href));
+
+describe('the builds', () => {
+  test.each(['la', 'seoul', 'drafts'] as const)('%s exits 0 without problems', (name) => {
+    expect(runs[name].stderr).toBe('');
+    expect(runs[name].code).toBe(0);
+    expect(runs[name].stdout).toMatch(/^built .* in \d+ ms/);
+  });
+});
+
+describe('output paths', () => {
+  test.each([
+    'index.html',
+    'posts/quoted-date/index.html',
+    'posts/bare-date/index.html',
+    'posts/offset-datetime/index.html',
+    'posts/script-title/index.html',
+    'posts/bundle-post/index.html',
+    'about/index.html',
+    'categories/index.html',
+    'categories/paper-review/index.html',
+    'tags/index.html',
+    'tags/nlp/index.html',
+    'tags/자연어-처리/index.html',
+    'feed.xml',
+    'sitemap.xml',
+    '404.html',
+    'robots.txt',
+  ])('%s exists', (file) => {
+    expect(existsSync(path.join(dist, file))).toBe(true);
+  });
+
+  test('the list of files equals expected-paths.txt', () => {
+    const golden = path.join(FIXTURES, 'sites', 'basic', 'expected-paths.txt');
+    const actual = `${listFiles(dist).join('\n')}\n`;
+    if (process.env.UPDATE) writeFileSync(golden, actual);
+    expect(actual).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  test('"NLP" and "nlp" are one tag page listing both posts', () => {
+    expect(listedPosts(page(dist, 'tags/nlp/index.html')).sort()).toEqual(['/posts/bare-date/', '/posts/quoted-date/']);
+    expect(listFiles(dist).filter((file) => /^tags\/nlp/i.test(file))).toEqual(['tags/nlp/index.html']);
+  });
+
+  test('term pages with Hangul and spaces', () => {
+    expect(listedPosts(page(dist, 'tags/자연어-처리/index.html')).sort()).toEqual(['/posts/offset-datetime/', '/posts/quoted-date/']);
+    expect(listedPosts(page(dist, 'categories/paper-review/index.html')).sort()).toEqual([
+      '/posts/bare-date/',
+      '/posts/bundle-post/',
+      '/posts/quoted-date/',
+    ]);
+    const tagLinks = selectAll('.term-list a', page(dist, 'tags/index.html')).map((a) => String(a.properties.href));
+    expect(tagLinks).toContain('/tags/자연어-처리/');
+  });
+
+  test('home lists published posts newest first', () => {
+    expect(listedPosts(page(dist, 'index.html'))).toEqual([
+      '/posts/offset-datetime/',
+      '/posts/bare-date/',
+      '/posts/bundle-post/',
+      '/posts/script-title/',
+      '/posts/quoted-date/',
+    ]);
+  });
+});
+
+describe('drafts', () => {
+  test('without --drafts the draft is absent everywhere', () => {
+    expect(existsSync(path.join(dist, 'posts/draft-post'))).toBe(false);
+    expect(existsSync(path.join(dist, 'tags/초안전용'))).toBe(false);
+    for (const file of listFiles(dist).filter((name) => /\.(html|xml|txt)$/.test(name))) {
+      const text = readFileSync(path.join(dist, file), 'utf8');
+      expect.soft(text.includes(DRAFT_TITLE), `${file} mentions the draft`).toBe(false);
+      expect.soft(text.includes('draft-post'), `${file} links the draft`).toBe(false);
+      expect.soft(text.includes('초안전용'), `${file} names the draft's tag`).toBe(false);
+      expect.soft(text.includes('badge-draft'), `${file} shows a draft badge`).toBe(false);
+    }
+  });
+
+  test('with --drafts the draft has its page, is listed, and is marked as a draft', () => {
+    const post = page(drafts, 'posts/draft-post/index.html');
+    expect(textOf(select('h1.post-title', post)!)).toBe(DRAFT_TITLE);
+    expect(textOf(select('.badge-draft', post)!)).toBe('초안');
+
+    for (const list of ['index.html', 'tags/nlp/index.html', 'tags/초안전용/index.html', 'categories/paper-review/index.html']) {
+      const item = selectAll('.post-item', page(drafts, list)).find((node) => textOf(node).includes(DRAFT_TITLE));
+      expect(item, `${list} lists the draft`).toBeDefined();
+      expect(select('.badge-draft', item!), `${list} marks the draft`).toBeDefined();
+    }
+    // Published posts carry no badge.
+    const published = selectAll('.post-item', page(drafts, 'index.html')).filter((node) => !textOf(node).includes(DRAFT_TITLE));
+    expect(published.length).toBe(5);
+    for (const item of published) expect(select('.badge-draft', item)).toBeUndefined();
+  });
+});
+
+describe('HTML', () => {
+  test('every page is <html lang="ko"> and has no <script> element', () => {
+    for (const dir of [dist, drafts]) {
+      for (const file of htmlFiles(dir)) {
+        const tree = page(dir, file);
+        expect.soft(select('html', tree)?.properties.lang, file).toBe('ko');
+        expect.soft(selectAll('script', tree).length, `${file} has a <script>`).toBe(0);
+      }
+    }
+  });
+
+  test('math is rendered by KaTeX with MathML', () => {
+    const tree = page(dist, 'posts/quoted-date/index.html');
+    const katex = selectAll('.prose .katex', tree);
+    expect(katex.length).toBe(1);
+    expect(select('math annotation', katex[0]!)?.children).toEqual([{ type: 'text', value: 'E = mc^2', position: expect.anything() }]);
+    const display = page(dist, 'posts/bare-date/index.html');
+    expect(select('.prose .katex-display .katex math', display)).toBeDefined();
+    expect(selectAll('.katex-error', display)).toEqual([]);
+  });
+
+  test('Korean emphasis next to quotes is bold', () => {
+    const strong = selectAll('.prose strong', page(dist, 'posts/quoted-date/index.html')).map(textOf);
+    expect(strong).toContain('"용어"');
+  });
+
+  test('headings have Hangul ids and anchor links, and the table of contents links them', () => {
+    const tree = page(dist, 'posts/quoted-date/index.html');
+    expect(select('.prose h2#서론', tree)).toBeDefined();
+    expect(select('.prose h2#본론과-결론', tree)).toBeDefined();
+    expect(select('.prose h2#서론 a.heading-anchor', tree)?.properties.href).toBe('#서론');
+    const toc = selectAll('nav.toc a', tree).map((a) => String(a.properties.href));
+    expect(toc).toContain('#서론');
+    expect(toc).toContain('#본론과-결론');
+  });
+
+  test('a title with markup is escaped: shown literally, never run', () => {
+    const tree = page(dist, 'posts/script-title/index.html');
+    expect(selectAll('script', tree)).toEqual([]);
+    expect(textOf(select('h1.post-title', tree)!)).toBe(SCRIPT_TITLE);
+    expect(textOf(select('title', tree)!)).toBe(`${SCRIPT_TITLE} · 테스트 블로그`);
+    expect(select('meta[property="og:title"]', tree)?.properties.content).toBe(SCRIPT_TITLE);
+    const home = page(dist, 'index.html');
+    expect(selectAll('.post-item-title a', home).map(textOf)).toContain(SCRIPT_TITLE);
+    // Its neighbour links it by title, escaped too.
+    const neighbour = selectAll('.post-nav-title', page(dist, 'posts/quoted-date/index.html')).map(textOf);
+    expect(neighbour).toContain(SCRIPT_TITLE);
+  });
+});
+
+describe('dates, whatever the machine time zone', () => {
+  test('TZ=America/Los_Angeles and TZ=Asia/Seoul give byte-identical sites', () => {
+    expect(hashTree(seoul)).toEqual(hashTree(dist));
+  });
+
+  test.each([
+    ['quoted-date', /^2024-01-01$/, '2024년 1월 1일'],
+    ['bare-date', /^2024-02-15$/, '2024년 2월 15일'],
+    ['offset-datetime', /^2024-03-01T00:30:00(\.000)?\+09:00$/, '2024년 3월 1일'],
+  ])('%s shows the date as written', (slug, datetime, display) => {
+    for (const dir of [dist, seoul]) {
+      const time = select('.post-header .post-meta time', page(dir, `posts/${slug}/index.html`))!;
+      expect(String(time.properties.dateTime)).toMatch(datetime);
+      expect(textOf(time)).toBe(display);
+      const listed = selectAll('.post-item', page(dir, 'index.html')).find((item) =>
+        selectAll('a', item).some((a) => a.properties.href === `/posts/${slug}/`),
+      )!;
+      expect(textOf(select('time', listed)!)).toBe(display);
+    }
+  });
+});
+
+describe('assets', () => {
+  test('KaTeX CSS is served from the site, and every url() in it resolves', () => {
+    const css = path.join(dist, 'assets/katex/katex.min.css');
+    expect(readFileSync(css, 'utf8')).toMatch(/url\(fonts\/KaTeX_Main-Regular\.woff2\)/);
+    expect(missingCssUrls(css)).toEqual([]);
+    const links = selectAll('link[rel=stylesheet]', page(dist, 'index.html')).map((link) => String(link.properties.href));
+    expect(links).toContain('/assets/katex/katex.min.css');
+    expect(links.every((href) => href.startsWith('/'))).toBe(true);
+  });
+
+  test('images are copied and sized', () => {
+    expect(readFileSync(path.join(dist, 'images/dot.png'))).toEqual(readFileSync(path.join(FIXTURES, 'sites/basic/images/dot.png')));
+    const img = select('.prose img', page(dist, 'posts/quoted-date/index.html'))!;
+    expect(img.properties).toMatchObject({ src: '/images/dot.png', alt: '작은 점', width: 4, height: 3, loading: 'lazy' });
+  });
+
+  test('a page bundle image is copied beside its post', () => {
+    expect(readFileSync(path.join(dist, 'posts/bundle-post/diagram.png'))).toEqual(
+      readFileSync(path.join(FIXTURES, 'sites/basic/content/posts/bundle-post/diagram.png')),
+    );
+    const img = select('.prose img', page(dist, 'posts/bundle-post/index.html'))!;
+    expect(img.properties).toMatchObject({ src: '/posts/bundle-post/diagram.png', width: 6, height: 2 });
+  });
+
+  test('no internal link or source points at a missing file or id', () => {
+    expect(brokenLinks(dist, BASE_URL)).toEqual([]);
+    expect(brokenLinks(drafts, BASE_URL)).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+/** The command line as a writer uses it: `geul new`, exit codes, and refusing unsafe --out folders. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { readFrontMatter } from '../src/frontmatter.ts';
+import { cleanup, copySite, hashTree, listFiles, runCli, tempDir } from './helpers/site.ts';
+
+const made: string[] = [];
+afterAll(() => cleanup(...made));
+
+async function project(): Promise<string> {
+  const root = await tempDir('geul-cli-');
+  made.push(root);
+  writeFileSync(path.join(root, 'site.toml'), 'title = "블로그"\nbaseURL = "https://example.com/"\ntimeZone = "Asia/Seoul"\n');
+  return root;
+}
+
+describe('geul new', () => {
+  test('creates a draft named after the title, with a date, and refuses to overwrite it', async () => {
+    const root = await project();
+    const first = await runCli(['new', '트랜스포머 리뷰', '--root', root]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const file = path.join(root, 'content', 'posts', '트랜스포머-리뷰.md');
+    const text = readFileSync(file, 'utf8');
+
+    const vfile = new VFile({ path: 'content/posts/트랜스포머-리뷰.md', value: text });
+    const frontMatter = readFrontMatter(vfile, true);
+    expect(vfile.messages.map(String)).toEqual([]);
+    expect(frontMatter?.title).toBe('트랜스포머 리뷰');
+    expect(frontMatter?.draft).toBe(true);
+    // Now, in the site's time zone, written with its offset.
+    expect(text).toMatch(/^date = \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/m);
+    const written = Date.parse(frontMatter!.date!.iso);
+    expect(Math.abs(Date.now() - written)).toBeLessThan(60_000);
+
+    const second = await runCli(['new', '트랜스포머 리뷰', '--root', root]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already exists/);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  test('without a title it explains and exits 2', async () => {
+    const root = await project();
+    const run = await runCli(['new', '--root', root]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/geul new "/);
+    expect(listFiles(root)).toEqual(['site.toml']);
+  });
+});
+
+describe('exit codes', () => {
+  test('an unknown command exits 2 with the usage', async () => {
+    const run = await runCli(['publish']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command "publish"/);
+    expect(run.stderr).toMatch(/Usage:/);
+  });
+
+  test('an unknown option exits 2', async () => {
+    const run = await runCli(['build', '--draft']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Usage:/);
+  });
+});
+
+describe('unsafe --out folders are refused, and nothing is deleted', () => {
+  test.each([
+    ['the project root, as "."', '.'],
+    ['content/', 'content'],
+    ['a non-empty folder geul did not make', 'notes'],
+  ])('%s', async (_name, out) => {
+    // Other unsafe folders (absolute paths, parents, home) are covered in write.test.ts.
+    const root = await copySite('basic');
+    made.push(root);
+    mkdirSync(path.join(root, 'notes'));
+    writeFileSync(path.join(root, 'notes', 'todo.md'), '할 일\n');
+    const before = hashTree(root);
+    const run = await runCli(['build', '--root', root, '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^geul: refusing/m);
+    expect(hashTree(root)).toEqual(before);
+  });
+});

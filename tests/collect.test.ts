@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { collect } from '../src/collect.ts';
+import { parseDate } from '../src/date.ts';
+import { readConfig } from '../src/config.ts';
+import type { CalendarDate, ParsedPost } from '../src/types.ts';
+
+const config = readConfig(new VFile({ path: 'site.toml', value: '' }));
+
+interface Spec {
+  path: string;
+  date?: string;
+  slug?: string;
+  tags?: string[];
+  categories?: string[];
+}
+
+/** A parsed post with its VFile, as readPost would give it. */
+function makePost(spec: Spec, kind: ParsedPost['kind'] = 'post') {
+  const lines = ['+++', 'title = "t"'];
+  if (spec.date) lines.push(`date = "${spec.date}"`);
+  if (spec.slug !== undefined) lines.push(`slug = "${spec.slug}"`);
+  lines.push('+++', '');
+  const file = new VFile({ path: spec.path, value: lines.join('\n') });
+  const date = spec.date ? (parseDate(spec.date) as CalendarDate) : undefined;
+  const post: ParsedPost = {
+    kind,
+    sourcePath: spec.path,
+    slug: spec.slug ?? spec.path.replace(/^.*\//, '').replace(/\.md$/, ''),
+    frontMatter: { title: 't', date, slug: spec.slug, categories: spec.categories ?? [], tags: spec.tags ?? [], draft: false, extra: {} },
+    rendered: { html: '', toc: [], excerpt: '', readingMinutes: 1, wordCount: 0, assets: [] },
+  };
+  return { post, file };
+}
+
+function run(posts: Spec[], pages: Spec[] = []) {
+  const made = [...posts.map((spec) => makePost(spec)), ...pages.map((spec) => makePost(spec, 'page'))];
+  const files = new Map(made.map(({ post, file }) => [post, file]));
+  const site = collect(
+    config,
+    made.filter(({ post }) => post.kind === 'post').map(({ post }) => post),
+    made.filter(({ post }) => post.kind === 'page').map(({ post }) => post),
+    (post) => files.get(post)!,
+  );
+  const messages = made.flatMap(({ file }) => file.messages.map((m) => `${file.path}:${m.line}:${m.column}: ${m.reason}`));
+  return { site, messages };
+}
+
+describe('collect', () => {
+  test('posts newest first, whatever the date form; same date by path', () => {
+    const { site } = run([
+      { path: 'content/posts/old.md', date: '2023-05-01' },
+      { path: 'content/posts/new.md', date: '2024-03-01T00:30:00+09:00' },
+      { path: 'content/posts/b.md', date: '2024-01-01' },
+      { path: 'content/posts/a.md', date: '2024-01-01' },
+    ]);
+    expect(site.posts.map((post) => post.slug)).toEqual(['new', 'a', 'b', 'old']);
+  });
+
+  test('a duplicate slug is an error in both files, each naming the other', () => {
+    const { site, messages } = run([
+      { path: 'content/posts/hello.md', date: '2024-01-01' },
+      { path: 'content/posts/2024/other.md', date: '2024-01-02', slug: 'hello' },
+    ]);
+    expect(site.posts).toEqual([]);
+    expect(messages.sort()).toEqual([
+      'content/posts/2024/other.md:4:1: duplicate slug "hello": also used by content/posts/hello.md',
+      'content/posts/hello.md:1:1: duplicate slug "hello": also used by content/posts/2024/other.md',
+    ]);
+  });
+
+  test('slugs differing only in case collide (case-insensitive disks)', () => {
+    const { messages } = run([
+      { path: 'content/posts/Hello.md', date: '2024-01-01' },
+      { path: 'content/posts/hello.md', date: '2024-01-02' },
+    ]);
+    expect(messages).toHaveLength(2);
+  });
+
+  test('a page may not take a name geul writes itself', () => {
+    const { site, messages } = run([], [{ path: 'content/tags.md' }, { path: 'content/about.md' }]);
+    expect(site.pages.map((page) => page.slug)).toEqual(['about']);
+    expect(messages).toEqual(['content/tags.md:1:1: slug "tags" is reserved for geul\'s own pages']);
+  });
+
+  test('"NLP" and "nlp" are one term, listing both posts newest first', () => {
+    const { site, messages } = run([
+      { path: 'content/posts/a.md', date: '2024-01-01', tags: ['NLP', '자연어 처리'] },
+      { path: 'content/posts/b.md', date: '2024-02-01', tags: ['nlp'] },
+      { path: 'content/posts/c.md', date: '2024-03-01', tags: ['LLM'], categories: ['Paper Review'] },
+    ]);
+    expect(messages).toEqual([]);
+    const tags = site.taxonomies.find((taxonomy) => taxonomy.key === 'tags')!;
+    const nlp = tags.terms.find((term) => term.slug === 'nlp')!;
+    expect(tags.terms.filter((term) => term.slug === 'nlp')).toHaveLength(1);
+    expect(nlp.posts.map((post) => post.slug)).toEqual(['b', 'a']);
+    expect(tags.terms.map((term) => term.slug).sort()).toEqual(['llm', 'nlp', '자연어-처리']);
+    const categories = site.taxonomies.find((taxonomy) => taxonomy.key === 'categories')!;
+    expect(categories.terms.map((term) => [term.name, term.slug])).toEqual([['Paper Review', 'paper-review']]);
+  });
+
+  test('a term repeated in one post counts once', () => {
+    const { site } = run([{ path: 'content/posts/a.md', date: '2024-01-01', tags: ['NLP', 'nlp'] }]);
+    const [term] = site.taxonomies.find((taxonomy) => taxonomy.key === 'tags')!.terms;
+    expect(term?.posts).toHaveLength(1);
+  });
+
+  test('a term with nothing to make a URL from is an error', () => {
+    const { messages } = run([{ path: 'content/posts/a.md', date: '2024-01-01', tags: ['?!'] }]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/tags: "\?!" has no letters or digits/);
+  });
+});

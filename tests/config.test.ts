@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { readConfig } from '../src/config.ts';
+
+function read(text: string) {
+  const file = new VFile({ path: 'site.toml', value: text });
+  const config = readConfig(file);
+  return { config, file, places: file.messages.map((message) => [message.line, message.column, message.fatal]) };
+}
+
+describe('readConfig', () => {
+  test('defaults for an empty or missing site.toml', () => {
+    const { config, file } = read('');
+    expect(file.messages).toEqual([]);
+    expect(config).toEqual({
+      title: 'geul',
+      baseURL: 'http://localhost:4000/',
+      language: 'ko',
+      description: '',
+      author: '',
+      timeZone: 'Asia/Seoul',
+      paginate: 10,
+      extra: {},
+    });
+  });
+
+  test('every setting, and unknown keys kept in extra', () => {
+    const { config, file } = read(
+      [
+        'title = "글"',
+        'baseURL = "https://example.com/blog"',
+        'language = "ko-KR"',
+        'description = "설명"',
+        'author = "Kurt"',
+        'timeZone = "America/Los_Angeles"',
+        'paginate = 5',
+        'googleAnalytics = "G-1"',
+        '[params]',
+        'accent = "blue"',
+      ].join('\n'),
+    );
+    expect(file.messages).toEqual([]);
+    expect(config).toEqual({
+      title: '글',
+      // A trailing slash is added, so the path part is a folder.
+      baseURL: 'https://example.com/blog/',
+      language: 'ko-KR',
+      description: '설명',
+      author: 'Kurt',
+      timeZone: 'America/Los_Angeles',
+      paginate: 5,
+      extra: { googleAnalytics: 'G-1', params: { accent: 'blue' } },
+    });
+  });
+
+  test("Hugo's languageCode is an alias of language", () => {
+    expect(read('languageCode = "en-US"').config.language).toBe('en-US');
+    expect(read('language = "ko"\nlanguageCode = "en-US"').config.language).toBe('ko');
+  });
+
+  test('a bad baseURL is an error at its line', () => {
+    const { file, places } = read('title = "x"\n\nbaseURL = "example.com"\n');
+    expect(places).toEqual([[3, 1, true]]);
+    expect(file.messages[0]?.reason).toMatch(/baseURL must be an absolute http\(s\) URL/);
+  });
+
+  test('a non-http baseURL is refused', () => {
+    expect(read('baseURL = "ftp://example.com/"').places).toEqual([[1, 1, true]]);
+  });
+
+  test('each bad setting is reported at its own line', () => {
+    const { places, file } = read('paginate = 0\ntimeZone = "Mars/Base"\nlanguage = "ko_KR"');
+    expect(places.map(([line]) => line).sort()).toEqual([1, 2, 3]);
+    const reasons = file.messages.map((message) => message.reason).join('\n');
+    expect(reasons).toMatch(/paginate/);
+    expect(reasons).toMatch(/IANA time zone/);
+    expect(reasons).toMatch(/BCP 47/);
+  });
+
+  test('a key of the same name inside a table is not checked as the setting', () => {
+    const { file, config } = read('[params]\nbaseURL = 1');
+    expect(file.messages).toEqual([]);
+    expect(config.extra).toEqual({ params: { baseURL: 1 } });
+  });
+
+  test('broken TOML is reported at its line', () => {
+    const { places, file } = read('title = "a"\ntitle = "b"');
+    expect(places).toEqual([[2, 1, true]]);
+    expect(file.messages[0]?.reason).toMatch(/^invalid TOML: /);
+  });
+});

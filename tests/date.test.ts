@@ -1,0 +1,153 @@
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse, TomlDate } from 'smol-toml';
+import { describe, expect, test } from 'vitest';
+import { daysInMonth, formatDate, isoDay, parseDate } from '../src/date.ts';
+import type { CalendarDate } from '../src/types.ts';
+import { REPO_ROOT } from './helpers/site.ts';
+
+const run = promisify(execFile);
+
+/** parseDate, failing the test with its message when it refuses. */
+function date(value: unknown): CalendarDate {
+  const parsed = parseDate(value);
+  if (typeof parsed === 'string') throw new Error(`parseDate refused ${String(value)}: ${parsed}`);
+  return parsed;
+}
+
+/** A value as smol-toml gives it for `d = <text>` (bare, unquoted). */
+function toml(text: string): unknown {
+  return (parse(`d = ${text}`) as { d: unknown }).d;
+}
+
+describe('parseDate', () => {
+  test('a quoted string', () => {
+    expect(date('2024-01-01')).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01', sortKey: Date.UTC(2024, 0, 1) });
+  });
+
+  test('a bare TOML date', () => {
+    const value = toml('2024-01-01');
+    expect(value).toBeInstanceOf(TomlDate);
+    expect(date(value)).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01', sortKey: Date.UTC(2024, 0, 1) });
+  });
+
+  test('an offset datetime keeps the calendar date as written, not the UTC one', () => {
+    // 2024-03-01T00:30+09:00 is 2024-02-29T15:30Z: the writer's day is March 1st.
+    const parsed = date(toml('2024-03-01T00:30:00+09:00'));
+    expect([parsed.year, parsed.month, parsed.day]).toEqual([2024, 3, 1]);
+    expect(parsed.iso.startsWith('2024-03-01T00:30:00')).toBe(true);
+    expect(parsed.iso.endsWith('+09:00')).toBe(true);
+    expect(Date.parse(parsed.iso)).toBe(Date.parse('2024-03-01T00:30:00+09:00'));
+    expect(parsed.sortKey).toBe(Date.parse('2024-03-01T00:30:00+09:00'));
+  });
+
+  test('a quoted offset datetime and a negative offset', () => {
+    const parsed = date('2023-12-31T23:30:00-08:00');
+    expect([parsed.year, parsed.month, parsed.day]).toEqual([2023, 12, 31]);
+    expect(parsed.iso).toBe('2023-12-31T23:30:00-08:00');
+  });
+
+  test('newer dates sort after older ones, whatever form they are written in', () => {
+    const keys = ['2024-01-01', toml('2024-02-15'), toml('2024-03-01T00:30:00+09:00')].map((value) => date(value).sortKey);
+    expect([...keys].sort((a, b) => a - b)).toEqual(keys);
+  });
+
+  test.each(['2024-02-30', '2023-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '1900-02-29'])(
+    'the impossible quoted date %s is refused with the text it got',
+    (text) => {
+      const parsed = parseDate(text);
+      expect(typeof parsed).toBe('string');
+      expect(parsed).toContain(`"${text}"`);
+    },
+  );
+
+  test.each(['2024-02-30', '2023-02-29'])('the impossible date %s written as text is refused', (text) => {
+    // A bare TOML date reaches parseDate as the text it was written as (frontmatter.ts reads
+    // it from the TOML source, since smol-toml rolls 2024-02-30 over to March 1st); see
+    // frontmatter.test.ts for the bare form end to end.
+    const parsed = parseDate(text);
+    expect(typeof parsed).toBe('string');
+    expect(parsed).toContain(text);
+  });
+
+  test('a month that does not exist is named as such', () => {
+    const parsed = parseDate('2024-13-01');
+    expect(parsed).toMatch(/month/i);
+    expect(parsed).not.toMatch(/has no day/);
+  });
+
+  test('not a date at all', () => {
+    expect(parseDate('2024-1-1')).toMatch(/expected YYYY-MM-DD/);
+    expect(parseDate('yesterday')).toMatch(/invalid date "yesterday"/);
+    expect(parseDate(20240101)).toMatch(/expected a date/);
+    expect(parseDate(['2024-01-01'])).toMatch(/an array/);
+    expect(parseDate(toml('09:00:00'))).toMatch(/time of day/);
+    expect(parseDate('2024-01-01T24:30:00')).toMatch(/no such time of day/);
+  });
+
+  test('leap years follow the Gregorian rules', () => {
+    expect(date('2024-02-29').day).toBe(29);
+    expect(date('2000-02-29').day).toBe(29);
+    expect(date(toml('2024-02-29')).day).toBe(29);
+    expect(daysInMonth(2024, 2)).toBe(29);
+    expect(daysInMonth(2023, 2)).toBe(28);
+    expect(daysInMonth(1900, 2)).toBe(28);
+    expect(daysInMonth(2000, 2)).toBe(29);
+    expect([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((month) => daysInMonth(2023, month))).toEqual([
+      31, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+    ]);
+  });
+});
+
+describe('formatDate', () => {
+  test('Korean', () => {
+    expect(formatDate(date('2024-01-01'), 'ko')).toBe('2024년 1월 1일');
+    expect(formatDate(date('2024-12-31'), 'ko-KR')).toBe('2024년 12월 31일');
+  });
+
+  test('English', () => {
+    expect(formatDate(date('2024-01-01'), 'en')).toBe('January 1, 2024');
+    expect(formatDate(date('2023-12-31T23:30:00-08:00'), 'en-US')).toBe('December 31, 2023');
+  });
+
+  test('isoDay pads', () => {
+    expect(isoDay(date('0999-01-02'))).toBe('0999-01-02');
+    expect(isoDay(date(toml('2024-03-01T00:30:00+09:00')))).toBe('2024-03-01');
+  });
+});
+
+describe('the calendar date does not depend on the machine time zone', () => {
+  const script = `
+    const { parse } = await import('smol-toml');
+    const { parseDate, formatDate, isoDay } = await import(${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/date.ts')).href)});
+    const bare = parse('a = 2024-01-01\\nb = 2024-03-01T00:30:00+09:00\\nc = 2023-12-31T23:30:00-08:00');
+    const rows = ['2024-01-01', bare.a, bare.b, bare.c].map((value) => {
+      const d = parseDate(value);
+      return [d.year, d.month, d.day, isoDay(d), formatDate(d, 'ko'), formatDate(d, 'en')];
+    });
+    console.log(JSON.stringify({ offset: new Date(2024, 0, 1).getTimezoneOffset(), rows }));
+  `;
+  const expected = [
+    [2024, 1, 1, '2024-01-01', '2024년 1월 1일', 'January 1, 2024'],
+    [2024, 1, 1, '2024-01-01', '2024년 1월 1일', 'January 1, 2024'],
+    [2024, 3, 1, '2024-03-01', '2024년 3월 1일', 'March 1, 2024'],
+    [2023, 12, 31, '2023-12-31', '2023년 12월 31일', 'December 31, 2023'],
+  ];
+
+  test.each([
+    ['America/Los_Angeles', 480],
+    ['Asia/Seoul', -540],
+  ])('TZ=%s', async (zone, offset) => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TZ: zone },
+    });
+    const result = JSON.parse(stdout) as { offset: number; rows: unknown[] };
+    // The child really ran in that zone...
+    expect(result.offset).toBe(offset);
+    // ...and every date still reads as written.
+    expect(result.rows).toEqual(expected);
+  });
+});

@@ -1,0 +1,436 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { build } from '../src/build.js';
+import { startDevServer, type DevServer } from '../src/dev.js';
+import { resolve } from '../src/serve.js';
+import type { Output } from '../src/types.js';
+import { cleanup, copySite } from './helpers/site.js';
+
+const POST = 'content/posts/트랜스포머-읽기.md';
+const POST_URL = `posts/${encodeURIComponent('트랜스포머-읽기')}/`;
+const DRAFT_URL = `posts/${encodeURIComponent('쓰는-중')}/`;
+const TAG_URL = 'tags/%EC%9E%90%EC%97%B0%EC%96%B4-%EC%B2%98%EB%A6%AC/';
+
+let root: string | undefined;
+let server: DevServer | undefined;
+let streams: EventStream[] = [];
+let lines: string[] = [];
+
+afterEach(async () => {
+  for (const stream of streams) stream.close();
+  await server?.close();
+  await cleanup(root);
+  root = undefined;
+  server = undefined;
+  streams = [];
+  lines = [];
+});
+
+/** Copy the `dev` fixture into a temp folder and serve it on a free port. */
+async function start(prepare?: (root: string) => Promise<void>, port = 0): Promise<DevServer> {
+  root = await copySite('dev');
+  await prepare?.(root);
+  server = await startDevServer({ root, port, host: '127.0.0.1', log: (line) => lines.push(line) });
+  return server;
+}
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  const full = path.join(root!, file);
+  await writeFile(full, change(await readFile(full, 'utf8')));
+}
+
+async function get(url: string, init: RequestInit = {}) {
+  const response = await fetch(new URL(url, server!.url), { redirect: 'manual', ...init });
+  return { response, body: await response.text() };
+}
+
+/** An SSE connection read with fetch, keeping every event it received. */
+class EventStream {
+  readonly events: { event: string; data: any }[] = [];
+  readonly ended: Promise<void>;
+  readonly #abort = new AbortController();
+  #notify = () => {};
+
+  static async open(url: string): Promise<EventStream> {
+    const stream = new EventStream();
+    const response = await fetch(url, { signal: stream.#abort.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    (stream as { ended: Promise<void> }).ended = stream.#read(response.body!);
+    streams.push(stream);
+    return stream;
+  }
+
+  private constructor() {
+    this.ended = Promise.resolve();
+  }
+
+  /** How many events arrived so far: pass it to next() to wait for a later one. */
+  get mark(): number {
+    return this.events.length;
+  }
+
+  /** The first event named `event` at index `from` or later, as soon as it arrives. */
+  next(event: string, from = 0, timeout = 20_000): Promise<{ event: string; data: any }> {
+    return new Promise((resolveEvent, reject) => {
+      const timer = setTimeout(() => {
+        this.#notify = () => {};
+        reject(new Error(`no "${event}" event after #${from} within ${timeout} ms; got ${JSON.stringify(this.events)}`));
+      }, timeout);
+      this.#notify = () => {
+        const found = this.events.slice(from).find((candidate) => candidate.event === event);
+        if (found) {
+          clearTimeout(timer);
+          this.#notify = () => {};
+          resolveEvent(found);
+        }
+      };
+      this.#notify();
+    });
+  }
+
+  close(): void {
+    this.#abort.abort();
+  }
+
+  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of body) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data !== undefined) {
+            this.events.push({ event, data: JSON.parse(data) });
+            this.#notify();
+          }
+        }
+      }
+    } catch (error) {
+      if (!this.#abort.signal.aborted) throw error;
+    }
+  }
+}
+
+/** A request sent exactly as written: fetch would resolve `..` and `%2e%2e` before sending. */
+function rawGet(port: number, rawPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveResponse, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: rawPath, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const rebuildLine = /^geul dev: (.+) changed: rebuilt in \d+ ms, (\d+) errors?, (\d+) warnings?/;
+
+describe('geul dev: serving', () => {
+  it('serves the site from memory, drafts included, with the live-reload client in HTML only', async () => {
+    await start();
+    expect(server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(lines[0]).toBe(`geul dev: serving ${server!.url} (drafts included)`);
+    expect(lines[1]).toMatch(/^geul dev: built in \d+ ms, 0 errors, 0 warnings$/);
+
+    const home = await get('/');
+    expect(home.response.status).toBe(200);
+    expect(home.response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(home.response.headers.get('cache-control')).toBe('no-store');
+    expect(home.body).toContain('트랜스포머 다시 읽기');
+    expect(home.body).toContain('아직 쓰는 중인 초안');
+    expect(home.body).toMatch(/<script data-geul-dev>[^]*\/__geul\/events[^]*<\/script>\n<\/body>/);
+
+    const post = await get(POST_URL);
+    expect(post.response.status).toBe(200);
+    expect(post.body).toContain('class="katex"');
+    expect(post.body).toContain('data-geul-dev');
+    expect(post.body.match(/data-geul-dev/g)).toHaveLength(1);
+
+    const draft = await get(DRAFT_URL);
+    expect(draft.response.status).toBe(200);
+    expect(draft.body).toContain('초안 본문');
+
+    const head = await get(POST_URL, { method: 'HEAD' });
+    expect(head.response.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(Number(head.response.headers.get('content-length'))).toBe(Buffer.byteLength(post.body));
+
+    const css = await get('assets/katex/katex.min.css');
+    expect(css.response.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(css.body).not.toContain('__geul');
+
+    // Copied files are streamed from their source.
+    const svg = await get('images/diagram.svg');
+    expect(svg.response.status).toBe(200);
+    expect(svg.response.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(svg.body).toBe(await readFile(path.join(root!, 'images/diagram.svg'), 'utf8'));
+
+    const feed = await get('feed.xml');
+    expect(feed.response.status).toBe(200);
+    expect(feed.body).not.toContain('__geul');
+    expect(existsSync(path.join(root!, 'dist'))).toBe(false);
+  });
+
+  it('redirects a folder without its slash, decodes Hangul, and answers unknown paths with 404.html', async () => {
+    await start();
+    const bare = await get(POST_URL.replace(/\/$/, ''));
+    expect(bare.response.status).toBe(301);
+    expect(bare.response.headers.get('location')).toBe(`/${POST_URL}`);
+
+    const tag = await get(TAG_URL);
+    expect(tag.response.status).toBe(200);
+    expect(tag.body).toContain('트랜스포머 다시 읽기');
+    // A decomposed (NFD) spelling of the same tag, as a page written on macOS may link it.
+    const nfd = await get(`tags/${encodeURIComponent('자연어-처리'.normalize('NFD'))}/`);
+    expect(nfd.response.status).toBe(200);
+
+    const missing = await get('posts/없는-글/');
+    expect(missing.response.status).toBe(404);
+    expect(missing.response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(missing.body).toContain('class="not-found"');
+    expect(missing.body).toContain('data-geul-dev');
+
+    const post = await fetch(new URL(POST_URL, server!.url), { method: 'POST' });
+    expect(post.status).toBe(405);
+    await post.body?.cancel();
+  });
+
+  it('never serves a file outside the outputs, however the path is spelled', async () => {
+    await start(async (dir) => {
+      await writeFile(path.join(dir, 'package.json'), '{"name": "secret-package"}\n');
+    });
+    const port = Number(new URL(server!.url).port);
+    const attempts = [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/%2E%2E/%2E%2E/package.json',
+      '/posts/..%2f..%2fpackage.json',
+      '/%2e%2e%2fsite.toml',
+      '/posts/..%5c..%5csite.toml',
+      '/posts/%2e%2e/%2e%2e/site.toml',
+      '/site.toml',
+      '/package.json',
+      '/content/posts/%ED%8A%B8%EB%9E%9C%EC%8A%A4%ED%8F%AC%EB%A8%B8-%EC%9D%BD%EA%B8%B0.md',
+      '/index.html%00.md',
+      '/%00',
+      '/%E0%A4%A',
+    ];
+    for (const attempt of attempts) {
+      for (const { status, body } of [await rawGet(port, attempt), await fetchAsIs(attempt)]) {
+        expect([400, 404], attempt).toContain(status);
+        expect(body, attempt).not.toContain('secret-package');
+        expect(body, attempt).not.toContain('paginate = 10');
+        expect(body, attempt).not.toContain('첫 문단: scaled');
+      }
+    }
+    expect((await rawGet(port, '/../package.json')).status).toBe(400);
+    expect((await rawGet(port, '/posts/..%2f..%2fpackage.json')).status).toBe(400);
+
+    async function fetchAsIs(attempt: string) {
+      const { response, body } = await get(`${server!.url.replace(/\/$/, '')}${attempt}`);
+      return { status: response.status, body };
+    }
+  });
+
+  it('resolves only keys of the output map', () => {
+    const outputs = new Map<string, Output>([
+      ['index.html', { path: 'index.html', content: 'home' }],
+      ['posts/글/index.html', { path: 'posts/글/index.html', content: 'post' }],
+    ]);
+    expect(resolve('/', outputs)).toMatchObject({ status: 200, path: 'index.html' });
+    expect(resolve('/posts/%EA%B8%80/?x=1', outputs)).toMatchObject({ status: 200, path: 'posts/글/index.html' });
+    expect(resolve('/posts/%EA%B8%80', outputs)).toEqual({ status: 301, location: '/posts/%EA%B8%80/' });
+    expect(resolve('//evil.example/posts/%EA%B8%80', outputs)).toEqual({ status: 404 });
+    expect(resolve('/posts/./%EA%B8%80/', outputs)).toMatchObject({ status: 400 });
+    expect(resolve('http://127.0.0.1/', outputs)).toMatchObject({ status: 400 });
+    // Under `baseURL = "https://example.com/blog/"` the site lives under /blog/.
+    expect(resolve('/blog/posts/%EA%B8%80/', outputs, '/blog/')).toMatchObject({ status: 200 });
+    expect(resolve('/', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/' });
+    expect(resolve('/blog', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/' });
+    expect(resolve('/blog/', outputs, '/blog/')).toMatchObject({ status: 200, path: 'index.html' });
+    expect(resolve('/posts/%EA%B8%80/', outputs, '/blog/')).toEqual({ status: 404 });
+  });
+
+  it('serves a site published under a sub-path at that path, so its links work', async () => {
+    await start(async (dir) => {
+      const file = path.join(dir, 'site.toml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('https://example.com/', 'https://example.com/blog/'));
+    });
+    expect(server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/blog\/$/);
+    const home = await get(server!.url);
+    expect(home.response.status).toBe(200);
+    expect(home.body).toContain('href="/blog/posts/트랜스포머-읽기/"');
+    expect((await get(`/blog/${POST_URL}`)).response.status).toBe(200);
+    expect((await get('/')).response.headers.get('location')).toBe('/blog/');
+  });
+
+  it('leaves the client out of the build output', async () => {
+    root = await copySite('dev');
+    const result = await build({ root, drafts: true, dev: true });
+    const html = result.outputs.filter((output): output is Output & { content: string } => 'content' in output && output.path.endsWith('.html'));
+    expect(html.length).toBeGreaterThan(3);
+    for (const output of html) expect(output.content).not.toContain('__geul');
+  });
+
+  it('takes the next port when the one asked for is in use, and says so', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const taken = (blocker.address() as AddressInfo).port;
+    try {
+      await start(undefined, taken);
+      const port = Number(new URL(server!.url).port);
+      expect(port).toBeGreaterThan(taken);
+      expect(port).toBeLessThanOrEqual(taken + 20);
+      expect(lines[0]).toBe(`geul dev: serving ${server!.url} (drafts included; port ${taken} was in use)`);
+    } finally {
+      await new Promise((done) => blocker.close(done));
+    }
+  });
+});
+
+describe('geul dev: rebuilding', () => {
+  it('rebuilds on a change and tells open pages to reload', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    const hello = await events.next('hello');
+    expect(hello.data.problems).toEqual([]);
+
+    const mark = events.mark;
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '고쳐 쓴 마지막 문단.'));
+    const reload = await events.next('reload', mark);
+    expect(reload.data.version).not.toBe(hello.data.version);
+    expect((await get(POST_URL)).body).toContain('고쳐 쓴 마지막 문단.');
+    expect(lines.at(-1)).toMatch(rebuildLine);
+    expect(lines.at(-1)).toContain(`${POST} changed: rebuilt in`);
+
+    // close() ends the event streams, so pages and vitest are not left hanging.
+    await server!.close();
+    await events.ended;
+  });
+
+  it('picks up new and deleted posts, and folders that did not exist at start', async () => {
+    await start(async (dir) => rm(path.join(dir, 'images'), { recursive: true }));
+    expect(lines.at(-1)).toMatch(/^geul dev: built in \d+ ms, 1 error, 0 warnings; nothing to serve until it is fixed$/);
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+
+    let mark = events.mark;
+    await mkdir(path.join(root!, 'images'));
+    await writeFile(path.join(root!, 'images/diagram.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await events.next('reload', mark);
+    expect((await get('images/diagram.svg')).response.status).toBe(200);
+
+    mark = events.mark;
+    const added = 'content/posts/새-글.md';
+    await writeFile(path.join(root!, added), '+++\ntitle = "새 글"\ndate = 2024-04-01\n+++\n\n새로 쓴 글.\n');
+    await events.next('reload', mark);
+    expect((await get(`posts/${encodeURIComponent('새-글')}/`)).body).toContain('새로 쓴 글.');
+
+    mark = events.mark;
+    await rm(path.join(root!, added));
+    await events.next('reload', mark);
+    expect((await get(`posts/${encodeURIComponent('새-글')}/`)).response.status).toBe(404);
+    expect(lines.at(-1)).toContain(`${added} changed: rebuilt`);
+  });
+
+  it('keeps serving the last good build with the problems over it, and recovers', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+
+    let mark = events.mark;
+    await edit(POST, (text) => text.replace('title = "트랜스포머 다시 읽기"', 'title = "unclosed'));
+    const error = await events.next('error', mark);
+    const [problem] = error.data.problems;
+    expect(problem.text).toMatch(/^content\/posts\/트랜스포머-읽기\.md:2:18: invalid TOML/);
+    expect(problem.frame).toContain('> 2 | title = "unclosed');
+
+    // The terminal gets the same line and frame, and the summary says what is served.
+    expect(lines).toContain(problem.text);
+    expect(lines).toContain(problem.frame);
+    expect(lines.at(-1)).toMatch(/1 error, 0 warnings; still serving the last good build$/);
+
+    const broken = await get(POST_URL);
+    expect(broken.response.status).toBe(200);
+    expect(broken.body).toContain('<h1');
+    expect(broken.body).toContain('트랜스포머 다시 읽기');
+    expect(broken.body).toContain('"text":"content/posts/트랜스포머-읽기.md:2:18: invalid TOML');
+    // A page opened now learns about the problems as soon as it connects, too.
+    const late = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    expect((await late.next('hello')).data.problems[0].text).toBe(problem.text);
+
+    mark = events.mark;
+    await edit(POST, (text) => text.replace('title = "unclosed', 'title = "트랜스포머 고쳐 읽기"'));
+    await events.next('reload', mark);
+    const fixed = await get(POST_URL);
+    expect(fixed.body).toContain('트랜스포머 고쳐 읽기');
+    expect(fixed.body).toContain('"problems":[]');
+    expect(lines.at(-1)).toMatch(/changed: rebuilt in \d+ ms, 0 errors, 0 warnings$/);
+  });
+
+  it('starts even when the first build fails, and shows the problems until it is fixed', async () => {
+    await start(async (dir) => {
+      const file = path.join(dir, POST);
+      await writeFile(file, (await readFile(file, 'utf8')).replace('date = 2024-03-02', 'date = "2024-13-02"'));
+    });
+    expect(lines.some((line) => line.startsWith(`${POST}:3:`))).toBe(true);
+    const home = await get('/');
+    expect(home.response.status).toBe(404);
+    expect(home.body).toContain(`"text":"${POST}:3:`);
+
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    const mark = events.mark;
+    await edit(POST, (text) => text.replace('date = "2024-13-02"', 'date = 2024-03-02'));
+    await events.next('reload', mark);
+    expect((await get('/')).response.status).toBe(200);
+  });
+
+  it('folds a burst of saves into one build and never runs two builds at once', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+
+    // An editor saving 100 times in a row. Written synchronously: the server shares this
+    // process, so awaited writes would be spread out over the builds they trigger.
+    const file = path.join(root!, POST);
+    const original = readFileSync(file, 'utf8');
+    const mark = events.mark;
+    for (let n = 1; n <= 100; n++) writeFileSync(file, original.replace('마지막 문단이다.', `저장 ${n}번째.`));
+    await events.next('reload', mark);
+    await vi.waitFor(async () => expect((await get(POST_URL)).body).toContain('저장 100번째.'), { timeout: 20_000, interval: 50 });
+    const burstBuilds = lines.filter((line) => rebuildLine.test(line)).length;
+    expect(burstBuilds).toBeGreaterThanOrEqual(1);
+    expect(burstBuilds).toBeLessThanOrEqual(2);
+
+    // Changes that arrive while a build runs give exactly one more build, after it.
+    const first = server!.rebuilt();
+    await edit(POST, (text) => text.replace('첫 문단', '첫째 문단'));
+    await vi.waitFor(() => expect(server!.building).toBe(true), { timeout: 10_000, interval: 2 });
+    const second = server!.rebuilt();
+    const draft = path.join(root!, 'content/posts/쓰는-중.md');
+    writeFileSync(draft, readFileSync(draft, 'utf8').replace('초안 본문', '초안 본문 하나'));
+    writeFileSync(draft, readFileSync(draft, 'utf8').replace('초안 본문 하나', '초안 본문 둘'));
+    const one = await first;
+    const two = await second;
+    expect(one.changed).toEqual([POST]);
+    expect(two.changed).toEqual(['content/posts/쓰는-중.md']);
+    expect(two.startedAt).toBeGreaterThanOrEqual(one.finishedAt);
+    expect((await get(DRAFT_URL)).body).toContain('초안 본문 둘');
+    // Nothing else is pending: no third build follows (an absence can only be waited out).
+    await new Promise((done) => setTimeout(done, 300));
+    expect(server!.building).toBe(false);
+    expect(lines.filter((line) => rebuildLine.test(line))).toHaveLength(burstBuilds + 2);
+  });
+});

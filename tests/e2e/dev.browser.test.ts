@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDevServer, type DevServer } from '../../src/dev.js';
+import { cleanup, copySite } from '../helpers/site.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const POST = 'content/posts/트랜스포머-읽기.md';
+const POST_URL = `posts/${encodeURIComponent('트랜스포머-읽기')}/`;
+
+let browser: Browser | undefined;
+let context: BrowserContext | undefined;
+let server: DevServer | undefined;
+let root: string | undefined;
+
+beforeAll(async () => {
+  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await context?.close();
+  await server?.close();
+  await cleanup(root);
+  context = server = root = undefined;
+});
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  const full = path.join(root!, file);
+  await writeFile(full, change(await readFile(full, 'utf8')));
+}
+
+/** Serve the `dev` fixture, its post made long enough to scroll, and open that post. */
+async function openLongPost(): Promise<Page> {
+  root = await copySite('dev');
+  const paragraphs = Array.from({ length: 120 }, (_, i) =>
+    i % 4 === 0
+      ? `${i + 1}번째 문단: 부분합 $\\sum_{k=1}^{${i + 1}} k = ${((i + 1) * (i + 2)) / 2}$ 을 한 줄씩 확인한다.`
+      : `${i + 1}번째 문단: 수식 없이 앞 문단의 결과를 말로 다시 정리한다.`,
+  );
+  await edit(POST, (text) => text.replace('마지막 문단이다.', `${paragraphs.join('\n\n')}\n\n마지막 문단이다.`));
+  server = await startDevServer({ root, port: 0, host: '127.0.0.1', log: () => {} });
+  context = await browser!.newContext({ viewport: { width: 800, height: 600 } });
+  const page = await context.newPage();
+  await page.goto(new URL(POST_URL, server.url).href, { waitUntil: 'load' });
+  // Mark this document: a reloaded page no longer has it.
+  await page.evaluate(() => Object.assign(window, { stale: true }));
+  return page;
+}
+
+// The callbacks given to page.evaluate run in the page; this project is type-checked without
+// the DOM library, so the little they use is declared here.
+declare const window: { scrollY: number; scrollTo(options: { left: number; top: number; behavior: 'instant' }): void };
+declare const document: { readyState: string; body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
+declare const history: { scrollRestoration: string };
+
+const isStale = (page: Page) => page.evaluate(() => (window as { stale?: boolean }).stale === true);
+
+describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_000 }, () => {
+  it('reloads an open post after an edit and keeps the reader where they were', async () => {
+    const page = await openLongPost();
+    // Turn off the browser's own restoration, so only geul's client can bring the scroll back.
+    await page.evaluate(() => {
+      history.scrollRestoration = 'manual';
+      window.scrollTo({ left: 0, top: 3000, behavior: 'instant' });
+    });
+    const before = await page.evaluate(() => window.scrollY);
+    expect(before).toBe(3000);
+
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '마지막 문단을 고쳤다.'));
+    await page.waitForFunction(() => document.readyState === 'complete' && document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, {
+      timeout: 20_000,
+    });
+    expect(await isStale(page)).toBe(false);
+    await page.waitForFunction((y) => Math.abs(window.scrollY - y) <= 2, before, { timeout: 5_000 }).catch(() => {});
+    expect(Math.abs((await page.evaluate(() => window.scrollY)) - before)).toBeLessThanOrEqual(2);
+  });
+
+  it('shows the problems over the last good page while the site is broken, then reloads', async () => {
+    const page = await openLongPost();
+    const overlay = page.locator('geul-error-overlay');
+
+    await edit(POST, (text) => text.replace('title = "트랜스포머 다시 읽기"', 'title = "unclosed'));
+    await overlay.waitFor({ state: 'attached', timeout: 20_000 });
+    await expect.poll(() => overlay.locator('.where').first().textContent()).toMatch(/^content\/posts\/트랜스포머-읽기\.md:2:18: invalid TOML/);
+    expect(await overlay.locator('pre').first().textContent()).toContain('> 2 | title = "unclosed');
+    // The overlay came over the page: no reload, the last good content is still there.
+    expect(await isStale(page)).toBe(true);
+    expect(await page.locator('h1').first().textContent()).toContain('트랜스포머 다시 읽기');
+
+    // A page loaded while the site is broken shows the overlay straight away.
+    await page.reload({ waitUntil: 'load' });
+    expect(await overlay.locator('.where').first().textContent()).toContain(':2:18:');
+
+    await edit(POST, (text) => text.replace('title = "unclosed', 'title = "트랜스포머 고쳐 읽기"'));
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('트랜스포머 고쳐 읽기'), undefined, {
+      timeout: 20_000,
+    });
+    expect(await overlay.count()).toBe(0);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The Atom feed of `tests/fixtures/sites/feed`, built in-process. XML is checked as text
+ * (no XML parser is installed): well-formedness by a small tag-balance check, the rest by
+ * its structure. `UPDATE=1` rewrites `expected-feed.xml`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { absolutizeLinks } from '../src/feed.ts';
+import { createUrls } from '../src/urls.ts';
+import { readConfig } from '../src/config.ts';
+import { VFile } from 'vfile';
+import { buildInProcess, FIXTURES, xmlProblems } from './helpers/site.ts';
+
+const GOLDEN = path.join(FIXTURES, 'sites', 'feed', 'expected-feed.xml');
+let feed: string;
+
+beforeAll(async () => {
+  const { outputs, problems } = await buildInProcess('feed');
+  expect(problems).toEqual([]);
+  feed = outputs.get('feed.xml')!;
+});
+
+const entries = () => [...feed.matchAll(/<entry>([\s\S]*?)<\/entry>/g)].map((match) => match[1]!);
+
+describe('feed.xml', () => {
+  test('matches the golden file', () => {
+    if (process.env.UPDATE) writeFileSync(GOLDEN, feed);
+    expect(feed).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  test('is well-formed Atom in the site language', () => {
+    expect(xmlProblems(feed)).toEqual([]);
+    expect(feed).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom" xml:lang="ko">/);
+    expect(feed).toContain('<title>피드 &#x26; 사이트맵</title>');
+    expect(feed).toContain('<link href="https://example.com/feed.xml" rel="self" type="application/atom+xml">');
+  });
+
+  test('every URL is absolute https, inside the post content too', () => {
+    const urls = [
+      ...[...feed.matchAll(/\b(?:href|src)="([^"]*)"/g)].map((match) => match[1]!),
+      ...[...feed.matchAll(/<id>([^<]*)<\/id>/g)].map((match) => match[1]!),
+    ];
+    expect(urls.length).toBeGreaterThan(8);
+    expect(urls.filter((url) => !url.startsWith('https://example.com/'))).toEqual([]);
+  });
+
+  test('published posts newest first; drafts are left out', () => {
+    expect(entries().map((entry) => /<title>([^<]*)<\/title>/.exec(entry)?.[1])).toEqual([
+      '&#x3C;b>LA&#x3C;/b>에서 쓴 글 &#x26; "따옴표"',
+      '서울에서 쓴 글',
+      '날짜만 있는 글',
+    ]);
+    expect(feed).not.toContain('초안');
+  });
+
+  test('dates are RFC 3339 with the offset as written; a date alone is midnight in the site zone', () => {
+    const [la, seoul, plain] = entries();
+    expect(Date.parse(/<published>([^<]*)</.exec(la!)![1]!)).toBe(Date.parse('2024-02-29T20:00:00-08:00'));
+    expect(/<published>([^<]*)</.exec(seoul!)![1]).toMatch(/^2024-03-01T00:30:00(\.000)?\+09:00$/);
+    expect(/<published>([^<]*)</.exec(plain!)![1]).toBe('2024-01-01T00:00:00+09:00');
+    expect(/<updated>([^<]*)</.exec(plain!)![1]).toBe('2024-01-05T00:00:00+09:00');
+  });
+
+  test("the feed's <updated> is the latest instant, not the latest-sorting string", () => {
+    // LA's 2024-02-29T20:00-08:00 is 2024-03-01T04:00Z, after Seoul's 2024-02-29T15:30Z.
+    const updated = /<updated>([^<]*)<\/updated>/.exec(feed.slice(0, feed.indexOf('<entry>')))?.[1];
+    expect(Date.parse(updated!)).toBe(Date.parse('2024-02-29T20:00:00-08:00'));
+  });
+
+  test('terms and summary', () => {
+    const [la, seoul] = entries();
+    expect(la).toContain('<category term="Paper Review"></category>');
+    expect(seoul).toContain('<category term="NLP"></category>');
+    expect(la).toMatch(/<summary>UTC로는 3월 1일 04:00, 서울 글보다 나중이다\.<\/summary>/);
+  });
+});
+
+describe('absolutizeLinks', () => {
+  const urls = createUrls(readConfig(new VFile({ path: 'site.toml', value: 'baseURL = "https://example.com/blog/"' })));
+  const page = 'https://example.com/blog/posts/a/';
+
+  test('site-absolute links and sources become absolute, Hangul percent-encoded', () => {
+    const html = absolutizeLinks('<p><a href="/blog/tags/자연어-처리/">t</a><img src="/blog/images/a.png" alt=""></p>', urls, page);
+    expect(html).toContain('href="https://example.com/blog/tags/%EC%9E%90%EC%97%B0%EC%96%B4-%EC%B2%98%EB%A6%AC/"');
+    expect(html).toContain('src="https://example.com/blog/images/a.png"');
+  });
+
+  test('in-page links point into the post, since a feed reader shows it away from its page', () => {
+    const html = absolutizeLinks('<sup><a href="#user-content-fn-1">1</a></sup><a href="#서론">s</a>', urls, page);
+    expect(html).toContain('href="https://example.com/blog/posts/a/#user-content-fn-1"');
+    expect(decodeURIComponent(/href="([^"]*서론|[^"]*%EC%84%9C%EB%A1%A0)"/.exec(html)?.[1] ?? '')).toBe('https://example.com/blog/posts/a/#서론');
+  });
+
+  test('code that shows an href is left alone', () => {
+    const html = absolutizeLinks('<pre><code>&#x3C;a href="/x">&#x3C;/a></code></pre>', urls, page);
+    expect(html).toBe('<pre><code>&#x3C;a href="/x">&#x3C;/a></code></pre>');
+  });
+
+  test('external links are left alone', () => {
+    const html = absolutizeLinks('<a href="https://arxiv.org/abs/1706.03762">p</a><a href="//cdn.example.org/x">c</a>', urls, page);
+    expect(html).toContain('href="https://arxiv.org/abs/1706.03762"');
+    expect(html).toContain('href="//cdn.example.org/x"');
+  });
+});

@@ -1,0 +1,173 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { findFrontMatter, frontMatterKeyPlace, readFrontMatter } from '../src/frontmatter.ts';
+
+function fileOf(text: string) {
+  return new VFile({ path: 'content/posts/a.md', value: text });
+}
+
+/** Front matter from TOML lines, and the messages it left on the file. */
+function read(lines: string[], requireDate = true) {
+  const file = fileOf(['+++', ...lines, '+++', '', '본문'].join('\n'));
+  const frontMatter = readFrontMatter(file, requireDate);
+  const messages = file.messages.map((message) => `${message.line}:${message.column}: ${message.reason}`);
+  return { frontMatter, messages, file };
+}
+
+describe('readFrontMatter', () => {
+  test('the three date forms', () => {
+    const quoted = read(['title = "a"', 'date = "2024-01-01"']).frontMatter?.date;
+    const bare = read(['title = "a"', 'date = 2024-01-01']).frontMatter?.date;
+    const offset = read(['title = "a"', 'date = 2024-03-01T00:30:00+09:00']).frontMatter?.date;
+    expect(quoted).toMatchObject({ year: 2024, month: 1, day: 1, iso: '2024-01-01' });
+    expect(bare).toMatchObject({ year: 2024, month: 1, day: 1, iso: '2024-01-01' });
+    expect(offset).toMatchObject({ year: 2024, month: 3, day: 1 });
+  });
+
+  test('a full front matter, with defaults', () => {
+    const { frontMatter, messages } = read([
+      'title = "트랜스포머 리뷰"',
+      'date = "2024-01-01"',
+      'lastmod = 2024-02-01',
+      'description = "설명"',
+      'tags = ["NLP", "자연어 처리"]',
+      'slug = "transformer"',
+      'author = "Kurt"',
+    ]);
+    expect(messages).toEqual([]);
+    expect(frontMatter).toMatchObject({
+      title: '트랜스포머 리뷰',
+      description: '설명',
+      categories: [],
+      tags: ['NLP', '자연어 처리'],
+      draft: false,
+      slug: 'transformer',
+      author: 'Kurt',
+      extra: {},
+    });
+    expect(frontMatter?.lastmod?.iso).toBe('2024-02-01');
+  });
+
+  test('draft defaults to false and may be set', () => {
+    expect(read(['title = "a"', 'date = "2024-01-01"']).frontMatter?.draft).toBe(false);
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = true']).frontMatter?.draft).toBe(true);
+  });
+
+  test('categories as a single string is a list of one', () => {
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'categories = "Paper Review"']).frontMatter?.categories).toEqual(['Paper Review']);
+  });
+
+  test('term names are trimmed and NFC', () => {
+    const nfd = '자연어 처리'.normalize('NFD');
+    const { frontMatter } = read(['title = "a"', 'date = "2024-01-01"', `tags = [" ${nfd} ", ""]`]);
+    expect(frontMatter?.tags).toEqual(['자연어 처리']);
+  });
+
+  test('unknown keys are kept in extra, tables included', () => {
+    const { frontMatter, messages } = read(['title = "a"', 'date = "2024-01-01"', 'mood = "맑음"', 'math = true', '[params]', 'x = 1']);
+    expect(messages).toEqual([]);
+    expect(frontMatter?.extra).toEqual({ mood: '맑음', math: true, params: { x: 1 } });
+  });
+
+  test('a missing title is an error', () => {
+    const { frontMatter, messages } = read(['date = "2024-01-01"']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual(['1:1: title is required']);
+  });
+
+  test.each(['2024-02-30', '2023-02-29'])('the impossible bare TOML date %s is refused, not rolled over to March', (text) => {
+    const { frontMatter, messages } = read([`title = "t"`, `date = ${text}`]);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual([`3:1: date: invalid date "${text}": ${text.slice(0, 7)} has no day ${text.slice(8)}`]);
+  });
+
+  test('an offset datetime keeps the text it was written as', () => {
+    const { frontMatter } = read([`title = "t"`, `date = 2024-03-01T00:30:00+09:00`]);
+    expect(frontMatter?.date?.iso).toBe('2024-03-01T00:30:00+09:00');
+  });
+
+  test('a title that is not a string is an error at its key', () => {
+    const { frontMatter, messages } = read(['date = "2024-01-01"', 'title = 3']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual(['3:1: title must be a string']);
+  });
+
+  test('an empty title is an error', () => {
+    expect(read(['title = "  "', 'date = "2024-01-01"']).messages).toEqual(['2:1: title must not be empty']);
+  });
+
+  test('a post needs a date, a page does not', () => {
+    expect(read(['title = "a"']).messages).toEqual(['1:1: date is required, e.g. date = "2024-01-01"']);
+    const page = read(['title = "소개"'], false);
+    expect(page.messages).toEqual([]);
+    expect(page.frontMatter?.date).toBeUndefined();
+  });
+
+  test('an invalid date is an error at its key', () => {
+    const { frontMatter, messages } = read(['title = "a"', '', 'date = "2024-02-30"']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual(['4:1: date: invalid date "2024-02-30": 2024-02 has no day 30']);
+  });
+
+  test('a wrongly typed field is an error at its key', () => {
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = "yes"']).messages).toEqual([
+      '4:1: draft: Invalid input: expected boolean, received string',
+    ]);
+  });
+
+  test('a tag that is not a string is named as such', () => {
+    const { messages } = read(['title = "a"', 'date = "2024-01-01"', 'tags = ["NLP", 3]']);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^4:1: tags: /);
+    // "Invalid input" alone does not tell the writer what to change.
+    expect(messages[0]).toMatch(/string/);
+  });
+
+  test('broken TOML is reported at its line in the .md file', () => {
+    const { frontMatter, messages } = read(['title = "a"', 'date = ']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^3:8: invalid TOML: /);
+  });
+
+  test('a missing `+++` closer is an error', () => {
+    const file = fileOf('+++\ntitle = "a"\ndate = "2024-01-01"\n\n본문\n');
+    expect(readFrontMatter(file, true)).toBeUndefined();
+    expect(file.messages.map((message) => `${message.line}:${message.column}: ${message.reason}`)).toEqual([
+      '1:1: front matter is not closed: add a "+++" line after it',
+    ]);
+  });
+
+  test('YAML front matter is refused with a hint', () => {
+    const file = fileOf('---\ntitle: a\ndate: 2024-01-01\n---\n\n본문\n');
+    expect(readFrontMatter(file, true)).toBeUndefined();
+    expect(file.messages[0]?.reason).toMatch(/YAML/);
+    expect(file.messages[0]?.fatal).toBe(true);
+  });
+
+  test('no front matter at all', () => {
+    const file = fileOf('# 제목\n');
+    expect(readFrontMatter(file, true)).toBeUndefined();
+    expect(file.messages[0]?.reason).toMatch(/missing front matter/);
+  });
+
+  test('CRLF line ends, a BOM and spaces after the closer are accepted', () => {
+    for (const text of [
+      '+++\r\ntitle = "a"\r\ndate = 2024-01-01\r\n+++\r\nbody',
+      '\uFEFF+++\ntitle = "a"\ndate = 2024-01-01\n+++\n',
+      '+++\ntitle = "a"\ndate = 2024-01-01\n+++   \n',
+    ]) {
+      const file = fileOf(text);
+      expect(readFrontMatter(file, true)?.title).toBe('a');
+      expect(file.messages).toEqual([]);
+    }
+  });
+});
+
+describe('findFrontMatter and frontMatterKeyPlace', () => {
+  test('the TOML text starts on line 2', () => {
+    const file = fileOf('+++\ntitle = "a"\nslug = "x"\n+++\n');
+    expect(findFrontMatter(file)).toEqual({ toml: 'title = "a"\nslug = "x"', origin: { line: 2 } });
+    expect(frontMatterKeyPlace(file, 'slug')).toEqual({ line: 3, column: 1 });
+  });
+});

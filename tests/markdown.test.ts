@@ -1,0 +1,132 @@
+/**
+ * Golden cases for the markdown chain: every `tests/fixtures/markdown/<case>/input.md` is
+ * rendered with createMarkdownProcessor and compared to `output.html` beside it; messages
+ * recorded on the file (warnings, errors) are compared to `messages.txt` (absent = none).
+ * `UPDATE=1 npx vitest run tests/markdown.test.ts` rewrites the goldens — read the diff.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const CASES_DIR = path.join(FIXTURES, 'markdown');
+const UPDATE = Boolean(process.env.UPDATE);
+const processor = createMarkdownProcessor({ root: CASES_DIR, basePath: '/', language: 'ko' });
+
+const cases = readdirSync(CASES_DIR).filter((name) => existsSync(path.join(CASES_DIR, name, 'input.md')));
+
+/** Render one case the way build() renders a post at `content/posts/<case>.md`. */
+async function renderCase(name: string) {
+  const file = new VFile({
+    path: `content/posts/${name}.md`,
+    cwd: CASES_DIR,
+    value: readFileSync(path.join(CASES_DIR, name, 'input.md'), 'utf8'),
+  });
+  file.data.post = { sourcePath: `content/posts/${name}.md`, outputDir: `posts/${name}` };
+  const rendered = await renderMarkdown(processor, file);
+  const messages = file.messages.map(
+    (message) => `${message.line ?? '?'}:${message.column ?? '?'}: ${message.fatal ? 'error' : 'warning'}: ${message.reason}`,
+  );
+  return { file, rendered, messages };
+}
+
+describe('markdown golden cases', () => {
+  test('there are cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(11);
+  });
+
+  test.each(cases)('%s', async (name) => {
+    const { rendered, messages } = await renderCase(name);
+    const outputFile = path.join(CASES_DIR, name, 'output.html');
+    const messagesFile = path.join(CASES_DIR, name, 'messages.txt');
+    const html = `${rendered.html.trim()}\n`;
+    const messageText = messages.length > 0 ? `${messages.join('\n')}\n` : undefined;
+    if (UPDATE) {
+      writeFileSync(outputFile, html);
+      if (messageText) writeFileSync(messagesFile, messageText);
+      else rmSync(messagesFile, { force: true });
+    }
+    expect(html).toBe(readFileSync(outputFile, 'utf8'));
+    expect(messageText).toBe(existsSync(messagesFile) ? readFileSync(messagesFile, 'utf8') : undefined);
+  });
+});
+
+/** The facts the goldens only show in passing, pinned on their own so a regression names itself. */
+describe('markdown facts', () => {
+  test('Korean emphasis next to quotes and Hangul is bold', async () => {
+    const { rendered } = await renderCase('korean-emphasis');
+    expect(rendered.html).toContain('<strong>"용어"</strong>이라는');
+    expect(rendered.html).toContain('<em>(괄호)</em>처럼');
+    expect(rendered.html).toContain('<del>취소</del>된');
+  });
+
+  test('invalid math is a warning at its line and column, and KaTeX shows its error', async () => {
+    const { file, rendered } = await renderCase('invalid-math');
+    expect(rendered.html).toContain('class="katex-error"');
+    expect(file.messages).toHaveLength(1);
+    const [message] = file.messages;
+    expect(message?.fatal).not.toBe(true);
+    expect(message?.line).toBe(3);
+    expect(message?.column).toBe(7);
+  });
+
+  test('headings get Hangul ids, duplicates are numbered, and anchors are named', async () => {
+    const { rendered } = await renderCase('heading-ids-hangul');
+    expect(rendered.html).toContain('<h2 id="서론">');
+    expect(rendered.html).toContain('<h2 id="서론-1">');
+    expect(rendered.html).toContain('aria-label="이 제목으로 링크: 서론"');
+    expect(rendered.toc.map((heading) => [heading.depth, heading.id, heading.text])).toEqual([
+      [2, '서론', '서론'],
+      [3, '관련-연구와-배경', '관련 연구와 배경'],
+      [2, 'results-결과', 'Results 결과'],
+      [2, '서론-1', '서론'],
+    ]);
+  });
+
+  test('a formula in a heading gives an id and a TOC entry from its TeX source', async () => {
+    const { rendered } = await renderCase('math-in-heading');
+    const [heading] = rendered.toc;
+    expect(heading?.text).toBe('O(n^2) 복잡도');
+    expect(heading?.id).toBe('on2-복잡도');
+    expect(heading?.html).toContain('class="katex"');
+    expect(rendered.html).toContain('aria-label="이 제목으로 링크: O(n^2) 복잡도"');
+  });
+
+  test('footnotes are labelled in Korean', async () => {
+    const { rendered } = await renderCase('footnotes-korean');
+    expect(rendered.html).toMatch(/<h2[^>]*id="footnote-label"[^>]*>각주/);
+    expect(rendered.html).toContain('aria-label="본문으로 돌아가기 1"');
+  });
+
+  test('code is never math', async () => {
+    const { rendered } = await renderCase('code-block');
+    expect(rendered.html).not.toContain('katex');
+    expect(rendered.html).toContain('&#x3C;b>');
+  });
+
+  test('local images get their size, lazy loading and a site-absolute URL, and are listed for copying', async () => {
+    const { rendered } = await renderCase('image-size');
+    expect(rendered.html).toContain('src="/images/dot.png"');
+    expect(rendered.html).toContain('width="4"');
+    expect(rendered.html).toContain('height="3"');
+    expect(rendered.html).toContain('loading="lazy"');
+    expect(rendered.assets).toEqual([{ source: 'images/dot.png', output: 'images/dot.png' }]);
+  });
+
+  test('the same text and settings give the same HTML (cacheable)', async () => {
+    const first = await renderCase('inline-math');
+    const second = await renderCase('inline-math');
+    expect(second.rendered).toEqual(first.rendered);
+  });
+
+  test('a site under a sub-path prefixes image URLs with it', async () => {
+    const sub = createMarkdownProcessor({ root: CASES_DIR, basePath: '/blog/', language: 'ko' });
+    const file = new VFile({ path: 'content/posts/a.md', cwd: CASES_DIR, value: '![](images/dot.png) [홈](/posts/x/)' });
+    file.data.post = { sourcePath: 'content/posts/a.md', outputDir: 'posts/a' };
+    const { html } = await renderMarkdown(sub, file);
+    expect(html).toContain('src="/blog/images/dot.png"');
+    expect(html).toContain('href="/blog/posts/x/"');
+  });
+});

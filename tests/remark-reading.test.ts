@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { countText, cutAtSentence } from '../src/remark-reading.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+/** Run the real markdown chain over `markdown` and give what remarkReading found. */
+async function reading(markdown: string) {
+  const file = new VFile({ path: 'content/posts/r.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/r.md', outputDir: 'posts/r' };
+  const rendered = await renderMarkdown(processor, file);
+  return { minutes: rendered.readingMinutes, words: rendered.wordCount, excerpt: rendered.excerpt };
+}
+
+const hangul = (count: number) => '가'.repeat(count);
+
+describe('countText', () => {
+  test('Hangul by syllables, other scripts by words', () => {
+    expect(countText('안녕하세요 world 123')).toEqual({ hangul: 5, words: 2 });
+    expect(countText('Transformer는 attention만 쓴다.')).toEqual({ hangul: 4, words: 2 });
+    expect(countText('')).toEqual({ hangul: 0, words: 0 });
+    expect(countText('... — !')).toEqual({ hangul: 0, words: 0 });
+  });
+});
+
+describe('cutAtSentence', () => {
+  const sentences = ['첫 문장은 여기서 끝난다.', '두 번째 문장은 질문인가?', '세 번째는 감탄이다!', '네 번째 문장.'];
+
+  test('short text is kept whole', () => {
+    expect(cutAtSentence('짧은 글이다.', 160)).toBe('짧은 글이다.');
+  });
+
+  test('cut after the last Korean sentence that fits', () => {
+    const text = sentences.join(' ');
+    expect(cutAtSentence(text, 30)).toBe('첫 문장은 여기서 끝난다. 두 번째 문장은 질문인가?');
+    expect(cutAtSentence(text, 42)).toBe('첫 문장은 여기서 끝난다. 두 번째 문장은 질문인가? 세 번째는 감탄이다!');
+  });
+
+  test('no sentence end in reach: cut at a space, with an ellipsis', () => {
+    expect(cutAtSentence('가나다 라마바 사아자 차카타 파하', 12)).toBe('가나다 라마바 사아자…');
+  });
+
+  test('counts characters, not UTF-16 units', () => {
+    const text = `${'😀'.repeat(10)} 끝.`;
+    expect(cutAtSentence(text, 13)).toBe(text);
+  });
+});
+
+describe('reading time from markdown', () => {
+  test('at least one minute', async () => {
+    expect((await reading('짧다.')).minutes).toBe(1);
+  });
+
+  test('500 Hangul syllables a minute', async () => {
+    const result = await reading(`${hangul(1500)}\n`);
+    expect(result.minutes).toBe(3);
+    expect(result.words).toBe(1500);
+  });
+
+  test('200 words of other scripts a minute', async () => {
+    expect((await reading(`${'word '.repeat(600)}\n`)).minutes).toBe(3);
+  });
+
+  test('code blocks, inline HTML and front matter are not counted', async () => {
+    const markdown = ['+++', `title = "${hangul(500)}"`, '+++', '', '```', hangul(5000), '```', '', `<div>${hangul(5000)}</div>`, '', '본문.'].join('\n');
+    const result = await reading(markdown);
+    expect(result.minutes).toBe(1);
+    expect(result.words).toBe(2);
+  });
+
+  test('each display formula costs ten seconds, each inline one three', async () => {
+    // 500 syllables = 60 s; six display formulas = 60 s more → 2 minutes.
+    const display = Array.from({ length: 6 }, () => '$$\nx^2\n$$').join('\n\n');
+    expect((await reading(`${hangul(500)}\n\n${display}\n`)).minutes).toBe(2);
+    // 20 inline formulas = 60 s, plus 500 syllables → 2 minutes.
+    expect((await reading(`${hangul(500)} ${'$x$ '.repeat(20)}\n`)).minutes).toBe(2);
+  });
+
+  test('the excerpt is the first paragraph, cut at a sentence', async () => {
+    const long = Array.from({ length: 12 }, (_, i) => `${i + 1}번째 문장은 이렇게 조금 길게 쓴다.`).join(' ');
+    const { excerpt } = await reading(`## 제목\n\n${long}\n\n둘째 문단.`);
+    expect(excerpt.length).toBeLessThanOrEqual(160);
+    expect(excerpt.startsWith('1번째 문장은')).toBe(true);
+    expect(excerpt.endsWith('쓴다.')).toBe(true);
+  });
+
+  test('the excerpt is the text before <!--more--> when there is one', async () => {
+    const { excerpt } = await reading('첫 문단 **굵게**.\n\n둘째 문단.\n\n<!--more-->\n\n나머지.');
+    expect(excerpt).toBe('첫 문단 굵게. 둘째 문단.');
+  });
+});

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { termSlug, titleSlug, unsafeSlugReason } from '../src/slug.ts';
+
+describe('termSlug', () => {
+  test.each([
+    ['Paper Review', 'paper-review'],
+    ['LLM', 'llm'],
+    ['NLP', 'nlp'],
+    ['자연어 처리', '자연어-처리'],
+    ['  Machine   Learning  ', 'machine-learning'],
+    ['C++ & Rust', 'c-rust'],
+    ['Q&A: 질문/답변?', 'qa-질문답변'],
+    ['100% 확률#1', '100-확률1'],
+    ['node.js', 'node.js'],
+    ['snake_case', 'snake_case'],
+    ['탭\t문자', '탭-문자'],
+  ])('%j → %j', (name, slug) => {
+    expect(termSlug(name)).toBe(slug);
+  });
+
+  test('NFD input (as macOS writes Hangul) gives NFC output', () => {
+    const nfd = '자연어 처리'.normalize('NFD');
+    expect(nfd).not.toBe('자연어 처리');
+    expect(termSlug(nfd)).toBe('자연어-처리');
+    expect(termSlug(nfd)).toBe(termSlug(nfd).normalize('NFC'));
+  });
+
+  test('"NLP" and "nlp" are one term', () => {
+    expect(termSlug('NLP')).toBe(termSlug('nlp'));
+  });
+
+  test('a name of punctuation only leaves nothing', () => {
+    expect(termSlug('?!#')).toBe('');
+  });
+
+  test('titleSlug makes file names for `geul new` the same way', () => {
+    expect(titleSlug('트랜스포머 리뷰')).toBe('트랜스포머-리뷰');
+  });
+
+  test('property: never a URL-reserved character or whitespace; idempotent; NFC', () => {
+    const pieces = fc.constantFrom(
+      'a', 'Z', '9', '한', '글', '자연어', ' ', '  ', '\t', '\n', '/', '?', '#', '%', '&', '.', '-', '_', ':', '"', "'", '\u3000', 'ᄒ', 'ᅡ', 'ᆫ', 'É', 'é',
+    );
+    const names = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.array(pieces).map((parts) => parts.join('')));
+    fc.assert(
+      fc.property(names, (name) => {
+        const slug = termSlug(name);
+        expect(slug).not.toMatch(/[/?#%\s]/u);
+        expect(termSlug(slug)).toBe(slug);
+        expect(slug.normalize('NFC')).toBe(slug);
+      }),
+      // Conjoining jamo split by dropped punctuation: they compose only if normalised after the drop.
+      { numRuns: 500, examples: [['ᄒ&ᅡ'], ['자연어\nᆫ']] },
+    );
+  });
+});
+
+describe('unsafeSlugReason', () => {
+  test.each(['hello', '트랜스포머-리뷰', 'a.b', 'v1_2'])('accepts %j', (slug) => {
+    expect(unsafeSlugReason(slug)).toBeUndefined();
+  });
+
+  test.each([
+    ['', /empty/],
+    ['.', /escape/],
+    ['..', /escape/],
+    ['../../x', /path separator/],
+    ['a/b', /path separator/],
+    ['a\\b', /path separator/],
+    ['a\u0000b', /control/],
+    ['a?b', /"\?"/],
+    ['a#b', /"#"/],
+    ['100%', /"%"/],
+  ])('refuses %j', (slug, reason) => {
+    expect(unsafeSlugReason(slug)).toMatch(reason);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { keyPlace, parseToml } from '../src/toml.ts';
+
+function fileWith(value = '') {
+  return new VFile({ path: 'content/posts/a.md', value });
+}
+
+describe('parseToml', () => {
+  test('valid TOML gives the table and no message', () => {
+    const file = fileWith();
+    expect(parseToml('title = "제목"\ntags = ["a"]\n[params]\nx = 1', file)).toEqual({ title: '제목', tags: ['a'], params: { x: 1 } });
+    expect(file.messages).toEqual([]);
+  });
+
+  test('a syntax error is one fatal message at its line and column in the TOML text', () => {
+    const file = fileWith();
+    expect(parseToml('title = "a"\ndate = \n', file)).toBeUndefined();
+    expect(file.messages).toHaveLength(1);
+    const [message] = file.messages;
+    expect(message?.fatal).toBe(true);
+    expect([message?.line, message?.column]).toEqual([2, 8]);
+    expect(message?.reason).toMatch(/^invalid TOML: /);
+  });
+
+  test('the line is offset by the origin, so it points into the .md file', () => {
+    const file = fileWith();
+    // The TOML text starts on line 2 of the file, after the opening `+++`.
+    parseToml('title = "a"\ndate = \n', file, { line: 2 });
+    expect([file.messages[0]?.line, file.messages[0]?.column]).toEqual([3, 8]);
+  });
+
+  test('a redefined key is an error too', () => {
+    const file = fileWith();
+    expect(parseToml('a = 1\na = 2', file, { line: 10 })).toBeUndefined();
+    expect(file.messages[0]?.line).toBe(11);
+  });
+});
+
+describe('keyPlace', () => {
+  const text = ['title = "x"', '  date = 1', '[params]', 'date = 2', '"quoted" = 3', '[other]', 'x=1'].join('\n');
+
+  test('a top-level key, with its indentation', () => {
+    expect(keyPlace(text, ['date'])).toEqual({ line: 2, column: 3 });
+    expect(keyPlace(text, ['title'], { line: 2 })).toEqual({ line: 2, column: 1 });
+  });
+
+  test('a key in a [table] is not confused with a top-level key of the same name', () => {
+    expect(keyPlace(text, ['params', 'date'])).toEqual({ line: 4, column: 1 });
+    expect(keyPlace(text, ['other', 'x'], { line: 2 })).toEqual({ line: 8, column: 1 });
+  });
+
+  test('a quoted key', () => {
+    expect(keyPlace(text, ['params', 'quoted'])).toEqual({ line: 5, column: 1 });
+  });
+
+  test('an array index after the key still finds the key', () => {
+    expect(keyPlace('tags = ["a", 1]', ['tags', 1])).toEqual({ line: 1, column: 1 });
+  });
+
+  test('a key that is not there falls back to the origin', () => {
+    expect(keyPlace(text, ['missing'], { line: 7 })).toEqual({ line: 7, column: 1 });
+  });
+
+  test('a key name that only starts the same does not match', () => {
+    expect(keyPlace('dates = 1\ndate = 2', ['date'])).toEqual({ line: 2, column: 1 });
+  });
+});

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { OUTPUT_MARKER, unsafeOutDirReason, write } from '../src/write.ts';
+import { cleanup, hashTree, listFiles, tempDir } from './helpers/site.ts';
+
+let project: string;
+
+beforeEach(async () => {
+  project = await tempDir('geul-write-');
+  mkdirSync(path.join(project, 'content', 'posts'), { recursive: true });
+  writeFileSync(path.join(project, 'site.toml'), 'title = "x"\n');
+});
+
+afterEach(() => cleanup(project));
+
+describe('unsafeOutDirReason', () => {
+  test('dist/ inside the project, missing or empty or made by geul, is fine', () => {
+    const dist = path.join(project, 'dist');
+    expect(unsafeOutDirReason(dist, project)).toBeUndefined();
+    mkdirSync(dist);
+    expect(unsafeOutDirReason(dist, project)).toBeUndefined();
+    writeFileSync(path.join(dist, OUTPUT_MARKER), '');
+    writeFileSync(path.join(dist, 'index.html'), 'old');
+    expect(unsafeOutDirReason(dist, project)).toBeUndefined();
+  });
+
+  test.each([
+    ['the project root', (root: string) => root],
+    ['content/', (root: string) => path.join(root, 'content')],
+    ['content/ written with a trailing slash', (root: string) => `${path.join(root, 'content')}/`],
+    ['images/', (root: string) => path.join(root, 'images')],
+    ['templates/', (root: string) => path.join(root, 'templates')],
+    ['the filesystem root', () => path.parse(process.cwd()).root],
+    ['the home folder', () => os.homedir()],
+    ['a parent of the project', (root: string) => path.dirname(root)],
+  ])('refuses %s', (_name, dir) => {
+    expect(unsafeOutDirReason(dir(project), project)).toMatch(/refusing/);
+  });
+
+  test('refuses a non-empty folder without the .geul marker', () => {
+    const out = path.join(project, 'public');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    expect(unsafeOutDirReason(out, project)).toMatch(/not empty and was not made by geul/);
+  });
+
+  test('refuses a file', () => {
+    writeFileSync(path.join(project, 'out'), 'x');
+    expect(unsafeOutDirReason(path.join(project, 'out'), project)).toMatch(/not a folder/);
+  });
+});
+
+describe('write', () => {
+  test('writes every output and the marker into a new folder', async () => {
+    const dist = path.join(project, 'dist');
+    const source = path.join(project, 'content', 'pic.png');
+    writeFileSync(source, 'PNG');
+    await write(
+      [
+        { path: 'index.html', content: '<p>홈</p>' },
+        { path: 'posts/글/index.html', content: new TextEncoder().encode('bytes') },
+        { path: 'images/pic.png', copyFrom: source },
+      ],
+      dist,
+    );
+    expect(listFiles(dist)).toEqual([OUTPUT_MARKER, 'images/pic.png', 'index.html', 'posts/글/index.html']);
+    expect(readFileSync(path.join(dist, 'posts/글/index.html'), 'utf8')).toBe('bytes');
+    expect(readFileSync(path.join(dist, 'images/pic.png'), 'utf8')).toBe('PNG');
+  });
+
+  test('replaces the previous output entirely: stale files are gone', async () => {
+    const dist = path.join(project, 'dist');
+    await write([{ path: 'old/index.html', content: 'old' }, { path: 'index.html', content: 'v1' }], dist);
+    await write([{ path: 'index.html', content: 'v2' }], dist);
+    expect(listFiles(dist)).toEqual([OUTPUT_MARKER, 'index.html']);
+    expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('v2');
+    // No staging or retired folders are left beside it.
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('a failing write leaves the previous folder byte-for-byte intact', async () => {
+    const dist = path.join(project, 'dist');
+    await write(
+      [
+        { path: 'index.html', content: '<p>이전</p>' },
+        { path: 'posts/a/index.html', content: 'a' },
+      ],
+      dist,
+    );
+    const before = hashTree(dist);
+    const outputs = [
+      { path: 'index.html', content: 'new' },
+      ...Array.from({ length: 50 }, (_, i) => ({ path: `posts/p${i}/index.html`, content: `p${i}` })),
+      { path: 'images/missing.png', copyFrom: path.join(project, 'no-such-file.png') },
+      ...Array.from({ length: 50 }, (_, i) => ({ path: `tags/t${i}/index.html`, content: `t${i}` })),
+    ];
+    await expect(write(outputs, dist)).rejects.toThrow();
+    expect(hashTree(dist)).toEqual(before);
+    // Give any write still in flight a moment, then check nothing was left behind.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('an output path climbing out of the folder is refused before anything is replaced', async () => {
+    const dist = path.join(project, 'dist');
+    await write([{ path: 'index.html', content: 'keep' }], dist);
+    const before = hashTree(dist);
+    await expect(write([{ path: '../escaped.html', content: 'x' }], dist)).rejects.toThrow(/escapes the output folder/);
+    expect(hashTree(dist)).toEqual(before);
+    expect(existsSync(path.join(project, 'escaped.html'))).toBe(false);
+  });
+});
