@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'tests/fixtures/**/dist/'] },
+  { ignores: ['dist/', 'node_modules/', '.cache/', '.scratch/', 'coverage/', 'tests/fixtures/**/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,5 @@
 // Renders scripts/figures/figure*.svg to images/figure*.png (1600px wide) with headless Chromium.
+/* global document -- page.evaluate runs in the browser */
 // Needs Debian's `chromium` and `fonts-noto-cjk` packages (for Hangul) plus the playwright-core dev dependency.
 // Run by hand once, `node scripts/draw-figures.mjs`; the PNGs are committed, so builds never need a browser.
 import { readFile, mkdir } from 'node:fs/promises';
