@@ -7,11 +7,11 @@ import { messages } from './i18n.js';
 import { loadContent } from './load.js';
 import { availableParallelism } from 'node:os';
 import { openCache } from './cache.js';
-import { compile, replayMessages, type CompiledPost, type CompileInput } from './compile.js';
-import { createMarkdownProcessor, type MarkdownSettings } from './markdown.js';
+import type { CompiledPost, CompileInput } from './compile.js';
+import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
 import { render } from './render.js';
-import { problemsOf, type Problem } from './report.js';
+import { problemsOf, replayMessages, type Problem } from './report.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
 import type { BuildOptions, Output, ParsedPost, Site } from './types.js';
@@ -68,7 +68,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const site = collect(config, posts, pages, (post) => files.get(post)!);
   const views = createViews(site, urls, i18n, new Date());
-  const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev) });
+  const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous);
   const outputs: Output[] = [
     ...rendered.outputs,
     { path: 'feed.xml', content: feed(site, views, urls) },
@@ -125,6 +125,9 @@ async function compileAll(
         await pool.close();
       }
     } else {
+      // Loaded only when something must be compiled here: a warm build never pays for the
+      // markdown chain's modules.
+      const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
       for (const job of misses) job.result = await compile(job.input, processor, options.drafts);
     }

@@ -9,7 +9,7 @@ import { readConfig } from './config.js';
 import { loadContent } from './load.js';
 import { formatProblem, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
-import { unsafeOutDirReason, write } from './write.js';
+import { readManifest, unsafeOutDirReason, write } from './write.js';
 import { newPostText } from './new-post.js';
 
 const USAGE = `Usage:
@@ -72,7 +72,10 @@ async function buildCommand(args: string[]): Promise<number> {
     return 1;
   }
   const cache = openCache(root, !values['no-cache']);
-  const result = await build({ root, drafts: values.drafts, workers, cache });
+  // With the cache on, pages whose template and data are unchanged since the last build into
+  // this folder are neither rendered nor rewritten.
+  const previous = values['no-cache'] ? undefined : readManifest(outDir);
+  const result = await build({ root, drafts: values.drafts, workers, cache, previous });
   printProblems(result.problems);
   // Good results are kept even when another file failed: fixing it need not recompile the rest.
   await cache.flush({ prune: result.stats.errors === 0 });

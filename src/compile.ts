@@ -61,12 +61,3 @@ export async function compile(
     dependencies: file.data.dependencies ?? [],
   };
 }
-
-/** Put compiled messages back on the source file, where reports look for them. */
-export function replayMessages(file: VFile, messages: SerializedMessage[]): void {
-  for (const serialized of messages) {
-    const place = serialized.line !== undefined ? { line: serialized.line, column: serialized.column ?? 1 } : undefined;
-    const message = file.message(serialized.reason, { place, ruleId: serialized.ruleId, source: serialized.source });
-    message.fatal = serialized.fatal;
-  }
-}

@@ -63,8 +63,18 @@ const PORT_ATTEMPTS = 20;
  * The one place the dev server builds: today the whole site, in memory, drafts included.
  * Incremental rebuilds can take over here; `changed` is what they would need.
  */
-export async function buildInMemory(root: string, _changed: readonly string[], cache: PostCache): Promise<BuildResult> {
-  const result = await build({ root, drafts: true, dev: true, cache });
+export async function buildInMemory(
+  root: string,
+  _changed: readonly string[],
+  cache: PostCache,
+  previous: ReadonlyMap<string, Output> = new Map(),
+): Promise<BuildResult> {
+  // Pages whose template and data did not change are not rendered again: the previous
+  // snapshot's bytes are kept.
+  const keys = new Map<string, string>();
+  for (const [file, output] of previous) if (output.key !== undefined) keys.set(file, output.key);
+  const result = await build({ root, drafts: true, dev: true, cache, previous: keys });
+  result.outputs = result.outputs.map((output) => ('unchanged' in output ? (previous.get(output.path) ?? output) : output));
   // New results go to disk too, so the next `geul dev` or `geul build` starts warm.
   await cache.flush({ prune: false });
   return result;
@@ -238,7 +248,7 @@ class GeulDevServer implements DevServer {
     let result: BuildResult | undefined;
     try {
       this.#cache ??= openCache(this.#root, true);
-      result = await buildInMemory(this.#root, changed, this.#cache);
+      result = await buildInMemory(this.#root, changed, this.#cache, this.#snapshot.outputs);
       problems = result.problems;
     } catch (error) {
       problems = [crashProblem(error)];

@@ -6,11 +6,8 @@ import { renderMarkdown } from './markdown.js';
 import { addError } from './report.js';
 import { unsafeSlugReason } from './slug.js';
 import type { ParsedPost } from './types.js';
+import { outputDirOf } from './urls.js';
 
-/** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */
-export function outputDirOf(kind: ParsedPost['kind'], slug: string): string {
-  return kind === 'post' ? `posts/${slug}` : slug;
-}
 
 /**
  * The slug a file gets when its front matter names none: the file name without `.md`, or

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Liquid } from 'liquidjs';
 import { VFile } from 'vfile';
@@ -17,7 +18,13 @@ export interface RenderResult {
  * Output is HTML-escaped unless a template says `| raw` (only the post body does), and an
  * unknown variable or filter is an error at its place in the template, not an empty string.
  */
-export function render(pages: Page[], root: string, urls: Urls, globals: Record<string, unknown> = {}): RenderResult {
+export function render(
+  pages: Page[],
+  root: string,
+  urls: Urls,
+  globals: Record<string, unknown> = {},
+  previous: ReadonlyMap<string, string> = new Map(),
+): RenderResult {
   const templatesDir = path.join(root, 'templates');
   const liquid = new Liquid({
     root: templatesDir,
@@ -33,6 +40,24 @@ export function render(pages: Page[], root: string, urls: Urls, globals: Record<
   });
   liquid.registerFilter('relURL', (value: unknown) => urls.rel(String(value ?? '')));
   liquid.registerFilter('absURL', (value: unknown) => urls.abs(String(value ?? '')));
+  // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
+  // `post` (or the name given as second argument), once per value: a post listed on the
+  // home page and on each of its term pages is rendered once. Only for partials whose output
+  // depends on nothing but that value and the globals (site, i18n).
+  const partials = new WeakMap<object, Map<string, string>>();
+  liquid.registerFilter('partial', (value: unknown, name: unknown, as: unknown = 'post') => {
+    const key = `${String(name)}\0${String(as)}`;
+    const memo = typeof value === 'object' && value !== null ? (partials.get(value) ?? new Map<string, string>()) : undefined;
+    const hit = memo?.get(key);
+    if (hit !== undefined) return hit;
+    const html = liquid.renderFileSync(String(name), { [String(as)]: value });
+    if (memo) {
+      memo.set(key, html);
+      partials.set(value as object, memo);
+    }
+    return html;
+  });
+  const templatesDigest = digestTemplates(templatesDir);
 
   const templateFiles = new Map<string, VFile>();
   const fileOf = (absolute: string) => {
@@ -48,8 +73,15 @@ export function render(pages: Page[], root: string, urls: Urls, globals: Record<
 
   const outputs: Output[] = [];
   for (const page of pages) {
+    // What the page's bytes are made of: every template (a page may include any partial)
+    // and its data. JSON.stringify of the data costs far less than rendering it.
+    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data)).digest('base64url');
+    if (previous.get(page.outputPath) === key) {
+      outputs.push({ path: page.outputPath, unchanged: true, key });
+      continue;
+    }
     try {
-      outputs.push({ path: page.outputPath, content: liquid.renderFileSync(page.template, page.data) });
+      outputs.push({ path: page.outputPath, content: liquid.renderFileSync(page.template, page.data), key });
     } catch (error) {
       const located = locate(error, path.join(templatesDir, `${page.template}.liquid`));
       const key = `${located.file}:${located.line}:${located.column}:${located.message}`;
@@ -77,4 +109,24 @@ function locate(error: unknown, fallbackFile: string) {
     .replace(/, file:.*$/s, '')
     .replace(/, line:\d+, col:\d+$/s, '');
   return { file: token?.file ?? fallbackFile, line, column, message: `template error: ${message}` };
+}
+
+/** A hash of every template file's path and text. */
+function digestTemplates(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (folder: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.liquid')) hash.update(full).update('\0').update(readFileSync(full)).update('\0');
+    }
+  };
+  walk(dir);
+  return hash.digest('base64url');
 }

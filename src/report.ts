@@ -1,5 +1,6 @@
 import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
+import type { SerializedMessage } from './compile.js';
 
 /** A problem found in one file, with the place it concerns. */
 export interface Problem {
@@ -100,4 +101,13 @@ export function codeFrame(text: string, line: number, column: number): string | 
   }
   out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
   return out.join('\n');
+}
+
+/** Put messages compiled elsewhere (a worker, the cache) back on their source file. */
+export function replayMessages(file: VFile, messages: SerializedMessage[]): void {
+  for (const serialized of messages) {
+    const place = serialized.line !== undefined ? { line: serialized.line, column: serialized.column ?? 1 } : undefined;
+    const message = file.message(serialized.reason, { place, ruleId: serialized.ruleId, source: serialized.source });
+    message.fatal = serialized.fatal;
+  }
 }

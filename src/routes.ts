@@ -1,5 +1,5 @@
 import type { Messages } from './i18n.js';
-import { outputDirOf } from './post.js';
+import { outputDirOf } from './urls.js';
 import type { Page, Site } from './types.js';
 import type { Urls } from './urls.js';
 import { outputFileOf } from './urls.js';

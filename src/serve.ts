@@ -132,6 +132,7 @@ async function sendOutput(
     const text = typeof output.content === 'string' ? output.content : new TextDecoder().decode(output.content);
     return send(req, res, status, type, site.html(text));
   }
+  if ('unchanged' in output) return sendNotFound(req, res, site); // never in a snapshot: dev.ts fills them in
   let size: number;
   try {
     size = (await stat(output.copyFrom)).size;

@@ -150,10 +150,16 @@ export interface Page {
   data: Record<string, unknown>;
 }
 
-/** One file of the finished site. */
+/**
+ * One file of the finished site. `key` names what its bytes are made from (a hash of the
+ * template and its data, or of the content, or the source file's size and mtime): a file whose
+ * key is the same as in the previous build need not be rendered or written again.
+ */
 export type Output =
-  | { path: string; content: string | Uint8Array }
-  | { path: string; copyFrom: string };
+  | { path: string; content: string | Uint8Array; key?: string }
+  | { path: string; copyFrom: string; key?: string }
+  /** Same key as in the previous build, not rendered again: the previous bytes stand. */
+  | { path: string; unchanged: true; key: string };
 
 /** Options of one build. */
 export interface BuildOptions {
@@ -165,6 +171,11 @@ export interface BuildOptions {
   dev?: boolean;
   /** Worker threads for markdown; 1 compiles in the main thread. @default the number of cores */
   workers?: number;
+  /**
+   * Keys of the previous build's outputs by path. A page whose key is unchanged is not
+   * rendered; it comes back as `{ unchanged: true }` and the caller keeps the previous bytes.
+   */
+  previous?: ReadonlyMap<string, string>;
   /** Compiled posts from earlier builds; the caller flushes it. @default none */
   cache?: import('./cache.js').PostCache;
 }

@@ -1,4 +1,4 @@
-import type { SiteConfig } from './types.js';
+import type { ParsedPost, SiteConfig } from './types.js';
 
 /**
  * Links of one site. Every link in the output goes through here, so a site published under
@@ -43,4 +43,9 @@ function decodeURIComponentSafe(text: string): string {
 /** Output file of a URL path: `posts/a/` → `posts/a/index.html`. */
 export function outputFileOf(dir: string): string {
   return dir === '' ? 'index.html' : `${dir.replace(/\/+$/, '')}/index.html`;
+}
+
+/** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */
+export function outputDirOf(kind: ParsedPost['kind'], slug: string): string {
+  return kind === 'post' ? `posts/${slug}` : slug;
 }

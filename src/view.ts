@@ -1,6 +1,6 @@
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
-import { outputDirOf } from './post.js';
+import { outputDirOf } from './urls.js';
 import { termSlug } from './slug.js';
 import type { CalendarDate, Heading, ParsedPost, Site, Taxonomy, Term } from './types.js';
 import type { Urls } from './urls.js';

@@ -204,7 +204,7 @@ export async function buildInProcess(
     const outputs = new Map<string, string>();
     for (const output of result.outputs) {
       if ('content' in output) outputs.set(output.path, typeof output.content === 'string' ? output.content : Buffer.from(output.content).toString('utf8'));
-      else outputs.set(output.path, `copy of ${path.relative(root, output.copyFrom)}`);
+      else if ('copyFrom' in output) outputs.set(output.path, `copy of ${path.relative(root, output.copyFrom)}`);
     }
     return { outputs, problems: result.problems.map(formatProblem) };
   } finally {
