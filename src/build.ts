@@ -117,7 +117,8 @@ async function compileAll(
   const misses = jobs.filter((job) => !job.result);
   const workers = options.workers ?? defaultWorkers();
   if (misses.length > 0) {
-    if (workers > 1 && misses.length >= POOL_THRESHOLD) {
+    // An explicit --workers is obeyed even for a few files (tests compare 1 and 3 workers).
+    if (workers > 1 && (options.workers !== undefined || misses.length >= POOL_THRESHOLD)) {
       const pool = createPool(Math.min(workers, Math.ceil(misses.length / 8)), settings, options.drafts);
       try {
         await Promise.all(misses.map(async (job) => (job.result = await pool.compile(job.input))));

@@ -1,0 +1,137 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeCorpus } from '../bench/corpus.js';
+import { cleanup, copySite, hashTree, REPO_ROOT, runCli, tempDir } from './helpers/site.js';
+
+/**
+ * What makes geul fast must not change what it builds: the worker pool, the post cache, the
+ * formula cache and the reuse of unchanged files all give the same bytes as a plain build.
+ * (Speed itself is measured by `npm run bench`, never asserted here.)
+ */
+describe('parallel and cached builds', () => {
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('geul-speed-');
+    await writeCorpus(site, 30, path.join(REPO_ROOT, 'templates'));
+  }, 60_000);
+  afterAll(() => cleanup(site));
+
+  test('1 and 3 workers give byte-identical sites', async () => {
+    const one = await runCli(['build', '--root', site, '--out', 'out-1', '--workers', '1', '--no-cache']);
+    const three = await runCli(['build', '--root', site, '--out', 'out-3', '--workers', '3', '--no-cache']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(three.code, three.stderr).toBe(0);
+    const a = hashTree(path.join(site, 'out-1'));
+    const b = hashTree(path.join(site, 'out-3'));
+    expect(Object.keys(a).length).toBeGreaterThan(30);
+    expect(b).toEqual(a);
+  }, 120_000);
+
+  test('a cached rebuild gives the same bytes as a build without cache, and rewrites no file', async () => {
+    const fresh = await runCli(['build', '--root', site, '--out', 'out-cached', '--workers', '1']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const out = path.join(site, 'out-cached');
+    const before = inodes(out);
+    const again = await runCli(['build', '--root', site, '--out', 'out-cached', '--workers', '1']);
+    expect(again.code, again.stderr).toBe(0);
+    // Same inode and mtime: the file was linked from the previous build, not written again.
+    expect(inodes(out)).toEqual(before);
+    const plain = await runCli(['build', '--root', site, '--out', 'out-plain', '--workers', '1', '--no-cache']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(withoutMarker(hashTree(out))).toEqual(withoutMarker(hashTree(path.join(site, 'out-plain'))));
+  }, 120_000);
+
+  test('editing one post rewrites its page and the lists it is on, not the other posts', async () => {
+    const out = path.join(site, 'out-edit');
+    expect((await runCli(['build', '--root', site, '--out', 'out-edit'])).code).toBe(0);
+    const before = inodes(out);
+    await appendFile(path.join(site, 'content', 'posts', 'post-00003.md'), '\n\n새 문단: $e^{i\\pi} + 1 = 0$\n');
+    const result = await runCli(['build', '--root', site, '--out', 'out-edit']);
+    expect(result.code, result.stderr).toBe(0);
+    const after = inodes(out);
+    const changed = Object.keys(after).filter((file) => after[file] !== before[file]);
+    expect(changed).toContain('posts/post-00003/index.html');
+    expect(changed).not.toContain('posts/post-00010/index.html');
+    expect(readFileSync(path.join(out, 'posts', 'post-00003', 'index.html'), 'utf8')).toContain('새 문단');
+  }, 120_000);
+});
+
+describe('the post cache is never trusted blindly', () => {
+  let site: string;
+  beforeAll(async () => {
+    site = await copySite('basic');
+  });
+  afterAll(() => cleanup(site));
+
+  const entries = () => {
+    const dir = path.join(site, '.cache', 'geul', 'posts');
+    return readdirSync(dir).flatMap((folder) => readdirSync(path.join(dir, folder)).map((file) => path.join(dir, folder, file)));
+  };
+
+  test('a corrupt entry is ignored and the build output is unchanged', async () => {
+    expect((await runCli(['build', '--root', site, '--out', 'good', '--no-cache'])).code).toBe(0);
+    expect((await runCli(['build', '--root', site, '--out', 'cached'])).code).toBe(0);
+    const files = entries();
+    expect(files.length).toBeGreaterThan(0);
+    // Truncate one entry, flip bytes in another, replace a third with valid JSON of another shape.
+    const [first, second, third] = files;
+    writeFileSync(first!, readFileSync(first!, 'utf8').slice(0, 40));
+    const text = readFileSync(second!, 'utf8');
+    writeFileSync(second!, text.replace(/<p>/, '<p>tampered '));
+    if (third) writeFileSync(third, '{"format":3}\n{}');
+    await rm(path.join(site, 'cached'), { recursive: true });
+    const result = await runCli(['build', '--root', site, '--out', 'cached']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(withoutMarker(hashTree(path.join(site, 'cached')))).toEqual(withoutMarker(hashTree(path.join(site, 'good'))));
+  }, 60_000);
+
+  test('an entry whose image changed is not reused', async () => {
+    expect((await runCli(['build', '--root', site, '--out', 'img'])).code).toBe(0);
+    // Replace the image a post refers to with one of another size: the cached width/height are stale.
+    const image = findImage(path.join(site, 'images'));
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="77" height="33" viewBox="0 0 77 33"></svg>';
+    const target = image.replace(/\.[a-z]+$/, '.svg');
+    writeFileSync(target, svg);
+    const posts = path.join(site, 'content', 'posts');
+    const usesImage = readdirSync(posts, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.md'))
+      .find((file) => readFileSync(path.join(posts, file), 'utf8').includes(path.basename(image)));
+    expect(usesImage).toBeDefined();
+    const postFile = path.join(posts, usesImage!);
+    writeFileSync(postFile, readFileSync(postFile, 'utf8').replaceAll(path.basename(image), path.basename(target)));
+    expect((await runCli(['build', '--root', site, '--out', 'img'])).code).toBe(0);
+    // Now change only the image (same name): the post text is unchanged, its cache entry is not.
+    writeFileSync(target, svg.replace('width="77"', 'width="91"'));
+    const result = await runCli(['build', '--root', site, '--out', 'img']);
+    expect(result.code, result.stderr).toBe(0);
+    const html = readdirSync(path.join(site, 'img', 'posts'), { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.html'))
+      .map((file) => readFileSync(path.join(site, 'img', 'posts', file), 'utf8'))
+      .find((page) => page.includes(path.basename(target)));
+    expect(html).toContain('width="91"');
+  }, 60_000);
+});
+
+function inodes(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const file of readdirSync(dir, { recursive: true }).map(String)) {
+    const stat = statSync(path.join(dir, file));
+    if (stat.isFile() && file !== '.geul') result[file] = `${stat.ino}:${stat.mtimeMs}`;
+  }
+  return result;
+}
+
+function withoutMarker(tree: Record<string, string>): Record<string, string> {
+  const { ['.geul']: _marker, ...rest } = tree;
+  return rest;
+}
+
+function findImage(dir: string): string {
+  const file = readdirSync(dir).find((name) => /\.(png|svg|jpe?g)$/.test(name));
+  if (!file) throw new Error(`no image in ${dir}`);
+  return path.join(dir, file);
+}
