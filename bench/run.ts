@@ -5,9 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeCorpus } from './corpus.js';
+import { benchDev } from './dev.js';
 
 /**
- * `npm run bench [-- --sizes 1000,4000] [--large] [--runs 3]`: generates a deterministic
+ * `npm run bench [-- --sizes 1000,4000] [--large] [--runs 3] [--dev]`: generates a deterministic
  * corpus per size, then times whole `geul build` processes — cold, no-change rebuild, one post
  * edited, one template edited — and the bare unified chain as the in-run baseline. Prints
  * wall and CPU seconds, peak RSS and posts/s, each wall time also as a ratio to the baseline.
@@ -20,8 +21,14 @@ const { values } = parseArgs({
     large: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
+    dev: { type: 'boolean', default: false },
   },
 });
+if (values.dev) {
+  console.log('| posts | scenario | time |\n|--:|---|--:|');
+  for (const size of values.sizes === '1000,4000' ? [1000] : values.sizes.split(',').map(Number)) await benchDev(size);
+  process.exit(0);
+}
 const sizes = values.sizes.split(',').map(Number).concat(values.large ? [10_000] : []);
 const runs = Math.max(1, Number(values.runs));
 

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeCorpus } from './corpus.js';
+
+/**
+ * `npm run bench -- --dev [--sizes 1000]`: the writer's loop in `geul dev`. Starts the dev
+ * server as its own process on a generated site, then saves a post again and again and
+ * measures the time from the save to the rebuilt page being served (polling the page until
+ * the new text is in it). Also times the server's first start, cold and on a site built
+ * before (warm cache), to compare with a cold `geul build`.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+
+export async function benchDev(size: number, saves = 20): Promise<void> {
+  const site = path.join(os.tmpdir(), `geul-bench-dev-${size}`);
+  await writeCorpus(site, size, path.join(repo, 'templates'));
+  const cold = await startServer(site);
+  const post = path.join(site, 'content', 'posts', 'post-00010.md');
+  const original = await readFile(post, 'utf8');
+  const latencies: number[] = [];
+  for (let n = 0; n < saves; n++) {
+    const marker = `저장-${n}-${Date.now()}`;
+    const started = performance.now();
+    await writeFile(post, `${original}\n\n${marker} $x_{${n}}$\n`);
+    await waitFor(`${cold.url}posts/post-00010/`, marker);
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  cold.stop();
+  await writeFile(post, original);
+  const warm = await startServer(site);
+  warm.stop();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
+  console.log(`| ${size} | dev: first start, cold cache | ${(cold.startMs / 1000).toFixed(2)} s |`);
+  console.log(`| ${size} | dev: first start, site built before | ${(warm.startMs / 1000).toFixed(2)} s |`);
+  console.log(`| ${size} | dev: save → rebuilt page served (median of ${saves}) | ${at(0.5)} ms (min ${latencies[0]!.toFixed(0)}, p90 ${at(0.9)}) |`);
+  await rm(site, { recursive: true, force: true });
+}
+
+async function startServer(site: string): Promise<{ url: string; startMs: number; stop(): void }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(repo, 'bin', 'geul.js'), 'dev', '--root', site, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const match = /serving (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`geul dev exited with ${code}: ${output}`)));
+  });
+  return { url, startMs: performance.now() - started, stop: () => child.kill('SIGTERM') };
+}
+
+async function waitFor(url: string, text: string): Promise<void> {
+  for (;;) {
+    const response = await fetch(url);
+    if ((await response.text()).includes(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
