@@ -75,7 +75,7 @@ export function render(
   for (const page of pages) {
     // What the page's bytes are made of: every template (a page may include any partial)
     // and its data. JSON.stringify of the data costs far less than rendering it.
-    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data)).digest('base64url');
+    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data, digestLongStrings)).digest('base64url');
     if (previous.get(page.outputPath) === key) {
       outputs.push({ path: page.outputPath, unchanged: true, key });
       continue;
@@ -129,4 +129,23 @@ function digestTemplates(dir: string): string {
   };
   walk(dir);
   return hash.digest('base64url');
+}
+
+/** Digests of long strings (post bodies), by the string itself. */
+const longStringDigests = new Map<string, string>();
+
+/**
+ * A JSON.stringify replacer that stands a long string (a post body) in by its digest. A post
+ * body from the cache is the same string in every rebuild, and V8 keeps a string's hash, so
+ * in `geul dev` each body is digested once rather than serialised on every save.
+ */
+function digestLongStrings(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string' || value.length < 1024) return value;
+  let digest = longStringDigests.get(value);
+  if (digest === undefined) {
+    if (longStringDigests.size > 50_000) longStringDigests.clear();
+    digest = `#${createHash('sha256').update(value).digest('base64url')}`;
+    longStringDigests.set(value, digest);
+  }
+  return digest;
 }
