@@ -66,8 +66,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     (kind === 'post' ? posts : pages).push(result.post);
   }
 
-  const site = collect(config, posts, pages, (post) => files.get(post)!);
-  const views = createViews(site, urls, i18n, new Date());
+  const now = options.now ?? new Date();
+  const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired });
+  const views = createViews(site, urls, i18n, now);
   const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous);
   const outputs: Output[] = [
     ...rendered.outputs,

@@ -1,36 +1,74 @@
 import type { VFile } from 'vfile';
+import { collectAliases, pageOutputPaths } from './aliases.js';
 import { frontMatterKeyPlace } from './frontmatter.js';
+import { publicationState } from './publish.js';
 import { addError } from './report.js';
 import { termSlug } from './slug.js';
-import type { ParsedPost, Site, SiteConfig, Taxonomy, Term } from './types.js';
+import type { ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
+
+/** What collect() leaves out or keeps, besides drafts (left out before compiling). */
+export interface CollectOptions {
+  /** The instant that counts as now for `publishDate`, `date` and `expiryDate`. @default new Date() */
+  now?: Date;
+  /** Keep posts and pages whose publication is still to come (`--future`). @default false */
+  future?: boolean;
+  /** Keep posts and pages whose `expiryDate` has passed (`--expired`). @default false */
+  expired?: boolean;
+}
 
 /** Top-level names that geul itself writes; a standalone page may not take them. */
 const RESERVED_PAGE_SLUGS = new Set(['posts', 'categories', 'tags', 'page', 'images', 'assets', 'search', '404', 'feed.xml', 'sitemap.xml', 'robots.txt', 'index.html']);
 
 /**
- * Gather parsed posts into a Site: posts newest first, taxonomies with their terms.
- * Finds what only shows across files: duplicate slugs (both files are told) and terms
- * whose names leave nothing for a URL.
+ * Gather parsed posts into a Site: posts newest first, taxonomies with their terms, series,
+ * redirects from aliases. Leaves out what is not published at `now` in the site's time zone.
+ * Finds what only shows across files: duplicate slugs (both files are told, even when one
+ * is not out yet), terms whose names leave nothing for a URL, and aliases that clash.
  */
 export function collect(
   config: SiteConfig,
   posts: ParsedPost[],
   pages: ParsedPost[],
   fileOf: (post: ParsedPost) => VFile,
+  options: CollectOptions = {},
 ): Site {
+  const now = options.now ?? new Date();
+  const isOut = (post: ParsedPost) => {
+    const state = publicationState(post.frontMatter, config.timeZone, now);
+    return state === 'published' || (state === 'future' && Boolean(options.future)) || (state === 'expired' && Boolean(options.expired));
+  };
   const orderedPosts = [...posts].sort(
     (a, b) => (b.frontMatter.date?.sortKey ?? 0) - (a.frontMatter.date?.sortKey ?? 0) || compare(a.sourcePath, b.sourcePath),
   );
-  const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined);
+  const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined).filter(isOut);
   const keptPages = withoutDuplicateSlugs(pages, fileOf, (slug) =>
     RESERVED_PAGE_SLUGS.has(slug.toLowerCase()) ? `slug "${slug}" is reserved for geul's own pages` : undefined,
-  );
+  ).filter(isOut);
   const collator = new Intl.Collator(config.language);
   const taxonomies: Taxonomy[] = (['categories', 'tags'] as const).map((key) => ({
     key,
     terms: collectTerms(keptPosts, key, fileOf).sort((a, b) => collator.compare(a.name, b.name) || compare(a.slug, b.slug)),
   }));
-  return { config, posts: keptPosts, pages: keptPages, taxonomies };
+  const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
+  const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
+  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts), aliases };
+}
+
+/** Posts grouped by `series` (names compared like terms), each series oldest first; same date by path. */
+function collectSeries(posts: ParsedPost[]): Series[] {
+  const series = new Map<string, Series>();
+  const oldestFirst = [...posts].sort(
+    (a, b) => (a.frontMatter.date?.sortKey ?? 0) - (b.frontMatter.date?.sortKey ?? 0) || compare(a.sourcePath, b.sourcePath),
+  );
+  for (const post of oldestFirst) {
+    const name = post.frontMatter.series;
+    if (!name) continue;
+    const key = termSlug(name) || name;
+    const entry = series.get(key) ?? { name, posts: [] };
+    entry.posts.push(post);
+    series.set(key, entry);
+  }
+  return [...series.values()];
 }
 
 /**

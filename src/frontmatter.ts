@@ -1,10 +1,12 @@
 import { TomlDate } from 'smol-toml';
 import { z } from 'zod';
 import type { VFile } from 'vfile';
+import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
+import { paperSchema } from './paper.js';
 import { addError } from './report.js';
 import { keyPlace, parseToml, type TomlOrigin } from './toml.js';
-import type { CalendarDate, FrontMatter } from './types.js';
+import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
 /** The front matter block of a file: its TOML text and the line that text starts on. */
 export interface FrontMatterBlock {
@@ -56,7 +58,21 @@ const knownFields = z.object({
   author: z.string().optional(),
   date: z.unknown().optional(),
   lastmod: z.unknown().optional(),
+  publishDate: z.unknown().optional(),
+  expiryDate: z.unknown().optional(),
+  series: z
+    .union([z.string(), z.array(z.string()).length(1)], { error: 'series must be one name, e.g. series = "Transformer 다시 읽기"' })
+    .transform((name) => (Array.isArray(name) ? name[0]! : name).normalize('NFC').trim())
+    .optional(),
+  aliases: z
+    .union([z.string().transform((path) => [path]), z.array(z.string())], {
+      error: 'expected a list of paths, e.g. aliases = ["/old/path/"]',
+    })
+    .optional(),
+  paper: paperSchema.optional(),
 });
+
+type DateKey = 'date' | 'lastmod' | 'publishDate' | 'expiryDate';
 
 const KNOWN_KEYS = new Set(Object.keys(knownFields.shape));
 
@@ -75,18 +91,35 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   const result = knownFields.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const key = issue.path.length > 0 ? issue.path : ['title'];
-      const name = String(key[0]);
-      const reason = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-      // A missing key has no place of its own: point at the front matter's opening line.
-      const missing = raw[name] === undefined;
-      addError(file, reason, missing ? { line: 1, column: 1 } : place(key as (string | number)[]));
+      // An unknown key of a table is reported at that key: `paper.arXiv`.
+      const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const extraKey of unknown) {
+        const key = [...(issue.path.length > 0 ? issue.path : ['title']), ...(extraKey === undefined ? [] : [extraKey])] as (string | number)[];
+        const name = key.filter((part) => typeof part === 'string').join('.');
+        const parent = name.includes('.') ? `${name.slice(0, name.lastIndexOf('.'))}.` : '';
+        // "title is required" inside [paper] reads "paper.title is required".
+        const reason = issue.message.startsWith(name)
+          ? issue.message
+          : parent && issue.message.startsWith(`${name.slice(parent.length)} `)
+            ? parent + issue.message
+            : `${name}: ${issue.message}`;
+        addError(file, reason, placeOfIssue(key));
+      }
     }
     return undefined;
   }
   const fields = result.data;
 
-  const readDateField = (key: 'date' | 'lastmod'): CalendarDate | undefined => {
+  // A missing key has no place of its own: point at its table, or the front matter's opening line.
+  function placeOfIssue(key: (string | number)[]): { line: number; column: number } {
+    let value: unknown = raw;
+    for (const part of key) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[part] : undefined;
+    if (value !== undefined) return place(key);
+    if (key.length > 1 && typeof key[0] === 'string') return tablePlace(block!.toml, key[0], block!.origin) ?? { line: 1, column: 1 };
+    return { line: 1, column: 1 };
+  }
+
+  const readDateField = (key: DateKey): CalendarDate | undefined => {
     if (raw[key] === undefined) return undefined;
     // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
     const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, key) ?? raw[key]) : raw[key];
@@ -99,12 +132,26 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   };
   const date = readDateField('date');
   const lastmod = readDateField('lastmod');
+  const publishDate = readDateField('publishDate');
+  const expiryDate = readDateField('expiryDate');
   if (raw.date === undefined && requireDate) {
     addError(file, 'date is required, e.g. date = "2024-01-01"', { line: 1, column: 1 });
   }
-  if ((raw.date !== undefined && !date) || (raw.lastmod !== undefined && !lastmod) || (requireDate && !date)) {
+  const badDate = ([['date', date], ['lastmod', lastmod], ['publishDate', publishDate], ['expiryDate', expiryDate]] as const).some(
+    ([key, parsed]) => raw[key] !== undefined && !parsed,
+  );
+  if (badDate || (requireDate && !date)) {
     return undefined;
   }
+
+  // Aliases are checked as paths here; clashes with other pages are found by collect().
+  const aliases: string[] = [];
+  (fields.aliases ?? []).forEach((written, index) => {
+    const resolved = aliasPath(written);
+    if ('error' in resolved) addError(file, resolved.error, itemPlace(block.toml, 'aliases', index, block.origin));
+    else aliases.push(resolved.path);
+  });
+  if (aliases.length !== (fields.aliases ?? []).length) return undefined;
 
   return {
     title: fields.title,
@@ -116,6 +163,11 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     draft: fields.draft,
     slug: fields.slug?.normalize('NFC').trim(),
     author: fields.author,
+    ...(publishDate ? { publishDate } : {}),
+    ...(expiryDate ? { expiryDate } : {}),
+    ...(fields.series ? { series: fields.series } : {}),
+    ...(fields.aliases ? { aliases } : {}),
+    ...(fields.paper ? { paper: plainData(fields.paper) as Paper } : {}),
     extra: plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>,
   };
 }
@@ -124,6 +176,41 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
 export function frontMatterKeyPlace(file: VFile, key: string): { line: number; column: number } {
   const block = findFrontMatter(file);
   return block ? keyPlace(block.toml, [key], block.origin) : { line: 1, column: 1 };
+}
+
+/**
+ * The place of the `index`-th string of a front-matter array (`aliases = ["/a/", "/b/"]`),
+ * for problems that concern one item; the key's place when it cannot be found.
+ */
+export function frontMatterItemPlace(file: VFile, key: string, index: number): { line: number; column: number } {
+  const block = findFrontMatter(file);
+  return block ? itemPlace(block.toml, key, index, block.origin) : { line: 1, column: 1 };
+}
+
+function itemPlace(toml: string, key: string, index: number, origin: TomlOrigin): { line: number; column: number } {
+  const keyAt = keyPlace(toml, [key], origin);
+  const lines = toml.split(/\r?\n/);
+  const first = keyAt.line - origin.line;
+  let seen = 0;
+  for (let line = first; line < lines.length; line++) {
+    const text = lines[line] ?? '';
+    // The next key or table header: the array ended without that many strings.
+    if (line > first && /^\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')\s*=|^\s*\[[^\]"']*\]\s*$/.test(text)) break;
+    const token = /"(?:[^"\\]|\\.)*"|'[^']*'|#/g;
+    token.lastIndex = line === first ? text.indexOf('=') + 1 : 0;
+    for (let match = token.exec(text); match; match = token.exec(text)) {
+      if (match[0] === '#') break;
+      if (seen++ === index) return { line: origin.line + line, column: match.index + 1 };
+    }
+  }
+  return keyAt;
+}
+
+/** The place of a `[table]` header line. */
+function tablePlace(toml: string, table: string, origin: TomlOrigin): { line: number; column: number } | undefined {
+  const lines = toml.split(/\r?\n/);
+  const index = lines.findIndex((line) => new RegExp(`^\\s*\\[\\s*${table}\\s*\\]`).test(line));
+  return index === -1 ? undefined : { line: origin.line + index, column: 1 };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface Messages {
   tag: string;
   /** Badge on unpublished posts, e.g. "초안". */
   draft: string;
-  /** Estimated reading time; `{n}` is the number of minutes, e.g. "{n}분 분량". */
+  /** Estimated reading time; `{n}` is the number of minutes, e.g. "읽는 데 약 {n}분". */
   readingTime: string;
   /** Label before the last modification date, e.g. "수정". */
   updated: string;
@@ -69,6 +69,18 @@ export interface Messages {
   termHeading: string;
   /** Word for "everything", e.g. the link back to all tags: "전체". */
   all: string;
+  /** Label of the citation card of a reviewed paper, e.g. "리뷰한 논문". */
+  paper: string;
+  /** Label of the BibTeX entry to copy, e.g. "BibTeX". */
+  bibtex: string;
+  /** Label of the series box, e.g. "시리즈". */
+  series: string;
+  /** Place in a series; `{n}` is the part, `{total}` the number of parts, e.g. "{total}편 중 {n}편". */
+  seriesPosition: string;
+  /** Heading of the related posts at the end of a post, e.g. "관련 글". */
+  related: string;
+  /** Text of a redirect page before the link to the new address, e.g. "이 글은 주소가 바뀌었습니다:". */
+  moved: string;
 }
 
 /** Korean messages, for `ko` and every `ko-*` language tag. */
@@ -80,7 +92,7 @@ export const ko: Messages = {
   category: '카테고리',
   tag: '태그',
   draft: '초안',
-  readingTime: '{n}분 분량',
+  readingTime: '읽는 데 약 {n}분',
   updated: '수정',
   author: '글쓴이',
   toc: '목차',
@@ -104,6 +116,12 @@ export const ko: Messages = {
   headingAnchor: '이 제목으로 링크',
   termHeading: '{taxonomy}: {term}',
   all: '전체',
+  paper: '리뷰한 논문',
+  bibtex: 'BibTeX',
+  series: '시리즈',
+  seriesPosition: '{total}편 중 {n}편',
+  related: '관련 글',
+  moved: '이 글은 주소가 바뀌었습니다:',
 };
 
 /** English messages, for every language other than Korean. */
@@ -139,6 +157,12 @@ export const en: Messages = {
   headingAnchor: 'Link to this heading',
   termHeading: '{taxonomy}: {term}',
   all: 'All',
+  paper: 'Paper reviewed',
+  bibtex: 'BibTeX',
+  series: 'Series',
+  seriesPosition: 'part {n} of {total}',
+  related: 'Related posts',
+  moved: 'This page has moved to',
 };
 
 /**

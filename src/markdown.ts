@@ -16,8 +16,13 @@ import type { FileStamp } from './compile.js';
 import { messages } from './i18n.js';
 import { rehypeBasePath } from './rehype-base-path.js';
 import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.js';
+import { quietKatex } from './quiet-katex.js';
 import { rehypeKatexCache } from './rehype-katex-cache.js';
+import { remarkDisplayMath } from './remark-display-math.js';
+import { remarkEmphasisLint } from './remark-emphasis-lint.js';
+import { remarkEquations, trustEquationLinks } from './remark-equations.js';
 import { remarkImages } from './remark-images.js';
+import { remarkMathLint } from './remark-math-lint.js';
 import { remarkReading } from './remark-reading.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
@@ -30,14 +35,18 @@ declare module 'vfile' {
     /** Set by remarkImages: the image files looked at, with their state. */
     dependencies: FileStamp[];
     /** Set by remarkReading. */
-    reading: { wordCount: number; readingMinutes: number; excerpt: string };
+    reading: { wordCount: number; readingMinutes: number; excerpt: string; more: boolean };
     /** Set by rehypeHeadings. */
     toc: Heading[];
   }
 }
 
-/** KaTeX settings, shared by the formula cache and rehype-katex so both render alike. */
-const KATEX_OPTIONS = { output: 'htmlAndMathml', trust: false, strict: 'ignore' } as const;
+/**
+ * KaTeX settings, shared by the formula cache and rehype-katex so both render alike. Nothing
+ * is trusted but the `\href{#eq-...}` links remarkEquations makes; strict-mode findings are
+ * reported by remarkMathLint, once per formula, instead of on the console.
+ */
+const KATEX_OPTIONS = { output: 'htmlAndMathml', trust: trustEquationLinks, strict: 'ignore' } as const;
 
 /** What the markdown stage depends on besides the text: same settings, same HTML. */
 export interface MarkdownSettings {
@@ -69,6 +78,14 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // relax them for CJK text, for `**`/`*` and GFM's `~~`.
       .use(remarkCjkFriendly)
       .use(remarkCjkFriendlyGfmStrikethrough)
+      // A paragraph that is only `$$…$$` on one line is display math, as on GitHub (a warning says so).
+      .use(remarkDisplayMath)
+      // `\label` → `\tag{n}` and an anchor; `\eqref`/`\ref` → links; bad labels are errors.
+      .use(remarkEquations)
+      // Warnings with fixes: Hangul outside \text{}, `$10 … $20`, `|` in table math, KaTeX strict.
+      .use(remarkMathLint)
+      // Warnings for `**`, `__`, `~~` that parsing left as text.
+      .use(remarkEmphasisLint)
       // Local images: resolve, size, list for copying; a missing one is an error.
       .use(remarkImages, { root: settings.root, basePath: settings.basePath })
       // Reading time and excerpt, counted on the markdown tree.
@@ -85,8 +102,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(rehypeSlug)
       // Math → KaTeX HTML plus MathML for screen readers, each distinct formula rendered
       // once; rehype-katex then reports what KaTeX rejects (a warning with its place, and
-      // KaTeX's visible error in the page). `trust` stays off: no \href to javascript:,
-      // no \includegraphics.
+      // KaTeX's visible error in the page). `trust` only lets equation links through: no
+      // \href to javascript:, no \includegraphics.
       .use(rehypeKatexCache, KATEX_OPTIONS)
       .use(rehypeKatex, KATEX_OPTIONS)
       .use(rehypeHeadings)
@@ -114,12 +131,14 @@ export async function renderMarkdown(
   processor: Processor<any, any, any, any, string>,
   file: VFile,
 ): Promise<RenderedMarkdown> {
-  const html = String(await processor.process(file));
-  const reading = file.data.reading ?? { wordCount: 0, readingMinutes: 1, excerpt: '' };
+  // KaTeX's console lines about glyphs are dropped: remarkMathLint reports those formulas.
+  const html = String(await quietKatex(() => processor.process(file)));
+  const reading = file.data.reading ?? { wordCount: 0, readingMinutes: 1, excerpt: '', more: false };
   return {
     html,
     toc: file.data.toc ?? [],
     excerpt: reading.excerpt,
+    ...(reading.more ? { more: true } : {}),
     readingMinutes: reading.readingMinutes,
     wordCount: reading.wordCount,
     assets: file.data.assets ?? [],

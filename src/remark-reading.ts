@@ -52,23 +52,25 @@ export function remarkReading() {
       return undefined;
     });
     seconds += (hangul / HANGUL_PER_MINUTE) * 60 + (words / WORDS_PER_MINUTE) * 60;
+    const { excerpt, more } = excerptOf(tree);
     file.data.reading = {
       wordCount: hangul + words,
       readingMinutes: Math.max(1, Math.round(seconds / 60)),
-      excerpt: excerptOf(tree),
+      excerpt,
+      more,
     };
   };
 }
 
-function excerptOf(tree: Root): string {
+function excerptOf(tree: Root): { excerpt: string; more: boolean } {
   const more = tree.children.findIndex((node) => node.type === 'html' && /^<!--\s*more\s*-->$/i.test(node.value.trim()));
   if (more !== -1) {
-    return plainText(tree.children.slice(0, more).filter((node) => (node.type as string) !== 'toml'));
+    return { excerpt: plainText(tree.children.slice(0, more).filter((node) => (node.type as string) !== 'toml')), more: true };
   }
   const paragraph = tree.children.find(
     (node): node is Paragraph => node.type === 'paragraph' && plainText([node]).length > 0,
   );
-  return paragraph ? cutAtSentence(plainText([paragraph]), EXCERPT_LIMIT) : '';
+  return { excerpt: paragraph ? cutAtSentence(plainText([paragraph]), EXCERPT_LIMIT) : '', more: false };
 }
 
 function plainText(nodes: RootContent[]): string {

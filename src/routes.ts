@@ -51,7 +51,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'post',
-      data: { ...common('post', dir, view.title, view.summary), post: view },
+      data: { ...common('post', dir, view.title, view.description || view.summary), post: view },
     });
   });
 
@@ -61,7 +61,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'page',
-      data: { ...common('page', dir, view.title, view.summary), post: view },
+      data: { ...common('page', dir, view.title, view.description || view.summary), post: view },
     });
   }
 
@@ -94,5 +94,21 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
   }
 
   pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });
+
+  // Redirects from old URLs (front matter `aliases`): a page that sends readers and search
+  // engines on to the post, whose canonical link names the post.
+  for (const alias of site.aliases) {
+    const target = views.post(alias.target);
+    pages.push({
+      outputPath: alias.outputPath,
+      template: 'alias',
+      data: {
+        site: views.site,
+        i18n,
+        page: { kind: 'alias', title: target.title, description: '', url: urls.rel(alias.path), permalink: target.permalink },
+        target: { title: target.title, url: target.url, permalink: target.permalink },
+      },
+    });
+  }
   return pages;
 }

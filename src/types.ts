@@ -60,8 +60,36 @@ export interface FrontMatter {
   slug?: string;
   /** Author overriding the site's. */
   author?: string;
+  /** Not published before this instant (else `date`'s), in the site's time zone; `--future` overrides. */
+  publishDate?: CalendarDate;
+  /** Not published from this instant on, in the site's time zone; `--expired` overrides. */
+  expiryDate?: CalendarDate;
+  /** Name of the series the post belongs to, NFC. */
+  series?: string;
+  /** Old URL paths that redirect here, site-relative and normalised: `old/path/` or `old/page.html`. */
+  aliases?: string[];
+  /** The paper a review is about, from the `[paper]` table. */
+  paper?: Paper;
   /** Every key not listed above, kept as written for templates (`post.params`). */
   extra: Record<string, unknown>;
+}
+
+/** Bibliographic data of the paper a post reviews (front matter `[paper]`). */
+export interface Paper {
+  /** Title of the paper. */
+  title: string;
+  /** Authors in order, each as written ("Rishi Bommasani" or "Bommasani, Rishi"). */
+  authors: string[];
+  /** Year of publication. */
+  year?: number;
+  /** Journal, conference or "arXiv". */
+  venue?: string;
+  /** arXiv identifier, e.g. `2108.07258`. */
+  arxiv?: string;
+  /** DOI, e.g. `10.48550/arXiv.2108.07258`. */
+  doi?: string;
+  /** Any other URL of the paper (http or https). */
+  url?: string;
 }
 
 /** A heading of a post, for the table of contents. */
@@ -82,8 +110,10 @@ export interface RenderedMarkdown {
   html: string;
   /** Headings of depth 2–4, in order. */
   toc: Heading[];
-  /** First paragraph as plain text, cut at a sentence end. */
+  /** The text before `<!--more-->`, else the first paragraph cut at a sentence end; plain text. */
   excerpt: string;
+  /** The excerpt is the text before `<!--more-->`: the writer's own cut, ahead of `description`. */
+  more?: boolean;
   /** Estimated reading time in minutes (at least 1). */
   readingMinutes: number;
   /** Hangul syllables plus words of other scripts, code excluded. */
@@ -133,11 +163,33 @@ export interface Taxonomy {
 /** Everything known about the site after collection. */
 export interface Site {
   config: SiteConfig;
-  /** Included posts (drafts only with --drafts), newest first. */
+  /** Included posts (drafts only with --drafts; future and expired ones only when asked), newest first. */
   posts: ParsedPost[];
   /** Standalone pages from content/*.md. */
   pages: ParsedPost[];
   taxonomies: Taxonomy[];
+  /** Series with their posts, oldest first. */
+  series: Series[];
+  /** Redirect pages from old URLs, checked against every real page and each other. */
+  aliases: Alias[];
+}
+
+/** Posts sharing a front matter `series`. */
+export interface Series {
+  /** The name as first written. */
+  name: string;
+  /** Posts of the series, oldest first. */
+  posts: ParsedPost[];
+}
+
+/** An old URL path that redirects to a post or page. */
+export interface Alias {
+  /** Output file relative to the output folder: `old/path/index.html`. */
+  outputPath: string;
+  /** The URL path relative to the site root, as normalised: `old/path/`. */
+  path: string;
+  /** Where it leads. */
+  target: ParsedPost;
 }
 
 /** One HTML or XML file to produce, as data: a template name and what it gets. */
@@ -167,6 +219,12 @@ export interface BuildOptions {
   root: string;
   /** Include drafts. */
   drafts: boolean;
+  /** Include posts whose `publishDate` (or `date`) is still to come. @default false */
+  future?: boolean;
+  /** Include posts whose `expiryDate` has passed. @default false */
+  expired?: boolean;
+  /** The instant the build counts as now, for future and expired posts. @default new Date() */
+  now?: Date;
   /** Building for the dev server (templates see `dev = true`). */
   dev?: boolean;
   /** Worker threads for markdown; 1 compiles in the main thread. @default the number of cores */

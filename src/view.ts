@@ -1,9 +1,14 @@
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
+import { bibtex, jsonForScript, paperLinks, scholarlyArticle } from './paper.js';
 import { termSlug } from './slug.js';
-import type { CalendarDate, Heading, ParsedPost, Site, Taxonomy, Term } from './types.js';
+import type { CalendarDate, Heading, Paper, ParsedPost, Series, Site, Taxonomy, Term } from './types.js';
 import type { Urls } from './urls.js';
+import { timestampOf } from './zone.js';
+
+/** Most related posts listed at the end of a post. */
+const RELATED_LIMIT = 4;
 
 /**
  * What templates see. Templates get views built for them, not the pipeline's internal
@@ -39,7 +44,7 @@ export interface PostView {
   date: DateView | null;
   lastmod: DateView | null;
   description: string;
-  /** `description`, else the excerpt. */
+  /** For lists and feeds: the text before `<!--more-->`, else `description`, else the first paragraph cut at a sentence. */
   summary: string;
   categories: TermLink[];
   tags: TermLink[];
@@ -52,12 +57,56 @@ export interface PostView {
 
 export interface FullPostView extends PostView {
   content: string;
+  /** The reviewed paper (front matter `[paper]`), for the citation card. */
+  paper: PaperView | null;
+  /** The post's series, when it is in one. */
+  series: SeriesView | null;
+  /** Posts sharing tags or categories, most shared first, then newest; the series' own posts left out. */
+  related: RelatedLink[];
+  /**
+   * schema.org JSON-LD (a BlogPosting citing the paper) for posts with `[paper]`, else "".
+   * Already escaped for a `<script>` element: output it with `| raw`.
+   */
+  jsonLd: string;
   /** Headings as a tree: an h3 after an h2 is its child. */
   toc: TocItem[];
   /** The older neighbour. */
   prev: PostLink | null;
   /** The newer neighbour. */
   next: PostLink | null;
+}
+
+export interface PaperView {
+  title: string;
+  authors: string[];
+  /** Authors joined for display: "A, B, C". */
+  authorsText: string;
+  venue: string;
+  year: number | null;
+  /** Venue and year as one line: "NeurIPS 2017". */
+  venueLine: string;
+  /** Where the title links: `url`, else the arXiv page, else the DOI. */
+  link: string | null;
+  arxiv: string;
+  arxivUrl: string | null;
+  doi: string;
+  doiUrl: string | null;
+  url: string | null;
+  /** A BibTeX entry for the paper, to copy. */
+  bibtex: string;
+}
+
+export interface SeriesView {
+  name: string;
+  /** 1-based place of this post in the series. */
+  index: number;
+  total: number;
+  /** Every post of the series, oldest first. */
+  posts: { title: string; url: string; current: boolean; draft: boolean }[];
+}
+
+export interface RelatedLink extends PostLink {
+  date: DateView | null;
 }
 
 export interface TocItem {
@@ -135,7 +184,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       date: dateView(fm.date),
       lastmod: dateView(fm.lastmod),
       description: fm.description ?? '',
-      summary: fm.description || source.rendered.excerpt,
+      summary: source.rendered.more ? source.rendered.excerpt : fm.description || source.rendered.excerpt,
       categories: termLinks('categories', fm.categories),
       tags: termLinks('tags', fm.tags),
       readingMinutes: source.rendered.readingMinutes,
@@ -149,6 +198,93 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
 
   const link = (source: ParsedPost | undefined): PostLink | null =>
     source ? { title: source.frontMatter.title, url: postUrl(source) } : null;
+
+  const seriesOf = new Map<ParsedPost, Series>(site.series.flatMap((series) => series.posts.map((member) => [member, series] as const)));
+  const seriesView = (source: ParsedPost): SeriesView | null => {
+    const series = seriesOf.get(source);
+    if (!series) return null;
+    return {
+      name: series.name,
+      index: series.posts.indexOf(source) + 1,
+      total: series.posts.length,
+      posts: series.posts.map((member) => ({
+        title: member.frontMatter.title,
+        url: postUrl(member),
+        current: member === source,
+        draft: member.frontMatter.draft,
+      })),
+    };
+  };
+
+  // Related posts through an index of term → posts, so a site of thousands of posts is not
+  // compared pair by pair.
+  const termsOf = new Map<ParsedPost, string[]>();
+  const postsWithTerm = new Map<string, ParsedPost[]>();
+  for (const post of site.posts) {
+    const keys = [
+      ...new Set([...post.frontMatter.tags.map((name) => `t:${termSlug(name)}`), ...post.frontMatter.categories.map((name) => `c:${termSlug(name)}`)]),
+    ];
+    termsOf.set(post, keys);
+    for (const key of keys) postsWithTerm.set(key, [...(postsWithTerm.get(key) ?? []), post]);
+  }
+  const order = new Map(site.posts.map((post, index) => [post, index]));
+  const related = (source: ParsedPost): RelatedLink[] => {
+    if (source.kind !== 'post') return [];
+    const sameSeries = new Set(seriesOf.get(source)?.posts ?? []);
+    const scores = new Map<ParsedPost, number>();
+    for (const key of termsOf.get(source) ?? []) {
+      for (const other of postsWithTerm.get(key) ?? []) {
+        if (other !== source && !sameSeries.has(other)) scores.set(other, (scores.get(other) ?? 0) + 1);
+      }
+    }
+    // More shared terms first; among equals, newest first (site.posts order).
+    return [...scores]
+      .sort(([a, x], [b, y]) => y - x || order.get(a)! - order.get(b)!)
+      .slice(0, RELATED_LIMIT)
+      .map(([other]) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
+  };
+
+  const paperView = (paper: Paper | undefined): PaperView | null => {
+    if (!paper) return null;
+    const links = paperLinks(paper);
+    return {
+      title: paper.title,
+      authors: paper.authors,
+      authorsText: paper.authors.join(', '),
+      venue: paper.venue ?? '',
+      year: paper.year ?? null,
+      // An arXiv preprint names arXiv as its venue: "arXiv 2016".
+      venueLine: [paper.venue || (paper.arxiv ? 'arXiv' : undefined), paper.year].filter((part) => part !== undefined && part !== '').join(' '),
+      link: paper.url ?? links.arxiv ?? links.doi ?? null,
+      arxiv: paper.arxiv ?? '',
+      arxivUrl: links.arxiv ?? null,
+      doi: paper.doi ?? '',
+      doiUrl: links.doi ?? null,
+      url: paper.url ?? null,
+      bibtex: bibtex(paper),
+    };
+  };
+
+  /** A BlogPosting citing the reviewed paper, for search engines and reference managers. */
+  const jsonLd = (source: ParsedPost, view: PostView): string => {
+    const fm = source.frontMatter;
+    if (source.kind !== 'post' || !fm.paper) return '';
+    const published = fm.date ? timestampOf(fm.date, config.timeZone) : undefined;
+    return jsonForScript({
+      '@context': 'https://schema.org',
+      '@type': 'BlogPosting',
+      headline: view.title,
+      ...(view.description ? { description: view.description } : {}),
+      url: view.permalink,
+      mainEntityOfPage: view.permalink,
+      ...(published ? { datePublished: published } : {}),
+      ...(fm.lastmod || published ? { dateModified: fm.lastmod ? timestampOf(fm.lastmod, config.timeZone) : published } : {}),
+      ...(view.author ? { author: { '@type': 'Person', name: view.author } } : {}),
+      inLanguage: config.language,
+      ...(view.tags.length > 0 ? { keywords: view.tags.map((tag) => tag.name) } : {}),
+      citation: scholarlyArticle(fm.paper),
+    });
+  };
 
   return {
     site: {
@@ -172,6 +308,10 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       toc: tocTree(source.rendered.toc),
       prev: link(prev),
       next: link(next),
+      paper: paperView(source.frontMatter.paper),
+      series: seriesView(source),
+      related: related(source),
+      jsonLd: jsonLd(source, post(source)),
     }),
     postUrl,
     taxonomy: (taxonomy) => ({

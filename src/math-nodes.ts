@@ -1,0 +1,32 @@
+import type { Element, ElementContent } from 'hast';
+import type { Nodes, Paragraph } from 'mdast';
+// remark-math's types add `math` and `inlineMath` to mdast's node types.
+import type {} from 'remark-math';
+
+/** A display formula (`$$` lines) in mdast. */
+export type Math = Extract<Nodes, { type: 'math' }>;
+/** An inline formula (`$...$`) in mdast. */
+export type InlineMath = Extract<Nodes, { type: 'inlineMath' }>;
+
+/**
+ * remark-math keeps a formula's TeX twice: in `value`, and in the hast children it prepared
+ * for remark-rehype (`data.hChildren`), which is what KaTeX finally renders. A step that
+ * rewrites TeX must change both.
+ */
+export function setTex(node: Math | InlineMath, tex: string): void {
+  node.value = tex;
+  const text: ElementContent = { type: 'text', value: tex };
+  if (node.type === 'math') {
+    const code: Element = { type: 'element', tagName: 'code', properties: { className: ['language-math', 'math-display'] }, children: [text] };
+    node.data = { ...node.data, hName: 'pre', hChildren: [code] };
+  } else {
+    node.data = { ...node.data, hName: 'code', hProperties: { className: ['language-math', 'math-inline'] }, hChildren: [text] };
+  }
+}
+
+/** A display formula made from a paragraph holding only `$$…$$`, shaped as remark-math shapes its own. */
+export function displayMathFrom(paragraph: Paragraph, tex: string): Math {
+  const node: Math = { type: 'math', value: tex, meta: null, position: paragraph.position };
+  setTex(node, tex);
+  return node;
+}

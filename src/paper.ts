@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { Paper } from './types.js';
+
+const KEYS = ['title', 'authors', 'year', 'venue', 'arxiv', 'doi', 'url'] as const;
+
+/** New-style (`2108.07258`, `2108.07258v2`) and old-style (`cs/0112017`, `math.GT/0309136`) arXiv ids. */
+const ARXIV_ID = /^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?$/;
+const DOI = /^10\.\d{4,9}\/\S+$/;
+
+/** Front matter `[paper]`: what a review is about. Unknown keys are refused, so a typo (`arXiv`) is caught. */
+export const paperSchema = z.strictObject(
+  {
+    title: z
+      .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be a string') })
+      .trim()
+      .min(1, 'title must not be empty'),
+    authors: z
+      .union([z.string().transform((name) => [name]), z.array(z.string())], {
+        error: 'expected a list of names, e.g. ["Rishi Bommasani", "Percy Liang"]',
+      })
+      .transform((names) => names.map((name) => name.normalize('NFC').trim()).filter(Boolean))
+      .default([]),
+    year: z
+      .number({ error: 'expected a year as a number, e.g. 2021' })
+      .int('expected a whole year, e.g. 2021')
+      .min(1000, 'expected a four-digit year')
+      .max(9999, 'expected a four-digit year')
+      .optional(),
+    venue: z.string().trim().optional(),
+    arxiv: z
+      .string()
+      .trim()
+      .transform((id) => id.replace(/^arxiv:/i, ''))
+      .refine((id) => ARXIV_ID.test(id), { message: 'expected an arXiv id like "2108.07258"' })
+      .optional(),
+    doi: z
+      .string()
+      .trim()
+      .transform((doi) => doi.replace(/^(?:doi:|https?:\/\/(?:dx\.)?doi\.org\/)/i, ''))
+      .refine((doi) => DOI.test(doi), { message: 'expected a DOI like "10.48550/arXiv.2108.07258"' })
+      .optional(),
+    url: z
+      .string()
+      .trim()
+      .refine((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), {
+        message: 'expected an http(s) URL',
+      })
+      .optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; expected one of ${KEYS.join(', ')}` : 'expected a table: [paper] with title = "..."') },
+);
+
+/** Links of a paper: its arXiv abstract page and its DOI resolver page. */
+export function paperLinks(paper: Paper): { arxiv?: string; doi?: string } {
+  return {
+    arxiv: paper.arxiv ? `https://arxiv.org/abs/${paper.arxiv}` : undefined,
+    doi: paper.doi ? `https://doi.org/${paper.doi}` : undefined,
+  };
+}
+
+/** Words Google Scholar skips when it takes the first word of a title for a citation key. */
+const STOP_WORDS = new Set(['a', 'an', 'the', 'on', 'of', 'in', 'for', 'to', 'and', 'with', 'at', 'by', 'from', 'towards', 'toward', 'is', 'are']);
+
+/** The last name of an author as written: "Rishi Bommasani" and "Bommasani, Rishi" give "Bommasani". */
+export function lastName(author: string): string {
+  const name = author.trim();
+  if (name.includes(',')) return name.split(',')[0]!.trim();
+  return name.split(/\s+/).at(-1) ?? name;
+}
+
+/** ASCII letters and digits, lower-cased, accents dropped: what a BibTeX key may safely hold. */
+function keyPart(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * A citation key as Google Scholar makes it: first author's last name, year, first
+ * significant word of the title: `bommasani2021opportunities`. Parts without ASCII letters
+ * (a Hangul name) are left out; `paper` when nothing is left.
+ */
+export function citationKey(paper: Paper): string {
+  const first = paper.authors.find((author) => !isEtAl(author));
+  const word = paper.title.split(/[\s\-–—:]+/).map(keyPart).find((part) => part && !STOP_WORDS.has(part)) ?? '';
+  return `${first ? keyPart(lastName(first)) : ''}${paper.year ?? ''}${word}` || 'paper';
+}
+
+function isEtAl(author: string): boolean {
+  return /^(?:et\.? al\.?|others)$/i.test(author.trim());
+}
+
+/** Text inside a BibTeX `{...}` value: TeX specials escaped, so braces always balance. */
+export function bibtexText(text: string): string {
+  return text.replace(/[\\{}%&#$_~^]/g, (char) => {
+    switch (char) {
+      case '\\':
+        return '\\textbackslash{}';
+      case '~':
+        return '\\textasciitilde{}';
+      case '^':
+        return '\\textasciicircum{}';
+      default:
+        return `\\${char}`;
+    }
+  });
+}
+
+/** A URL or DOI inside a BibTeX value: braces and spaces percent-encoded, nothing else touched. */
+function bibtexUrl(url: string): string {
+  return url.replace(/[{}\s\\]/g, (char) => encodeURIComponent(char));
+}
+
+/** Venues that are conferences or workshops: their papers are `@inproceedings`. */
+const PROCEEDINGS = /\b(?:conference|proceedings|workshop|symposium|neurips|nips|icml|iclr|acl|emnlp|naacl|eacl|coling|cvpr|iccv|eccv|aaai|ijcai|kdd|sigir|www|interspeech|icassp|colm|uai|aistats|corl)\b/i;
+
+/**
+ * A BibTeX entry for the paper: `@inproceedings` for a conference venue, else `@article`
+ * (an arXiv preprint's journal is "arXiv preprint arXiv:<id>", as Google Scholar writes it),
+ * or `@misc` when there is no venue at all.
+ */
+export function bibtex(paper: Paper): string {
+  const inProceedings = paper.venue !== undefined && PROCEEDINGS.test(paper.venue);
+  const journal = paper.venue ?? (paper.arxiv ? `arXiv preprint arXiv:${paper.arxiv}` : undefined);
+  const type = inProceedings ? 'inproceedings' : journal ? 'article' : 'misc';
+  const authors = paper.authors.map((author) => (isEtAl(author) ? 'others' : bibtexText(author)));
+  const fields: [string, string | undefined][] = [
+    ['title', bibtexText(paper.title)],
+    ['author', authors.length > 0 ? authors.join(' and ') : undefined],
+    [inProceedings ? 'booktitle' : 'journal', journal === undefined ? undefined : bibtexText(journal)],
+    ['year', paper.year === undefined ? undefined : String(paper.year)],
+    ['eprint', paper.arxiv],
+    ['archivePrefix', paper.arxiv ? 'arXiv' : undefined],
+    ['doi', paper.doi === undefined ? undefined : bibtexUrl(paper.doi)],
+    ['url', paper.url === undefined ? undefined : bibtexUrl(paper.url)],
+  ];
+  const body = fields
+    .filter((field): field is [string, string] => field[1] !== undefined)
+    .map(([name, value]) => `  ${name} = {${value}}`)
+    .join(',\n');
+  return `@${type}{${citationKey(paper)},\n${body}\n}`;
+}
+
+/** schema.org `ScholarlyArticle` of the paper, for the post's JSON-LD `citation`. */
+export function scholarlyArticle(paper: Paper): Record<string, unknown> {
+  const links = paperLinks(paper);
+  const sameAs = [links.arxiv, links.doi].filter((link): link is string => Boolean(link));
+  return {
+    '@type': 'ScholarlyArticle',
+    name: paper.title,
+    ...(paper.authors.length > 0
+      ? { author: paper.authors.filter((author) => !isEtAl(author)).map((name) => ({ '@type': 'Person', name })) }
+      : {}),
+    ...(paper.year !== undefined ? { datePublished: String(paper.year) } : {}),
+    ...(paper.venue ? { isPartOf: { '@type': 'CreativeWork', name: paper.venue } } : {}),
+    ...(paper.url || sameAs[0] ? { url: paper.url ?? sameAs[0] } : {}),
+    ...(sameAs.length > 0 ? { sameAs } : {}),
+    ...(paper.doi ? { identifier: { '@type': 'PropertyValue', propertyID: 'DOI', value: paper.doi } } : {}),
+  };
+}
+
+/**
+ * JSON for a `<script type="application/ld+json">`, safe to put in HTML as it is: `<`, `>`
+ * and `&` become `\u003c` and so on, so a title holding `</script>` cannot end the element,
+ * and U+2028/U+2029 are escaped for old JavaScript parsers. Still valid JSON meaning the same.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,48 @@
+import type { CalendarDate, FrontMatter } from './types.js';
+
+/** Whether a post is out now: published, not yet published, or expired. */
+export type PublicationState = 'published' | 'future' | 'expired';
+
+/**
+ * Where a post stands at `now`: not yet published while its `publishDate` (else its `date`)
+ * is to come, expired from its `expiryDate` on. A date or datetime without an offset is a
+ * wall-clock time in the site's time zone, never UTC: a post dated 2024-01-01 is out from
+ * midnight in Seoul, at 2023-12-31T15:00Z. A datetime with an offset is that instant.
+ */
+export function publicationState(frontMatter: FrontMatter, timeZone: string, now: Date): PublicationState {
+  const publish = frontMatter.publishDate ?? frontMatter.date;
+  if (publish && !reached(publish, timeZone, now)) return 'future';
+  if (frontMatter.expiryDate && reached(frontMatter.expiryDate, timeZone, now)) return 'expired';
+  return 'published';
+}
+
+/** Whether `now` is at or after the date. */
+function reached(date: CalendarDate, timeZone: string, now: Date): boolean {
+  if (/(?:Z|[+-]\d{2}:\d{2})$/i.test(date.iso)) return Date.parse(date.iso) <= now.getTime();
+  return wallClockOf(date) <= wallClock(now, timeZone);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` of a date written without an offset; a date alone is midnight. */
+function wallClockOf(date: CalendarDate): string {
+  const time = date.iso.length > 10 ? date.iso.slice(11, 19) : '00:00:00';
+  return `${date.iso.slice(0, 10)}T${time.length === 5 ? `${time}:00` : time}`;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` of an instant on the clocks of a time zone. */
+export function wallClock(instant: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year!.padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}

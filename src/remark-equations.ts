@@ -1,0 +1,185 @@
+import type { PhrasingContent, Root, RootContent, Text } from 'mdast';
+import { SKIP, visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { setTex, type InlineMath, type Math } from './math-nodes.js';
+import { placeAt, sourceOf } from './place.js';
+import { addError } from './report.js';
+
+/** A numbered equation: its anchor and the text a reference shows. */
+interface Equation {
+  id: string;
+  /** `3`, or the writer's own `\tag{...}` content. */
+  number: string;
+  line: number;
+}
+
+const LABEL = /\\label\s*\{([^{}]*)\}/g;
+const REF = /\\(eqref|ref)\s*\{([^{}]*)\}/g;
+
+/**
+ * KaTeX's `trust` setting: nothing from the writer is trusted except the links this step
+ * makes inside formulas, `\href{#eq-...}` to an equation of the same page.
+ */
+export function trustEquationLinks(context: { command: string; url?: string }): boolean {
+  return context.command === '\\href' && typeof context.url === 'string' && /^#eq-[\p{L}\p{N}-]+$/u.test(context.url);
+}
+
+/**
+ * Equation numbers and references, as LaTeX writers expect them. A display formula with
+ * `\label{eq:loss}` is numbered in order of appearance (`\tag{3}`, which KaTeX draws at the
+ * right; a `\tag` the writer gave is kept and is what references show) and wrapped in an
+ * element with the anchor id `eq-loss`. `\eqref{eq:loss}` becomes a link "(3)" and
+ * `\ref{eq:loss}` a link "3", in text and inside formulas alike (there as KaTeX's `\href`,
+ * allowed for exactly these links by `trustEquationLinks`). Runs on the markdown tree,
+ * before KaTeX, which knows no `\label`. An unknown or duplicate label is an error.
+ */
+export function remarkEquations() {
+  return function (tree: Root, file: VFile) {
+    const labels = new Map<string, Equation>();
+    const ids = new Set<string>();
+    let counter = 0;
+
+    visit(tree, (node, index, parent) => {
+      if (node.type === 'inlineMath' && /\\label\s*\{/.test(node.value)) {
+        addError(file, '\\label works only in display math: put the formula between "$$" lines', node.position?.start, 'equation-label');
+        setTex(node, node.value.replace(LABEL, ''));
+        return undefined;
+      }
+      if (node.type !== 'math' || !parent || index === undefined) return undefined;
+      const found = [...node.value.matchAll(LABEL)];
+      if (found.length === 0) return SKIP;
+      const place = node.position?.start;
+      if (found.length > 1) {
+        addError(file, `one \\label per formula: this one has ${found.length}; split it into several "$$" blocks`, place, 'equation-label');
+      }
+      const label = (found[0]![1] ?? '').trim();
+      let tex = node.value.replace(LABEL, '').trimEnd();
+      const ownTag = tagOf(tex);
+      if (!label) {
+        addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
+      } else if (labels.has(label)) {
+        addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
+      } else {
+        const number = ownTag ?? String(++counter);
+        const id = uniqueId(anchorOf(label), ids);
+        labels.set(label, { id, number, line: place?.line ?? 1 });
+        // On a line of its own: a `%` comment at the end of the TeX must not swallow it.
+        if (ownTag === undefined) tex = `${tex}\n\\tag{${number}}`;
+        const wrapper = {
+          type: 'equation',
+          data: { hName: 'div', hProperties: { id, className: ['equation'] } },
+          children: [node],
+          position: node.position,
+        };
+        parent.children[index] = wrapper as unknown as RootContent as never;
+      }
+      setTex(node, tex);
+      return SKIP;
+    });
+
+    const lookup = (name: string, kind: string, place: { line: number; column: number } | undefined) => {
+      const equation = labels.get(name.trim());
+      if (!equation) {
+        const known = [...labels.keys()];
+        const hint = known.length > 0 ? ` (labels in this post: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''})` : ' (this post has no \\label)';
+        addError(file, `unknown equation label "${name.trim()}" in \\${kind}${hint}`, place, 'equation-ref');
+      }
+      return equation;
+    };
+
+    // References, in document order: inside formulas a link KaTeX draws itself; in text a
+    // link, except inside links (a link in a link is no link) and code.
+    visit(tree, (node, index, parent) => {
+      if (node.type === 'link' || node.type === 'linkReference' || node.type === 'code' || node.type === 'inlineCode') return SKIP;
+      if (node.type === 'math' || node.type === 'inlineMath') {
+        const math = node as Math | InlineMath;
+        if (!/\\(?:eq)?ref\s*\{/.test(math.value)) return SKIP;
+        const tex = math.value.replace(REF, (whole: string, kind: string, name: string) => {
+          const equation = lookup(name, kind, math.position?.start);
+          if (!equation) return whole.replace(/^\\(?:eq)?ref/, '\\text');
+          const text = kind === 'eqref' ? `(${equation.number})` : equation.number;
+          return `\\href{#${equation.id}}{\\text{${text}}}`;
+        });
+        setTex(math, tex);
+        return SKIP;
+      }
+      if (node.type !== 'text' || !parent || index === undefined || !/\\(?:eq)?ref\s*\{/.test(node.value)) return undefined;
+      const replaced = splitRefs(node, file, lookup);
+      parent.children.splice(index, 1, ...(replaced as never[]));
+      return index + replaced.length;
+    });
+  };
+}
+
+/** A text node with its references made into links. */
+function splitRefs(
+  node: Text,
+  file: VFile,
+  lookup: (name: string, kind: string, place: { line: number; column: number } | undefined) => Equation | undefined,
+): PhrasingContent[] {
+  const out: PhrasingContent[] = [];
+  const source = sourceOf(file, node);
+  const start = node.position?.start.offset;
+  let last = 0;
+  let searchFrom = 0;
+  for (const match of node.value.matchAll(REF)) {
+    const [whole, kind = 'ref', name = ''] = match;
+    // The place of this reference in the file: found in the source from the node's start.
+    const at = source.indexOf(whole, searchFrom);
+    if (at !== -1) searchFrom = at + whole.length;
+    const place = start !== undefined && at !== -1 ? placeAt(file, start + at) : node.position?.start;
+    const equation = lookup(name, kind, place);
+    if (match.index > last) out.push({ type: 'text', value: node.value.slice(last, match.index) });
+    if (equation) {
+      const text = kind === 'eqref' ? `(${equation.number})` : equation.number;
+      out.push({
+        type: 'link',
+        url: `#${equation.id}`,
+        children: [{ type: 'text', value: text }],
+        // The href as the id is written: mdast would percent-encode Hangul in `url`.
+        data: { hProperties: { className: ['eqref'], href: `#${equation.id}` } },
+      });
+    } else {
+      out.push({ type: 'text', value: whole });
+    }
+    last = match.index + whole.length;
+  }
+  if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
+  return out;
+}
+
+/** The content of the formula's own `\tag{...}` or `\tag*{...}`, braces balanced; undefined without one. */
+function tagOf(tex: string): string | undefined {
+  const match = /\\tag\*?\s*\{/.exec(tex);
+  if (!match) return undefined;
+  let depth = 1;
+  const from = match.index + match[0].length;
+  for (let index = from; index < tex.length; index++) {
+    const char = tex[index];
+    if (char === '\\') index++;
+    else if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return tex.slice(from, index).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The anchor of a label: `eq:loss` → `eq-loss`, `손실` → `eq-손실`. Letters of every script
+ * and digits are kept; anything else, TeX's specials included, becomes `-`, so the id is
+ * also safe inside KaTeX's `\href{#...}`.
+ */
+export function anchorOf(label: string): string {
+  const name = label
+    .normalize('NFC')
+    .replace(/^eq:/i, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return `eq-${name || 'equation'}`;
+}
+
+function uniqueId(base: string, ids: Set<string>): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
+}

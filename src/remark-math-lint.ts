@@ -1,0 +1,170 @@
+import katex from 'katex';
+import type { Nodes, Root, TableRow } from 'mdast';
+import { SKIP, visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import type { InlineMath, Math } from './math-nodes.js';
+import { placeAt, sourceOf } from './place.js';
+import { trustEquationLinks } from './remark-equations.js';
+import { addWarning } from './report.js';
+
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+/u;
+/** Commands whose (first) argument is text, not math: Hangul is at home there. */
+const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label']);
+
+/**
+ * Warnings about formulas that render, but not as the writer meant, each with the fix:
+ * Hangul set as math symbols (KaTeX's `unicodeTextInMathMode`), two amounts of money read as
+ * one formula (`$10 … $20`), a `|` inside `$…$` that split a table cell, and whatever else
+ * KaTeX's strict mode notices, reported once per formula (KaTeX itself is told to keep
+ * quiet: `strict: 'ignore'`). Runs after equations are numbered, on the TeX KaTeX will see.
+ */
+export function remarkMathLint() {
+  return function (tree: Root, file: VFile) {
+    visit(tree, (node: Nodes, index, parent) => {
+      if (node.type === 'code' || node.type === 'inlineCode' || node.type === 'html') return SKIP;
+      if (node.type === 'tableRow') {
+        checkTableRow(node, file);
+        return undefined;
+      }
+      if (node.type !== 'math' && node.type !== 'inlineMath') return undefined;
+      const place = node.position?.start;
+      const next = parent && index !== undefined ? parent.children[index + 1] : undefined;
+      if (node.type === 'inlineMath' && looksLikeMoney(node, next?.type === 'text' ? next.value : '')) {
+        addWarning(
+          file,
+          `"$${node.value}$" looks like amounts of money, not a formula: write the dollar signs as "\\$" (e.g. \\$10)`,
+          place,
+          'math-currency',
+        );
+        return SKIP;
+      }
+      const hangul = hangulOutsideText(node.value);
+      if (hangul) {
+        addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, place, 'math-hangul');
+      }
+      const strict = strictReports(node, Boolean(hangul));
+      if (strict.length > 0) {
+        addWarning(file, `KaTeX: ${strict[0]}${strict.length > 1 ? ` (and ${strict.length - 1} more)` : ''}`, place, 'math-strict');
+      }
+      return SKIP;
+    });
+  };
+}
+
+/**
+ * `가격은 $10이고 할인가는 $8이다`: remark-math takes `10이고 할인가는 ` for a formula. The tell:
+ * it starts with a digit and then holds Hangul or ends in a space, or a digit follows the
+ * closing `$`.
+ */
+function looksLikeMoney(node: InlineMath, after: string): boolean {
+  if (!/^\s*\d/.test(node.value)) return false;
+  return HANGUL.test(stripTextArguments(node.value)) || /\s$/.test(node.value) || /^\d/.test(after);
+}
+
+/** The first run of Hangul in math mode: outside `\text{}` and the like, and outside comments. */
+export function hangulOutsideText(tex: string): string | undefined {
+  return HANGUL.exec(stripTextArguments(tex))?.[0];
+}
+
+/** TeX with the arguments of text commands and comments blanked out. */
+function stripTextArguments(tex: string): string {
+  let out = '';
+  for (let index = 0; index < tex.length; ) {
+    const char = tex[index]!;
+    if (char === '%') {
+      const end = tex.indexOf('\n', index);
+      index = end === -1 ? tex.length : end;
+      continue;
+    }
+    if (char !== '\\') {
+      out += char;
+      index++;
+      continue;
+    }
+    const command = /^\\([A-Za-z]+)\*?\s*/.exec(tex.slice(index));
+    if (!command) {
+      out += tex.slice(index, index + 2);
+      index += 2;
+      continue;
+    }
+    index += command[0].length;
+    out += ' ';
+    if (TEXT_COMMANDS.has(command[1]!) && tex[index] === '{') index = groupEnd(tex, index);
+  }
+  return out;
+}
+
+/** The index just after the `{...}` group that starts at `open`. */
+function groupEnd(tex: string, open: number): number {
+  let depth = 0;
+  for (let index = open; index < tex.length; index++) {
+    const char = tex[index];
+    if (char === '\\') index++;
+    else if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return index + 1;
+  }
+  return tex.length;
+}
+
+/** What KaTeX's strict mode says about a formula, by display mode and TeX, for this process. */
+const strictCache = new Map<string, string[]>();
+const parse = (katex as unknown as { __parse?: (tex: string, options: object) => unknown }).__parse;
+
+/**
+ * KaTeX's strict-mode findings for one formula, from parsing only (the cheap half of
+ * rendering). Hangul in math mode is left out when it was reported with its fix already.
+ */
+function strictReports(node: Math | InlineMath, hangulReported: boolean): string[] {
+  if (!parse) return [];
+  const displayMode = node.type === 'math';
+  const key = `${displayMode ? 'D' : 'I'}\0${node.value}`;
+  let reports = strictCache.get(key);
+  if (!reports) {
+    const found: { code: string; message: string }[] = [];
+    try {
+      parse(node.value, {
+        displayMode,
+        throwOnError: true,
+        trust: trustEquationLinks,
+        strict: (code: string, message: string) => {
+          found.push({ code, message });
+          return 'ignore';
+        },
+      });
+    } catch {
+      // A formula KaTeX rejects is reported by rehype-katex, with KaTeX's error shown in the page.
+    }
+    reports = [...new Set(found.map(({ code, message }) => `${code === 'unicodeTextInMathMode' && HANGUL.test(message) ? '\0' : ''}${message}`))];
+    strictCache.set(key, reports);
+  }
+  return reports.filter((report) => !report.startsWith('\0') || !hangulReported).map((report) => report.replace(/^\0/, ''));
+}
+
+/**
+ * GFM splits a table row at every `|` that is not escaped, also inside `$…$`: `$|x|$` leaves
+ * a lone `$` in one cell and its partner in a later one. Found here as a cell whose text
+ * holds an odd number of unescaped `$` followed by another such cell in the same row
+ * (best effort: a `$` followed by a digit counts as money, not math).
+ */
+function checkTableRow(row: TableRow, file: VFile): void {
+  const dollars = row.children.map((cell) => {
+    const spots: number[] = [];
+    visit(cell, 'text', (text) => {
+      const source = sourceOf(file, text);
+      const start = text.position?.start.offset;
+      if (start === undefined) return;
+      for (const match of source.matchAll(/(?<!\\)\$/g)) {
+        if (!/^\$\d/.test(source.slice(match.index, match.index + 2))) spots.push(start + match.index);
+      }
+    });
+    return spots;
+  });
+  const open = dollars.findIndex((spots) => spots.length % 2 === 1);
+  if (open === -1 || !dollars.slice(open + 1).some((spots) => spots.length % 2 === 1)) return;
+  addWarning(
+    file,
+    'a "|" inside "$…$" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
+    placeAt(file, dollars[open]![dollars[open]!.length - 1]!),
+    'math-table-pipe',
+  );
+}

@@ -1,0 +1,158 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { readFrontMatter } from '../src/frontmatter.ts';
+import { bibtex, bibtexText, citationKey, jsonForScript, lastName, paperLinks, scholarlyArticle } from '../src/paper.ts';
+import type { Paper } from '../src/types.ts';
+
+const foundation: Paper = {
+  title: 'On the Opportunities and Risks of Foundation Models',
+  authors: ['Rishi Bommasani', 'Drew A. Hudson', 'et al.'],
+  year: 2021,
+  arxiv: '2108.07258',
+  doi: '10.48550/arXiv.2108.07258',
+};
+
+function read(lines: string[]) {
+  const file = new VFile({ path: 'content/posts/p.md', value: ['+++', ...lines, '+++', '', '본문'].join('\n') });
+  const frontMatter = readFrontMatter(file, true);
+  return { frontMatter, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`) };
+}
+
+describe('[paper] in front matter', () => {
+  test('a full table is read, authors and ids normalised', () => {
+    const { frontMatter, messages } = read([
+      'title = "리뷰"',
+      'date = "2024-01-01"',
+      '',
+      '[paper]',
+      'title = "Attention Is All You Need"',
+      'authors = ["Ashish Vaswani", "Noam Shazeer"]',
+      'year = 2017',
+      'venue = "NeurIPS"',
+      'arxiv = "arXiv:1706.03762"',
+      'doi = "https://doi.org/10.48550/arXiv.1706.03762"',
+      'url = "https://papers.nips.cc/paper/7181"',
+    ]);
+    expect(messages).toEqual([]);
+    expect(frontMatter?.paper).toEqual({
+      title: 'Attention Is All You Need',
+      authors: ['Ashish Vaswani', 'Noam Shazeer'],
+      year: 2017,
+      venue: 'NeurIPS',
+      arxiv: '1706.03762',
+      doi: '10.48550/arXiv.1706.03762',
+      url: 'https://papers.nips.cc/paper/7181',
+    });
+    expect(frontMatter?.extra).toEqual({});
+  });
+
+  test('one author may be a string', () => {
+    const { frontMatter } = read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "P"', 'authors = "Kurt"']);
+    expect(frontMatter?.paper?.authors).toEqual(['Kurt']);
+  });
+
+  test('every bad value is an error at its key inside [paper]', () => {
+    const { frontMatter, messages } = read([
+      'title = "t"',
+      'date = "2024-01-01"',
+      '',
+      '[paper]',
+      'title = "P"',
+      'year = "2021"',
+      'arxiv = "https://arxiv.org/abs/2108.07258"',
+      'doi = "not a doi"',
+      'url = "javascript:alert(1)"',
+      'arXiv = "2108.07258"',
+    ]);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual([
+      '7:1: paper.year: expected a year as a number, e.g. 2021',
+      '8:1: paper.arxiv: expected an arXiv id like "2108.07258"',
+      '9:1: paper.doi: expected a DOI like "10.48550/arXiv.2108.07258"',
+      '10:1: paper.url: expected an http(s) URL',
+      '11:1: paper.arXiv: unknown key; expected one of title, authors, year, venue, arxiv, doi, url',
+    ]);
+  });
+
+  test('a missing title is an error at the [paper] header', () => {
+    const { messages } = read(['title = "t"', 'date = "2024-01-01"', '', '[paper]', 'year = 2021']);
+    expect(messages).toEqual(['5:1: paper.title is required']);
+  });
+
+  test('paper must be a table', () => {
+    const { messages } = read(['title = "t"', 'date = "2024-01-01"', 'paper = "Attention"']);
+    expect(messages).toEqual(['4:1: paper: expected a table: [paper] with title = "..."']);
+  });
+});
+
+describe('citation key and BibTeX', () => {
+  test('Google Scholar style keys: last name, year, first significant title word', () => {
+    expect(citationKey(foundation)).toBe('bommasani2021opportunities');
+    expect(citationKey({ title: 'Attention Is All You Need', authors: ['Vaswani, Ashish'], year: 2017 })).toBe('vaswani2017attention');
+    expect(citationKey({ title: 'Über Köpfe', authors: ['Jürgen Schmidhuber'], year: 1992 })).toBe('schmidhuber1992uber');
+    expect(citationKey({ title: '한국어 논문', authors: ['김철수'] })).toBe('paper');
+    expect(lastName('Drew A. Hudson')).toBe('Hudson');
+  });
+
+  test('an arXiv preprint is an @article whose journal names arXiv; "et al." becomes "others"', () => {
+    expect(bibtex(foundation)).toBe(
+      [
+        '@article{bommasani2021opportunities,',
+        '  title = {On the Opportunities and Risks of Foundation Models},',
+        '  author = {Rishi Bommasani and Drew A. Hudson and others},',
+        '  journal = {arXiv preprint arXiv:2108.07258},',
+        '  year = {2021},',
+        '  eprint = {2108.07258},',
+        '  archivePrefix = {arXiv},',
+        '  doi = {10.48550/arXiv.2108.07258}',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  test('a conference paper is @inproceedings with a booktitle; no venue at all is @misc', () => {
+    expect(bibtex({ title: 'Transformers', authors: ['B C'], year: 2017, venue: 'NeurIPS' })).toMatch(/^@inproceedings\{c2017transformers,\n[^]*booktitle = \{NeurIPS\}/);
+    expect(bibtex({ title: 'Dropout', authors: [], venue: 'Journal of Machine Learning Research' })).toMatch(/^@article\{dropout,\n[^]*journal = \{Journal of Machine Learning Research\}/);
+    expect(bibtex({ title: 'Notes', authors: [] })).toBe('@misc{notes,\n  title = {Notes}\n}');
+  });
+
+  test('braces and TeX specials are escaped, so every entry balances', () => {
+    expect(bibtexText('{BERT}: 100% & #1 in $_~^\\')).toBe('\\{BERT\\}: 100\\% \\& \\#1 in \\$\\_\\textasciitilde{}\\textasciicircum{}\\textbackslash{}');
+    const entry = bibtex({ title: 'a} @misc{evil, title = {x', authors: ['}'], url: 'https://x.org/{a} b' });
+    let depth = 0;
+    for (let i = 0; i < entry.length; i++) {
+      if (entry[i] === '\\') i++;
+      else if (entry[i] === '{') depth++;
+      else if (entry[i] === '}') depth--;
+      expect(depth).toBeGreaterThanOrEqual(0);
+    }
+    expect(depth).toBe(0);
+    expect(entry).toContain('url = {https://x.org/%7Ba%7D%20b}');
+  });
+});
+
+describe('JSON-LD', () => {
+  test('a ScholarlyArticle with authors, date, links and the DOI', () => {
+    expect(scholarlyArticle(foundation)).toEqual({
+      '@type': 'ScholarlyArticle',
+      name: foundation.title,
+      author: [
+        { '@type': 'Person', name: 'Rishi Bommasani' },
+        { '@type': 'Person', name: 'Drew A. Hudson' },
+      ],
+      datePublished: '2021',
+      url: 'https://arxiv.org/abs/2108.07258',
+      sameAs: ['https://arxiv.org/abs/2108.07258', 'https://doi.org/10.48550/arXiv.2108.07258'],
+      identifier: { '@type': 'PropertyValue', propertyID: 'DOI', value: '10.48550/arXiv.2108.07258' },
+    });
+    expect(paperLinks(foundation)).toEqual({ arxiv: 'https://arxiv.org/abs/2108.07258', doi: 'https://doi.org/10.48550/arXiv.2108.07258' });
+  });
+
+  test('is escaped for a <script> element and still parses to the same value', () => {
+    const value = { name: '</script><script>alert(1)</script> & <!-- \u2028\u2029' };
+    const json = jsonForScript(value);
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(json).toContain('\\u003c/script\\u003e');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+});

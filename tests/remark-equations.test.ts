@@ -1,0 +1,133 @@
+import type { Element, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { anchorOf, trustEquationLinks } from '../src/remark-equations.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+/** Render markdown through the real chain; give the parsed HTML and the messages as `line:col: kind: reason`. */
+async function render(markdown: string) {
+  const file = new VFile({ path: 'content/posts/eq.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/eq.md', outputDir: 'posts/eq' };
+  const rendered = await renderMarkdown(processor, file);
+  const messages = file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`);
+  return { html: rendered.html, tree: fromHtml(rendered.html, { fragment: true }) as Root, messages };
+}
+
+/** The TeX KaTeX rendered for each formula, in order. */
+const texOf = (tree: Root) => selectAll('annotation', tree).map((node) => (node.children[0] as { value: string }).value);
+const textOf = (node: Element): string =>
+  node.children.map((child) => (child.type === 'text' ? child.value : child.type === 'element' ? textOf(child) : '')).join('');
+
+describe('equation numbers', () => {
+  test('labelled display formulas are numbered in order, get an anchor, and lose the \\label', async () => {
+    const { tree, messages } = await render(
+      ['$$', 'a = b \\label{eq:first}', '$$', '', '$$', 'c = d', '$$', '', '$$', 'e = f', '\\label{eq:second}', '$$'].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-first', 'eq-second']);
+    expect(texOf(tree)).toEqual(['a = b\n\\tag{1}', 'c = d', 'e = f\n\\tag{2}']);
+    // KaTeX draws the number: the tag is part of the rendered formula.
+    expect(textOf(select('#eq-second', tree)!)).toContain('(2)');
+  });
+
+  test("the writer's own \\tag is kept, does not take a number, and is what references show", async () => {
+    const { tree, messages } = await render(
+      ['$$', 'x \\tag{A} \\label{eq:a}', '$$', '', '$$', 'y \\label{eq:b}', '$$', '', '\\eqref{eq:a}와 \\eqref{eq:b}'].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    expect(texOf(tree)).toEqual(['x \\tag{A}', 'y\n\\tag{1}']);
+    expect(selectAll('a.eqref', tree).map(textOf)).toEqual(['(A)', '(1)']);
+  });
+
+  test('a % comment at the end of the TeX does not swallow the tag', async () => {
+    const { tree } = await render(['$$', 'x = 1 % 주석', '\\label{eq:c}', '$$'].join('\n'));
+    expect(texOf(tree)).toEqual(['x = 1 % 주석\n\\tag{1}']);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+  });
+
+  test('anchors keep Hangul, make TeX specials into "-", and are unique', async () => {
+    expect(anchorOf('eq:loss')).toBe('eq-loss');
+    expect(anchorOf('손실 함수')).toBe('eq-손실-함수');
+    expect(anchorOf('eq:kl_div%#')).toBe('eq-kl-div');
+    expect(anchorOf('eq:')).toBe('eq-equation');
+    const { tree, messages } = await render(['$$', 'a \\label{eq:a b}', '$$', '', '$$', 'b \\label{eq:a-b}', '$$'].join('\n'));
+    expect(messages).toEqual([]);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-a-b', 'eq-a-b-2']);
+  });
+});
+
+describe('references', () => {
+  test('\\eqref and \\ref in text become links to the anchor, before or after the equation', async () => {
+    const { tree, messages } = await render(
+      ['앞에서 \\eqref{eq:손실}을 본다.', '', '$$', 'L = -\\log p \\label{eq:손실}', '$$', '', '식 \\ref{eq:손실}번과 \\eqref{eq:손실}.'].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    const links = selectAll('a.eqref', tree).map((a) => [a.properties.href, textOf(a)]);
+    expect(links).toEqual([
+      ['#eq-손실', '(1)'],
+      ['#eq-손실', '1'],
+      ['#eq-손실', '(1)'],
+    ]);
+    expect(select('#eq-손실', tree)).toBeDefined();
+  });
+
+  test('inside a formula a reference is a KaTeX link, the only \\href KaTeX is allowed to make', async () => {
+    const { tree, messages } = await render(['$$', 'y = x \\label{eq:y}', '$$', '', '$z = \\eqref{eq:y} + \\ref{eq:y}$'].join('\n'));
+    expect(messages).toEqual([]);
+    expect(texOf(tree)[1]).toBe('z = \\href{#eq-y}{\\text{(1)}} + \\href{#eq-y}{\\text{1}}');
+    const inline = selectAll('p .katex-html a', tree);
+    expect(inline.map((a) => a.properties.href)).toEqual(['#eq-y', '#eq-y']);
+    expect(trustEquationLinks({ command: '\\href', url: '#eq-y' })).toBe(true);
+    expect(trustEquationLinks({ command: '\\href', url: 'javascript:alert(1)' })).toBe(false);
+    expect(trustEquationLinks({ command: '\\href', url: '#eq-x" onclick="' })).toBe(false);
+    expect(trustEquationLinks({ command: '\\includegraphics', url: '#eq-y' })).toBe(false);
+  });
+
+  test('a writer\'s own \\href stays refused', async () => {
+    const { tree } = await render('$\\href{https://example.com}{x}$');
+    expect(selectAll('.katex-html a', tree)).toEqual([]);
+  });
+
+  test('references in code and inside links are left alone', async () => {
+    const { tree, messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '`\\eqref{eq:a}` [\\eqref{eq:a}](/x/)'].join('\n'));
+    expect(messages).toEqual([]);
+    expect(selectAll('a.eqref', tree)).toEqual([]);
+    expect(textOf(select('code', tree)!)).toBe('\\eqref{eq:a}');
+  });
+});
+
+describe('label errors', () => {
+  test('an unknown label is an error at the reference, in text and in math', async () => {
+    const { messages, tree } = await render(['$$', 'a \\label{eq:a}', '$$', '', '본문에서 \\eqref{eq:nope}를 쓰고', '$x = \\ref{eq:gone}$'].join('\n'));
+    expect(messages).toEqual([
+      '5:6: error: unknown equation label "eq:nope" in \\eqref (labels in this post: eq:a)',
+      '6:1: error: unknown equation label "eq:gone" in \\ref (labels in this post: eq:a)',
+    ]);
+    // The page still renders: the reference is shown as written.
+    expect(textOf(select('p', tree)!)).toContain('\\eqref{eq:nope}');
+  });
+
+  test('a duplicate label is an error at the second formula, naming the first', async () => {
+    const { messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '$$', 'b \\label{eq:a}', '$$'].join('\n'));
+    expect(messages).toEqual(['5:1: error: duplicate equation label "eq:a": already used on line 1']);
+  });
+
+  test('\\label in inline math, two labels in one formula and an empty label are errors', async () => {
+    const { messages } = await render(['$a \\label{eq:x}$', '', '$$', 'a \\label{eq:p} \\label{eq:q}', '$$', '', '$$', 'b \\label{}', '$$'].join('\n'));
+    expect(messages).toEqual([
+      '1:1: error: \\label works only in display math: put the formula between "$$" lines',
+      '3:1: error: one \\label per formula: this one has 2; split it into several "$$" blocks',
+      '7:1: error: \\label{} is empty: name it, e.g. \\label{eq:loss}',
+    ]);
+  });
+
+  test('a post without labels has no references', async () => {
+    const { messages } = await render('\\ref{eq:a}');
+    expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
+  });
+});

@@ -1,0 +1,130 @@
+import type { Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { selectAll } from 'hast-util-select';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { hangulOutsideText } from '../src/remark-math-lint.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+async function render(markdown: string) {
+  const file = new VFile({ path: 'content/posts/m.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/m.md', outputDir: 'posts/m' };
+  const rendered = await renderMarkdown(processor, file);
+  const messages = file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`);
+  return { html: rendered.html, tree: fromHtml(rendered.html, { fragment: true }) as Root, messages };
+}
+
+describe('Hangul in math', () => {
+  test('found outside \\text{} and its kin, not inside them or in comments', () => {
+    expect(hangulOutsideText('손실 = x')).toBe('손실');
+    expect(hangulOutsideText('x_{\\text{손실}} + \\mathrm{d}y')).toBeUndefined();
+    expect(hangulOutsideText('\\textbf{굵게} + \\mbox{상자} % 주석')).toBeUndefined();
+    expect(hangulOutsideText('\\frac{\\text{분자}}{분모}')).toBe('분모');
+    expect(hangulOutsideText('\\href{#eq-손실}{\\text{(1)}}')).toBeUndefined();
+  });
+
+  test('is a warning at the formula naming the fix, and KaTeX says nothing more about it', async () => {
+    const { messages, tree } = await render('정확도는 $정확도 = \\frac{TP}{N}$로 정의한다.');
+    expect(messages).toEqual(['1:6: warning: Hangul "정확도" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{정확도}']);
+    expect(selectAll('.katex', tree)).toHaveLength(1);
+  });
+
+  test('is fine inside \\text{}', async () => {
+    expect((await render('$\\text{정확도} = \\frac{TP}{N}$')).messages).toEqual([]);
+  });
+});
+
+describe('money read as math', () => {
+  test('"$10 … $8" with Hangul between is a warning, once, with the fix', async () => {
+    const { messages } = await render('가격은 $10이고 할인가는 $8이다.');
+    expect(messages).toEqual(['1:5: warning: "$10이고 할인가는 $" looks like amounts of money, not a formula: write the dollar signs as "\\$" (e.g. \\$10)']);
+  });
+
+  test('"$5 and $10" in English: a space before the closing $ gives it away', async () => {
+    const { messages } = await render('It costs $5 and $10 later.');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^1:10: warning: "\$5 and \$" looks like amounts of money/);
+  });
+
+  test('real formulas that start with a digit pass', async () => {
+    expect((await render('$2x + 3y = 1$과 $10^{-9}$, $1/\\sqrt{d_k}$')).messages).toEqual([]);
+  });
+
+  test('escaped dollars are text, not math', async () => {
+    const { messages, tree } = await render('가격은 \\$10이고 할인가는 \\$8이다.');
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex', tree)).toEqual([]);
+  });
+});
+
+describe('a | inside math in a table', () => {
+  test('that split the cell is a warning at the stray $, with the fix', async () => {
+    const table = ['| 식 | 뜻 |', '|---|---|', '| $|x|$ | 절댓값 |'].join('\n');
+    const { messages } = await render(table);
+    expect(messages).toEqual([
+      '3:3: warning: a "|" inside "$…$" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
+    ]);
+  });
+
+  test('\\vert, \\| and money in cells pass', async () => {
+    const table = ['| 식 | 값 |', '|---|---|', '| $\\vert x \\vert$ | $\\|x\\|_2$ |', '| $5 | $10 |'].join('\n');
+    const { messages, tree } = await render(table);
+    expect(messages).toEqual([]);
+    expect(selectAll('td .katex', tree)).toHaveLength(2);
+  });
+});
+
+describe('one-line $$…$$ paragraphs', () => {
+  test('are display math, as on GitHub, with a warning that says so', async () => {
+    const { messages, tree } = await render('앞 문단.\n\n$$E = mc^2$$\n\n> $$a^2 + b^2 = c^2$$');
+    expect(selectAll('.katex-display', tree)).toHaveLength(2);
+    expect(messages).toEqual([
+      '3:1: warning: one-line "$$…$$" is shown as display math (as on GitHub); put each "$$" on a line of its own to say so, or use "$…$" for inline math',
+      '5:3: warning: one-line "$$…$$" is shown as display math (as on GitHub); put each "$$" on a line of its own to say so, or use "$…$" for inline math',
+    ]);
+  });
+
+  test('can carry a \\label and be numbered', async () => {
+    const { tree } = await render('$$E = mc^2 \\label{eq:e}$$\n\n식 \\eqref{eq:e}');
+    expect(selectAll('div.equation#eq-e .katex-display', tree)).toHaveLength(1);
+    expect(selectAll('a.eqref', tree).map((a) => a.properties.href)).toEqual(['#eq-e']);
+  });
+
+  test('inline $$…$$ inside a sentence stays inline, and the usual display form gives no warning', async () => {
+    const { messages, tree } = await render('문장 속 $$x$$ 수식.\n\n$$\nx\n$$');
+    expect(messages).toEqual([]);
+    expect(selectAll('p .katex', tree)).toHaveLength(1);
+    expect(selectAll('.katex-display', tree)).toHaveLength(1);
+  });
+});
+
+describe("KaTeX's strict mode", () => {
+  test('is reported once per formula, not on the console', async () => {
+    const warn = console.warn;
+    const calls: unknown[] = [];
+    console.warn = (...args: unknown[]) => void calls.push(args);
+    try {
+      const { messages } = await render('$x % 주석$ 그리고 $é + ü$ $①$');
+      expect(messages).toEqual([
+        '1:1: warning: KaTeX: % comment has no terminating newline; LaTeX would fail because of commenting the end of math mode (e.g. $)',
+        '1:14: warning: KaTeX: Accented Unicode text character "é" used in math mode (and 1 more)',
+        '1:22: warning: KaTeX: Unrecognized Unicode character "①" (9312)',
+      ]);
+      // Afterwards console.warn is the test's own again.
+      console.warn('not from KaTeX');
+    } finally {
+      console.warn = warn;
+    }
+    // KaTeX's "No character metrics for '①'" line is dropped, the rest is left alone.
+    expect(calls).toEqual([['not from KaTeX']]);
+  });
+
+  test('a formula KaTeX rejects is reported once, by rehype-katex', async () => {
+    const { messages } = await render('$\\frac{1}{$');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^1:1: warning: Could not render math with KaTeX/);
+  });
+});
