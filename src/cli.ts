@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,14 +7,16 @@ import type { DevServer } from './dev.js';
 import { openCache } from './cache.js';
 import { readConfig } from './config.js';
 import { loadContent } from './load.js';
-import { formatProblem, type Problem } from './report.js';
+import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
 import { newPostText } from './new-post.js';
 
 const USAGE = `Usage:
-  geul build [--drafts] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>]
-                                                      build the site into dist/
+  geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict]
+                                                      build the site into dist/; --strict also checks
+                                                      links and makes every warning an error
+  geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
   geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
   geul new "<title>" [--root <dir>]                     start a new draft post`;
 
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'build':
         return await buildCommand(rest);
+      case 'check':
+        return await checkCommand(rest);
       case 'dev':
         return await devCommand(rest);
       case 'new':
@@ -53,10 +57,13 @@ async function buildCommand(args: string[]): Promise<number> {
     args,
     options: {
       drafts: { type: 'boolean', default: false },
+      future: { type: 'boolean', default: false },
+      expired: { type: 'boolean', default: false },
       out: { type: 'string' },
       root: { type: 'string', default: '.' },
       'no-cache': { type: 'boolean', default: false },
       workers: { type: 'string' },
+      strict: { type: 'boolean', default: false },
     },
   });
   const workers = values.workers === undefined ? undefined : Number(values.workers);
@@ -75,7 +82,17 @@ async function buildCommand(args: string[]): Promise<number> {
   // With the cache on, pages whose template and data are unchanged since the last build into
   // this folder are neither rendered nor rewritten.
   const previous = values['no-cache'] ? undefined : readManifest(outDir);
-  const result = await build({ root, drafts: values.drafts, workers, cache, previous });
+  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous });
+  if (values.strict) {
+    // The link checker parses every page, which costs a good part of a build: only here and
+    // in `geul check`. Under --strict every warning is an error, so nothing is written.
+    const { checkBuild } = await import('./check.js');
+    const outputLabel = path.relative(root, outDir).split(path.sep).join('/') || '.';
+    const links = checkBuild(result, { root, outputLabel, readUnchanged: (file) => readOptional(path.join(outDir, file)) });
+    result.problems = sortProblems([...result.problems, ...links]).map((problem) => ({ ...problem, severity: 'error' as const }));
+    result.stats.errors = result.problems.length;
+    result.stats.warnings = 0;
+  }
   printProblems(result.problems);
   // Good results are kept even when another file failed: fixing it need not recompile the rest.
   await cache.flush({ prune: result.stats.errors === 0 });
@@ -86,6 +103,39 @@ async function buildCommand(args: string[]): Promise<number> {
   await write(result.outputs, outDir);
   console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir));
   return 0;
+}
+
+async function checkCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { drafts: { type: 'boolean', default: false }, root: { type: 'string', default: '.' } },
+  });
+  const root = path.resolve(values.root);
+  const cache = openCache(root, true);
+  // Every page rendered (no previous build to reuse), nothing written but the post cache.
+  const result = await build({ root, drafts: values.drafts, cache });
+  await cache.flush({ prune: false });
+  const { checkBuild } = await import('./check.js');
+  const problems = sortProblems([...result.problems, ...checkBuild(result, { root })]);
+  printProblems(problems);
+  const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const pages = result.outputs.filter((output) => output.path.endsWith('.html')).length;
+  const line = `geul check: ${plural(pages, 'page')}, ${plural(errors, 'error')}, ${plural(problems.length - errors, 'warning')}`;
+  if (errors > 0) {
+    console.error(line);
+    return 1;
+  }
+  console.log(line);
+  return 0;
+}
+
+/** A file's text, or undefined when it cannot be read. */
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function devCommand(args: string[]): Promise<number> {

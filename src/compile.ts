@@ -47,7 +47,16 @@ export async function compile(
   includeDrafts: boolean,
 ): Promise<CompiledPost> {
   const file = new VFile({ path: input.sourcePath, value: input.text });
-  const post = await readPost(file, input.kind, processor, includeDrafts);
+  let post: ParsedPost | undefined;
+  try {
+    post = await readPost(file, input.kind, processor, includeDrafts);
+  } catch (error) {
+    // The markdown libraries recurse per nesting level: a list or quote nested thousands
+    // deep overflows the stack. That is a problem of this post, not a crash of the build.
+    if (!(error instanceof RangeError)) throw error;
+    const message = file.message(`cannot build this post: ${error.message} (nesting too deep?)`, { place: { line: 1, column: 1 }, source: 'geul' });
+    message.fatal = true;
+  }
   return {
     post,
     messages: file.messages.map((message) => ({

@@ -36,10 +36,19 @@ export async function loadContent(root: string): Promise<SourceFiles> {
 async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
   const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false });
   paths.sort();
-  return Promise.all(
+  const files = await Promise.all(
     paths.map(async (relative) => {
-      const value = await readFile(path.join(root, relative), 'utf8');
+      let value: string;
+      try {
+        value = await readFile(path.join(root, relative), 'utf8');
+      } catch (error) {
+        // Deleted between the listing and the read (an editor's save, a `git checkout`):
+        // the file is simply not there for this build.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
       return new VFile({ path: relative.normalize('NFC'), cwd: root, value });
     }),
   );
+  return files.filter((file): file is VFile => file !== undefined);
 }
