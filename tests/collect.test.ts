@@ -1,11 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
-import { collect } from '../src/collect.ts';
 import { parseDate } from '../src/date.ts';
-import { readConfig } from '../src/config.ts';
 import type { CalendarDate, ParsedPost } from '../src/types.ts';
-
-const config = readConfig(new VFile({ path: 'site.toml', value: '' }));
+import { collectPosts } from './helpers/posts.ts';
 
 interface Spec {
   path: string;
@@ -34,16 +31,7 @@ function makePost(spec: Spec, kind: ParsedPost['kind'] = 'post') {
 }
 
 function run(posts: Spec[], pages: Spec[] = []) {
-  const made = [...posts.map((spec) => makePost(spec)), ...pages.map((spec) => makePost(spec, 'page'))];
-  const files = new Map(made.map(({ post, file }) => [post, file]));
-  const site = collect(
-    config,
-    made.filter(({ post }) => post.kind === 'post').map(({ post }) => post),
-    made.filter(({ post }) => post.kind === 'page').map(({ post }) => post),
-    (post) => files.get(post)!,
-  );
-  const messages = made.flatMap(({ file }) => file.messages.map((m) => `${file.path}:${m.line}:${m.column}: ${m.reason}`));
-  return { site, messages };
+  return collectPosts([...posts.map((spec) => makePost(spec)), ...pages.map((spec) => makePost(spec, 'page'))]);
 }
 
 describe('collect', () => {
