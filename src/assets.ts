@@ -9,6 +9,9 @@ const require = createRequire(import.meta.url);
 /** Where KaTeX's stylesheet and fonts land in the output; templates link `assets/katex/katex.min.css`. */
 export const KATEX_OUTPUT_DIR = 'assets/katex';
 
+/** Where Pretendard's stylesheet and subsets land; templates link `assets/fonts/pretendard/pretendard.css`. */
+export const PRETENDARD_OUTPUT_DIR = 'assets/fonts/pretendard';
+
 /**
  * Files copied as they are: the top-level `images/` folder, images next to posts (page
  * bundles), the theme's `templates/assets/`, and KaTeX's CSS and fonts from the installed
@@ -29,6 +32,7 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
   const css = await readFile(path.join(katexDist, 'katex.min.css'), 'utf8');
   outputs.push({ path: `${KATEX_OUTPUT_DIR}/katex.min.css`, content: woff2Only(css) });
   await copyTree(path.join(katexDist, 'fonts'), `${KATEX_OUTPUT_DIR}/fonts`, '*.woff2');
+  outputs.push(...(await pretendard()));
 
   const seen = new Set(outputs.map((output) => output.path));
   for (const post of posts) {
@@ -39,6 +43,29 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
     }
   }
   return outputs;
+}
+
+/**
+ * Pretendard, the variable font split by its authors into 92 subsets, each an `@font-face`
+ * with a `unicode-range`: a browser fetches only the subsets whose characters the page
+ * shows, so a Korean post loads a fraction of the 3 MB. The stylesheet and the subsets sit
+ * side by side and the CSS names them relatively, like KaTeX's, so a site under a sub-path
+ * (`/blog/`) needs no rewriting at build time.
+ */
+async function pretendard(): Promise<Output[]> {
+  const web = path.join(path.dirname(require.resolve('pretendard/package.json')), 'dist', 'web', 'variable');
+  const css = await readFile(path.join(web, 'pretendardvariable-dynamic-subset.css'), 'utf8');
+  const subsets = path.join(web, 'woff2-dynamic-subset');
+  const files = await glob('*.woff2', { cwd: subsets, onlyFiles: true });
+  return [
+    { path: `${PRETENDARD_OUTPUT_DIR}/pretendard.css`, content: flattenFontUrls(css) },
+    ...files.sort().map((file) => ({ path: `${PRETENDARD_OUTPUT_DIR}/${file}`, copyFrom: path.join(subsets, file) })),
+  ];
+}
+
+/** `url(./woff2-dynamic-subset/X.woff2)` → `url(X.woff2)`: the subsets are copied beside the CSS. */
+export function flattenFontUrls(css: string): string {
+  return css.replace(/url\(\s*(['"]?)(?:\.\/)?woff2-dynamic-subset\//g, 'url($1');
 }
 
 /**

@@ -4,6 +4,7 @@ import { collect } from './collect.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { messages } from './i18n.js';
+import { lastModified } from './lastmod.js';
 import { loadContent } from './load.js';
 import { availableParallelism } from 'node:os';
 import { openCache } from './cache.js';
@@ -50,6 +51,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const config = readConfig(sources.config);
   const urls = createUrls(config);
   const i18n = messages(config.language);
+  // For the sitemap: asked of git while the markdown compiles.
+  const modified = lastModified(options.root, [...sources.posts, ...sources.pages].map((file) => file.path));
 
   const compiled = await compileAll(
     [...sources.posts.map((file) => ({ file, kind: 'post' as const })), ...sources.pages.map((file) => ({ file, kind: 'page' as const }))],
@@ -73,7 +76,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const outputs: Output[] = [
     ...rendered.outputs,
     { path: 'feed.xml', content: feed(site, views, urls) },
-    { path: 'sitemap.xml', content: sitemap(site, views, urls) },
+    { path: 'sitemap.xml', content: sitemap(site, views, urls, await modified) },
     { path: 'robots.txt', content: robots(urls) },
     ...(await assets(options.root, [...site.posts, ...site.pages])),
   ];

@@ -22,6 +22,8 @@ const siteSchema = z.object({
     .refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "Asia/Seoul"' })
     .default('Asia/Seoul'),
   paginate: z.number().int().min(1, 'paginate must be at least 1').default(10),
+  // Link previews of pages without an image of their own: a path under the site or a URL.
+  image: z.string().default(''),
 });
 
 const KNOWN_KEYS = new Set(Object.keys(siteSchema.shape));
@@ -47,6 +49,7 @@ export function readConfig(file: VFile): SiteConfig {
     author: settings.author,
     timeZone: settings.timeZone,
     paginate: settings.paginate,
+    image: settings.image,
     extra,
   };
 }

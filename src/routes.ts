@@ -11,10 +11,19 @@ import type { Views } from './view.js';
  */
 export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Page[] {
   const pages: Page[] = [];
-  const common = (kind: string, dir: string, title: string, description: string) => ({
+  // Every page has a description and an image for search results and link previews: its
+  // own, else the site's.
+  const common = (kind: string, dir: string, title: string, description: string, image?: string | null) => ({
     site: views.site,
     i18n,
-    page: { kind, title, description, url: urls.rel(dir), permalink: urls.abs(dir) },
+    page: {
+      kind,
+      title,
+      description: description || site.config.description,
+      url: urls.rel(dir),
+      permalink: urls.abs(dir),
+      image: image ?? views.site.image,
+    },
   });
 
   // Home, paginated: `/`, `/page/2/`, ...
@@ -51,7 +60,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'post',
-      data: { ...common('post', dir, view.title, view.description || view.summary), post: view },
+      data: { ...common('post', dir, view.title, view.metaDescription, view.image), post: view },
     });
   });
 
@@ -61,7 +70,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'page',
-      data: { ...common('page', dir, view.title, view.description || view.summary), post: view },
+      data: { ...common('page', dir, view.title, view.metaDescription, view.image), post: view },
     });
   }
 

@@ -1,22 +1,54 @@
 import { toXml } from 'xast-util-to-xml';
 import { x } from 'xastscript';
 import { isoDay } from './date.js';
-import type { CalendarDate, Site } from './types.js';
+import { wallClock } from './publish.js';
+import type { CalendarDate, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
 import type { Views } from './view.js';
+import { offsetOf, timestampOf } from './zone.js';
 
-/** `sitemap.xml`: every published page with its last change where known. */
-export function sitemap(site: Site, views: Views, urls: Urls): string {
-  const entry = (loc: string, lastmod?: CalendarDate) =>
-    x('url', [x('loc', loc), lastmod ? x('lastmod', isoDay(lastmod)) : null]);
-  const newest = site.posts[0]?.frontMatter.date;
+/** A sitemap `<lastmod>`: its text and its instant, to find the newest of several. */
+interface Stamp {
+  text: string;
+  time: number;
+}
+
+/**
+ * `sitemap.xml`: every published page with its last change. A post's is its front matter
+ * `lastmod`, else `modified` (its file's last git commit or mtime, from lastmod.ts), shown in
+ * the site's time zone; a list's is the newest of its posts'.
+ */
+export function sitemap(site: Site, views: Views, urls: Urls, modified: ReadonlyMap<string, Date> = new Map()): string {
+  const { timeZone } = site.config;
+  const fromFrontMatter = (date: CalendarDate): Stamp => {
+    const timestamp = timestampOf(date, timeZone);
+    // A date alone stays a date, as the writer wrote it.
+    return { text: date.iso.length === 10 ? isoDay(date) : timestamp, time: Date.parse(timestamp) };
+  };
+  const fromInstant = (date: Date): Stamp => ({
+    text: `${wallClock(date, timeZone)}${offsetOf(timeZone, date.getTime())}`,
+    time: date.getTime(),
+  });
+  const stamps = new Map<ParsedPost, Stamp | undefined>();
+  const stampOf = (post: ParsedPost): Stamp | undefined => {
+    if (!stamps.has(post)) {
+      const { lastmod } = post.frontMatter;
+      const changed = modified.get(post.sourcePath);
+      stamps.set(post, lastmod ? fromFrontMatter(lastmod) : changed ? fromInstant(changed) : undefined);
+    }
+    return stamps.get(post);
+  };
+  const newest = (posts: ParsedPost[]): Stamp | undefined =>
+    posts.map(stampOf).reduce<Stamp | undefined>((best, stamp) => (stamp && (!best || stamp.time > best.time) ? stamp : best), undefined);
+
+  const entry = (loc: string, lastmod?: Stamp) => x('url', [x('loc', loc), lastmod ? x('lastmod', lastmod.text) : null]);
   const tree = x('urlset', { xmlns: 'http://www.sitemaps.org/schemas/sitemap/0.9' }, [
-    entry(urls.abs(''), newest),
-    ...site.posts.map((post) => entry(views.post(post).permalink, post.frontMatter.lastmod ?? post.frontMatter.date)),
-    ...site.pages.map((page) => entry(views.post(page).permalink, page.frontMatter.lastmod ?? page.frontMatter.date)),
+    entry(urls.abs(''), newest(site.posts)),
+    ...site.posts.map((post) => entry(views.post(post).permalink, stampOf(post))),
+    ...site.pages.map((page) => entry(views.post(page).permalink, stampOf(page))),
     ...site.taxonomies.flatMap((taxonomy) => [
-      entry(urls.abs(`${taxonomy.key}/`)),
-      ...taxonomy.terms.map((term) => entry(urls.abs(views.termDir(taxonomy.key, term.slug)), term.posts[0]?.frontMatter.date)),
+      entry(urls.abs(`${taxonomy.key}/`), newest(taxonomy.terms.flatMap((term) => term.posts))),
+      ...taxonomy.terms.map((term) => entry(urls.abs(views.termDir(taxonomy.key, term.slug)), newest(term.posts))),
     ]),
   ]);
   return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree)}\n`;

@@ -20,6 +20,8 @@ export interface SiteConfig {
   timeZone: string;
   /** Posts per home page. @default 10 */
   paginate: number;
+  /** Sharing image of pages without one of their own: a path under the site (`images/card.png`) or an http(s) URL. @default the theme's `assets/og-default.png` */
+  image: string;
   /** Unknown keys of site.toml, kept for templates. */
   extra: Record<string, unknown>;
 }

@@ -2,6 +2,7 @@ import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
 import { bibtex, jsonForScript, paperLinks, scholarlyArticle } from './paper.js';
+import { cutAtSentence } from './remark-reading.js';
 import { termSlug } from './slug.js';
 import type { CalendarDate, Heading, Paper, ParsedPost, Series, Site, Taxonomy, Term } from './types.js';
 import type { Urls } from './urls.js';
@@ -9,6 +10,15 @@ import { timestampOf } from './zone.js';
 
 /** Most related posts listed at the end of a post. */
 const RELATED_LIMIT = 4;
+
+/** Longest meta description, in characters: about what search results show. */
+const DESCRIPTION_LIMIT = 160;
+
+/** Images a link preview can show (Open Graph has no SVG). */
+const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
+
+/** Where the default sharing image is when site.toml names none: shipped with the theme. */
+export const DEFAULT_SITE_IMAGE = 'assets/og-default.png';
 
 /**
  * What templates see. Templates get views built for them, not the pipeline's internal
@@ -20,6 +30,8 @@ export interface DateView {
   iso: string;
   /** As a reader of the site's language expects it: `2024년 1월 1일`. */
   display: string;
+  /** RFC 3339 instant, a date alone being midnight in the site's time zone: for Open Graph and JSON-LD. */
+  timestamp: string;
   year: number;
   month: number;
   day: number;
@@ -64,10 +76,15 @@ export interface FullPostView extends PostView {
   /** Posts sharing tags or categories, most shared first, then newest; the series' own posts left out. */
   related: RelatedLink[];
   /**
-   * schema.org JSON-LD (a BlogPosting citing the paper) for posts with `[paper]`, else "".
-   * Already escaped for a `<script>` element: output it with `| raw`.
+   * schema.org JSON-LD: a BlogPosting for every post (citing the reviewed paper when there is
+   * a `[paper]`), "" for standalone pages. Already escaped for a `<script>` element: output it
+   * with `| raw`.
    */
   jsonLd: string;
+  /** Meta description: `description`, else the summary; plain text of at most 160 characters. */
+  metaDescription: string;
+  /** Absolute URL of the first raster image of the body, for link previews; null when none. */
+  image: string | null;
   /** Headings as a tree: an h3 after an h2 is its child. */
   toc: TocItem[];
   /** The older neighbour. */
@@ -152,8 +169,20 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   const { config } = site;
   const dateView = (date: CalendarDate | undefined): DateView | null =>
     date
-      ? { iso: date.iso, display: formatDate(date, config.language), year: date.year, month: date.month, day: date.day }
+      ? {
+          iso: date.iso,
+          display: formatDate(date, config.language),
+          timestamp: timestampOf(date, config.timeZone),
+          year: date.year,
+          month: date.month,
+          day: date.day,
+        }
       : null;
+  const siteImage = /^https?:\/\//i.test(config.image) ? config.image : urls.abs(config.image || DEFAULT_SITE_IMAGE);
+  const firstImage = (source: ParsedPost): string | null => {
+    const asset = source.rendered.assets.find((candidate) => PREVIEW_IMAGE.test(candidate.output));
+    return asset ? urls.abs(asset.output) : null;
+  };
   const termDir = (key: Taxonomy['key'], slug: string) => `${key}/${slug}/`;
   const termsBySlug = new Map(
     site.taxonomies.map((taxonomy) => [taxonomy.key, new Map(taxonomy.terms.map((term) => [term.slug, term]))]),
@@ -225,7 +254,11 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       ...new Set([...post.frontMatter.tags.map((name) => `t:${termSlug(name)}`), ...post.frontMatter.categories.map((name) => `c:${termSlug(name)}`)]),
     ];
     termsOf.set(post, keys);
-    for (const key of keys) postsWithTerm.set(key, [...(postsWithTerm.get(key) ?? []), post]);
+    for (const key of keys) {
+      const list = postsWithTerm.get(key);
+      if (list) list.push(post);
+      else postsWithTerm.set(key, [post]);
+    }
   }
   const order = new Map(site.posts.map((post, index) => [post, index]));
   const related = (source: ParsedPost): RelatedLink[] => {
@@ -237,11 +270,18 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
         if (other !== source && !sameSeries.has(other)) scores.set(other, (scores.get(other) ?? 0) + 1);
       }
     }
-    // More shared terms first; among equals, newest first (site.posts order).
-    return [...scores]
-      .sort(([a, x], [b, y]) => y - x || order.get(a)! - order.get(b)!)
-      .slice(0, RELATED_LIMIT)
-      .map(([other]) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
+    // More shared terms first; among equals, newest first (site.posts order). Only the first
+    // few are kept, so they are picked in one pass rather than by sorting every candidate.
+    const before = ([a, x]: [ParsedPost, number], [b, y]: [ParsedPost, number]) => y - x || order.get(a)! - order.get(b)!;
+    const best: [ParsedPost, number][] = [];
+    for (const entry of scores) {
+      if (best.length === RELATED_LIMIT && before(entry, best[RELATED_LIMIT - 1]!) >= 0) continue;
+      let at = best.length;
+      while (at > 0 && before(entry, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, entry);
+      if (best.length > RELATED_LIMIT) best.pop();
+    }
+    return best.map(([other]) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
   };
 
   const paperView = (paper: Paper | undefined): PaperView | null => {
@@ -265,26 +305,32 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     };
   };
 
-  /** A BlogPosting citing the reviewed paper, for search engines and reference managers. */
-  const jsonLd = (source: ParsedPost, view: PostView): string => {
+  /**
+   * One BlogPosting per post, for search engines and reference managers; a review names the
+   * paper it is about as its `citation` (a ScholarlyArticle), in the same object, so a page
+   * has one JSON-LD block whatever it holds.
+   */
+  const jsonLd = (source: ParsedPost, view: PostView, description: string, image: string): string => {
     const fm = source.frontMatter;
-    if (source.kind !== 'post' || !fm.paper) return '';
-    const published = fm.date ? timestampOf(fm.date, config.timeZone) : undefined;
+    if (source.kind !== 'post') return '';
+    const published = view.date?.timestamp;
     return jsonForScript({
       '@context': 'https://schema.org',
       '@type': 'BlogPosting',
       headline: view.title,
-      ...(view.description ? { description: view.description } : {}),
+      ...(description ? { description } : {}),
       url: view.permalink,
       mainEntityOfPage: view.permalink,
+      image,
       ...(published ? { datePublished: published } : {}),
-      ...(fm.lastmod || published ? { dateModified: fm.lastmod ? timestampOf(fm.lastmod, config.timeZone) : published } : {}),
+      ...(view.lastmod || published ? { dateModified: view.lastmod?.timestamp ?? published } : {}),
       ...(view.author ? { author: { '@type': 'Person', name: view.author } } : {}),
       inLanguage: config.language,
       ...(view.tags.length > 0 ? { keywords: view.tags.map((tag) => tag.name) } : {}),
-      citation: scholarlyArticle(fm.paper),
+      ...(fm.paper ? { citation: scholarlyArticle(fm.paper) } : {}),
     });
   };
+  const metaDescription = (view: PostView) => cutAtSentence((view.description || view.summary).replace(/\s+/g, ' ').trim(), DESCRIPTION_LIMIT);
 
   return {
     site: {
@@ -295,6 +341,10 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       baseURL: config.baseURL,
       home: urls.rel(''),
       feedUrl: urls.abs('feed.xml'),
+      /** The sharing image of pages that have none of their own (site.toml `image`, else the theme's). */
+      image: siteImage,
+      /** Open Graph locale: `ko` → `ko_KR`. */
+      ogLocale: ogLocale(config.language),
       categoriesUrl: urls.rel('categories/'),
       tagsUrl: urls.rel('tags/'),
       menu: site.pages.map((page) => ({ name: page.frontMatter.title, url: postUrl(page) })),
@@ -302,17 +352,24 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       params: config.extra,
     },
     post: (source) => post(source),
-    fullPost: (source, prev, next) => ({
-      ...post(source),
-      content: source.rendered.html,
-      toc: tocTree(source.rendered.toc),
-      prev: link(prev),
-      next: link(next),
-      paper: paperView(source.frontMatter.paper),
-      series: seriesView(source),
-      related: related(source),
-      jsonLd: jsonLd(source, post(source)),
-    }),
+    fullPost: (source, prev, next) => {
+      const view = post(source);
+      const image = firstImage(source);
+      const description = metaDescription(view);
+      return {
+        ...view,
+        content: source.rendered.html,
+        toc: tocTree(source.rendered.toc),
+        prev: link(prev),
+        next: link(next),
+        paper: paperView(source.frontMatter.paper),
+        series: seriesView(source),
+        related: related(source),
+        jsonLd: jsonLd(source, view, description, image ?? siteImage),
+        metaDescription: description,
+        image,
+      };
+    },
     postUrl,
     taxonomy: (taxonomy) => ({
       key: taxonomy.key,
@@ -327,4 +384,15 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     }),
     termDir,
   };
+}
+
+/** Regions Open Graph expects for a language given without one. */
+const DEFAULT_REGIONS: Record<string, string> = { ko: 'KR', en: 'US', ja: 'JP', zh: 'CN', sv: 'SE', da: 'DK', el: 'GR', uk: 'UA', cs: 'CZ', he: 'IL', vi: 'VN' };
+
+/** Open Graph's `language_TERRITORY` for a BCP 47 tag: `ko` → `ko_KR`, `en-GB` → `en_GB`. */
+export function ogLocale(language: string): string {
+  const [lang = 'ko', ...rest] = language.split('-');
+  const region = rest.find((part) => /^[a-z]{2}$/i.test(part));
+  const code = lang.toLowerCase();
+  return `${code}_${(region ?? DEFAULT_REGIONS[code] ?? code).toUpperCase()}`;
 }

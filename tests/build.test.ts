@@ -146,12 +146,18 @@ describe('drafts', () => {
 });
 
 describe('HTML', () => {
-  test('every page is <html lang="ko"> and has no <script> element', () => {
+  test('every page is <html lang="ko">; no page runs a script: a post has exactly one JSON-LD data block, other pages none', () => {
     for (const dir of [dist, drafts]) {
       for (const file of htmlFiles(dir)) {
         const tree = page(dir, file);
         expect.soft(select('html', tree)?.properties.lang, file).toBe('ko');
-        expect.soft(selectAll('script', tree).length, `${file} has a <script>`).toBe(0);
+        const scripts = selectAll('script', tree);
+        if (file.startsWith('posts/')) {
+          expect.soft(scripts.map((script) => script.properties.type), `${file} scripts`).toEqual(['application/ld+json']);
+          expect.soft(select('head > script', tree), `${file}: JSON-LD in <head>`).toBe(scripts[0]);
+        } else {
+          expect.soft(scripts.length, `${file} has a <script>`).toBe(0);
+        }
       }
     }
   });
@@ -183,7 +189,9 @@ describe('HTML', () => {
 
   test('a title with markup is escaped: shown literally, never run', () => {
     const tree = page(dist, 'posts/script-title/index.html');
-    expect(selectAll('script', tree)).toEqual([]);
+    // Only the JSON-LD block, whose headline cannot close it.
+    expect(selectAll('script', tree).map((script) => script.properties.type)).toEqual(['application/ld+json']);
+    expect(JSON.parse(textOf(select('script', tree)!)).headline).toBe(SCRIPT_TITLE);
     expect(textOf(select('h1.post-title', tree)!)).toBe(SCRIPT_TITLE);
     expect(textOf(select('title', tree)!)).toBe(`${SCRIPT_TITLE} · 테스트 블로그`);
     expect(select('meta[property="og:title"]', tree)?.properties.content).toBe(SCRIPT_TITLE);
@@ -218,6 +226,22 @@ describe('dates, whatever the machine time zone', () => {
 });
 
 describe('assets', () => {
+  test('Pretendard is served from the site: its CSS names only subsets that exist, each with a unicode-range and font-display swap', () => {
+    const css = path.join(dist, 'assets/fonts/pretendard/pretendard.css');
+    const text = readFileSync(css, 'utf8');
+    expect(missingCssUrls(css)).toEqual([]);
+    const faces = text.match(/@font-face\s*{[^}]*}/g) ?? [];
+    expect(faces.length).toBe(92);
+    for (const face of faces) {
+      expect(face).toMatch(/font-family:\s*'Pretendard Variable'/);
+      expect(face).toMatch(/font-display:\s*swap/);
+      expect(face).toMatch(/unicode-range:/);
+      expect(face).toMatch(/url\(PretendardVariable\.subset\.\d+\.woff2\)/);
+    }
+    const links = selectAll('link[rel=stylesheet]', page(dist, 'index.html')).map((link) => String(link.properties.href));
+    expect(links).toContain('/assets/fonts/pretendard/pretendard.css');
+  });
+
   test('KaTeX CSS is served from the site, and every url() in it resolves', () => {
     const css = path.join(dist, 'assets/katex/katex.min.css');
     expect(readFileSync(css, 'utf8')).toMatch(/url\(fonts\/KaTeX_Main-Regular\.woff2\)/);

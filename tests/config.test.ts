@@ -20,6 +20,7 @@ describe('readConfig', () => {
       author: '',
       timeZone: 'Asia/Seoul',
       paginate: 10,
+      image: '',
       extra: {},
     });
   });
@@ -34,6 +35,7 @@ describe('readConfig', () => {
         'author = "Kurt"',
         'timeZone = "America/Los_Angeles"',
         'paginate = 5',
+        'image = "images/card.png"',
         'googleAnalytics = "G-1"',
         '[params]',
         'accent = "blue"',
@@ -49,6 +51,7 @@ describe('readConfig', () => {
       author: 'Kurt',
       timeZone: 'America/Los_Angeles',
       paginate: 5,
+      image: 'images/card.png',
       extra: { googleAnalytics: 'G-1', params: { accent: 'blue' } },
     });
   });

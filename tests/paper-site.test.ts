@@ -102,8 +102,10 @@ describe('the paper site', () => {
       sameAs: ['https://arxiv.org/abs/2108.07258', 'https://doi.org/10.48550/arXiv.2108.07258'],
       identifier: { propertyID: 'DOI', value: '10.48550/arXiv.2108.07258' },
     });
-    // Posts without [paper] stay free of any <script>.
-    expect(selectAll('script', page('posts/unrelated/index.html'))).toEqual([]);
+    // A post without [paper] has its BlogPosting too, citing nothing.
+    const others = selectAll('script', page('posts/unrelated/index.html'));
+    expect(others.map((script) => attr(script, 'type'))).toEqual(['application/ld+json']);
+    expect(JSON.parse(textOf(others[0]!))).not.toHaveProperty('citation');
   });
 
   test('the series box lists the series oldest first, the current post marked', () => {

@@ -66,7 +66,7 @@ describe('related posts', () => {
     expect(full('me').related[0]).toEqual({
       title: '셋',
       url: '/blog/posts/three/',
-      date: { iso: '2023-01-01', display: '2023년 1월 1일', year: 2023, month: 1, day: 1 },
+      date: { iso: '2023-01-01', display: '2023년 1월 1일', timestamp: '2023-01-01T00:00:00+09:00', year: 2023, month: 1, day: 1 },
     });
     expect(full('none').related).toEqual([]);
   });
@@ -101,7 +101,7 @@ describe('post views for paper reviews', () => {
     expect(view.bibtex.startsWith('@article{bommasani2021opportunities,\n')).toBe(true);
   });
 
-  test('JSON-LD: a BlogPosting citing a ScholarlyArticle, escaped for <script>, only for posts with [paper]', () => {
+  test('JSON-LD: a BlogPosting for every post, citing a ScholarlyArticle for posts with [paper], escaped for <script>', () => {
     const { full } = build([postFrom('content/posts/fm.md', paper), postFrom('content/posts/plain.md', ['title = "보통 글"', 'date = 2024-01-02'])]);
     const json = full('fm').jsonLd;
     expect(json).not.toMatch(/[<>&]/);
@@ -120,7 +120,8 @@ describe('post views for paper reviews', () => {
         identifier: { '@type': 'PropertyValue', propertyID: 'DOI', value: '10.48550/arXiv.2108.07258' },
       },
     });
-    expect(full('plain').jsonLd).toBe('');
+    expect(JSON.parse(full('plain').jsonLd)).toMatchObject({ '@type': 'BlogPosting', headline: '보통 글' });
+    expect(JSON.parse(full('plain').jsonLd)).not.toHaveProperty('citation');
     expect(full('plain').paper).toBeNull();
   });
 });

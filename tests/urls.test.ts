@@ -4,7 +4,7 @@ import { createUrls, hrefPath, outputFileOf } from '../src/urls.ts';
 import type { SiteConfig } from '../src/types.ts';
 
 function config(baseURL: string): SiteConfig {
-  return { title: 't', baseURL, language: 'ko', description: '', author: '', timeZone: 'Asia/Seoul', paginate: 10, extra: {} };
+  return { title: 't', baseURL, language: 'ko', description: '', author: '', timeZone: 'Asia/Seoul', paginate: 10, image: '', extra: {} };
 }
 
 describe('createUrls at the domain root', () => {

@@ -37,7 +37,7 @@ describe('createViews', () => {
   });
 
   test('dates already formatted for the site language', () => {
-    expect(views.post(posts[0]!).date).toEqual({ iso: '2024-01-01', display: '2024년 1월 1일', year: 2024, month: 1, day: 1 });
+    expect(views.post(posts[0]!).date).toEqual({ iso: '2024-01-01', display: '2024년 1월 1일', timestamp: '2024-01-01T00:00:00+09:00', year: 2024, month: 1, day: 1 });
   });
 
   test('summary falls back to the excerpt; author to the site author', () => {
