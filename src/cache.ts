@@ -28,6 +28,8 @@ const PACKAGES = [
  * ignored, never trusted.
  */
 export interface PostCache {
+  /** False for `--no-cache`: nothing is read or kept. */
+  readonly enabled: boolean;
   /** The key of an input under the given settings. */
   keyOf(input: CompileInput, settings: unknown): string;
   /** A valid entry for the key, if any. */
@@ -53,6 +55,7 @@ export function openCache(root: string, enabled: boolean): PostCache {
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
 
   return {
+    enabled,
     keyOf(input, settings) {
       return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(input.text).digest('hex');
     },
@@ -141,12 +144,12 @@ let cachedVersions: Record<string, string> | undefined;
 /** geul's version and those of the chain's packages, read once. */
 export function versions(): Record<string, string> {
   if (cachedVersions) return cachedVersions;
-  const read = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '?';
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // geul's own sources count too, so an edited plugin never meets results of the old one.
+  // geul's own code counts too, so an edited plugin never meets results of the old one: the
+  // sources, or the bundle bin/geul.js made of them (source maps left out, they follow).
   const sources = createHash('sha256');
-  for (const file of readdirSync(here).sort()) sources.update(file).update(readFileSync(path.join(here, file)));
-  cachedVersions = { geul: read(path.join(here, '..', 'package.json')), sources: sources.digest('hex') };
+  for (const file of readdirSync(here).sort()) if (/\.[jt]s$/.test(file)) sources.update(file).update(readFileSync(path.join(here, file)));
+  cachedVersions = { geul: ownVersion(here), sources: sources.digest('hex') };
   for (const name of PACKAGES) cachedVersions[name] = packageVersion(name);
   return cachedVersions;
 }

@@ -15,19 +15,15 @@ interface Pending {
 
 /**
  * A pool of `size` worker threads, each with its own markdown processor. Tasks go to the
- * worker with the fewest in flight. Workers load the TypeScript sources through tsx, as the
- * CLI does; each costs a few hundred milliseconds to start, so small builds compile in the
- * main thread instead (see build.ts).
+ * worker with the fewest in flight. Workers load the same code as the thread that starts
+ * them (the CLI's bundle, or the sources through tsx); each costs some hundred milliseconds
+ * to start, so small builds compile in the main thread instead (see build.ts).
  */
 export function createPool(size: number, settings: MarkdownSettings, includeDrafts: boolean): CompilePool {
-  const workerModule = new URL('./compile-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  // An eval'd bootstrap: register tsx in the worker, then load the TypeScript worker module.
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerModule)}); });`;
   const pending = new Map<number, Pending>();
   let nextId = 0;
   const workers = Array.from({ length: size }, () => {
-    const worker = new Worker(bootstrap, { eval: true, workerData: { settings, includeDrafts } });
+    const worker = startWorker({ settings, includeDrafts });
     const state = { worker, inFlight: 0 };
     worker.on('message', (message: { id: number; result?: CompiledPost; error?: string }) => {
       const task = pending.get(message.id);
@@ -60,4 +56,17 @@ export function createPool(size: number, settings: MarkdownSettings, includeDraf
       await Promise.all(workers.map((state) => state.worker.terminate()));
     },
   };
+}
+
+/**
+ * A compile worker. From the bundle bin/geul.js runs (see there), the worker's own bundled
+ * entry sits beside this code; from the TypeScript sources (tests, GEUL_FROM_SOURCE), an eval'd
+ * bootstrap registers tsx in the worker first.
+ */
+function startWorker(workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./compile-worker.js', import.meta.url), { workerData });
+  const workerModule = new URL('./compile-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerModule)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
