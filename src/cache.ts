@@ -163,6 +163,19 @@ async function inBatches<T>(items: T[], width: number, task: (item: T) => Promis
 }
 
 
+/** geul's version, from the nearest package.json above its code (src/, or the bundle in node_modules/.cache). */
+function ownVersion(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'geul') return manifest.version ?? '?';
+    } catch {
+      // no package.json at this level
+    }
+    if (path.dirname(dir) === dir) return '?';
+  }
+}
+
 /** The installed version of a package, found by walking up from its entry point (many export maps hide package.json). */
 function packageVersion(name: string): string {
   let dir: string;
