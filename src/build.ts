@@ -3,6 +3,7 @@ import { assets } from './assets.js';
 import { collect } from './collect.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
+import { makeVariants } from './images.js';
 import { messages } from './i18n.js';
 import { lastModified } from './lastmod.js';
 import { loadContent } from './load.js';
@@ -12,7 +13,7 @@ import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
 import { render } from './render.js';
-import { problemsOf, replayMessages, type Problem } from './report.js';
+import { problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
 import type { BuildOptions, Output, ParsedPost, Site } from './types.js';
@@ -35,6 +36,8 @@ export interface BuildStats {
   pages: number;
   terms: number;
   images: number;
+  /** Distinct images resized with sharp in this build, and those whose variants came from `.cache/geul/images/`. */
+  resized: { made: number; reused: number };
   errors: number;
   warnings: number;
   milliseconds: number;
@@ -72,6 +75,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const now = options.now ?? new Date();
   const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired });
   const views = createViews(site, urls, i18n, now);
+  // Started before rendering: sharp resizes images on its own threads while templates render.
+  const resizing = makeVariants([...site.posts, ...site.pages].flatMap((post) => post.rendered.assets), {
+    root: options.root,
+    fresh: !(options.cache?.enabled ?? false),
+  });
   const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous);
   const outputs: Output[] = [
     ...rendered.outputs,
@@ -80,8 +88,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     { path: 'robots.txt', content: robots(urls) },
     ...(await assets(options.root, [...site.posts, ...site.pages])),
   ];
+  const variants = await resizing;
+  outputs.push(...variants.outputs);
 
-  const problems = problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]);
+  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,
@@ -91,7 +101,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       posts: site.posts.length,
       pages: outputs.filter((output) => output.path.endsWith('.html')).length,
       terms: site.taxonomies.reduce((sum, taxonomy) => sum + taxonomy.terms.length, 0),
-      images: outputs.filter((output) => !output.path.startsWith('assets/') && /\.(?:png|jpe?g|gif|webp|avif|svg)$/i.test(output.path)).length,
+      // Resized copies are not counted: they are the same images again.
+      images: outputs.filter((output) => !output.path.startsWith('assets/') && /\.(?:png|jpe?g|gif|webp|avif|svg)$/i.test(output.path)).length - variants.outputs.length,
+      resized: { made: variants.made, reused: variants.reused },
       errors,
       warnings: problems.length - errors,
       milliseconds: Math.round(performance.now() - started),

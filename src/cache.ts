@@ -177,7 +177,7 @@ function ownVersion(from: string): string {
 }
 
 /** The installed version of a package, found by walking up from its entry point (many export maps hide package.json). */
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   let dir: string;
   try {
     dir = path.dirname(require.resolve(name));

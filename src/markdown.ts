@@ -15,6 +15,7 @@ import type { VFile } from 'vfile';
 import type { FileStamp } from './compile.js';
 import { messages } from './i18n.js';
 import { rehypeBasePath } from './rehype-base-path.js';
+import { rehypeFigures } from './rehype-figures.js';
 import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.js';
 import { quietKatex } from './quiet-katex.js';
 import { rehypeKatexCache } from './rehype-katex-cache.js';
@@ -97,6 +98,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
         footnoteBackLabel: (referenceIndex: number, rereferenceIndex: number) =>
           `${text.footnoteBack} ${referenceIndex + 1}${rereferenceIndex > 1 ? `-${rereferenceIndex}` : ''}`,
       })
+      // Planned images into `<picture>` (WebP first), lone captioned images into `<figure>`.
+      .use(rehypeFigures)
       // Heading ids from their text, Hangul kept: "## 서론" → id="서론". Before KaTeX, so a
       // formula in a heading counts as its TeX source, not as KaTeX's rendered glyphs.
       .use(rehypeSlug)
@@ -142,5 +145,6 @@ export async function renderMarkdown(
     readingMinutes: reading.readingMinutes,
     wordCount: reading.wordCount,
     assets: file.data.assets ?? [],
+    ...(file.data.figure ? { figure: file.data.figure } : {}),
   };
 }

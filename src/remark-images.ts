@@ -1,13 +1,24 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
 import type { Definition, Image, ImageReference, Root } from 'mdast';
+import { lookup as mimeLookup } from 'mrmime';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { FIGURE_SIZES, planImage, type Candidate, type ImagePlan } from './images.js';
 import { addError, addWarning } from './report.js';
 import type { FileStamp } from './compile.js';
-import type { AssetRef } from './types.js';
-import { hrefPath } from './urls.js';
+import type { AssetRef, PostFigure } from './types.js';
+
+declare module 'vfile' {
+  interface DataMap {
+    /** Set by remarkImages: the `<source>`s of each planned image, by the `src` of its `<img>`. */
+    pictures: Record<string, PictureSource[]>;
+    /** Set by remarkImages: the post's first local image. */
+    figure: PostFigure;
+  }
+}
 
 /** Settings of remarkImages, the same for every file of a site. */
 export interface RemarkImagesOptions {
@@ -17,14 +28,27 @@ export interface RemarkImagesOptions {
   basePath: string;
 }
 
+/** A `<source>` of a `<picture>`, as rehypeFigures adds it around an `<img>`. */
+export interface PictureSource {
+  type: string;
+  srcSet: string;
+  sizes: string;
+}
+
 const IMAGES_DIR = 'images/';
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i;
+/** A sharing card wants about this width; larger variants are more bytes for no gain. */
+const CARD_WIDTH = 1200;
 
 /**
  * Resolve local image references of a post: `images/x.png` (top-level folder) or a file next
  * to the post (Hugo page bundles). Rewrites the URL to a site-absolute one, adds the
- * intrinsic width and height so the page does not jump while loading, marks images lazy,
- * and lists the files to copy in `file.data.assets`. A missing file is an error at the image.
+ * intrinsic width and height so the page does not jump while loading, marks every image but
+ * the first lazy, and lists the files to copy in `file.data.assets`. PNG, JPEG, WebP and AVIF
+ * images also get a plan of resized variants (`planImage`): `srcset` and `sizes` on the
+ * `<img>`, and the WebP (or AVIF) set in `file.data.pictures` for rehypeFigures' `<source>`.
+ * Pixels are not touched here; `makeVariants` makes the files. A missing file is an error at
+ * the image.
  */
 export function remarkImages(options: RemarkImagesOptions) {
   return function (tree: Root, file: VFile) {
@@ -32,15 +56,17 @@ export function remarkImages(options: RemarkImagesOptions) {
     if (!post) return;
     const assets: AssetRef[] = [];
     const dependencies: FileStamp[] = [];
+    const pictures: Record<string, PictureSource[]> = {};
+    let figure: PostFigure | undefined;
     const definitions = new Map<string, Definition>();
-    const referenced = new Set<string>();
-    visit(tree, (node) => {
-      if (node.type === 'definition') definitions.set(node.identifier, node);
-      if (node.type === 'imageReference') referenced.add(node.identifier);
+    visit(tree, 'definition', (node) => {
+      if (!definitions.has(node.identifier)) definitions.set(node.identifier, node);
     });
+    const url = (output: string) => options.basePath + output.split('/').map(encodeURIComponent).join('/');
+    const srcset = (candidates: Candidate[]) => candidates.map((candidate) => `${url(candidate.output)} ${candidate.width}w`).join(', ');
 
-    /** Resolve one URL; gives the properties its `<img>` gets, or undefined. */
-    const resolveNode = (node: Image | Definition): Record<string, unknown> | undefined => {
+    /** Resolve one URL: the asset, its size and plan, or undefined (external or missing). */
+    const resolveNode = (node: Image | Definition): Resolved | undefined => {
       const resolved = resolveImage(node.url, post.sourcePath, post.outputDir, options.root);
       // The result depends on every place looked at: an image that appears later must count.
       for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampOf(path.join(options.root, candidate)) });
@@ -50,31 +76,68 @@ export function remarkImages(options: RemarkImagesOptions) {
         return undefined;
       }
       if (!resolved.asset) return undefined;
-      assets.push(resolved.asset);
-      node.url = options.basePath + hrefPath(resolved.asset.output) + resolved.suffix;
-      const size = measure(path.join(options.root, resolved.asset.source));
-      if (!size) {
+      const measured = measure(path.join(options.root, resolved.asset.source));
+      if (!measured) {
         addWarning(file, `cannot read the size of image "${resolved.asset.source}"`, place, 'image-size');
       }
-      return { ...(size ?? {}), loading: 'lazy', decoding: 'async' };
-    };
-    const withProperties = (node: Image | ImageReference, properties: Record<string, unknown> | undefined) => {
-      if (!properties) return;
-      const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
-      node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
+      const plan = measured && planImage(resolved.asset.output, measured, measured.type, measured.hash);
+      const asset: AssetRef = plan ? { ...resolved.asset, hash: measured.hash, variants: plan.variants } : resolved.asset;
+      assets.push(asset);
+      const src = url(plan ? plan.src.output : asset.output) + resolved.suffix;
+      node.url = src;
+      if (plan) pictures[src] = plan.sources.map((source) => ({ type: source.type, srcSet: srcset(source.srcset), sizes: FIGURE_SIZES }));
+      return { asset, src, measured, plan };
     };
 
-    visit(tree, 'image', (node) => withProperties(node, resolveNode(node)));
-    // A reference image takes its URL from the definition, its attributes from itself.
-    const byDefinition = new Map<string, Record<string, unknown> | undefined>();
-    for (const identifier of referenced) {
-      const definition = definitions.get(identifier);
-      if (definition) byDefinition.set(identifier, resolveNode(definition));
-    }
-    visit(tree, 'imageReference', (node) => withProperties(node, byDefinition.get(node.identifier)));
+    // A reference image takes its URL from the definition (resolved once), its attributes from itself.
+    const byDefinition = new Map<string, Resolved | undefined>();
+    visit(tree, (node) => {
+      if (node.type !== 'image' && node.type !== 'imageReference') return;
+      let resolved: Resolved | undefined;
+      if (node.type === 'image') {
+        resolved = resolveNode(node);
+      } else {
+        const definition = definitions.get(node.identifier);
+        if (!definition) return;
+        if (!byDefinition.has(node.identifier)) byDefinition.set(node.identifier, resolveNode(definition));
+        resolved = byDefinition.get(node.identifier);
+      }
+      if (!resolved) return;
+      const { measured, plan } = resolved;
+      const properties: Record<string, unknown> = measured ? { width: measured.width, height: measured.height } : {};
+      if (plan) Object.assign(properties, { src: resolved.src, srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
+      // The first image may be what the reader sees first (the largest paint): never lazy.
+      if (figure) properties.loading = 'lazy';
+      properties.decoding = 'async';
+      figure ??= figureOf(resolved, node.alt ?? '');
+      const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
+      node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
+    });
     file.data.assets = assets;
     file.data.dependencies = dependencies;
+    file.data.pictures = pictures;
+    if (figure) file.data.figure = figure;
   };
+}
+
+interface Resolved {
+  asset: AssetRef;
+  /** The `src` written: the original, or the plan's fallback variant. */
+  src: string;
+  measured: Measured | undefined;
+  plan: ImagePlan | undefined;
+}
+
+/** The first image as a sharing card wants it: its own format, at most CARD_WIDTH wide when there is a choice. */
+function figureOf({ asset, measured, plan }: Resolved, alt: string): PostFigure {
+  if (!plan || !measured) {
+    const type = mimeLookup(asset.output) ?? 'application/octet-stream';
+    return { output: asset.output, type, ...(measured ? { width: measured.width, height: measured.height } : {}), alt };
+  }
+  const fitting = plan.srcset.filter((candidate) => candidate.width <= CARD_WIDTH);
+  const card = fitting[fitting.length - 1] ?? plan.srcset[0]!;
+  const height = Math.round((measured.height * card.width) / measured.width);
+  return { output: card.output, type: mimeLookup(card.output) ?? 'application/octet-stream', width: card.width, height, alt };
 }
 
 type Resolution = ({ asset?: AssetRef; suffix: string } | { error: string }) & { looked: string[] };
@@ -112,24 +175,39 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
   return { error: `image not found: "${url}" (looked for ${tried.join(', ')})`, looked: tried };
 }
 
-const sizes = new Map<string, { width: number; height: number } | undefined>();
+/** What is known of an image file without decoding it: pixel size (upright), type and content hash. */
+interface Measured {
+  width: number;
+  height: number;
+  /** As image-size names it: `png`, `jpg`, `webp`, `avif`, `gif`, `svg`, ... */
+  type: string | undefined;
+  /** sha256 of the bytes, hex: names the variants and keys their cache. */
+  hash: string;
+}
 
-function measure(file: string): { width: number; height: number } | undefined {
+const measured = new Map<string, Measured | undefined>();
+
+function measure(file: string): Measured | undefined {
   const stat = statSync(file);
   const key = `${file}\0${stat.mtimeMs}\0${stat.size}`;
-  if (sizes.has(key)) return sizes.get(key);
-  let size: { width: number; height: number } | undefined;
+  if (measured.has(key)) return measured.get(key);
+  let result: Measured | undefined;
   try {
-    const result = imageSize(readFileSync(file));
-    const rotated = (result.orientation ?? 1) >= 5;
-    if (result.width && result.height) {
-      size = rotated ? { width: result.height, height: result.width } : { width: result.width, height: result.height };
+    const bytes = readFileSync(file);
+    const size = imageSize(bytes);
+    const rotated = (size.orientation ?? 1) >= 5;
+    if (size.width && size.height) {
+      result = {
+        ...(rotated ? { width: size.height, height: size.width } : { width: size.width, height: size.height }),
+        type: size.type,
+        hash: createHash('sha256').update(bytes).digest('hex'),
+      };
     }
   } catch {
-    size = undefined;
+    result = undefined;
   }
-  sizes.set(key, size);
-  return size;
+  measured.set(key, result);
+  return result;
 }
 
 /** `size:mtime` of a file, or `missing`: what a cached result checks before it is reused. */

@@ -122,6 +122,8 @@ export interface RenderedMarkdown {
   wordCount: number;
   /** Repo-relative paths of local images the body refers to, each to be copied. */
   assets: AssetRef[];
+  /** The post's first local image, for sharing cards (Open Graph); it is also the one image not loaded lazily. */
+  figure?: PostFigure;
 }
 
 /** A local file a post refers to, and where it lands in the output. */
@@ -130,6 +132,38 @@ export interface AssetRef {
   source: string;
   /** Path relative to the output folder, POSIX separators. */
   output: string;
+  /** sha256 of the file's bytes, hex; set for images that get variants (their cache key). */
+  hash?: string;
+  /** Resized copies to make with sharp (`src/images.ts`), beside `output`; absent for SVG, GIF and unreadable images. */
+  variants?: ImageVariant[];
+}
+
+/** Output format of a resized image. */
+export type VariantFormat = 'webp' | 'png' | 'jpeg' | 'avif';
+
+/** One resized copy of an image. */
+export interface ImageVariant {
+  /** Path relative to the output folder: `images/figure1-800w.1a2b3c4d.webp`. */
+  output: string;
+  /** Pixel width (the height keeps the aspect ratio). */
+  width: number;
+  format: VariantFormat;
+}
+
+/** A post's first local image, as a sharing card wants it. */
+export interface PostFigure {
+  /**
+   * Path relative to the output folder of a file in the image's own format (PNG, JPEG, GIF,
+   * SVG; WebP for WebP and AVIF originals), at most 1200 px wide when variants exist.
+   */
+  output: string;
+  /** MIME type of `output`: `image/png`, `image/svg+xml`, ... */
+  type: string;
+  /** Pixel size of `output`, when known. */
+  width?: number;
+  height?: number;
+  /** The image's alt text (may be empty). */
+  alt: string;
 }
 
 /** A post or standalone page after front matter and markdown, before collection. */
