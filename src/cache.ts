@@ -16,7 +16,7 @@ const CACHE_FORMAT = 3;
 const PACKAGES = [
   'unified', 'remark-parse', 'remark-frontmatter', 'remark-gfm', 'remark-math', 'remark-cjk-friendly',
   'remark-cjk-friendly-gfm-strikethrough', 'remark-rehype', 'rehype-katex', 'katex', 'rehype-slug',
-  'rehype-autolink-headings', 'rehype-stringify', 'smol-toml', 'zod', 'image-size',
+  'rehype-autolink-headings', 'rehype-stringify', 'smol-toml', 'zod', 'image-size', 'shiki',
 ];
 
 /**

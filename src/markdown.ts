@@ -19,6 +19,7 @@ import { rehypeFigures } from './rehype-figures.js';
 import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.js';
 import { quietKatex } from './quiet-katex.js';
 import { rehypeKatexCache } from './rehype-katex-cache.js';
+import { rehypeShiki } from './rehype-shiki.js';
 import { remarkDisplayMath } from './remark-display-math.js';
 import { remarkEmphasisLint } from './remark-emphasis-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
@@ -109,6 +110,10 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // \href to javascript:, no \includegraphics.
       .use(rehypeKatexCache, KATEX_OPTIONS)
       .use(rehypeKatex, KATEX_OPTIONS)
+      // Fenced code → Shiki tokens coloured for both schemes by CSS variables, a language
+      // label, line numbers from the fence; an unknown language is a warning. After KaTeX,
+      // so ```math blocks are formulas by then.
+      .use(rehypeShiki)
       .use(rehypeHeadings)
       // A "#" link after each heading, named for screen readers by the heading's text.
       .use(rehypeAutolinkHeadings, {
