@@ -1,5 +1,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Element } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
@@ -14,6 +18,9 @@ beforeAll(async () => {
   for (const file of ['images/dot.png', 'images/그림 1.png', 'images/a#1.png', 'images/sub/deep.png', 'content/posts/bundle/diagram.png', 'content/posts/bundle/figs/a.png']) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     copyFileSync(png, path.join(root, file));
+  }
+  for (const name of ['wide.png', 'photo.jpg', 'diagram.svg']) {
+    copyFileSync(path.join(FIXTURES, 'markdown', 'images', name), path.join(root, 'images', name === 'wide.png' ? '넓은 그림.png' : name));
   }
   writeFileSync(path.join(root, 'site.toml'), 'title = "x"\n');
   writeFileSync(path.join(root, '.env'), 'SECRET=1\n');
@@ -91,8 +98,8 @@ describe('resolveImage', () => {
 });
 
 describe('remarkImages in the markdown chain', () => {
-  async function render(markdown: string, sourcePath = 'content/posts/a.md', outputDir = 'posts/a') {
-    const processor = createMarkdownProcessor({ root, basePath: '/', language: 'ko' });
+  async function render(markdown: string, sourcePath = 'content/posts/a.md', outputDir = 'posts/a', basePath = '/') {
+    const processor = createMarkdownProcessor({ root, basePath, language: 'ko' });
     const file = new VFile({ path: sourcePath, value: markdown });
     file.data.post = { sourcePath, outputDir };
     const rendered = await renderMarkdown(processor, file);
@@ -109,13 +116,23 @@ describe('remarkImages in the markdown chain', () => {
     expect(messages).toEqual([]);
     expect(rendered.html).toContain('src="/images/dot.png"');
     expect(rendered.html).toContain('width="4"');
-    expect(rendered.assets).toEqual([{ source: 'images/dot.png', output: 'images/dot.png' }]);
+    expect(rendered.assets).toEqual([
+      {
+        source: 'images/dot.png',
+        output: 'images/dot.png',
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        // 4 px wide: its own width is the only one, and as PNG that is the original itself.
+        variants: [{ output: expect.stringMatching(/^images\/dot-4w\.[0-9a-f]{8}\.webp$/), width: 4, format: 'webp' }],
+      },
+    ]);
   });
 
   test('a bundle image is listed with its output beside the post', async () => {
     const { rendered } = await render('![](diagram.png)', 'content/posts/bundle/index.md', 'posts/bundle');
     expect(rendered.html).toContain('src="/posts/bundle/diagram.png"');
-    expect(rendered.assets).toEqual([{ source: 'content/posts/bundle/diagram.png', output: 'posts/bundle/diagram.png' }]);
+    expect(rendered.assets).toMatchObject([{ source: 'content/posts/bundle/diagram.png', output: 'posts/bundle/diagram.png' }]);
+    // Variants land beside the copied original.
+    expect(rendered.assets[0]?.variants?.map((variant) => variant.output)).toEqual([expect.stringMatching(/^posts\/bundle\/diagram-4w\.[0-9a-f]{8}\.webp$/)]);
   });
 
   test('a Hangul file name is percent-encoded in src', async () => {
@@ -136,5 +153,88 @@ describe('remarkImages in the markdown chain', () => {
     const { rendered, messages } = await render('![](images/broken.png)');
     expect(messages).toEqual(['1:1: warning: cannot read the size of image "images/broken.png"']);
     expect(rendered.html).not.toContain('width=');
+  });
+
+  /** `url 400w, url 800w` → [[url, 400], ...]. */
+  const candidates = (srcset: unknown) =>
+    String(srcset).split(', ').map((candidate) => {
+      const [url, width] = candidate.split(' ');
+      return [url, Number.parseInt(width!, 10)] as const;
+    });
+
+  test('a lone image with alt text becomes a figure: WebP source, PNG img, caption, first image eager', async () => {
+    const { rendered, messages } = await render('![넓은 그림](<images/넓은 그림.png>)\n\n![사진](images/photo.jpg "사진 제목")');
+    expect(messages).toEqual([]);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    const figures = selectAll('figure', tree);
+    expect(figures).toHaveLength(2);
+    const [wide, photo] = figures as [Element, Element];
+    expect(wide.children.map((child) => (child as Element).tagName)).toEqual(['picture', 'figcaption']);
+    const source = select('picture > source', wide)!;
+    const img = select('picture > img', wide)!;
+    expect(source.properties.type).toBe('image/webp');
+    // Never enlarged: the 2400 px original stops at 1600, in both formats.
+    expect(candidates(source.properties.srcSet).map(([, width]) => width)).toEqual([400, 800, 1200, 1600]);
+    expect(candidates(img.properties.srcSet).map(([, width]) => width)).toEqual([400, 800, 1200, 1600]);
+    for (const [url] of candidates(source.properties.srcSet)) expect(url).toMatch(/^\/images\/%EB%84%93%EC%9D%80%20%EA%B7%B8%EB%A6%BC-\d+w\.[0-9a-f]{8}\.webp$/);
+    for (const [url] of candidates(img.properties.srcSet)) expect(url).toMatch(/-\d+w\.[0-9a-f]{8}\.png$/);
+    expect(img.properties).toMatchObject({ alt: '넓은 그림', width: 2400, height: 1200, decoding: 'async' });
+    expect(img.properties.src).toMatch(/-800w\.[0-9a-f]{8}\.png$/);
+    expect(img.properties.sizes).toBe(source.properties.sizes);
+    expect(img.properties.loading).toBeUndefined();
+    expect(toText(select('figcaption', wide)!)).toBe('넓은 그림');
+
+    // The title is the caption, not a tooltip as well; the alt stays; 1000 px gets no 1200 or 1600.
+    const photoImg = select('img', photo)!;
+    expect(photoImg.properties).toMatchObject({ alt: '사진', loading: 'lazy', width: 1000, height: 750 });
+    expect(photoImg.properties.title).toBeUndefined();
+    expect(toText(select('figcaption', photo)!)).toBe('사진 제목');
+    expect(candidates(photoImg.properties.srcSet)).toEqual([
+      [expect.stringMatching(/^\/images\/photo-400w\.[0-9a-f]{8}\.jpg$/), 400],
+      [expect.stringMatching(/^\/images\/photo-800w\.[0-9a-f]{8}\.jpg$/), 800],
+      ['/images/photo.jpg', 1000],
+    ]);
+  });
+
+  test('an image among words stays inline; one without alt or title is no figure', async () => {
+    const { rendered } = await render('글 사이의 ![사진](images/photo.jpg) 그림.\n\n![](images/photo.jpg)');
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(selectAll('figure', tree)).toEqual([]);
+    expect(selectAll('p > picture > img', tree)).toHaveLength(2);
+    expect(select('p > picture > img', tree)?.properties.alt).toBe('사진');
+  });
+
+  test('SVG passes through: sized, captioned, no variants', async () => {
+    const { rendered } = await render('![도식](images/diagram.svg)');
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(select('picture', tree)).toBeUndefined();
+    expect(select('figure > img', tree)?.properties).toMatchObject({ src: '/images/diagram.svg', width: 300, height: 100 });
+    expect(select('img', tree)?.properties.srcSet).toBeUndefined();
+    expect(rendered.assets).toEqual([{ source: 'images/diagram.svg', output: 'images/diagram.svg' }]);
+    expect(rendered.figure).toEqual({ output: 'images/diagram.svg', type: 'image/svg+xml', width: 300, height: 100, alt: '도식' });
+  });
+
+  test('every variant URL carries the base path', async () => {
+    const { rendered } = await render('![사진](images/photo.jpg)', 'content/posts/a.md', 'posts/a', '/blog/');
+    const tree = fromHtml(rendered.html, { fragment: true });
+    const urls = [
+      String(select('img', tree)?.properties.src),
+      ...selectAll('img, source', tree).flatMap((node) => candidates(node.properties.srcSet).map(([url]) => url)),
+    ];
+    expect(urls).toHaveLength(7);
+    for (const url of urls) expect(url).toMatch(/^\/blog\/images\/photo/);
+  });
+
+  test('the first local image is the post figure, in its own format at most 1200 px wide', async () => {
+    const { rendered } = await render('![바깥](https://example.com/a.png)\n\n![넓은 그림](<images/넓은 그림.png>)\n\n![도식](images/diagram.svg)');
+    expect(rendered.figure).toEqual({
+      output: expect.stringMatching(/^images\/넓은 그림-1200w\.[0-9a-f]{8}\.png$/),
+      type: 'image/png',
+      width: 1200,
+      height: 600,
+      alt: '넓은 그림',
+    });
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(selectAll('img', tree).map((img) => img.properties.loading ?? 'eager')).toEqual(['eager', 'eager', 'lazy']);
   });
 });

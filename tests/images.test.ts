@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { makeVariants, planImage, variantWidths } from '../src/images.ts';
+import type { AssetRef } from '../src/types.ts';
+import { cleanup, FIXTURES, tempDir } from './helpers/site.ts';
+
+const HASH = 'ab'.repeat(32);
+
+describe('variantWidths', () => {
+  test('steps up to 1600 px, never above the image', () => {
+    expect(variantWidths(2400)).toEqual([400, 800, 1200, 1600]);
+    expect(variantWidths(1600)).toEqual([400, 800, 1200, 1600]);
+    expect(variantWidths(1000)).toEqual([400, 800, 1000]);
+    expect(variantWidths(800)).toEqual([400, 800]);
+    expect(variantWidths(300)).toEqual([300]);
+    expect(variantWidths(1)).toEqual([1]);
+  });
+
+  test('a step just under the image width is left out', () => {
+    // 800 is within 10 % of 850: twice the files for no visible difference.
+    expect(variantWidths(850)).toEqual([400, 850]);
+    expect(variantWidths(1300)).toEqual([400, 800, 1300]);
+    expect(variantWidths(1400)).toEqual([400, 800, 1200, 1400]);
+  });
+});
+
+describe('planImage', () => {
+  test('an 800 px PNG: WebP at 400 and 800, PNG at 400 and the original; nothing at 1200', () => {
+    const plan = planImage('images/a.png', { width: 800, height: 600 }, 'png', HASH)!;
+    expect(plan.variants).toEqual([
+      { output: 'images/a-400w.abababab.webp', width: 400, format: 'webp' },
+      { output: 'images/a-800w.abababab.webp', width: 800, format: 'webp' },
+      { output: 'images/a-400w.abababab.png', width: 400, format: 'png' },
+    ]);
+    expect(plan.sources).toEqual([
+      { type: 'image/webp', srcset: [{ output: 'images/a-400w.abababab.webp', width: 400 }, { output: 'images/a-800w.abababab.webp', width: 800 }] },
+    ]);
+    expect(plan.srcset).toEqual([{ output: 'images/a-400w.abababab.png', width: 400 }, { output: 'images/a.png', width: 800 }]);
+    expect(plan.src).toEqual({ output: 'images/a.png', width: 800 });
+  });
+
+  test('a 3000 px JPEG: the original is too large to offer, the fallback is the 800 px JPEG', () => {
+    const plan = planImage('posts/x/사진.jpeg', { width: 3000, height: 2000 }, 'jpg', HASH)!;
+    expect(plan.srcset.map((candidate) => candidate.output)).toEqual([
+      'posts/x/사진-400w.abababab.jpeg',
+      'posts/x/사진-800w.abababab.jpeg',
+      'posts/x/사진-1200w.abababab.jpeg',
+      'posts/x/사진-1600w.abababab.jpeg',
+    ]);
+    expect(plan.variants.filter((variant) => variant.format === 'jpeg').map((variant) => variant.width)).toEqual([400, 800, 1200, 1600]);
+    expect(plan.variants.filter((variant) => variant.format === 'webp').map((variant) => variant.width)).toEqual([400, 800, 1200, 1600]);
+    expect(plan.src.output).toBe('posts/x/사진-800w.abababab.jpeg');
+  });
+
+  test('WebP needs no other source; AVIF gets WebP for browsers without AVIF', () => {
+    const webp = planImage('images/a.webp', { width: 900, height: 600 }, 'webp', HASH)!;
+    expect(webp.sources).toEqual([]);
+    expect(webp.srcset.map((candidate) => candidate.output)).toEqual(['images/a-400w.abababab.webp', 'images/a-800w.abababab.webp', 'images/a.webp']);
+    const avif = planImage('images/a.avif', { width: 500, height: 500 }, 'avif', HASH)!;
+    expect(avif.sources.map((source) => source.type)).toEqual(['image/avif']);
+    expect(avif.sources[0]!.srcset.map((candidate) => candidate.output)).toEqual(['images/a-400w.abababab.avif', 'images/a.avif']);
+    expect(avif.srcset.map((candidate) => candidate.output)).toEqual(['images/a-400w.abababab.webp', 'images/a-500w.abababab.webp']);
+  });
+
+  test('SVG, GIF and unknown types pass through', () => {
+    expect(planImage('images/a.svg', { width: 800, height: 600 }, 'svg', HASH)).toBeUndefined();
+    expect(planImage('images/a.gif', { width: 800, height: 600 }, 'gif', HASH)).toBeUndefined();
+    expect(planImage('images/a.bmp', { width: 800, height: 600 }, 'bmp', HASH)).toBeUndefined();
+    expect(planImage('images/a.png', { width: 0, height: 600 }, 'png', HASH)).toBeUndefined();
+  });
+});
+
+describe('makeVariants', () => {
+  let root: string;
+  const assetOf = (source: string, output = source): AssetRef => {
+    const bytes = readFileSync(path.join(root, source));
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const size = { png: { width: 2400, height: 1200 }, jpg: { width: 1000, height: 750 } }[path.extname(source).slice(1) as 'png' | 'jpg'];
+    const plan = planImage(output, size, path.extname(source).slice(1), hash)!;
+    return { source, output, hash, variants: plan.variants };
+  };
+  const noSharp = async (): Promise<never> => {
+    throw new Error('sharp was called');
+  };
+  const entries = () => readdirSync(path.join(root, '.cache/geul/images'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('entry.json'));
+
+  beforeAll(async () => {
+    root = await tempDir('geul-variants-');
+    mkdirSync(path.join(root, 'images'));
+    mkdirSync(path.join(root, 'content/posts/b'), { recursive: true });
+    copyFileSync(path.join(FIXTURES, 'markdown/images/wide.png'), path.join(root, 'images/wide.png'));
+    copyFileSync(path.join(FIXTURES, 'markdown/images/photo.jpg'), path.join(root, 'images/photo.jpg'));
+    copyFileSync(path.join(FIXTURES, 'markdown/images/photo.jpg'), path.join(root, 'content/posts/b/photo.jpg'));
+  });
+  afterAll(() => cleanup(root));
+
+  test('makes every variant once, at its width and in its format, and copies it from the cache', async () => {
+    // The same photo in images/ and in a bundle, and the wide one used by two posts.
+    const assets = [assetOf('images/wide.png'), assetOf('images/photo.jpg'), assetOf('content/posts/b/photo.jpg', 'posts/b/photo.jpg'), assetOf('images/wide.png')];
+    const result = await makeVariants(assets, { root });
+    expect(result.problems).toEqual([]);
+    expect(result).toMatchObject({ made: 2, reused: 0 });
+    expect(entries()).toHaveLength(2);
+    const paths = result.outputs.map((output) => output.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).toHaveLength(8 + 5 + 5);
+    for (const output of result.outputs) {
+      if (!('copyFrom' in output)) throw new Error(`${output.path} is not copied`);
+      expect(output.copyFrom.startsWith(path.join(root, '.cache', 'geul', 'images') + path.sep)).toBe(true);
+      const metadata = await sharp(output.copyFrom).metadata();
+      const [, width, extension] = /-(\d+)w\.[0-9a-f]{8}\.(\w+)$/.exec(output.path)!;
+      expect(metadata.width).toBe(Number(width));
+      expect(metadata.format).toBe({ webp: 'webp', png: 'png', jpg: 'jpeg' }[extension!]);
+      // The aspect ratio is kept.
+      const ratio = output.path.includes('wide') ? 2 : 4 / 3;
+      expect(Math.abs(metadata.width / metadata.height - ratio)).toBeLessThan(0.01);
+    }
+  });
+
+  test('a second run reads the cache and never loads sharp', async () => {
+    const assets = [assetOf('images/wide.png'), assetOf('images/photo.jpg')];
+    const first = await makeVariants(assets, { root, loadSharp: noSharp });
+    expect(first).toMatchObject({ made: 0, reused: 2, problems: [] });
+    expect(first.outputs.map((output) => output.path)).toHaveLength(13);
+  });
+
+  test('a corrupt entry is made again: a truncated file, a broken manifest', async () => {
+    const assets = [assetOf('images/photo.jpg')];
+    const [output] = (await makeVariants(assets, { root, loadSharp: noSharp })).outputs;
+    if (!output || !('copyFrom' in output)) throw new Error('no output');
+    const bytes = readFileSync(output.copyFrom);
+    writeFileSync(output.copyFrom, bytes.subarray(0, bytes.length - 10));
+    const again = await makeVariants(assets, { root });
+    expect(again).toMatchObject({ made: 1, reused: 0, problems: [] });
+    expect(readFileSync(output.copyFrom)).toEqual(bytes);
+
+    // Same size, other bytes: the checksum catches it.
+    writeFileSync(output.copyFrom, Buffer.alloc(bytes.length, 7));
+    expect(await makeVariants(assets, { root })).toMatchObject({ made: 1, reused: 0 });
+    writeFileSync(path.join(path.dirname(output.copyFrom), 'entry.json'), '{"format":1,');
+    expect(await makeVariants(assets, { root })).toMatchObject({ made: 1, reused: 0 });
+    expect(await makeVariants(assets, { root, loadSharp: noSharp })).toMatchObject({ made: 0, reused: 1 });
+  });
+
+  test('`fresh` (--no-cache) makes the variants again', async () => {
+    const result = await makeVariants([assetOf('images/photo.jpg')], { root, fresh: true });
+    expect(result).toMatchObject({ made: 1, reused: 0 });
+  });
+
+  test('an image sharp cannot decode is an error naming it, and the others are still made', async () => {
+    writeFileSync(path.join(root, 'images/broken.png'), Buffer.concat([readFileSync(path.join(root, 'images/wide.png')).subarray(0, 200)]));
+    const broken = assetOf('images/broken.png');
+    const result = await makeVariants([broken, assetOf('images/photo.jpg')], { root });
+    expect(result.problems).toEqual([
+      { path: 'images/broken.png', line: 1, column: 1, message: expect.stringMatching(/^cannot make resized copies of this image: /), severity: 'error' },
+    ]);
+    expect(result.outputs.every((output) => output.path.includes('photo'))).toBe(true);
+    expect(statSync(path.join(root, '.cache/geul/images')).isDirectory()).toBe(true);
+    // Nothing half-made is left beside the entries.
+    expect(readdirSync(path.join(root, '.cache/geul/images'), { recursive: true, encoding: 'utf8' }).filter((file) => file.includes('.tmp'))).toEqual([]);
+  });
+});
