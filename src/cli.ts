@@ -203,13 +203,19 @@ export function printProblems(problems: Problem[]): void {
   }
 }
 
+/** ` (2 resized, 5 from cache)`: whether sharp ran, or the image cache served. */
+function resizedNote(stats: BuildStats): string {
+  const { made, reused } = stats.resized;
+  return made + reused === 0 ? '' : ` (${made} resized, ${reused} from cache)`;
+}
+
 function summary(stats: BuildStats, outDir: string): string {
   return [
     `built ${outDir}/ in ${stats.milliseconds} ms:`,
     plural(stats.posts, 'post') + ',',
     plural(stats.pages, 'page') + ',',
     plural(stats.terms, 'term') + ',',
-    plural(stats.images, 'image') + ',',
+    plural(stats.images, 'image') + resizedNote(stats) + ',',
     plural(stats.warnings, 'warning'),
   ].join(' ');
 }
