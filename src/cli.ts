@@ -10,6 +10,7 @@ import { loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
+import { buildSearchIndex, type SearchIndex } from './search.js';
 import { newPostText } from './new-post.js';
 
 const USAGE = `Usage:
@@ -100,8 +101,17 @@ async function buildCommand(args: string[]): Promise<number> {
     console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
-  await write(result.outputs, outDir);
-  console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir));
+  // The search index goes into the same staging folder as the pages: a failure here leaves
+  // the previous output as it was, like any other error.
+  let search: SearchIndex;
+  try {
+    search = await buildSearchIndex(result.site!);
+  } catch (error) {
+    console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+    return 1;
+  }
+  await write([...result.outputs, ...search.outputs], outDir);
+  console.log(`${summary(result.stats, path.relative(process.cwd(), outDir) || outDir)}; search index of ${plural(search.posts, 'post')} in ${search.milliseconds} ms`);
   return 0;
 }
 

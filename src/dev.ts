@@ -8,7 +8,8 @@ import { build, type BuildResult } from './build.js';
 import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
-import type { Output } from './types.js';
+import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
+import type { Output, Site } from './types.js';
 import { createUrls } from './urls.js';
 
 /** Options of `geul dev`. */
@@ -56,6 +57,11 @@ export interface DevServer {
 const WATCHED = new Set(['content', 'images', 'templates', 'site.toml']);
 /** Long enough to fold an editor's rename-and-replace save, or a burst of saves, into one build. */
 const DEBOUNCE_MS = 40;
+/**
+ * The search index is rebuilt this long after the last successful build, in the background:
+ * a burst of saves costs one index, and a page reload never waits for it.
+ */
+const SEARCH_DEBOUNCE_MS = 1000;
 /** How many ports above the requested one are tried when it is taken. */
 const PORT_ATTEMPTS = 20;
 
@@ -127,6 +133,12 @@ class GeulDevServer implements DevServer {
   #started = 0;
   #waiters: { after: number; resolve: (report: RebuildReport) => void }[] = [];
   #closed = false;
+  /** The Pagefind bundle of the latest indexed build; carried into each new snapshot until replaced. */
+  #search = new Map<string, Output>();
+  /** The newest site not indexed yet. */
+  #unindexed: Site | undefined;
+  #searchTimer: NodeJS.Timeout | undefined;
+  #indexing: Promise<void> | undefined;
 
   constructor(options: DevServerOptions) {
     this.#options = options;
@@ -169,6 +181,7 @@ class GeulDevServer implements DevServer {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#searchTimer);
     await this.#watcher?.close();
     this.#live.close();
     await new Promise<void>((resolve) => {
@@ -178,6 +191,7 @@ class GeulDevServer implements DevServer {
     });
     // Let a build in progress finish reading files before the caller removes them.
     await this.#current;
+    await this.#indexing;
   }
 
   async #watch(): Promise<FSWatcher> {
@@ -256,18 +270,49 @@ class GeulDevServer implements DevServer {
     const ok = result !== undefined && !problems.some((problem) => problem.severity === 'error');
     if (ok && result) {
       this.#snapshot = {
-        outputs: new Map(result.outputs.map((output) => [output.path.normalize('NFC'), output])),
+        outputs: new Map([...result.outputs.map((output): [string, Output] => [output.path.normalize('NFC'), output]), ...this.#search]),
         basePath: basePathOf(result) ?? this.#snapshot.basePath,
         version: `${this.#boot}.${this.#started}`,
       };
       this.#broken = [];
       this.#live.reload(this.#snapshot.version);
+      if (result.site) this.#indexLater(result.site, this.#started === 1);
     } else {
       this.#broken = problems;
       this.#live.error(this.#clientState());
     }
     const finishedAt = performance.now();
     return { changed, ok, problems, milliseconds: Math.round(finishedAt - startedAt), startedAt, finishedAt };
+  }
+
+  /**
+   * Index `site` for the search page (drafts included, as served): at once after the first
+   * build, else once saves have paused. The new bundle replaces the old one in the snapshot.
+   */
+  #indexLater(site: Site, now: boolean): void {
+    this.#unindexed = site;
+    clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => this.#index(), now ? 0 : SEARCH_DEBOUNCE_MS);
+  }
+
+  #index(): void {
+    const site = this.#unindexed;
+    // One index at a time; the one running starts the next when it ends.
+    if (this.#closed || this.#indexing || !site) return;
+    this.#unindexed = undefined;
+    this.#indexing = buildSearchIndex(site)
+      .then((index) => {
+        if (this.#closed) return;
+        this.#search = new Map(index.outputs.map((output) => [output.path, output]));
+        const outputs = new Map([...this.#snapshot.outputs].filter(([file]) => !file.startsWith(`${SEARCH_BUNDLE_DIR}/`)));
+        for (const [file, output] of this.#search) outputs.set(file, output);
+        this.#snapshot = { ...this.#snapshot, outputs };
+      })
+      .catch((error: unknown) => this.#log(`geul dev: search index: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.#indexing = undefined;
+        if (this.#unindexed) this.#indexLater(this.#unindexed, false);
+      });
   }
 
   /** Problems first, as a compiler prints them, then one line for the build. */

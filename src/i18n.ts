@@ -81,6 +81,26 @@ export interface Messages {
   related: string;
   /** Text of a redirect page before the link to the new address, e.g. "이 글은 주소가 바뀌었습니다:". */
   moved: string;
+  /** Name of the search page and its menu link, e.g. "검색". */
+  search: string;
+  /** Label of the search field, e.g. "검색어". */
+  searchLabel: string;
+  /** Example shown in the empty search field, e.g. "예: 트랜스포머, attention". */
+  searchHint: string;
+  /** Number of posts found; `{n}` is the count, e.g. "{n}개의 글을 찾았습니다". */
+  searchFound: string;
+  /** Number of posts found when it is exactly one; `{n}` is the count. */
+  searchFoundOne: string;
+  /** Nothing found; `{query}` is what the reader typed, e.g. "‘{query}’에 맞는 글이 없습니다". */
+  searchNone: string;
+  /** While the index loads or a search runs, e.g. "찾는 중…". */
+  searchLoading: string;
+  /** The index could not be loaded (e.g. a preview without it). */
+  searchUnavailable: string;
+  /** Shown without JavaScript, which the search needs. */
+  searchNoScript: string;
+  /** Button that shows the next results, e.g. "결과 더 보기". */
+  searchMore: string;
 }
 
 /** Korean messages, for `ko` and every `ko-*` language tag. */
@@ -122,6 +142,16 @@ export const ko: Messages = {
   seriesPosition: '{total}편 중 {n}편',
   related: '관련 글',
   moved: '이 글은 주소가 바뀌었습니다:',
+  search: '검색',
+  searchLabel: '검색어',
+  searchHint: '예: 트랜스포머, attention',
+  searchFound: '{n}개의 글을 찾았습니다',
+  searchFoundOne: '{n}개의 글을 찾았습니다',
+  searchNone: '‘{query}’에 맞는 글이 없습니다',
+  searchLoading: '찾는 중…',
+  searchUnavailable: '검색 색인을 불러오지 못했습니다. 색인은 npm run build가 만듭니다.',
+  searchNoScript: '검색에는 JavaScript가 필요합니다.',
+  searchMore: '결과 더 보기',
 };
 
 /** English messages, for every language other than Korean. */
@@ -163,6 +193,16 @@ export const en: Messages = {
   seriesPosition: 'part {n} of {total}',
   related: 'Related posts',
   moved: 'This page has moved to',
+  search: 'Search',
+  searchLabel: 'Search terms',
+  searchHint: 'e.g. transformer, attention',
+  searchFound: '{n} posts found',
+  searchFoundOne: '{n} post found',
+  searchNone: 'No posts match “{query}”',
+  searchLoading: 'Searching…',
+  searchUnavailable: 'The search index could not be loaded. npm run build makes it.',
+  searchNoScript: 'Search needs JavaScript.',
+  searchMore: 'More results',
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Messages } from './i18n.js';
+import { searchPageData } from './search.js';
 import { outputDirOf } from './urls.js';
 import type { Page, Site } from './types.js';
 import type { Urls } from './urls.js';
@@ -103,6 +104,13 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
   }
 
   pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });
+
+  // Search: a static page; its script loads the Pagefind index `geul build` writes into pagefind/.
+  pages.push({
+    outputPath: outputFileOf('search/'),
+    template: 'search',
+    data: { ...common('search', 'search/', i18n.search, ''), search: searchPageData(urls) },
+  });
 
   // Redirects from old URLs (front matter `aliases`): a page that sends readers and search
   // engines on to the post, whose canonical link names the post.

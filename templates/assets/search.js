@@ -1,0 +1,213 @@
+// The search page (/search/): Pagefind in the browser, with Korean particles taken off the
+// reader's query the way the index was built (src/korean-particles.ts gives the rules as data in
+// `data-rules`; tests/search-client.test.ts checks that both strip alike). No other host is
+// contacted: the Pagefind bundle is served from the site itself.
+/* global document, window, history, location, URLSearchParams, setTimeout, clearTimeout */
+
+/** Whether a character is a precomposed Hangul syllable (가–힣). */
+function isHangulSyllable(char) {
+  const code = char.charCodeAt(0);
+  return char.length === 1 && code >= 0xac00 && code <= 0xd7a3;
+}
+
+function allows(after, last) {
+  if (after === 'any' || !isHangulSyllable(last)) return true;
+  const final = (last.charCodeAt(0) - 0xac00) % 28;
+  if (after === 'consonant') return final !== 0;
+  if (after === 'vowel') return final === 0;
+  if (after === 'vowel-or-rieul') return final === 0 || final === 8;
+  return final !== 0 && final !== 8; // consonant-not-rieul
+}
+
+/** The stem of one word; the same algorithm as `stripParticles` in src/korean-particles.ts. */
+export function stripParticles(word, { minStem, rules, stems }) {
+  let current = word.normalize('NFC');
+  if (!/[\uAC00-\uD7A3]/u.test(current)) return word;
+  for (;;) {
+    if (stems.includes(current)) return current;
+    const chars = Array.from(current);
+    let next = current;
+    for (const { suffix, after } of rules) {
+      if (!current.endsWith(suffix)) continue;
+      const stem = chars.slice(0, chars.length - Array.from(suffix).length);
+      if (stem.length < minStem) continue;
+      if (allows(after, stem[stem.length - 1])) {
+        next = stem.join('');
+        break;
+      }
+    }
+    if (next === current) return current;
+    current = next;
+  }
+}
+
+/** The query Pagefind gets: every word reduced to its stem (`모델은 구조를` → `모델 구조`). */
+export function searchTerms(query, rules) {
+  return query
+    .normalize('NFC')
+    .replace(/[\p{L}\p{N}]+/gu, (word) => stripParticles(word, rules))
+    .replace(/\s+/gu, ' ')
+    .trim();
+}
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(text) {
+  return text.replace(/&(?:#(\d+)|#x([\da-f]+)|(amp|lt|gt|quot|apos));/giu, (_, dec, hex, name) =>
+    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : ENTITIES[name.toLowerCase()],
+  );
+}
+
+/**
+ * Pagefind's excerpt (HTML with `<mark>` around matches) as plain pieces, each marked or not,
+ * with the stems the index put before words taken out again (`모델_^모델은` → `모델은`).
+ * Built into text nodes by the caller: nothing from the index is parsed as HTML.
+ */
+export function excerptParts(excerpt, joiner) {
+  const escaped = joiner.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+  const stems = new RegExp(`([\\p{L}\\p{N}]+)${escaped}(?=\\1)`, 'gu');
+  const parts = [];
+  let marked = false;
+  for (const piece of excerpt.split(/(<\/?mark>)/u)) {
+    if (piece === '<mark>') marked = true;
+    else if (piece === '</mark>') marked = false;
+    else if (piece) parts.push({ text: decodeEntities(piece).replace(stems, ''), marked });
+  }
+  return parts;
+}
+
+const PAGE_SIZE = 10;
+const DEBOUNCE_MS = 200;
+
+/** Wire up the page: the form, `?q=` in the address, the results and their announcement. */
+async function start(root) {
+  const form = root.querySelector('form');
+  const input = root.querySelector('input[type="search"]');
+  const status = root.querySelector('[role="status"]');
+  const list = root.querySelector('.search-results');
+  const more = root.querySelector('.search-more');
+  const text = root.dataset;
+  const rules = JSON.parse(text.rules);
+  let pagefind;
+  let latest = 0;
+  let timer;
+  let pending = [];
+
+  const say = (message) => {
+    status.textContent = message;
+  };
+
+  const render = async (results) => {
+    const batch = results.splice(0, PAGE_SIZE);
+    const data = await Promise.all(batch.map((result) => result.data()));
+    for (const item of data) list.append(resultItem(item, text));
+    more.hidden = results.length === 0;
+  };
+
+  const run = async (query) => {
+    const id = ++latest;
+    const terms = searchTerms(query, rules);
+    list.replaceChildren();
+    more.hidden = true;
+    if (!terms) {
+      say('');
+      return;
+    }
+    say(text.loading);
+    try {
+      pagefind ??= await loadPagefind(text.bundle);
+    } catch {
+      say(text.unavailable);
+      return;
+    }
+    const search = await pagefind.search(terms);
+    if (id !== latest) return;
+    pending = search.results.slice();
+    await render(pending);
+    if (id !== latest) return;
+    const count = search.results.length;
+    say(count === 0 ? text.none.replace('{query}', query.trim()) : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
+  };
+
+  const remember = (query) => {
+    const url = new URL(location.href);
+    if (query.trim()) url.searchParams.set('q', query);
+    else url.searchParams.delete('q');
+    history.replaceState(null, '', url);
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    remember(input.value);
+    void run(input.value);
+  });
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      remember(input.value);
+      void run(input.value);
+    }, DEBOUNCE_MS);
+  });
+  more.addEventListener('click', () => {
+    const first = list.children.length;
+    void render(pending).then(() => list.children[first]?.querySelector('a')?.focus());
+  });
+
+  const query = new URLSearchParams(location.search).get('q');
+  if (query) {
+    input.value = query;
+    await run(query);
+  }
+}
+
+async function loadPagefind(bundle) {
+  const pagefind = await import(`${bundle}pagefind.js`);
+  await pagefind.options({ excerptLength: 24 });
+  await pagefind.init();
+  return pagefind;
+}
+
+/** One result: title (with the draft badge in a preview), date, excerpt with the matches marked. */
+function resultItem(data, text) {
+  const item = element('li', 'search-result');
+  const article = element('article', 'post-item');
+  const title = element('h2', 'post-item-title');
+  const link = element('a');
+  link.href = data.url;
+  link.textContent = data.meta.title ?? data.url;
+  title.append(link);
+  article.append(title);
+  if (data.meta.datetime || data.meta.draft) {
+    const meta = element('p', 'post-meta');
+    if (data.meta.draft) meta.append(element('span', 'badge-draft', text.draft));
+    if (data.meta.datetime) {
+      const time = element('time');
+      time.dateTime = data.meta.datetime;
+      time.textContent = data.meta.date ?? data.meta.datetime;
+      const wrap = element('span', 'meta-item');
+      wrap.append(time);
+      meta.append(wrap);
+    }
+    article.append(meta);
+  }
+  const excerpt = element('p', 'post-item-summary search-excerpt');
+  for (const part of excerptParts(data.excerpt, text.joiner)) {
+    excerpt.append(part.marked ? element('mark', undefined, part.text) : document.createTextNode(part.text));
+  }
+  article.append(excerpt);
+  item.append(article);
+  return item;
+}
+
+function element(name, className, content) {
+  const node = document.createElement(name);
+  if (className) node.className = className;
+  if (content !== undefined) node.textContent = content;
+  return node;
+}
+
+if (typeof document !== 'undefined') {
+  const root = document.querySelector('[data-search]');
+  if (root) void start(root).catch((error) => window.console.error(error));
+}
