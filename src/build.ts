@@ -6,7 +6,7 @@ import { feed } from './feed.js';
 import { makeVariants } from './images.js';
 import { messages } from './i18n.js';
 import { lastModified } from './lastmod.js';
-import { loadContent } from './load.js';
+import { loadContent, type SourceFiles } from './load.js';
 import { availableParallelism } from 'node:os';
 import { openCache } from './cache.js';
 import type { CompiledPost, CompileInput } from './compile.js';
@@ -16,7 +16,7 @@ import { render } from './render.js';
 import { problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
-import type { BuildOptions, Output, ParsedPost, Site } from './types.js';
+import type { BuildOptions, Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { createUrls } from './urls.js';
 import { createViews } from './view.js';
 
@@ -53,7 +53,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const sources = await loadContent(options.root);
   const config = readConfig(sources.config);
   const urls = createUrls(config);
-  const i18n = messages(config.language);
   // For the sitemap: asked of git while the markdown compiles.
   const modified = lastModified(options.root, [...sources.posts, ...sources.pages].map((file) => file.path));
 
@@ -62,6 +61,29 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     { root: options.root, basePath: urls.basePath, language: config.language },
     options,
   );
+  return assemble({ sources, config, compiled, modified, started }, options);
+}
+
+/** What `assemble` starts from: the sources, read and compiled. */
+export interface Compiled {
+  sources: SourceFiles;
+  /** `sources.config`, read (once: reading records its problems on the file). */
+  config: SiteConfig;
+  /** Every post and page file with its compiled result, in `sources` order. */
+  compiled: { file: VFile; kind: ParsedPost['kind']; result: CompiledPost }[];
+  /** When each source file last changed, for the sitemap. */
+  modified: Promise<ReadonlyMap<string, Date>>;
+  /** `performance.now()` when the build started. */
+  started: number;
+}
+
+/**
+ * Everything after the markdown: collect → routes → render → outputs. The dev server calls
+ * it directly with the sources and compiled posts it keeps in memory.
+ */
+export async function assemble({ sources, config, compiled, modified, started }: Compiled, options: BuildOptions): Promise<BuildResult> {
+  const urls = createUrls(config);
+  const i18n = messages(config.language);
   const files = new Map<ParsedPost, VFile>();
   const posts: ParsedPost[] = [];
   const pages: ParsedPost[] = [];
@@ -119,7 +141,7 @@ const POOL_THRESHOLD = 24;
  * compiled: on worker threads when there is enough to do, in this thread otherwise. Results
  * come back in input order, so the output is the same whatever the number of workers.
  */
-async function compileAll(
+export async function compileAll(
   inputs: { file: VFile; kind: ParsedPost['kind'] }[],
   settings: MarkdownSettings,
   options: BuildOptions,

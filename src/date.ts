@@ -58,8 +58,13 @@ export function formatDate(date: CalendarDate, language: string): string {
   }
   // Formatting a UTC instant in UTC cannot shift the day, whatever TZ says.
   const instant = new Date(Date.UTC(date.year, date.month - 1, date.day));
-  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(instant);
+  let format = longDateFormats.get(language);
+  if (!format) longDateFormats.set(language, (format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' })));
+  return format.format(instant);
 }
+
+/** Formatters by language: making one costs far more than using it, and a build formats every post's dates. */
+const longDateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** `YYYY-MM-DD` of the calendar date, for `<time datetime>` of date-only values and sitemaps. */
 export function isoDay(date: CalendarDate): string {

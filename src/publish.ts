@@ -30,8 +30,12 @@ function wallClockOf(date: CalendarDate): string {
 
 /** `YYYY-MM-DDTHH:MM:SS` of an instant on the clocks of a time zone. */
 export function wallClock(instant: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+  // A build asks for the same instant once per post: answer repeats from the last result.
+  const time = instant.getTime();
+  if (lastWallClock?.time === time && lastWallClock.timeZone === timeZone) return lastWallClock.text;
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -40,9 +44,15 @@ export function wallClock(instant: Date, timeZone: string): string {
       minute: '2-digit',
       second: '2-digit',
       hourCycle: 'h23',
-    })
-      .formatToParts(instant)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year!.padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+    });
+    wallClockFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+  const text = `${parts.year!.padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  lastWallClock = { time, timeZone, text };
+  return text;
 }
+
+/** Formatters by time zone: making one costs far more than using it. */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+let lastWallClock: { time: number; timeZone: string; text: string } | undefined;

@@ -15,9 +15,18 @@ export function timestampOf(date: CalendarDate, timeZone: string): string {
 
 /** The UTC offset of a time zone at an instant, as `+09:00`. */
 export function offsetOf(timeZone: string, instant: number): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  const part = offsetFormat(timeZone)
     .formatToParts(instant)
     .find((item) => item.type === 'timeZoneName')?.value;
   const match = /GMT([+-]\d{2}:\d{2})/.exec(part ?? '');
   return match?.[1] ?? '+00:00';
+}
+
+/** Formatters by time zone: making one costs far more than using it, and a build formats every post's dates. */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+function offsetFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = offsetFormats.get(timeZone);
+  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })));
+  return format;
 }
