@@ -1,16 +1,17 @@
 import type { Messages } from './i18n.js';
 import { searchPageData } from './search.js';
 import { outputDirOf } from './urls.js';
-import type { Page, Site } from './types.js';
+import type { Page, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
 import { outputFileOf } from './urls.js';
 import type { Views } from './view.js';
 
 /**
  * Every HTML page of the site as data: which file, which template, which variables.
- * Nothing here knows the template engine.
+ * Nothing here knows the template engine. With `only`, just the own pages of those posts and
+ * standalone pages: the dev server's rebuild after a change to nothing but their bodies.
  */
-export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Page[] {
+export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, only?: ReadonlySet<ParsedPost>): Page[] {
   const pages: Page[] = [];
   // Every page has a description and an image for search results and link previews: its
   // own, else the site's.
@@ -31,7 +32,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
   const perPage = site.config.paginate;
   const total = Math.max(1, Math.ceil(site.posts.length / perPage));
   const homeDir = (n: number) => (n === 1 ? '' : `page/${n}/`);
-  for (let n = 1; n <= total; n++) {
+  for (let n = 1; n <= total && !only; n++) {
     const posts = site.posts.slice((n - 1) * perPage, n * perPage);
     pages.push({
       outputPath: outputFileOf(homeDir(n)),
@@ -56,6 +57,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
 
   // Posts, with their older (prev) and newer (next) neighbours.
   site.posts.forEach((post, index) => {
+    if (only && !only.has(post)) return;
     const dir = `${outputDirOf('post', post.slug)}/`;
     const view = views.fullPost(post, site.posts[index + 1], site.posts[index - 1]);
     pages.push({
@@ -66,6 +68,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
   });
 
   for (const page of site.pages) {
+    if (only && !only.has(page)) continue;
     const dir = `${outputDirOf('page', page.slug)}/`;
     const view = views.fullPost(page);
     pages.push({
@@ -75,7 +78,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     });
   }
 
-  for (const taxonomy of site.taxonomies) {
+  for (const taxonomy of only ? [] : site.taxonomies) {
     const taxonomyView = views.taxonomy(taxonomy);
     const indexDir = `${taxonomy.key}/`;
     pages.push({
@@ -103,6 +106,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages): Pa
     }
   }
 
+  if (only) return pages;
   pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });
 
   // Search: a static page; its script loads the Pagefind index `geul build` writes into pagefind/.
