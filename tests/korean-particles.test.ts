@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { hasHangul, KNOWN_STEMS, MIN_STEM_LENGTH, PARTICLE_RULES, particleRules, stripParticles } from '../src/korean-particles.js';
+
+/** The search page's script, loaded as the browser loads it (plain JavaScript, no DOM at import). */
+interface Client {
+  stripParticles(word: string, rules: ReturnType<typeof particleRules>): string;
+  searchTerms(query: string, rules: ReturnType<typeof particleRules>): string;
+}
+const client = (await import('../templates/assets/search.js' as string)) as Client;
+
+describe('stripParticles', () => {
+  test.each([
+    ['모델은', '모델'],
+    ['모델이', '모델'],
+    ['모델을', '모델'],
+    ['모델의', '모델'],
+    ['모델과', '모델'],
+    ['모델로', '모델'],
+    ['모델에서는', '모델'],
+    ['모델에게', '모델'],
+    ['모델까지도', '모델'],
+    ['모델이다', '모델'],
+    ['모델입니다', '모델'],
+    ['데이터는', '데이터'],
+    ['데이터가', '데이터'],
+    ['데이터를', '데이터'],
+    ['데이터와', '데이터'],
+    ['데이터로', '데이터'],
+    ['방법으로', '방법'],
+    ['방법으로써', '방법'],
+    ['서울은', '서울'],
+    ['Transformer는', 'Transformer'],
+    ['GPT를', 'GPT'],
+  ])('%s → %s', (word, stem) => {
+    expect(stripParticles(word)).toBe(stem);
+  });
+
+  test.each([
+    // Two syllables at least: these end in a particle-like syllable but are whole words.
+    ['사이', '사이'],
+    ['평가', '평가'],
+    ['사이에', '사이'],
+    ['값이', '값이'],
+    // The particle must fit the last syllable: `이` follows a final consonant, `가` a vowel.
+    ['스파이', '스파이'],
+    ['최단경로', '최단경로'],
+    ['방법로', '방법로'],
+    // Nouns that look like stem + particle.
+    ['정확도', '정확도'],
+    ['정확도는', '정확도'],
+    ['고양이가', '고양이'],
+    ['디자인', '디자인'],
+  ])('%s stays %s', (word, stem) => {
+    expect(stripParticles(word)).toBe(stem);
+  });
+
+  test('leaves words without Hangul alone, whatever their case or form', () => {
+    for (const word of ['foundation', 'Models', 'GPT-4', '2024', 'ﬁ', 'e\u0301']) expect(stripParticles(word)).toBe(word);
+  });
+
+  test('rules are sorted longest first, and every suffix is Hangul', () => {
+    const lengths = PARTICLE_RULES.map((rule) => Array.from(rule.suffix).length);
+    expect(lengths).toEqual([...lengths].sort((a, b) => b - a));
+    for (const rule of PARTICLE_RULES) expect(rule.suffix).toMatch(/^[\uAC00-\uD7A3]+$/u);
+    for (const stem of KNOWN_STEMS) expect(Array.from(stem).length).toBeGreaterThan(MIN_STEM_LENGTH);
+  });
+});
+
+// Words the way posts have them: a few Hangul or Latin letters, then maybe a particle or two.
+const syllable = fc.integer({ min: 0xac00, max: 0xd7a3 }).map((code) => String.fromCharCode(code));
+const suffix = fc.constantFrom(...PARTICLE_RULES.map((rule) => rule.suffix));
+const hangulWord = fc
+  .tuple(fc.array(syllable, { minLength: 1, maxLength: 5 }), fc.array(suffix, { maxLength: 2 }))
+  .map(([stem, tail]) => stem.join('') + tail.join(''));
+const latinWord = fc.stringMatching(/^[A-Za-z0-9]{1,8}$/);
+const mixedWord = fc.tuple(latinWord, fc.array(suffix, { maxLength: 2 })).map(([stem, tail]) => stem + tail.join(''));
+const anyWord = fc.oneof(hangulWord, mixedWord, latinWord, fc.string({ minLength: 1, maxLength: 6 }));
+
+describe('stripParticles, properties', () => {
+  test('never returns an empty word', () => {
+    fc.assert(fc.property(anyWord, (word) => stripParticles(word).length > 0));
+  });
+
+  test('is idempotent', () => {
+    fc.assert(fc.property(anyWord, (word) => stripParticles(stripParticles(word)) === stripParticles(word)));
+  });
+
+  test('never touches a word without Hangul', () => {
+    fc.assert(fc.property(fc.string(), (word) => hasHangul(word.normalize('NFC')) || stripParticles(word) === word));
+  });
+
+  test('only ever takes a suffix off: the stem starts the word and keeps at least two characters', () => {
+    fc.assert(
+      fc.property(fc.oneof(hangulWord, mixedWord), (word) => {
+        const stem = stripParticles(word);
+        return word.startsWith(stem) && (stem === word || Array.from(stem).length >= MIN_STEM_LENGTH);
+      }),
+    );
+  });
+
+  test('never cuts into a noun, whatever particles follow it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('모델', '데이터', '서울', '트랜스포머', '정확도', '사이'), fc.array(suffix, { maxLength: 3 }), (noun, tail) =>
+        stripParticles(noun + tail.join('')).startsWith(noun),
+      ),
+    );
+  });
+
+  test('the search page strips every word exactly as the index does', () => {
+    const rules = particleRules();
+    fc.assert(fc.property(anyWord, (word) => client.stripParticles(word, rules) === stripParticles(word)), { numRuns: 2000 });
+    expect(client.searchTerms('  모델은   구조를 (데이터가) foundation ', rules)).toBe('모델 구조 (데이터) foundation');
+  });
+});

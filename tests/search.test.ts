@@ -1,0 +1,168 @@
+/**
+ * The search index and page of a built site: the `search` fixture (under baseURL path
+ * `/blog/`) built by the CLI, published and with drafts, and a build whose index fails.
+ * What a reader finds is proven in a browser by tests/e2e/search.browser.test.ts.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { particleRules } from '../src/korean-particles.js';
+import { indexDocument, STEM_JOINER, withStems } from '../src/search.js';
+import type { ParsedPost } from '../src/types.js';
+import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
+
+const PUBLISHED = ['english-words', 'object-marker', 'subject-marker', 'topic-marker', 'unrelated'];
+
+let root: string;
+let dist: string;
+let drafts: string;
+let published: CliResult;
+let withDrafts: CliResult;
+
+beforeAll(async () => {
+  root = await copySite('search');
+  dist = path.join(root, 'dist');
+  drafts = path.join(root, 'dist-drafts');
+  [published, withDrafts] = await Promise.all([
+    runCli(['build', '--root', root]),
+    runCli(['build', '--root', root, '--out', 'dist-drafts', '--drafts']),
+  ]);
+});
+
+afterAll(() => cleanup(root));
+
+/** The pages in an index, read back from Pagefind's fragments (gzip of `pagefind_dcd` + JSON). */
+function indexedPages(dir: string): { url: string; content: string; meta: Record<string, string> }[] {
+  const folder = path.join(dir, 'pagefind', 'fragment');
+  return readdirSync(folder)
+    .map((file) => {
+      const bytes = gunzipSync(readFileSync(path.join(folder, file)));
+      expect(bytes.subarray(0, 12).toString()).toBe('pagefind_dcd');
+      return JSON.parse(bytes.subarray(12).toString('utf8')) as { url: string; content: string; meta: Record<string, string> };
+    })
+    .sort((a, b) => (a.url < b.url ? -1 : 1));
+}
+
+describe('the index', () => {
+  test('builds without a problem and says how many posts it indexed', () => {
+    expect(published.stderr).toBe('');
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/; search index of 5 posts in \d+ ms$/m);
+    expect(withDrafts.stdout).toMatch(/; search index of 6 posts in \d+ ms$/m);
+  });
+
+  test('the Pagefind bundle is in dist/pagefind/, with its script, WebAssembly and a Korean index', () => {
+    for (const file of ['pagefind.js', 'pagefind-worker.js', 'wasm.unknown.pagefind', 'pagefind-entry.json']) {
+      expect(existsSync(path.join(dist, 'pagefind', file)), file).toBe(true);
+    }
+    const entry = JSON.parse(readFileSync(path.join(dist, 'pagefind', 'pagefind-entry.json'), 'utf8')) as {
+      languages: Record<string, { page_count: number }>;
+    };
+    expect(Object.keys(entry.languages)).toEqual(['ko']);
+    expect(entry.languages.ko!.page_count).toBe(5);
+  });
+
+  test('holds the published posts only: no draft, no standalone page, no list', () => {
+    expect(indexedPages(dist).map((page) => page.url)).toEqual(PUBLISHED.map((slug) => `/posts/${slug}/`));
+    expect(indexedPages(drafts).map((page) => page.url)).toEqual(['draft-model', ...PUBLISHED].map((slug) => `/posts/${slug}/`));
+    const text = indexedPages(dist).map((page) => page.content).join('\n');
+    expect(text).not.toContain('아직 쓰는 중인 글');
+    expect(text).not.toContain('검색은 글만 찾는다');
+  });
+
+  test('each page: title and date as metadata, title and body as text, the stem before each word with a particle', () => {
+    const topic = indexedPages(dist).find((page) => page.url === '/posts/topic-marker/')!;
+    expect(topic.meta).toMatchObject({ title: '주제 조사만 쓰는 글', date: '2024년 1월 10일', datetime: '2024-01-10' });
+    expect(topic.meta.draft).toBeUndefined();
+    expect(topic.content).toContain(`이 글에서 모델${STEM_JOINER}모델은 크다.`);
+    // Inline math reads as its TeX; display math and the heading's "#" anchor are left out.
+    expect(topic.content).toContain('입력 길이 n에 비례해');
+    expect(topic.content).not.toContain('mathcal');
+    expect(topic.content).not.toContain('#');
+    const draft = indexedPages(drafts).find((page) => page.url === '/posts/draft-model/')!;
+    expect(draft.meta.draft).toBe('true');
+  });
+
+  test('an index that cannot be built fails the build and leaves dist/ as it was', async () => {
+    const before = hashTree(dist);
+    const result = await runCli(['build', '--root', root], {
+      env: { PAGEFIND_BINARY_PATH: path.join(root, 'no-pagefind'), PAGEFIND_EXTENDED_BINARY_PATH: path.join(root, 'no-pagefind') },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^geul: search index: .*; \S*dist left as it was$/m);
+    expect(hashTree(dist)).toEqual(before);
+  });
+});
+
+describe('the search page', () => {
+  let search: Root;
+  beforeAll(() => {
+    search = readHtml(path.join(dist, 'search', 'index.html'));
+  });
+
+  test('a labelled search form that submits ?q= to itself, and a live region for the outcome', () => {
+    const form = select('form[role="search"]', search)!;
+    expect(form.properties.action).toBe('/blog/search/');
+    expect(form.properties.method).toBe('get');
+    const input = select('input[type="search"]', form)!;
+    expect(input.properties.name).toBe('q');
+    const label = select(`label[for="${String(input.properties.id)}"]`, form)!;
+    expect(textOf(label)).toBe('검색어');
+    expect(select('[role="status"]', search)!.properties.ariaLive).toBe('polite');
+    expect(select('ol.search-results', search)).toBeTruthy();
+    expect(textOf(select('h1', search)!)).toBe('검색');
+    expect(textOf(select('noscript', search)!)).toContain('JavaScript');
+  });
+
+  test('loads the bundle from the site itself, under its base path, with the particle rules the index used', () => {
+    const root = select('[data-search]', search)!;
+    expect(root.properties.dataBundle).toBe('/blog/pagefind/');
+    expect(root.properties.dataJoiner).toBe(STEM_JOINER);
+    expect(JSON.parse(String(root.properties.dataRules))).toEqual(particleRules());
+    expect(selectAll('script', search).map((script) => script.properties.src)).toEqual(['/blog/assets/search.js']);
+    expect(existsSync(path.join(dist, 'assets', 'search.js'))).toBe(true);
+  });
+
+  test('every page links to it from the main menu; it marks itself as the current page', () => {
+    for (const file of ['index.html', 'posts/topic-marker/index.html', 'about/index.html', '404.html']) {
+      const link = selectAll('nav.site-nav a', readHtml(path.join(dist, file))).find((a) => textOf(a) === '검색');
+      expect(link?.properties.href, file).toBe('/blog/search/');
+    }
+    const current = select('nav.site-nav a[aria-current="page"]', search)!;
+    expect(textOf(current)).toBe('검색');
+  });
+});
+
+describe('indexDocument', () => {
+  const post = (html: string, extra: Partial<ParsedPost['frontMatter']> = {}): ParsedPost =>
+    ({
+      kind: 'post',
+      sourcePath: 'content/posts/a.md',
+      slug: 'a',
+      frontMatter: { title: '모델은 <무엇인가>', categories: [], tags: [], draft: false, extra: {}, ...extra },
+      rendered: { html, toc: [], excerpt: '', readingMinutes: 1, wordCount: 1, assets: [] },
+    }) as ParsedPost;
+
+  test('withStems puts the stem before every word with a particle, and leaves the rest as written', () => {
+    expect(withStems('이 모델은 (데이터를) 쓴다. GPT는 foundation 모델이다')).toBe(
+      '이 모델_^모델은 (데이터_^데이터를) 쓴다. GPT_^GPT는 foundation 모델_^모델이다',
+    );
+    expect(withStems('사이 값이 정확도')).toBe('사이 값이 정확도');
+  });
+
+  test('the title as written in metadata; footnote marks left out; HTML in the title stays text', () => {
+    const html = indexDocument(
+      post('<p>본문<sup><a href="#fn-1" data-footnote-ref>1</a></sup>이다.</p><section data-footnotes><ol><li><p>각주 <a href="#fnref-1" data-footnote-backref>↩</a></p></li></ol></section>', { description: '설명은 짧다' }),
+      'ko',
+    );
+    const tree = fromHtml(html);
+    expect(select('meta[data-pagefind-meta="title[content]"]', tree)!.properties.content).toBe('모델은 <무엇인가>');
+    expect(select('html', tree)!.properties.lang).toBe('ko');
+    expect(textOf(select('h1', tree)!)).toBe('모델_^모델은 <무엇인가>');
+    expect(textOf(select('article', tree)!)).toBe('모델_^모델은 <무엇인가>설명_^설명은 짧다본문이다.각주 ');
+  });
+});
