@@ -159,9 +159,13 @@ async function createHighlighting(): Promise<Highlighting> {
     import('shiki/langs'),
     import('shiki/themes'),
   ]);
-  // Oniguruma (WebAssembly) rather than the JavaScript regex engine: it starts about 0.1 s
-  // later but compiles a grammar's patterns several times faster on first use (C++: 0.5 s
-  // against 4.6 s). The .wasm file is read as bytes, skipping the inlined base64 copy.
+  // Oniguruma (WebAssembly) rather than the JavaScript regex engine: both start in about
+  // 0.35 s of CPU, but a grammar's first use costs far less (TypeScript 0.5 s against 0.9 s,
+  // C++ 0.7 s against 3 s), and each worker and dev server pays that again. The JavaScript
+  // engine is faster once warm (2.6 ms against 5.7 ms for a 10-line block in two themes),
+  // which only wins past about a hundred blocks of one language in one process; cached posts
+  // are not highlighted again. The .wasm file is read as bytes: 0.07 s of CPU where decoding
+  // shiki/wasm's inlined base64 copy takes 0.17 s.
   const core = await createHighlighterCore({
     engine: createOnigurumaEngine(readFile(require.resolve('shiki/onig.wasm'))),
     themes: [bundledThemes[CODE_THEMES.light](), bundledThemes[CODE_THEMES.dark]()],
