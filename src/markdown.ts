@@ -85,7 +85,7 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // `\label` → `\tag{n}` and an anchor; `\eqref`/`\ref` → links; bad labels are errors.
       .use(remarkEquations)
       // Warnings with fixes: Hangul outside \text{}, `$10 … $20`, `|` in table math, KaTeX strict.
-      .use(remarkMathLint)
+      .use(remarkMathLint, KATEX_OPTIONS)
       // Warnings for `**`, `__`, `~~` that parsing left as text.
       .use(remarkEmphasisLint)
       // Local images: resolve, size, list for copying; a missing one is an error.

@@ -3,12 +3,68 @@ import { toText } from 'hast-util-to-text';
 import katex, { type KatexOptions } from 'katex';
 import { SKIP, visitParents } from 'unist-util-visit-parents';
 
-/** KaTeX HTML of formulas rendered in this process, by display mode and TeX source. */
-const rendered = new Map<string, string>();
+/** KaTeX settings as the chain gives them. `strict` is not used: findings are collected, and KaTeX told to ignore them. */
+export type FormulaOptions = Omit<KatexOptions, 'displayMode' | 'throwOnError'>;
+
+/** What KaTeX made of one formula: its HTML (undefined when KaTeX rejects it) and what strict mode noticed. */
+export interface Formula {
+  html: string | undefined;
+  strict: { code: string; message: string }[];
+}
 
 /**
- * Render each formula with KaTeX once per process, whatever the number of posts that repeat
- * it, and put KaTeX's HTML in the tree as it is instead of parsing it back into elements (half
+ * Formulas rendered in this process, by settings, display mode and TeX, least recently used
+ * first. Bounded: a site of 10,000 posts holds tens of thousands of distinct formulas of some
+ * kilobytes each, and only the repeated ones are worth keeping.
+ */
+const formulas = new Map<string, Formula>();
+const FORMULA_LIMIT = 4096;
+const settingsKeys = new WeakMap<FormulaOptions, string>();
+
+function settingsKey(options: FormulaOptions): string {
+  let key = settingsKeys.get(options);
+  if (key === undefined) settingsKeys.set(options, (key = JSON.stringify({ ...options, strict: undefined })));
+  return key;
+}
+
+/**
+ * One formula through KaTeX, once per process whatever the number of posts that repeat it.
+ * Strict-mode findings are collected in the same pass (KaTeX itself is told to ignore them,
+ * so the HTML is what `strict: 'ignore'` gives), for remarkMathLint to report: every formula
+ * is parsed and laid out once, not parsed again for diagnostics.
+ */
+export function renderFormula(tex: string, displayMode: boolean, options: FormulaOptions): Formula {
+  const key = `${settingsKey(options)}\0${displayMode ? 'D' : 'I'}\0${tex}`;
+  let formula = formulas.get(key);
+  if (formula) {
+    // Most recently used last.
+    formulas.delete(key);
+  } else {
+    const strict: Formula['strict'] = [];
+    let html: string | undefined;
+    try {
+      html = katex.renderToString(tex, {
+        ...options,
+        displayMode,
+        throwOnError: true,
+        strict: (code: string, message: string) => {
+          strict.push({ code, message });
+          return 'ignore';
+        },
+      });
+    } catch {
+      // rehype-katex reports it and renders KaTeX's visible error.
+    }
+    formula = { html, strict };
+    if (formulas.size >= FORMULA_LIMIT) formulas.delete(formulas.keys().next().value!);
+  }
+  formulas.set(key, formula);
+  return formula;
+}
+
+/**
+ * Render each formula with KaTeX once per process (renderFormula), whatever the number of
+ * posts that repeat it, and put KaTeX's HTML in the tree as it is instead of parsing it back into elements (half
  * of rehype-katex's cost). Formulas KaTeX rejects are left in place for rehype-katex, which
  * runs next and reports them with their position and renders its visible error: invalid math
  * is handled exactly as without this step. Output is byte-for-byte the same whichever
@@ -17,8 +73,7 @@ const rendered = new Map<string, string>();
  * Finds math the way rehype-katex does: `math-inline` and `math-display` from remark-math,
  * and fenced ```math code blocks.
  */
-export function rehypeKatexCache(options: Omit<KatexOptions, 'displayMode' | 'throwOnError'>) {
-  const settingsKey = JSON.stringify(options);
+export function rehypeKatexCache(options: FormulaOptions) {
   return function (tree: Root) {
     visitParents(tree, 'element', (element, parents) => {
       const classes = Array.isArray(element.properties.className) ? element.properties.className : [];
@@ -35,16 +90,9 @@ export function rehypeKatexCache(options: Omit<KatexOptions, 'displayMode' | 'th
       }
       if (!parent) return undefined;
       const tex = toText(scope, { whitespace: 'pre' });
-      const key = `${settingsKey}\0${displayMode ? 'D' : 'I'}\0${tex}`;
-      let html = rendered.get(key);
-      if (html === undefined) {
-        try {
-          html = katex.renderToString(tex, { ...options, displayMode, throwOnError: true });
-        } catch {
-          return SKIP; // rehype-katex reports it and renders KaTeX's visible error.
-        }
-        rendered.set(key, html);
-      }
+      const { html } = renderFormula(tex, displayMode, options);
+      // Left for rehype-katex, which reports it and renders KaTeX's visible error.
+      if (html === undefined) return SKIP;
       const raw = { type: 'raw', value: html, data: { tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;

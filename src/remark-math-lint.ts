@@ -1,9 +1,9 @@
-import katex from 'katex';
 import type { Nodes, Root, TableRow } from 'mdast';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import type { InlineMath, Math } from './math-nodes.js';
 import { placeAt, sourceOf } from './place.js';
+import { renderFormula, type FormulaOptions } from './rehype-katex-cache.js';
 import { trustEquationLinks } from './remark-equations.js';
 import { addWarning } from './report.js';
 
@@ -17,8 +17,10 @@ const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', '
  * one formula (`$10 … $20`), a `|` inside `$…$` that split a table cell, and whatever else
  * KaTeX's strict mode notices, reported once per formula (KaTeX itself is told to keep
  * quiet: `strict: 'ignore'`). Runs after equations are numbered, on the TeX KaTeX will see.
+ * Give it the KaTeX settings the chain renders with: the strict check is that rendering
+ * (renderFormula), done once for both.
  */
-export function remarkMathLint() {
+export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathml', trust: trustEquationLinks }) {
   return function (tree: Root, file: VFile) {
     visit(tree, (node: Nodes, index, parent) => {
       if (node.type === 'code' || node.type === 'inlineCode' || node.type === 'html') return SKIP;
@@ -42,7 +44,7 @@ export function remarkMathLint() {
       if (hangul) {
         addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, place, 'math-hangul');
       }
-      const strict = strictReports(node, Boolean(hangul));
+      const strict = strictReports(node, Boolean(hangul), options);
       if (strict.length > 0) {
         addWarning(file, `KaTeX: ${strict[0]}${strict.length > 1 ? ` (and ${strict.length - 1} more)` : ''}`, place, 'math-strict');
       }
@@ -106,38 +108,15 @@ function groupEnd(tex: string, open: number): number {
   return tex.length;
 }
 
-/** What KaTeX's strict mode says about a formula, by display mode and TeX, for this process. */
-const strictCache = new Map<string, string[]>();
-const parse = (katex as unknown as { __parse?: (tex: string, options: object) => unknown }).__parse;
-
 /**
- * KaTeX's strict-mode findings for one formula, from parsing only (the cheap half of
- * rendering). Hangul in math mode is left out when it was reported with its fix already.
+ * KaTeX's strict-mode findings for one formula, one line each. Hangul in math mode is left
+ * out when it was reported with its fix already. A formula KaTeX rejects has none: rehype-katex
+ * reports it, with KaTeX's error shown in the page.
  */
-function strictReports(node: Math | InlineMath, hangulReported: boolean): string[] {
-  if (!parse) return [];
-  const displayMode = node.type === 'math';
-  const key = `${displayMode ? 'D' : 'I'}\0${node.value}`;
-  let reports = strictCache.get(key);
-  if (!reports) {
-    const found: { code: string; message: string }[] = [];
-    try {
-      parse(node.value, {
-        displayMode,
-        throwOnError: true,
-        trust: trustEquationLinks,
-        strict: (code: string, message: string) => {
-          found.push({ code, message });
-          return 'ignore';
-        },
-      });
-    } catch {
-      // A formula KaTeX rejects is reported by rehype-katex, with KaTeX's error shown in the page.
-    }
-    reports = [...new Set(found.map(({ code, message }) => `${code === 'unicodeTextInMathMode' && HANGUL.test(message) ? '\0' : ''}${message}`))];
-    strictCache.set(key, reports);
-  }
-  return reports.filter((report) => !report.startsWith('\0') || !hangulReported).map((report) => report.replace(/^\0/, ''));
+function strictReports(node: Math | InlineMath, hangulReported: boolean, options: FormulaOptions): string[] {
+  const { strict } = renderFormula(node.value, node.type === 'math', options);
+  const reports = strict.filter(({ code, message }) => !(hangulReported && code === 'unicodeTextInMathMode' && HANGUL.test(message)));
+  return [...new Set(reports.map(({ message }) => message))];
 }
 
 /**
