@@ -137,7 +137,11 @@ function scan(html: string): ScannedPage {
     for (const key of LINK_ATTRIBUTES[node.tagName] ?? []) {
       const value = properties[key];
       if (key === 'srcSet') {
-        for (const url of srcsetUrls(Array.isArray(value) ? value.join(', ') : String(value ?? ''))) add(url, node.tagName);
+        for (const url of srcsetUrls(Array.isArray(value) ? value.join(', ') : String(value ?? ''))) {
+          // A responsive image names its own src again as its widest candidate: one link, not two,
+          // or the n-th link would no longer be the n-th image of the source.
+          if (url !== properties.src) add(url, node.tagName);
+        }
       } else if (typeof value === 'string') {
         const link = add(value, node.tagName);
         if (key === 'src') src = link;

@@ -105,7 +105,10 @@ export function remarkImages(options: RemarkImagesOptions) {
       if (!resolved) return;
       const { measured, plan } = resolved;
       const properties: Record<string, unknown> = measured ? { width: measured.width, height: measured.height } : {};
-      if (plan) Object.assign(properties, { src: resolved.src, srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
+      // One candidate that is the src itself (an image of 400 px or less) needs no srcset.
+      if (plan && (plan.srcset.length > 1 || plan.srcset[0] !== plan.src)) {
+        Object.assign(properties, { src: resolved.src, srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
+      }
       // The first image may be what the reader sees first (the largest paint): never lazy.
       if (figure) properties.loading = 'lazy';
       properties.decoding = 'async';
