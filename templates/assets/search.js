@@ -104,20 +104,28 @@ async function start(root) {
     more.hidden = results.length === 0;
   };
 
+  // `aria-busy` while a search runs; `data-query` names the query whose results are shown.
+  const done = (query, message) => {
+    say(message);
+    list.setAttribute('aria-busy', 'false');
+    root.dataset.query = query;
+  };
+
   const run = async (query) => {
     const id = ++latest;
     const terms = searchTerms(query, rules);
     list.replaceChildren();
     more.hidden = true;
     if (!terms) {
-      say('');
+      done(query, '');
       return;
     }
     say(text.loading);
+    list.setAttribute('aria-busy', 'true');
     try {
       pagefind ??= await loadPagefind(text.bundle);
     } catch {
-      say(text.unavailable);
+      done(query, text.unavailable);
       return;
     }
     const search = await pagefind.search(terms);
@@ -126,7 +134,7 @@ async function start(root) {
     await render(pending);
     if (id !== latest) return;
     const count = search.results.length;
-    say(count === 0 ? text.none.replace('{query}', query.trim()) : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
+    done(query, count === 0 ? text.none.replace('{query}', query.trim()) : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
   };
 
   const remember = (query) => {

@@ -1,0 +1,209 @@
+/**
+ * Search in a real browser: the `search` fixture built by the CLI, its dist/ served as static
+ * files on 127.0.0.1 under the site's base path (/blog/), and the same site in `geul dev`.
+ * Proves what readers get: Korean particles on either side of a query, English words,
+ * highlighted excerpts, no console errors, no failed requests, nothing from other hosts.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDevServer, type DevServer } from '../../src/dev.js';
+import { serveSite } from '../../src/serve.js';
+import type { Output } from '../../src/types.js';
+import { cleanup, copySite, runCli } from '../helpers/site.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+let browser: Browser | undefined;
+let root: string | undefined;
+let server: Server | undefined;
+let origin = '';
+let context: BrowserContext | undefined;
+/** What went wrong in the page: console errors, failed requests, requests to other hosts. */
+let trouble: string[] = [];
+
+/** Serve a built folder the way a static host does, through the same resolver as the dev server. */
+async function serveFolder(dir: string, basePath: string): Promise<Server> {
+  const outputs = new Map<string, Output>();
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else outputs.set(child.normalize('NFC'), { path: child, copyFrom: path.join(dir, child) });
+    }
+  };
+  walk('');
+  const http = createServer((req, res) => void serveSite(req, res, { outputs, basePath, html: (text) => text }));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return http;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  root = await copySite('search');
+  const built = await runCli(['build', '--root', root]);
+  expect(built.code, built.stderr).toBe(0);
+  server = await serveFolder(path.join(root, 'dist'), '/blog/');
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await cleanup(root);
+});
+
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+async function open(url: string, options: { width?: number; scheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  context = await browser!.newContext({ viewport: { width: options.width ?? 1024, height: 800 }, colorScheme: options.scheme ?? 'light' });
+  const page = await context.newPage();
+  trouble = [];
+  const allowed = new URL(url).origin;
+  page.on('console', (message) => {
+    if (message.type() === 'error') trouble.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => trouble.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => trouble.push(`failed: ${request.url()}`));
+  page.on('request', (request) => {
+    if (new URL(request.url()).origin !== allowed) trouble.push(`other host: ${request.url()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) trouble.push(`${response.status()}: ${response.url()}`);
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+
+interface Shown {
+  status: string;
+  results: { href: string; title: string; datetime: string | null; date: string; excerpt: string; marks: string[] }[];
+}
+
+// The callbacks given to page.evaluate run in the page; this project is type-checked without
+// the DOM library, so the little they use is declared here.
+interface Node {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): Node | null;
+  querySelectorAll(selector: string): Node[];
+}
+declare const document: Node & { documentElement: { scrollWidth: number; clientWidth: number }; body: Node };
+declare function getComputedStyle(node: Node): { backgroundColor: string; color: string };
+
+/** Wait until the results of `query` are shown (the page names it in `data-query`), then read them. */
+async function shown(page: Page, query: string): Promise<Shown> {
+  await page.waitForFunction((query) => document.querySelector('[data-search]')?.getAttribute('data-query') === query, query);
+  expect(await page.locator('.search-results').getAttribute('aria-busy')).toBe('false');
+  return page.evaluate(() => ({
+    status: document.querySelector('[role="status"]')!.textContent ?? '',
+    results: Array.from(document.querySelectorAll('.search-results > li')).map((item) => ({
+      href: item.querySelector('h2 a')!.getAttribute('href') ?? '',
+      title: item.querySelector('h2 a')!.textContent ?? '',
+      datetime: item.querySelector('time')?.getAttribute('datetime') ?? null,
+      date: item.querySelector('time')?.textContent ?? '',
+      excerpt: item.querySelector('.search-excerpt')!.textContent ?? '',
+      marks: Array.from(item.querySelectorAll('.search-excerpt mark')).map((mark) => mark.textContent ?? ''),
+    })),
+  }));
+}
+
+const hrefs = (result: Shown) => result.results.map((item) => item.href).sort();
+
+describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 }, () => {
+  it('typing 모델 finds the posts that say 모델은, 모델이, 모델을 or 모델의, and no other', async () => {
+    const page = await open(`${origin}/blog/search/`);
+    await page.getByLabel('검색어').fill('모델');
+    const result = await shown(page, '모델');
+    expect(hrefs(result)).toEqual(['/blog/posts/object-marker/', '/blog/posts/subject-marker/', '/blog/posts/topic-marker/']);
+    expect(result.status).toBe('3개의 글을 찾았습니다');
+    // The address now links this search.
+    expect(new URL(page.url()).searchParams.get('q')).toBe('모델');
+    const topic = result.results.find((item) => item.href === '/blog/posts/topic-marker/')!;
+    expect(topic).toMatchObject({ title: '주제 조사만 쓰는 글', datetime: '2024-01-10', date: '2024년 1월 10일' });
+    for (const item of result.results) {
+      expect(item.marks.length, item.href).toBeGreaterThan(0);
+      for (const mark of item.marks) expect(mark, item.href).toMatch(/^모델(?:은|이|을|의)?$/u);
+      // The stems the index holds never show: `모델은` reads as written.
+      expect(item.excerpt, item.href).not.toContain('_^');
+    }
+    expect(topic.excerpt).toContain('이 글에서 모델은 크다.');
+    expect(trouble).toEqual([]);
+  });
+
+  it('?q=모델은 in the address finds the post that only says 모델이', async () => {
+    const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('모델은')}`);
+    const result = await shown(page, '모델은');
+    expect(await page.getByLabel('검색어').inputValue()).toBe('모델은');
+    expect(hrefs(result)).toContain('/blog/posts/subject-marker/');
+    const subject = result.results.find((item) => item.href === '/blog/posts/subject-marker/')!;
+    expect(subject.marks).toEqual(['모델이']);
+    expect(hrefs(result)).not.toContain('/blog/posts/unrelated/');
+    expect(trouble).toEqual([]);
+  });
+
+  it('foundation finds the English word, highlighted', async () => {
+    const page = await open(`${origin}/blog/search/`);
+    await page.getByLabel('검색어').fill('foundation');
+    await page.getByLabel('검색어').press('Enter');
+    const result = await shown(page, 'foundation');
+    expect(hrefs(result)).toEqual(['/blog/posts/english-words/']);
+    expect(result.results[0]!.marks).toEqual(['foundation']);
+    expect(result.status).toBe('1개의 글을 찾았습니다');
+    expect(trouble).toEqual([]);
+  });
+
+  it('says so when nothing matches, and finds nothing of drafts or standalone pages', async () => {
+    const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('양자컴퓨터')}`);
+    expect(await shown(page, '양자컴퓨터')).toEqual({ status: '‘양자컴퓨터’에 맞는 글이 없습니다', results: [] });
+    await page.getByLabel('검색어').fill('초안');
+    expect((await shown(page, '초안')).results).toEqual([]);
+    await page.getByLabel('검색어').fill('소개');
+    expect((await shown(page, '소개')).results).toEqual([]);
+    expect(trouble).toEqual([]);
+  });
+
+  it.each(['light', 'dark'] as const)('fits a 375 px phone in the %s scheme, the matches marked in the theme colour', async (scheme) => {
+    const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('모델')}`, { width: 375, scheme });
+    await shown(page, '모델');
+    const layout = await page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      body: getComputedStyle(document.body).backgroundColor,
+      mark: getComputedStyle(document.querySelector('.search-excerpt mark')!).backgroundColor,
+    }));
+    expect(layout.overflow).toBe(0);
+    expect(layout.body).toBe(scheme === 'light' ? 'rgb(252, 252, 251)' : 'rgb(21, 23, 27)');
+    expect(layout.mark).toBe(scheme === 'light' ? 'rgb(255, 241, 166)' : 'rgb(91, 74, 16)');
+    expect(trouble).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('search in geul dev', { timeout: 60_000 }, () => {
+  let dev: DevServer | undefined;
+  afterAll(async () => {
+    await dev?.close();
+  });
+
+  it('builds the index in memory, drafts included and marked', async () => {
+    dev = await startDevServer({ root: root!, port: 0, host: '127.0.0.1', log: () => {} });
+    // The index follows the first build in the background.
+    const bundle = new URL('pagefind/pagefind.js', dev.url).href;
+    for (let tries = 0; (await fetch(bundle)).status !== 200; tries++) {
+      expect(tries).toBeLessThan(200);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const page = await open(new URL(`search/?q=${encodeURIComponent('모델')}`, dev.url).href);
+    const result = await shown(page, '모델');
+    expect(hrefs(result)).toContain('/blog/posts/draft-model/');
+    expect(await page.locator('.search-results .badge-draft').count()).toBe(1);
+    expect(trouble).toEqual([]);
+  });
+});
