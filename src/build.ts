@@ -100,7 +100,8 @@ export async function assemble({ sources, config, compiled, modified, started }:
   // Started before rendering: sharp resizes images on its own threads while templates render.
   const resizing = makeVariants([...site.posts, ...site.pages].flatMap((post) => post.rendered.assets), {
     root: options.root,
-    fresh: !(options.cache?.enabled ?? false),
+    // Only `--no-cache` remakes them; a build without a post cache still reuses checked entries.
+    fresh: options.cache ? !options.cache.enabled : false,
   });
   const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous);
   const outputs: Output[] = [

@@ -322,7 +322,8 @@ function createLocator(options: CheckOptions) {
     // remarkImages turns `images/x.png` and a bundle's `x.png` into site-absolute URLs (under
     // the base path: a raw `<img src="/x.png">` on a `/blog/` site was written as it stands).
     if ((link.element === 'img' || link.element === 'source') && link.url.startsWith(basePath)) {
-      const last = safeDecode(link.url).split('/').pop();
+      // A resized copy (`x-800w.1a2b3c4d.png`) was written as the original (`x.png`).
+      const last = safeDecode(link.url).split('/').pop()?.replace(/-\d+w\.[0-9a-f]{8}(?=\.\w+$)/, '');
       if (last) needles.push({ text: `images/${last}`, after: LINK_START }, { text: last, after: LINK_START });
     }
     const unique = new Map(needles.filter((needle) => needle.text).map((needle) => [needle.text, needle]));
