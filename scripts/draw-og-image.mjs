@@ -4,6 +4,7 @@
 // Run by hand once, `node scripts/draw-og-image.mjs`; the PNG is committed, so builds never draw it.
 // The glyphs need Debian's fonts-noto-cjk (librsvg finds fonts through fontconfig).
 import { execFileSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';

@@ -15,7 +15,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   const pages: Page[] = [];
   // Every page has a description and an image for search results and link previews: its
   // own, else the site's.
-  const common = (kind: string, dir: string, title: string, description: string, image?: string | null) => ({
+  const common = (kind: string, dir: string, title: string, description: string, image?: string | null, math = false) => ({
     site: views.site,
     i18n,
     page: {
@@ -25,6 +25,8 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
       url: urls.rel(dir),
       permalink: urls.abs(dir),
       image: image ?? views.site.image,
+      /** Only pages showing a formula load KaTeX's stylesheet: one render-blocking request fewer elsewhere. */
+      math,
     },
   });
 
@@ -63,7 +65,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'post',
-      data: { ...common('post', dir, view.title, view.metaDescription, view.image), post: view },
+      data: { ...common('post', dir, view.title, view.metaDescription, view.image, view.math), post: view },
     });
   });
 
@@ -74,7 +76,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
     pages.push({
       outputPath: outputFileOf(dir),
       template: 'page',
-      data: { ...common('page', dir, view.title, view.metaDescription, view.image), post: view },
+      data: { ...common('page', dir, view.title, view.metaDescription, view.image, view.math), post: view },
     });
   }
 

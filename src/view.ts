@@ -85,6 +85,8 @@ export interface FullPostView extends PostView {
   metaDescription: string;
   /** Absolute URL of the first raster image of the body, for link previews; null when none. */
   image: string | null;
+  /** The body holds a formula: the page needs KaTeX's stylesheet. */
+  math: boolean;
   /** Headings as a tree: an h3 after an h2 is its child. */
   toc: TocItem[];
   /** The older neighbour. */
@@ -368,6 +370,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
         jsonLd: jsonLd(source, view, description, image ?? siteImage),
         metaDescription: description,
         image,
+        math: source.rendered.html.includes('class="katex'),
       };
     },
     postUrl,

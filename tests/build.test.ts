@@ -250,9 +250,12 @@ describe('assets', () => {
     const css = path.join(dist, 'assets/katex/katex.min.css');
     expect(readFileSync(css, 'utf8')).toMatch(/url\(fonts\/KaTeX_Main-Regular\.woff2\)/);
     expect(missingCssUrls(css)).toEqual([]);
-    const links = selectAll('link[rel=stylesheet]', page(dist, 'index.html')).map((link) => String(link.properties.href));
-    expect(links).toContain('/assets/katex/katex.min.css');
-    expect(links.every((href) => href.startsWith('/'))).toBe(true);
+    const stylesheets = (file: string) => selectAll('link[rel=stylesheet]', page(dist, file)).map((link) => String(link.properties.href));
+    // Linked by pages showing a formula only: the home page has none.
+    expect(stylesheets('posts/quoted-date/index.html')).toContain('/assets/katex/katex.min.css');
+    expect(stylesheets('index.html')).not.toContain('/assets/katex/katex.min.css');
+    expect(stylesheets('posts/script-title/index.html')).not.toContain('/assets/katex/katex.min.css');
+    expect(stylesheets('index.html').every((href) => href.startsWith('/'))).toBe(true);
   });
 
   test('images are copied and sized', () => {
