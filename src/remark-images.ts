@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
-import type { Definition, Image, ImageReference, Root } from 'mdast';
+import type { Definition, Image, Root } from 'mdast';
 import { lookup as mimeLookup } from 'mrmime';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
@@ -105,9 +105,11 @@ export function remarkImages(options: RemarkImagesOptions) {
       if (!resolved) return;
       const { measured, plan } = resolved;
       const properties: Record<string, unknown> = measured ? { width: measured.width, height: measured.height } : {};
-      // One candidate that is the src itself (an image of 400 px or less) needs no srcset.
-      if (plan && (plan.srcset.length > 1 || plan.srcset[0] !== plan.src)) {
-        Object.assign(properties, { src: resolved.src, srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
+      if (plan) {
+        // Exactly the key of `pictures`, whatever remark-rehype would make of the URL.
+        properties.src = resolved.src;
+        // One candidate that is the src itself (an image of 400 px or less) needs no srcset.
+        if (plan.srcset.length > 1 || plan.srcset[0] !== plan.src) Object.assign(properties, { srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
       }
       // The first image may be what the reader sees first (the largest paint): never lazy.
       if (figure) properties.loading = 'lazy';

@@ -106,13 +106,16 @@ describe('markdown facts', () => {
     expect(rendered.html).toContain('&#x3C;b>');
   });
 
-  test('local images get their size, lazy loading and a site-absolute URL, and are listed for copying', async () => {
+  test('local images get their size, lazy loading after the first and a site-absolute URL, and are listed for copying', async () => {
     const { rendered } = await renderCase('image-size');
     expect(rendered.html).toContain('src="/images/dot.png"');
     expect(rendered.html).toContain('width="4"');
     expect(rendered.html).toContain('height="3"');
-    expect(rendered.html).toContain('loading="lazy"');
-    expect(rendered.assets).toEqual([{ source: 'images/dot.png', output: 'images/dot.png' }]);
+    // The only image is the first: not lazy.
+    expect(rendered.html).not.toContain('loading=');
+    expect(rendered.assets).toMatchObject([{ source: 'images/dot.png', output: 'images/dot.png' }]);
+    const figures = await renderCase('figures');
+    expect(figures.rendered.html.match(/loading="lazy"/g)).toHaveLength(8);
   });
 
   test('the same text and settings give the same HTML (cacheable)', async () => {
