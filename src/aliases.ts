@@ -5,7 +5,7 @@ import type { Alias, ParsedPost, Taxonomy } from './types.js';
 import { outputDirOf, outputFileOf } from './urls.js';
 
 /** Top-level folders and files geul writes besides pages; no alias may take their place. */
-const RESERVED_TOP = new Set(['assets', 'images', 'feed.xml', 'sitemap.xml', 'robots.txt', '404.html', '.geul']);
+const RESERVED_TOP = new Set(['assets', 'images', 'pagefind', 'feed.xml', 'sitemap.xml', 'robots.txt', '404.html', '.geul']);
 
 /**
  * The site-relative path an alias as written stands for: `/old/path/` → `old/path/`,
@@ -45,7 +45,7 @@ export function aliasOutputPath(path: string): string {
 }
 
 /**
- * Output files of every real page: home pages, posts, pages and taxonomy pages. Mirrors
+ * Output files of every real page: home pages, posts, pages, taxonomy pages and search. Mirrors
  * routes(); a test holds the two together.
  */
 export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], paginate: number): string[] {
@@ -57,6 +57,7 @@ export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxono
       outputFileOf(`${taxonomy.key}/`),
       ...taxonomy.terms.map((term) => outputFileOf(`${taxonomy.key}/${term.slug}/`)),
     ]),
+    outputFileOf('search/'),
   ];
 }
 

@@ -17,7 +17,7 @@ export interface CollectOptions {
 }
 
 /** Top-level names that geul itself writes; a standalone page may not take them. */
-const RESERVED_PAGE_SLUGS = new Set(['posts', 'categories', 'tags', 'page', 'images', 'assets', 'search', '404', 'feed.xml', 'sitemap.xml', 'robots.txt', 'index.html']);
+const RESERVED_PAGE_SLUGS = new Set(['posts', 'categories', 'tags', 'page', 'images', 'assets', 'search', 'pagefind', '404', 'feed.xml', 'sitemap.xml', 'robots.txt', 'index.html']);
 
 /**
  * Gather parsed posts into a Site: posts newest first, taxonomies with their terms, series,

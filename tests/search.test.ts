@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { particleRules } from '../src/korean-particles.js';
 import { indexDocument, STEM_JOINER, withStems } from '../src/search.js';
 import type { ParsedPost } from '../src/types.js';
+import { collectPosts, postFrom } from './helpers/posts.ts';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
 
 const PUBLISHED = ['english-words', 'object-marker', 'subject-marker', 'topic-marker', 'unrelated'];
@@ -135,6 +136,18 @@ describe('the search page', () => {
     const current = select('nav.site-nav a[aria-current="page"]', search)!;
     expect(textOf(current)).toBe('검색');
   });
+});
+
+test('the search page and the bundle keep their places: no page slug or alias may take them', () => {
+  const { messages } = collectPosts([
+    postFrom('content/posts/a.md', ['title = "a"', 'date = 2024-01-01', 'aliases = ["/search/", "/pagefind/pagefind.js"]']),
+    postFrom('content/pagefind.md', ['title = "p"'], 'page'),
+  ]);
+  expect(messages.sort()).toEqual([
+    'content/pagefind.md:1:1: slug "pagefind" is reserved for geul\'s own pages',
+    'content/posts/a.md:4:12: alias "/search/" collides with a page of the site (search/index.html)',
+    'content/posts/a.md:4:24: alias "/pagefind/pagefind.js/" would overwrite geul\'s own files under "pagefind"',
+  ]);
 });
 
 describe('indexDocument', () => {
