@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from './report.js';
 import { packageVersion } from './cache.js';
@@ -149,6 +149,12 @@ export interface VariantOptions {
 
 type SharpFunction = typeof import('sharp').default;
 
+/**
+ * An entry no build has used for this long is removed when a build makes new ones: edited
+ * images leave their old copies behind, and a warm build should not pay for cleaning.
+ */
+const STALE_MS = 30 * 24 * 60 * 60 * 1000;
+
 /** Images processed at once; each runs its variants in parallel on sharp's own threads. */
 const IMAGES_IN_FLIGHT = 4;
 
@@ -188,6 +194,9 @@ export async function makeVariants(assets: readonly AssetRef[], options: Variant
       let entry = options.fresh ? undefined : await readEntry(dir, key, [...job.files.keys()]);
       if (entry) {
         result.reused++;
+        // Marks the entry as in use, for pruneStale.
+        const now = new Date();
+        await utimes(path.join(dir, 'entry.json'), now, now).catch(() => undefined);
       } else {
         try {
           entry = await makeEntry(dir, key, job.source, job.files, options.root, job.hash, load);
@@ -206,6 +215,7 @@ export async function makeVariants(assets: readonly AssetRef[], options: Variant
     }
   };
   await Promise.all(Array.from({ length: Math.min(IMAGES_IN_FLIGHT, queue.length) }, worker));
+  if (result.made > 0) await pruneStale(cacheDir, Date.now() - STALE_MS);
   result.outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return result;
 }
@@ -299,6 +309,23 @@ async function makeEntry(
   } catch (error) {
     await rm(temporary, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * Remove entries last used before `cutoff` (ms since the epoch), and folders left by a build
+ * that died while making one. Used entries were touched by this build, so they stay.
+ */
+async function pruneStale(cacheDir: string, cutoff: number): Promise<void> {
+  const shards = await readdir(cacheDir).catch(() => [] as string[]);
+  for (const shard of shards) {
+    const names = await readdir(path.join(cacheDir, shard)).catch(() => [] as string[]);
+    for (const name of names) {
+      const dir = path.join(cacheDir, shard, name);
+      const marker = name.endsWith('.tmp') ? dir : path.join(dir, 'entry.json');
+      const stamp = await stat(marker).catch(() => undefined);
+      if (!stamp || stamp.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    }
   }
 }
 

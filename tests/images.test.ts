@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { imageSize } from 'image-size';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeVariants, planImage, variantWidths } from '../src/images.ts';
@@ -78,8 +79,9 @@ describe('makeVariants', () => {
   const assetOf = (source: string, output = source): AssetRef => {
     const bytes = readFileSync(path.join(root, source));
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const size = { png: { width: 2400, height: 1200 }, jpg: { width: 1000, height: 750 } }[path.extname(source).slice(1) as 'png' | 'jpg'];
-    const plan = planImage(output, size, path.extname(source).slice(1), hash)!;
+    // A broken file is planned as if it were whole: the failure is sharp's to find.
+    const size = bytes.length > 1000 ? imageSize(bytes) : { width: 2400, height: 1200 };
+    const plan = planImage(output, { width: size.width!, height: size.height! }, path.extname(source).slice(1), hash)!;
     return { source, output, hash, variants: plan.variants };
   };
   const noSharp = async (): Promise<never> => {
@@ -143,6 +145,29 @@ describe('makeVariants', () => {
     writeFileSync(path.join(path.dirname(output.copyFrom), 'entry.json'), '{"format":1,');
     expect(await makeVariants(assets, { root })).toMatchObject({ made: 1, reused: 0 });
     expect(await makeVariants(assets, { root, loadSharp: noSharp })).toMatchObject({ made: 0, reused: 1 });
+  });
+
+  test('entries unused for 30 days are removed when a build makes new ones; used ones are kept', async () => {
+    const photo = assetOf('images/photo.jpg');
+    const [photoOutput] = (await makeVariants([photo], { root, loadSharp: noSharp })).outputs;
+    if (!photoOutput || !('copyFrom' in photoOutput)) throw new Error('no output');
+    const wideEntry = (await makeVariants([assetOf('images/wide.png')], { root, loadSharp: noSharp })).outputs[0];
+    if (!wideEntry || !('copyFrom' in wideEntry)) throw new Error('no output');
+    const longAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    for (const output of [photoOutput, wideEntry]) utimesSync(path.join(path.dirname(output.copyFrom), 'entry.json'), longAgo, longAgo);
+    const leftover = path.join(root, '.cache/geul/images/00/leftover.123-abcd.tmp');
+    mkdirSync(leftover, { recursive: true });
+    utimesSync(leftover, longAgo, longAgo);
+
+    // A warm build cleans nothing, but marks what it used.
+    await makeVariants([photo], { root, loadSharp: noSharp });
+    expect(existsSync(wideEntry.copyFrom)).toBe(true);
+    // A build that makes something removes what nobody used for 30 days.
+    writeFileSync(path.join(root, 'images/new.png'), await sharp({ create: { width: 500, height: 200, channels: 3, background: '#808080' } }).png().toBuffer());
+    expect(await makeVariants([photo, assetOf('images/new.png')], { root })).toMatchObject({ made: 1, reused: 1, problems: [] });
+    expect(existsSync(wideEntry.copyFrom)).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(photoOutput.copyFrom)).toBe(true);
   });
 
   test('`fresh` (--no-cache) makes the variants again', async () => {
