@@ -122,6 +122,25 @@ describe('makeVariants', () => {
     }
   });
 
+  test('WebP and AVIF originals: WebP copies, and AVIF copies with WebP beside them', async () => {
+    for (const name of ['pic.webp', 'pic.avif']) copyFileSync(path.join(FIXTURES, 'markdown/images', name), path.join(root, 'images', name));
+    const result = await makeVariants([assetOf('images/pic.webp'), assetOf('images/pic.avif')], { root });
+    expect(result).toMatchObject({ made: 2, problems: [] });
+    const made: string[] = [];
+    for (const output of result.outputs) {
+      if (!('copyFrom' in output)) throw new Error(`${output.path} is not copied`);
+      const metadata = await sharp(output.copyFrom).metadata();
+      made.push(`${output.path.replace(/\.[0-9a-f]{8}\./, '.')} ${metadata.width} ${metadata.format === 'heif' ? metadata.compression : metadata.format}`);
+    }
+    expect(made.sort()).toEqual([
+      'images/pic-400w.avif 400 av1',
+      'images/pic-400w.webp 400 webp',
+      'images/pic-400w.webp 400 webp',
+      'images/pic-500w.webp 500 webp',
+      'images/pic-800w.webp 800 webp',
+    ]);
+  });
+
   test('a second run reads the cache and never loads sharp', async () => {
     const assets = [assetOf('images/wide.png'), assetOf('images/photo.jpg')];
     const first = await makeVariants(assets, { root, loadSharp: noSharp });
