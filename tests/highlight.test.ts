@@ -138,11 +138,15 @@ describe('highlighted code blocks', () => {
     expect(textOf(one(tree, 'p > code'))).toBe('$y$');
   });
 
-  test('the same block gives the same bytes every time (cacheable, thread-independent)', async () => {
+  test('the same block gives the same bytes every time, highlighted or remembered', async () => {
     const markdown = fence('rust {hl_lines=[1]}', 'fn main() { println!("{}", 1 << 3); }');
     const first = await render(markdown);
     const second = await render(markdown);
     expect(second.html).toBe(first.html);
+    // The second block came from the process's memory of highlighted blocks, which keys the options too.
+    const other = await render(fence('rust {linenos=true}', 'fn main() { println!("{}", 1 << 3); }'));
+    expect(select('span.line.highlighted', other.tree)).toBeUndefined();
+    expect(select('code.line-numbers', other.tree)).toBeDefined();
   });
 
   test('grammars are loaded on first use only', async () => {
