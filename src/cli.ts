@@ -6,12 +6,12 @@ import { build, type BuildStats } from './build.js';
 import type { DevServer } from './dev.js';
 import { openCache } from './cache.js';
 import { readConfig } from './config.js';
-import { loadContent } from './load.js';
+import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
 import { buildSearchIndex, type SearchIndex } from './search.js';
-import { newPostText } from './new-post.js';
+import { newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
   geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict]
@@ -185,7 +185,8 @@ async function newCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { root: { type: 'string', default: '.' }, slug: { type: 'string' } },
   });
-  const title = positionals.join(' ').trim();
+  // A title typed on macOS may arrive decomposed (NFD); the file name and the title are NFC.
+  const title = positionals.join(' ').trim().normalize('NFC');
   if (!title) {
     console.error('geul new: give the title, e.g. geul new "트랜스포머 논문 리뷰"');
     return 2;
@@ -197,6 +198,11 @@ async function newCommand(args: string[]): Promise<number> {
   const file = path.join(root, 'content', 'posts', `${slug}.md`);
   if (existsSync(file)) {
     console.error(`geul new: ${path.relative(process.cwd(), file)} already exists; not overwriting it`);
+    return 1;
+  }
+  const taken = takenBy(slug, (await listContent(root)).posts);
+  if (taken) {
+    console.error(`geul new: ${taken} already has the slug "${slug}"; choose another title or --slug`);
     return 1;
   }
   await mkdir(path.dirname(file), { recursive: true });
