@@ -94,10 +94,11 @@ describe('highlighted code blocks', () => {
   test('line numbers are off unless the fence asks, and drawn by CSS (no digits in the code text)', async () => {
     const plain = await render(fence('js', 'a()', 'b()'));
     expect(select('code.line-numbers', plain.tree)).toBeUndefined();
-    for (const info of ['js {linenos=table}', 'js {linenos=true}', 'js {linenos=inline}', 'js showLineNumbers', 'js linenos']) {
+    for (const info of ['js {linenos=table}', 'js {linenos=true}', 'js {linenos=inline}', 'js showLineNumbers', 'js linenos', 'js{linenos=true}']) {
       const { tree } = await render(fence(info, 'a()', 'b()'));
       const code = one(tree, 'pre.shiki > code.line-numbers');
       expect(textOf(code), info).toBe('a()\nb()');
+      expect(textOf(one(tree, '.code-label')), info).toBe('JavaScript');
       expect(styleOf(code)).toBe('');
     }
     const off = await render(fence('js {linenos=false}', 'a()'));
