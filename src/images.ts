@@ -86,7 +86,8 @@ export function planImage(
   const setOf = (format: VariantFormat, ownFormat: boolean): Candidate[] =>
     widths.map((width) => {
       if (ownFormat && width === size.width) return { output, width };
-      const name = `${stem}-${width}w.${tag}${ownFormat ? extension : `.${format}`}`;
+      // The original's own extension (`.JPG` stays `.JPG`), or the format's when it has none.
+      const name = `${stem}-${width}w.${tag}${ownFormat && extension ? extension : `.${format}`}`;
       variants.push({ output: name, width, format });
       return { output: name, width };
     });

@@ -66,6 +66,20 @@ describe('planImage', () => {
     expect(avif.srcset.map((candidate) => candidate.output)).toEqual(['images/a-400w.abababab.webp', 'images/a-500w.abababab.webp']);
   });
 
+  test('copies keep the original extension as written; a file without one gets the format\'s', () => {
+    expect(planImage('images/A.JPG', { width: 900, height: 600 }, 'jpg', HASH)!.variants.map((variant) => variant.output)).toEqual([
+      'images/A-400w.abababab.webp',
+      'images/A-800w.abababab.webp',
+      'images/A-900w.abababab.webp',
+      'images/A-400w.abababab.JPG',
+      'images/A-800w.abababab.JPG',
+    ]);
+    expect(planImage('images/scan', { width: 500, height: 600 }, 'png', HASH)!.srcset.map((candidate) => candidate.output)).toEqual([
+      'images/scan-400w.abababab.png',
+      'images/scan',
+    ]);
+  });
+
   test('SVG, GIF and unknown types pass through', () => {
     expect(planImage('images/a.svg', { width: 800, height: 600 }, 'svg', HASH)).toBeUndefined();
     expect(planImage('images/a.gif', { width: 800, height: 600 }, 'gif', HASH)).toBeUndefined();
