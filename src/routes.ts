@@ -4,7 +4,7 @@ import { outputDirOf } from './urls.js';
 import type { Page, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
 import { outputFileOf } from './urls.js';
-import type { Views } from './view.js';
+import type { ImageView, Views } from './view.js';
 
 /**
  * Every HTML page of the site as data: which file, which template, which variables.
@@ -15,7 +15,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   const pages: Page[] = [];
   // Every page has a description and an image for search results and link previews: its
   // own, else the site's.
-  const common = (kind: string, dir: string, title: string, description: string, image?: string | null, math = false) => ({
+  const common = (kind: string, dir: string, title: string, description: string, image?: ImageView | null, math = false) => ({
     site: views.site,
     i18n,
     page: {

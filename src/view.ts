@@ -83,8 +83,8 @@ export interface FullPostView extends PostView {
   jsonLd: string;
   /** Meta description: `description`, else the summary; plain text of at most 160 characters. */
   metaDescription: string;
-  /** Absolute URL of the first raster image of the body, for link previews; null when none. */
-  image: string | null;
+  /** The image link previews show: the first raster image of the body; null when none. */
+  image: ImageView | null;
   /** The body holds a formula: the page needs KaTeX's stylesheet. */
   math: boolean;
   /** Headings as a tree: an h3 after an h2 is its child. */
@@ -93,6 +93,17 @@ export interface FullPostView extends PostView {
   prev: PostLink | null;
   /** The newer neighbour. */
   next: PostLink | null;
+}
+
+/** An image for link previews (Open Graph, X cards, JSON-LD). */
+export interface ImageView {
+  /** Absolute URL. */
+  url: string;
+  /** Pixel size, when known. */
+  width?: number;
+  height?: number;
+  /** Alt text; may be empty. */
+  alt: string;
 }
 
 export interface PaperView {
@@ -180,10 +191,18 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
           day: date.day,
         }
       : null;
-  const siteImage = /^https?:\/\//i.test(config.image) ? config.image : urls.abs(config.image || DEFAULT_SITE_IMAGE);
-  const firstImage = (source: ParsedPost): string | null => {
+  const siteImage: ImageView = !config.image
+    ? { url: urls.abs(DEFAULT_SITE_IMAGE), width: 1200, height: 630, alt: '' }
+    : { url: /^https?:\/\//i.test(config.image) ? config.image : urls.abs(config.image), alt: '' };
+  // The post's first figure (remark-images picks a copy of sharing size), unless it is an
+  // SVG, which link previews do not show: then the first raster image after it, if any.
+  const firstImage = (source: ParsedPost): ImageView | null => {
+    const { figure } = source.rendered;
+    if (figure && PREVIEW_IMAGE.test(figure.output)) {
+      return { url: urls.abs(figure.output), width: figure.width, height: figure.height, alt: figure.alt };
+    }
     const asset = source.rendered.assets.find((candidate) => PREVIEW_IMAGE.test(candidate.output));
-    return asset ? urls.abs(asset.output) : null;
+    return asset ? { url: urls.abs(asset.output), alt: '' } : null;
   };
   const termDir = (key: Taxonomy['key'], slug: string) => `${key}/${slug}/`;
   const termsBySlug = new Map(
@@ -312,7 +331,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
    * paper it is about as its `citation` (a ScholarlyArticle), in the same object, so a page
    * has one JSON-LD block whatever it holds.
    */
-  const jsonLd = (source: ParsedPost, view: PostView, description: string, image: string): string => {
+  const jsonLd = (source: ParsedPost, view: PostView, description: string, image: ImageView): string => {
     const fm = source.frontMatter;
     if (source.kind !== 'post') return '';
     const published = view.date?.timestamp;
@@ -323,7 +342,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       ...(description ? { description } : {}),
       url: view.permalink,
       mainEntityOfPage: view.permalink,
-      image,
+      image: image.url,
       ...(published ? { datePublished: published } : {}),
       ...(view.lastmod || published ? { dateModified: view.lastmod?.timestamp ?? published } : {}),
       ...(view.author ? { author: { '@type': 'Person', name: view.author } } : {}),

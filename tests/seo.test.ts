@@ -97,6 +97,21 @@ describe('a post with an image and a description', () => {
   });
 });
 
+describe('a post whose first image is a raster figure', () => {
+  test('og:image is that figure, with its size and alt text, in a file the site has', () => {
+    const tree = html(outputs, 'posts/figure-first/index.html');
+    const image = meta(tree, 'og:image') as string;
+    expect(image.startsWith(`${BASE}images/`)).toBe(true);
+    expect(outputs.has(decodeURI(image.slice(BASE.length)))).toBe(true);
+    expect(meta(tree, 'og:image:width')).toBe('4');
+    expect(meta(tree, 'og:image:height')).toBe('3');
+    expect(meta(tree, 'og:image:alt')).toBe('바다 사진');
+    expect(meta(tree, 'twitter:image')).toBe(image);
+    expect(meta(tree, 'twitter:image:alt')).toBe('바다 사진');
+    expect(jsonLd(tree)[0]!.image).toBe(image);
+  });
+});
+
 describe('a post without image or description', () => {
   test('the description is the first paragraph as plain text, cut at a sentence end within 160 characters', () => {
     const tree = html(outputs, 'posts/plain/index.html');
@@ -112,6 +127,7 @@ describe('a post without image or description', () => {
   test("the image is the theme's default card, shipped in dist", () => {
     const tree = html(outputs, 'posts/plain/index.html');
     expect(meta(tree, 'og:image')).toBe(`${BASE}assets/og-default.png`);
+    expect([meta(tree, 'og:image:width'), meta(tree, 'og:image:height'), meta(tree, 'og:image:alt')]).toEqual(['1200', '630', undefined]);
     expect(jsonLd(tree)[0]!.image).toBe(`${BASE}assets/og-default.png`);
     expect(outputs.get('assets/og-default.png')).toBe(`copy of templates/assets/og-default.png`);
     // A 1200×630 PNG: what Open Graph and X show uncropped.

@@ -29,12 +29,14 @@ describe('sitemap.xml', () => {
     expect(entries(xml).length).toBe((xml.match(/<url>/g) ?? []).length);
   });
 
-  test('lists every published HTML page except 404, each at an absolute https URL', () => {
+  test('lists every published HTML page except 404 and the search page, each at an absolute https URL', () => {
     const xml = root.get('sitemap.xml')!;
     const locs = entries(xml).map((entry) => entry.loc);
     expect(locs.filter((loc) => !loc.startsWith('https://example.com/'))).toEqual([]);
+    // The search page has no content of its own for a search engine to find.
+    expect(root.has('search/index.html')).toBe(true);
     const pages = [...root.keys()]
-      .filter((file) => file.endsWith('index.html'))
+      .filter((file) => file.endsWith('index.html') && file !== 'search/index.html')
       .map((file) => `https://example.com/${encodeURI(file.replace(/index\.html$/, ''))}`)
       .sort();
     expect([...locs].sort()).toEqual(pages);
