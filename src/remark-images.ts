@@ -83,7 +83,9 @@ export function remarkImages(options: RemarkImagesOptions) {
       const plan = measured && planImage(resolved.asset.output, measured, measured.type, measured.hash);
       const asset: AssetRef = plan ? { ...resolved.asset, hash: measured.hash, variants: plan.variants } : resolved.asset;
       assets.push(asset);
-      const src = url(plan ? plan.src.output : asset.output) + resolved.suffix;
+      // CONTRACT: the `src` is always the original's site-absolute URL (`/images/x.png`); the
+      // resized copies are offered through `srcset` and the WebP `<source>`.
+      const src = url(asset.output) + resolved.suffix;
       node.url = src;
       if (plan) pictures[src] = plan.sources.map((source) => ({ type: source.type, srcSet: srcset(source.srcset), sizes: FIGURE_SIZES }));
       return { asset, src, measured, plan };

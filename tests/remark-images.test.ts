@@ -179,7 +179,7 @@ describe('remarkImages in the markdown chain', () => {
     for (const [url] of candidates(source.properties.srcSet)) expect(url).toMatch(/^\/images\/%EB%84%93%EC%9D%80%20%EA%B7%B8%EB%A6%BC-\d+w\.[0-9a-f]{8}\.webp$/);
     for (const [url] of candidates(img.properties.srcSet)) expect(url).toMatch(/-\d+w\.[0-9a-f]{8}\.png$/);
     expect(img.properties).toMatchObject({ alt: '넓은 그림', width: 2400, height: 1200, decoding: 'async' });
-    expect(img.properties.src).toMatch(/-800w\.[0-9a-f]{8}\.png$/);
+    expect(img.properties.src).toBe('/images/%EB%84%93%EC%9D%80%20%EA%B7%B8%EB%A6%BC.png');
     expect(img.properties.sizes).toBe(source.properties.sizes);
     expect(img.properties.loading).toBeUndefined();
     expect(toText(select('figcaption', wide)!)).toBe('넓은 그림');
