@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { openCache, type PostCache } from './cache.js';
-import { build, type BuildResult } from './build.js';
+import type { BuildResult } from './build.js';
+import { createSiteBuilder, kindOf, type SiteBuilder } from './incremental.js';
 import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
@@ -34,6 +35,11 @@ export interface RebuildReport {
   ok: boolean;
   problems: Problem[];
   milliseconds: number;
+  /**
+   * When only post bodies changed, their pages are served before the rest of the site is
+   * rebuilt: milliseconds from the start until then.
+   */
+  servedAfter?: number;
   /** `performance.now()` when it started and finished; builds never overlap. */
   startedAt: number;
   finishedAt: number;
@@ -66,27 +72,6 @@ const SEARCH_DEBOUNCE_MS = 1000;
 const PORT_ATTEMPTS = 20;
 
 /**
- * The one place the dev server builds: today the whole site, in memory, drafts included.
- * Incremental rebuilds can take over here; `changed` is what they would need.
- */
-export async function buildInMemory(
-  root: string,
-  _changed: readonly string[],
-  cache: PostCache,
-  previous: ReadonlyMap<string, Output> = new Map(),
-): Promise<BuildResult> {
-  // Pages whose template and data did not change are not rendered again: the previous
-  // snapshot's bytes are kept.
-  const keys = new Map<string, string>();
-  for (const [file, output] of previous) if (output.key !== undefined) keys.set(file, output.key);
-  const result = await build({ root, drafts: true, dev: true, cache, previous: keys });
-  result.outputs = result.outputs.map((output) => ('unchanged' in output ? (previous.get(output.path) ?? output) : output));
-  // New results go to disk too, so the next `geul dev` or `geul build` starts warm.
-  await cache.flush({ prune: false });
-  return result;
-}
-
-/**
  * Build the site in memory, serve it over HTTP, and rebuild on every change. Never writes
  * `dist/`. A failed build never stops the server: the last good site stays up, with the
  * problems over it in the browser and in the terminal.
@@ -116,8 +101,11 @@ class GeulDevServer implements DevServer {
   readonly #log: (line: string) => void;
   readonly #http: Server;
   readonly #live = new LiveReload();
-  /** Compiled posts, kept across rebuilds: a save recompiles only the file it touched. */
+  /** Sources and compiled posts, kept across rebuilds: a save recompiles only the file it touched. */
+  #builder: SiteBuilder | undefined;
   #cache: PostCache | undefined;
+  /** New cache entries being written, after the build that made them has been served. */
+  #flushing: Promise<void> = Promise.resolve();
   /** Changes a restart of `geul dev` apart, so that open pages reload once on reconnect. */
   readonly #boot = randomBytes(4).toString('hex');
   #watcher: FSWatcher | undefined;
@@ -152,10 +140,13 @@ class GeulDevServer implements DevServer {
   }
 
   async start(): Promise<void> {
-    if (this.#options.watch !== false) this.#watcher = await this.#watch();
+    // The watcher scans the tree while the site builds: a change during the build is
+    // pending, and builds again after it.
+    const watching = this.#options.watch !== false ? this.#watch() : undefined;
     const first = this.rebuilt();
     this.#flush(true);
-    const report = await first;
+    const [report, watcher] = await Promise.all([first, watching]);
+    this.#watcher = watcher;
     const port = await listen(this.#http, this.#options.port, this.#options.host);
     const host = this.#options.host;
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
@@ -191,6 +182,7 @@ class GeulDevServer implements DevServer {
     });
     // Let a build in progress finish reading files before the caller removes them.
     await this.#current;
+    await this.#flushing;
     await this.#indexing;
   }
 
@@ -260,29 +252,74 @@ class GeulDevServer implements DevServer {
     const startedAt = performance.now();
     let problems: Problem[];
     let result: BuildResult | undefined;
+    let servedAt: number | undefined;
     try {
       this.#cache ??= openCache(this.#root, true);
-      result = await buildInMemory(this.#root, changed, this.#cache, this.#snapshot.outputs);
+      this.#builder ??= createSiteBuilder(this.#root, this.#cache);
+      result = await this.#builder.update(changed, this.#snapshot.outputs, (outputs) => {
+        if (this.#serveQuick(outputs)) servedAt = performance.now();
+      });
       problems = result.problems;
     } catch (error) {
       problems = [crashProblem(error)];
     }
     const ok = result !== undefined && !problems.some((problem) => problem.severity === 'error');
     if (ok && result) {
-      this.#snapshot = {
-        outputs: new Map([...result.outputs.map((output): [string, Output] => [output.path.normalize('NFC'), output]), ...this.#search]),
-        basePath: basePathOf(result) ?? this.#snapshot.basePath,
-        version: `${this.#boot}.${this.#started}`,
-      };
+      const previous = this.#snapshot.outputs;
+      const outputs = new Map<string, Output>();
+      // Unchanged pages keep the bytes served before (from the quick pass, if there was one).
+      const pages: string[] = [];
+      for (const output of result.outputs) {
+        const file = output.path.normalize('NFC');
+        const kept = 'unchanged' in output ? previous.get(file) : undefined;
+        if (!kept && file.endsWith('.html') && !sameContent(output, previous.get(file))) pages.push(file);
+        outputs.set(file, kept ?? output);
+      }
+      for (const [file, output] of this.#search) outputs.set(file, output);
+      for (const file of previous.keys()) if (file.endsWith('.html') && !outputs.has(file)) pages.push(file);
+      // Only markdown changed: just the pages whose bytes changed reload. Anything else
+      // (an image, a stylesheet, a template, the first build, a recovery) reloads every page.
+      const targeted = this.#broken.length === 0 && changed.length > 0 && changed.every((file) => kindOf(file) !== undefined);
+      const basePath = basePathOf(result) ?? this.#snapshot.basePath;
+      const reload = !targeted || basePath !== this.#snapshot.basePath || pages.length > 0 || servedAt === undefined;
+      this.#snapshot = { outputs, basePath, version: reload ? `${this.#boot}.${this.#started}` : this.#snapshot.version };
       this.#broken = [];
-      this.#live.reload(this.#snapshot.version);
+      if (reload) this.#live.reload(this.#snapshot.version, targeted ? pages : undefined);
       if (result.site) this.#indexLater(result.site, this.#started === 1);
+      if (this.#started === 1) void this.#builder?.warm().catch(() => {});
     } else {
       this.#broken = problems;
       this.#live.error(this.#clientState());
     }
+    // New results go to disk too, so the next `geul dev` or `geul build` starts warm; after
+    // serving, so no page waits for the disk.
+    const cache = this.#cache;
+    if (cache) this.#flushing = this.#flushing.then(() => cache.flush({ prune: false })).catch(() => {});
     const finishedAt = performance.now();
-    return { changed, ok, problems, milliseconds: Math.round(finishedAt - startedAt), startedAt, finishedAt };
+    return {
+      changed,
+      ok,
+      problems,
+      milliseconds: Math.round(finishedAt - startedAt),
+      ...(servedAt !== undefined ? { servedAfter: Math.round(servedAt - startedAt) } : {}),
+      startedAt,
+      finishedAt,
+    };
+  }
+
+  /**
+   * Serve the pages of a body-only change at once and reload open pages; the rest of the
+   * site is still being rebuilt. Not while the site is broken: its problems stay shown
+   * until a whole build clears them.
+   */
+  #serveQuick(outputs: Output[]): boolean {
+    if (this.#broken.length > 0 || !this.#snapshot.version || this.#closed) return false;
+    const served = new Map(this.#snapshot.outputs);
+    const pages = outputs.map((output) => output.path.normalize('NFC'));
+    for (const output of outputs) served.set(output.path.normalize('NFC'), output);
+    this.#snapshot = { ...this.#snapshot, outputs: served, version: `${this.#boot}.${this.#started}q` };
+    this.#live.reload(this.#snapshot.version, pages);
+    return true;
   }
 
   /**
@@ -300,9 +337,11 @@ class GeulDevServer implements DevServer {
     // One index at a time; the one running starts the next when it ends.
     if (this.#closed || this.#indexing || !site) return;
     this.#unindexed = undefined;
-    this.#indexing = buildSearchIndex(site)
+    const current = new Map([...this.#search].map(([file, output]) => [file, output.key ?? '']));
+    this.#indexing = buildSearchIndex(site, current)
       .then((index) => {
-        if (this.#closed) return;
+        // A save that changed no post's text (a template, an image) keeps the bundle.
+        if (this.#closed || index.reused) return;
         this.#search = new Map(index.outputs.map((output) => [output.path, output]));
         const outputs = new Map([...this.#snapshot.outputs].filter(([file]) => !file.startsWith(`${SEARCH_BUNDLE_DIR}/`)));
         for (const [file, output] of this.#search) outputs.set(file, output);
@@ -330,12 +369,13 @@ class GeulDevServer implements DevServer {
         ? '; still serving the last good build'
         : '; nothing to serve until it is fixed';
     this.#log(
-      `geul dev: ${what} in ${report.milliseconds} ms, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${outcome}`,
+      `geul dev: ${what} in ${report.milliseconds} ms, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${outcome}` +
+        (report.servedAfter !== undefined ? ` (changed pages served after ${report.servedAfter} ms)` : ''),
     );
   }
 
   #clientState(): ClientState {
-    return { version: this.#snapshot.version, problems: this.#broken.map(problemView) };
+    return { version: this.#snapshot.version, problems: this.#broken.map(problemView), base: this.#snapshot.basePath };
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
@@ -400,6 +440,14 @@ function crashProblem(error: unknown): Problem {
     severity: 'error',
     ...(stack ? { frame: stack } : {}),
   };
+}
+
+/** Whether a newly rendered output has the bytes of the one served before. */
+function sameContent(output: Output, before: Output | undefined): boolean {
+  if (!before || !('content' in output) || !('content' in before)) return false;
+  return typeof output.content === 'string' && typeof before.content === 'string'
+    ? output.content === before.content
+    : Buffer.from(output.content).equals(Buffer.from(before.content));
 }
 
 /** `a.md, b.md, c.md +2 more`. */

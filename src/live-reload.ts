@@ -27,6 +27,8 @@ export interface ClientState {
   version: string;
   /** Problems of the current build when it failed, else empty. */
   problems: ProblemView[];
+  /** Path part of baseURL (`/` or `/blog/`), for a page to find its own output path. */
+  base: string;
 }
 
 export function problemView(problem: Problem): ProblemView {
@@ -73,9 +75,13 @@ export class LiveReload {
     res.write(message('hello', hello));
   }
 
-  /** After a good build: every page reloads. */
-  reload(version: string): void {
-    this.#broadcast(message('reload', { version }));
+  /**
+   * After a good build: pages reload, all of them, or with `pages` only those showing one of
+   * these output paths (`posts/글/index.html`): a save reloads the post being written,
+   * not every tab open on the site.
+   */
+  reload(version: string, pages?: readonly string[]): void {
+    this.#broadcast(message('reload', pages ? { version, pages } : { version }));
   }
 
   /** After a failed build: every page shows the problems over the last good content. */
@@ -190,7 +196,21 @@ const CLIENT = `function (state) {
     else if (now.version !== state.version) reload();
     else hide();
   });
-  source.addEventListener('reload', reload);
+  // The output path this page was served from: \`/blog/posts/%EA%B8%80/\` → \`posts/글/index.html\`.
+  function ownPath() {
+    var here = location.pathname;
+    try { here = decodeURIComponent(here).normalize('NFC'); } catch (error) {}
+    if (here.indexOf(state.base) === 0) here = here.slice(state.base.length);
+    return here === '' || here.slice(-1) === '/' ? here + 'index.html' : here;
+  }
+  source.addEventListener('reload', function (event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (error) {}
+    hide();
+    if (!data.pages || data.pages.indexOf(ownPath()) !== -1) reload();
+    // This page is as built: the next hello must not reload it.
+    else state.version = data.version;
+  });
   source.addEventListener('error', function (event) {
     if (typeof event.data === 'string') show(JSON.parse(event.data).problems);
   });

@@ -27,15 +27,28 @@ export async function loadContent(root: string): Promise<SourceFiles> {
     value: existsSync(configPath) ? await readFile(configPath, 'utf8') : '',
   });
   const [posts, pages] = await Promise.all([
-    readMarkdown(root, 'content/posts/**/*.md'),
-    readMarkdown(root, 'content/*.md'),
+    readMarkdown(root, POSTS),
+    readMarkdown(root, PAGES),
   ]);
   return { config, posts, pages };
 }
 
-async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
+/** Paths of the markdown files `loadContent` reads, relative to the root, NFC (for the dev server's relisting). */
+export async function listContent(root: string): Promise<{ posts: string[]; pages: string[] }> {
+  const [posts, pages] = await Promise.all([listMarkdown(root, POSTS), listMarkdown(root, PAGES)]);
+  return { posts: posts.map((file) => file.normalize('NFC')), pages: pages.map((file) => file.normalize('NFC')) };
+}
+
+const POSTS = 'content/posts/**/*.md';
+const PAGES = 'content/*.md';
+
+async function listMarkdown(root: string, pattern: string): Promise<string[]> {
   const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false });
-  paths.sort();
+  return paths.sort();
+}
+
+async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
+  const paths = await listMarkdown(root, pattern);
   const files = await Promise.all(
     paths.map(async (relative) => {
       let value: string;

@@ -311,7 +311,8 @@ describe('geul dev: rebuilding', () => {
     const reload = await events.next('reload', mark);
     expect(reload.data.version).not.toBe(hello.data.version);
     expect((await get(POST_URL)).body).toContain('고쳐 쓴 마지막 문단.');
-    expect(lines.at(-1)).toMatch(rebuildLine);
+    // The edited page reloads as soon as it is rendered; the line comes when the whole site is.
+    await vi.waitFor(() => expect(lines.at(-1)).toMatch(rebuildLine), { timeout: 10_000, interval: 10 });
     expect(lines.at(-1)).toContain(`${POST} changed: rebuilt in`);
 
     // close() ends the event streams, so pages and vitest are not left hanging.
@@ -410,6 +411,7 @@ describe('geul dev: rebuilding', () => {
     for (let n = 1; n <= 100; n++) writeFileSync(file, original.replace('마지막 문단이다.', `저장 ${n}번째.`));
     await events.next('reload', mark);
     await vi.waitFor(async () => expect((await get(POST_URL)).body).toContain('저장 100번째.'), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(() => expect(server!.building).toBe(false), { timeout: 10_000, interval: 10 });
     const burstBuilds = lines.filter((line) => rebuildLine.test(line)).length;
     expect(burstBuilds).toBeGreaterThanOrEqual(1);
     expect(burstBuilds).toBeLessThanOrEqual(2);

@@ -1,0 +1,322 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { Processor } from 'unified';
+import { VFile } from 'vfile';
+import { assemble, compileAll, type BuildResult } from './build.js';
+import type { PostCache } from './cache.js';
+import type { CompiledPost, CompileInput } from './compile.js';
+import { readConfig } from './config.js';
+import { messages } from './i18n.js';
+import { lastModified } from './lastmod.js';
+import { listContent, loadContent } from './load.js';
+import type { MarkdownSettings } from './markdown.js';
+import { stampOf } from './remark-images.js';
+import { render } from './render.js';
+import { routes } from './routes.js';
+import type { Output, ParsedPost, Site } from './types.js';
+import { createUrls } from './urls.js';
+import { createViews } from './view.js';
+
+/**
+ * The dev server's builds. Sources and compiled posts stay in memory between builds: a change
+ * re-reads and recompiles only the files it touched (and the posts whose images it touched),
+ * then the site is assembled again from memory, where pages whose template and data did not
+ * change are not rendered. When nothing but the bodies of some posts changed, their own pages
+ * are rendered first and handed to `quick`, before the rest of the site is assembled.
+ */
+export interface SiteBuilder {
+  update(changed: readonly string[], previous: ReadonlyMap<string, Output>, quick?: (outputs: Output[]) => void): Promise<BuildResult>;
+  /** Load the markdown chain ahead of the first save, so that save does not wait for it. */
+  warm(): Promise<void>;
+}
+
+/** One markdown source, as last read and compiled. */
+interface Source {
+  kind: ParsedPost['kind'];
+  text: string;
+  result: CompiledPost;
+}
+
+/** Fewer files than this compile in this thread, with a processor kept across builds; more go to the worker pool. */
+const POOL_THRESHOLD = 24;
+
+/** Builds are always dev builds: drafts in, templates told `dev`. */
+const OPTIONS = { drafts: true, dev: true } as const;
+
+export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
+  /** Undefined until the first build reads it. */
+  let configText: string | undefined;
+  let settingsKey = '';
+  let sources = new Map<string, Source>();
+  let modified = new Map<string, Date>();
+  /** The site of the last build without errors: where a body-only change can be slotted in. */
+  let lastSite: Site | undefined;
+  let processor: { key: string; processor: Promise<Processor<any, any, any, any, string>> } | undefined;
+
+  const processorFor = (settings: MarkdownSettings) => {
+    const key = JSON.stringify(settings);
+    if (processor?.key !== key) {
+      processor = {
+        key,
+        processor: import('./markdown.js').then(({ createMarkdownProcessor }) => createMarkdownProcessor(settings)),
+      };
+    }
+    return processor.processor;
+  };
+
+  /** Compile `paths` (already in `sources`), from the cache where it holds them. */
+  const compile = async (paths: string[], settings: MarkdownSettings): Promise<void> => {
+    if (paths.length >= POOL_THRESHOLD) {
+      const inputs = paths.map((file) => ({ file: new VFile({ path: file, cwd: root, value: sources.get(file)!.text }), kind: sources.get(file)!.kind }));
+      const compiled = await compileAll(inputs, settings, { root, ...OPTIONS, cache });
+      for (const { file, result } of compiled) sources.get(file.path)!.result = result;
+      return;
+    }
+    const { compile: compileOne } = await import('./compile.js');
+    for (const file of paths) {
+      const source = sources.get(file)!;
+      const input: CompileInput = { sourcePath: file, text: source.text, kind: source.kind };
+      const key = cache.keyOf(input, { settings, drafts: OPTIONS.drafts });
+      let result = cache.get(key);
+      if (!result) {
+        result = await compileOne(input, await processorFor(settings), OPTIONS.drafts);
+        cache.set(key, result);
+      }
+      source.result = result;
+    }
+  };
+
+  /** Read every markdown file again: the first build, or settings that change every result. */
+  const loadAll = async (): Promise<string[]> => {
+    const files = await loadContent(root);
+    const next = new Map<string, Source>();
+    for (const [kind, list] of [['post', files.posts], ['page', files.pages]] as const) {
+      for (const file of list) next.set(file.path, { kind, text: String(file.value), result: { messages: [], dependencies: [] } });
+    }
+    sources = next;
+    return [...sources.keys()];
+  };
+
+  /**
+   * Bring `sources` up to date with the changed paths; the paths whose text changed, plus
+   * those whose images changed, are returned to be compiled.
+   */
+  const applyChanges = async (changed: readonly string[]): Promise<{ stale: string[]; edited: string[]; bodiesOnly: boolean }> => {
+    const reread = new Set<string>();
+    let relist = false;
+    let checkImages = false;
+    for (const file of changed) {
+      if (file === 'site.toml' || file.startsWith('templates/')) continue;
+      if (kindOf(file)) reread.add(file);
+      else if (file === 'content' || file.startsWith('content/')) relist = checkImages = true;
+      else checkImages = true;
+    }
+    // A folder appeared, vanished or was renamed: compare the listing with what is known.
+    if (relist) {
+      const { posts, pages } = await listContent(root);
+      const listed = new Set([...posts, ...pages]);
+      for (const file of listed) if (!sources.has(file)) reread.add(file);
+      for (const file of sources.keys()) if (!listed.has(file)) reread.add(file);
+    }
+    const stale: string[] = [];
+    const touched: string[] = [];
+    let bodiesOnly = !relist && !checkImages;
+    for (const file of [...reread].sort()) {
+      const kind = kindOf(file)!;
+      let text: string;
+      try {
+        text = await readFile(path.join(root, file), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        bodiesOnly &&= !sources.has(file);
+        sources.delete(file);
+        continue;
+      }
+      const known = sources.get(file);
+      // Saved without a change: nothing to compile, but its date (the sitemap's) moved.
+      touched.push(file);
+      if (known?.text === text) continue;
+      if (!known) bodiesOnly = false;
+      sources.set(file, { kind, text, result: known?.result ?? { messages: [], dependencies: [] } });
+      stale.push(file);
+    }
+    // An image added, replaced or removed changes the posts that looked at it (and only those).
+    if (checkImages) {
+      for (const [file, source] of sources) {
+        if (stale.includes(file)) continue;
+        if (source.result.dependencies.some((dependency) => stampOf(path.join(root, dependency.path)) !== dependency.stamp)) stale.push(file);
+      }
+    }
+    return { stale, edited: touched, bodiesOnly };
+  };
+
+  return {
+    async warm() {
+      if (configText === undefined) return;
+      const config = readConfig(new VFile({ path: 'site.toml', cwd: root, value: configText }));
+      const { compile: compileOne } = await import('./compile.js');
+      const settings = { root, basePath: createUrls(config).basePath, language: config.language };
+      await compileOne({ sourcePath: 'content/posts/warm-up.md', kind: 'post', text: WARM_UP }, await processorFor(settings), true);
+    },
+
+    async update(changed, previous, quick) {
+      const started = performance.now();
+      const first = configText === undefined;
+      if (first || changed.includes('site.toml')) configText = await readOptional(path.join(root, 'site.toml'));
+      const configFile = new VFile({ path: 'site.toml', cwd: root, value: configText });
+      const config = readConfig(configFile);
+      const urls = createUrls(config);
+      const settings: MarkdownSettings = { root, basePath: urls.basePath, language: config.language };
+      const key = JSON.stringify(settings);
+
+      let stale: string[];
+      let bodiesOnly = false;
+      // For the sitemap: asked of git while the markdown compiles, and awaited only by it.
+      let dates: Promise<ReadonlyMap<string, Date>>;
+      if (first || key !== settingsKey) {
+        stale = await loadAll();
+        dates = lastModified(root, stale).then((all) => (modified = new Map(all)));
+      } else {
+        let touched: string[];
+        ({ stale, edited: touched, bodiesOnly } = await applyChanges(changed));
+        bodiesOnly &&= !changed.some((file) => file === 'site.toml' || file.startsWith('templates/'));
+        dates = touched.length === 0 ? Promise.resolve(modified) : lastModified(root, touched).then((some) => {
+          for (const [file, date] of some) modified.set(file, date);
+          return modified;
+        });
+      }
+      settingsKey = key;
+      // Keys of the pages served now: a page whose key is the same is not rendered again.
+      const keys = new Map<string, string>();
+      for (const [file, output] of previous) if (output.key !== undefined) keys.set(file, output.key);
+      const before = new Map(stale.map((file) => [file, sources.get(file)?.result]));
+      await compile(stale, settings);
+
+      // Only bodies changed: the site keeps its shape (order, terms, series, links), so the
+      // changed posts' own pages can be made from the last site with the new posts slotted
+      // in, and served before the rest of the site (lists showing their summaries, the feed)
+      // is assembled.
+      if (quick && bodiesOnly && lastSite && stale.length > 0) {
+        const replaced = new Map<ParsedPost, ParsedPost>();
+        for (const file of stale) {
+          const old = before.get(file)?.post;
+          const now = sources.get(file)!.result;
+          if (!old || !now.post || now.messages.some((message) => message.fatal) || !sameShape(old, now.post)) {
+            replaced.clear();
+            break;
+          }
+          replaced.set(old, now.post);
+        }
+        if (replaced.size > 0) {
+          const site = substitute(lastSite, replaced);
+          const i18n = messages(config.language);
+          const views = createViews(site, urls, i18n, new Date());
+          const pages = routes(site, views, urls, i18n, new Set(replaced.values()));
+          const rendered = render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys);
+          const fine = rendered.templateFiles.every((file) => file.messages.length === 0);
+          if (fine && rendered.outputs.length === pages.length) {
+            const fresh = rendered.outputs.filter((output) => !('unchanged' in output));
+            quick(fresh);
+            for (const output of fresh) if (output.key !== undefined) keys.set(output.path, output.key);
+          }
+        }
+      }
+
+      const posts: VFile[] = [];
+      const pages: VFile[] = [];
+      const compiled: { file: VFile; kind: ParsedPost['kind']; result: CompiledPost }[] = [];
+      for (const kind of ['post', 'page'] as const) {
+        for (const [file, source] of [...sources].filter(([, source]) => source.kind === kind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const vfile = new VFile({ path: file, cwd: root, value: source.text });
+          (kind === 'post' ? posts : pages).push(vfile);
+          compiled.push({ file: vfile, kind, result: source.result });
+        }
+      }
+      const result = await assemble(
+        { sources: { config: configFile, posts, pages }, config, compiled, modified: dates, started },
+        { root, ...OPTIONS, cache, previous: keys },
+      );
+      lastSite = result.problems.some((problem) => problem.severity === 'error') ? undefined : result.site;
+      return result;
+    },
+  };
+}
+
+/** `post` for `content/posts/**\/*.md`, `page` for `content/*.md`, as load.ts finds them; else undefined. */
+export function kindOf(file: string): ParsedPost['kind'] | undefined {
+  const parts = file.split('/');
+  if (parts[0] !== 'content' || !file.endsWith('.md') || parts.some((part) => part.startsWith('_') || part.startsWith('.'))) return undefined;
+  if (parts.length === 2) return 'page';
+  return parts[1] === 'posts' && parts.length >= 3 ? 'post' : undefined;
+}
+
+/**
+ * Whether two compiled versions of a post give the site the same shape: the same front matter
+ * (title, date, terms, series, slug...) and the same files to copy. Body, headings, summary
+ * and reading time may differ.
+ */
+function sameShape(a: ParsedPost, b: ParsedPost): boolean {
+  const shape = (post: ParsedPost) => [post.kind, post.sourcePath, post.slug, post.frontMatter, post.rendered.assets];
+  return isDeepStrictEqual(shape(a), shape(b));
+}
+
+/**
+ * The site with some posts swapped for others, wherever it holds them (lists, terms, series,
+ * aliases, and whatever else a later version keeps), sharing everything else.
+ */
+function substitute(site: Site, replaced: ReadonlyMap<ParsedPost, ParsedPost>): Site {
+  const copies = new Map<object, unknown>();
+  const walk = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const swapped = replaced.get(value as ParsedPost);
+    if (swapped) return swapped;
+    // A post is a leaf: only whole posts are swapped.
+    if ('frontMatter' in value && 'rendered' in value) return value;
+    if (copies.has(value)) return copies.get(value);
+    if (Array.isArray(value)) {
+      const copy: unknown[] = [];
+      copies.set(value, copy);
+      for (const item of value) copy.push(walk(item));
+      return copy;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    const copy: Record<string, unknown> = {};
+    copies.set(value, copy);
+    for (const [key, item] of Object.entries(value)) copy[key] = walk(item);
+    return copy;
+  };
+  return walk(site) as Site;
+}
+
+async function readOptional(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+/** A little of everything the chain handles, so each plugin has loaded its parts. */
+const WARM_UP = `+++
+title = "warm-up"
+date = 2024-01-01
++++
+
+## 제목 $x^2$
+
+본문 $\\frac{a}{b}$ **굵게** [링크](https://example.com).
+
+$$
+\\sum_{i=1}^{n} i
+$$
+
+\`\`\`python
+print(1)
+\`\`\`
+
+| a | b |
+|---|---|
+| 1 | 2 |
+`;

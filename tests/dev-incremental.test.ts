@@ -1,0 +1,232 @@
+/**
+ * The dev server's incremental builds against from-scratch builds: after any sequence of
+ * changes (bodies, titles, tags, dates, drafts, series, new, deleted and renamed posts,
+ * images, templates, site.toml), the site kept in memory is byte for byte the site that
+ * `build()` makes from the same files. Pages served early by the quick pass for a body-only
+ * change are the bytes the whole build makes for them.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import { build } from '../src/build.ts';
+import { openCache } from '../src/cache.ts';
+import { createSiteBuilder, kindOf, type SiteBuilder } from '../src/incremental.ts';
+import { formatProblem } from '../src/report.ts';
+import type { Output } from '../src/types.ts';
+import { cleanup, copySite } from './helpers/site.ts';
+
+const TAGS = ['NLP', '자연어 처리', 'Transformer', '최적화', 'nlp', '확률'];
+const PNG = readFileSync(path.join(import.meta.dirname, 'fixtures/sites/basic/images/dot.png'));
+
+let roots: string[] = [];
+afterEach(async () => {
+  await cleanup(...roots);
+  roots = [];
+});
+
+/** The basic fixture plus posts in a series, with shared tags and an alias. */
+async function makeSite(): Promise<string> {
+  const root = await copySite('basic');
+  roots.push(root);
+  for (let n = 1; n <= 5; n++) {
+    await writeFile(path.join(root, `content/posts/series-${n}.md`), post({ n, title: `연재 ${n}편`, tags: [TAGS[n % TAGS.length]!, TAGS[(n + 2) % TAGS.length]!] }));
+  }
+  return root;
+}
+
+function post({ n, title, tags, date = `2024-03-0${(n % 9) + 1}`, draft = false, body = '' }: { n: number; title: string; tags: string[]; date?: string; draft?: boolean; body?: string }): string {
+  return `+++
+title = "${title}"
+date = ${date}
+categories = ["${n % 2 ? '수학' : 'Paper Review'}"]
+tags = ${JSON.stringify(tags)}
+series = "연재"
+draft = ${draft}
+${n === 1 ? 'aliases = ["/old/series-one/"]\n' : ''}+++
+
+${n}번째 글의 첫 문단. $\\alpha_${n} = ${n}$ 이고 **강조**가 있다.
+
+## 소제목 ${n}
+
+둘째 문단.${body}
+`;
+}
+
+/** The served site as bytes by path: what the dev server keeps after a build. */
+async function bytesOf(outputs: ReadonlyMap<string, Output>): Promise<Map<string, string>> {
+  const bytes = new Map<string, string>();
+  for (const [file, output] of outputs) {
+    if ('unchanged' in output) throw new Error(`${file} unresolved`);
+    const content = 'copyFrom' in output ? await readFile(output.copyFrom) : output.content;
+    // Text as text, so that a difference reads as one.
+    bytes.set(file, Buffer.from(content).toString(/\.(?:html|xml|txt|css|js|json)$/.test(file) ? 'utf8' : 'base64'));
+  }
+  return bytes;
+}
+
+/** One incremental build as the dev server does it: unchanged outputs keep the previous bytes. */
+async function step(builder: SiteBuilder, served: Map<string, Output>, changed: string[]) {
+  let quick: Output[] | undefined;
+  const current = new Map(served);
+  const result = await builder.update(changed, current, (outputs) => {
+    quick = outputs;
+    for (const output of outputs) current.set(output.path, output);
+  });
+  const next = new Map<string, Output>();
+  for (const output of result.outputs) next.set(output.path, 'unchanged' in output ? current.get(output.path)! : output);
+  return { result, served: next, quick };
+}
+
+async function scratch(root: string) {
+  const result = await build({ root, drafts: true, dev: true });
+  return { problems: result.problems.map(formatProblem), bytes: await bytesOf(new Map(result.outputs.map((output) => [output.path, output]))) };
+}
+
+/** A change a writer makes: edits files and says which paths a watcher would report. */
+type Change = (root: string, count: number) => Promise<string[]>;
+
+const at = (n: number) => `content/posts/series-${n}.md`;
+async function edit(root: string, file: string, change: (text: string) => string): Promise<string[]> {
+  const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  await writeFile(path.join(root, file), change(text));
+  return [file];
+}
+
+const changes: Record<string, (n: number) => Change> = {
+  body: (n) => (root, count) => edit(root, at(n), (text) => `${text}\n추가 문단 ${count}: $\\beta_{${count}}$\n`),
+  heading: (n) => (root, count) => edit(root, at(n), (text) => text.replace(/## .*/, `## 바뀐 소제목 ${count} $x^${count % 9}$`)),
+  title: (n) => (root, count) => edit(root, at(n), (text) => text.replace(/title = ".*"/, `title = "새 제목 ${count}"`)),
+  tags: (n) => (root, count) => edit(root, at(n), (text) => text.replace(/tags = .*/, `tags = ${JSON.stringify([TAGS[count % TAGS.length]])}`)),
+  date: (n) => (root, count) => edit(root, at(n), (text) => text.replace(/date = .*/, `date = 2023-12-${String((count % 28) + 1).padStart(2, '0')}`)),
+  draft: (n) => (root) => edit(root, at(n), (text) => (text.includes('draft = false') ? text.replace('draft = false', 'draft = true') : text.replace('draft = true', 'draft = false'))),
+  broken: (n) => (root) => edit(root, at(n), (text) => text.replace(/date = .*/, 'date = "2024-13-40"')),
+  fix: (n) => (root) => edit(root, at(n), (text) => text.replace('date = "2024-13-40"', 'date = 2024-02-20')),
+  add: (n) => async (root, count) => {
+    const file = `content/posts/new-${count}.md`;
+    await writeFile(path.join(root, file), post({ n: n + 10, title: `새 글 ${count}`, tags: [TAGS[count % TAGS.length]!] }));
+    return [file];
+  },
+  remove: (n) => async (root) => {
+    await rm(path.join(root, at(n)), { force: true });
+    return [at(n)];
+  },
+  rename: (n) => async (root, count) => {
+    const to = `content/posts/renamed-${count}.md`;
+    try {
+      await rename(path.join(root, at(n)), path.join(root, to));
+    } catch {
+      return [];
+    }
+    return [at(n), to];
+  },
+  folder: () => async (root, count) => {
+    await mkdir(path.join(root, `content/posts/bundle-${count}`), { recursive: true });
+    await writeFile(path.join(root, `content/posts/bundle-${count}/index.md`), post({ n: 7, title: `번들 ${count}`, tags: ['NLP'], body: '\n\n![점](dot.png)' }));
+    await writeFile(path.join(root, `content/posts/bundle-${count}/dot.png`), PNG);
+    return [`content/posts/bundle-${count}`];
+  },
+  image: (n) => async (root, count) => {
+    const touched = await edit(root, at(n), (text) => `${text}\n![새 그림](images/new.png)\n`);
+    if (count % 2) {
+      await writeFile(path.join(root, 'images/new.png'), PNG);
+      touched.push('images/new.png');
+    }
+    return touched;
+  },
+  imageAppears: () => async (root) => {
+    await writeFile(path.join(root, 'images/new.png'), PNG);
+    return ['images/new.png'];
+  },
+  imageGoes: () => async (root) => {
+    await rm(path.join(root, 'images/new.png'), { force: true });
+    return ['images/new.png'];
+  },
+  template: () => (root, count) => edit(root, 'templates/post.liquid', (text) => `${text}\n<!-- 템플릿 ${count} -->\n`),
+  config: () => (root, count) => edit(root, 'site.toml', (text) => text.replace(/^title = .*/m, `title = "블로그 ${count}"`)),
+  page: () => (root, count) => edit(root, 'content/about.md', (text) => `${text}\n소개 추가 ${count}.\n`),
+};
+
+/** Apply changes one by one; after each, the incremental site must equal a fresh build. */
+async function check(root: string, sequence: [keyof typeof changes, number][]): Promise<{ quick: number }> {
+  const builder = createSiteBuilder(root, openCache(root, true));
+  let served = new Map<string, Output>();
+  ({ served } = await step(builder, served, []));
+  let quickPasses = 0;
+  for (const [index, [kind, n]] of sequence.entries()) {
+    const changed = await changes[kind]!(n)(root, index + 1);
+    const now = await step(builder, served, changed);
+    served = now.served;
+    const expected = await scratch(root);
+    const label = `${kind}(${n}) at step ${index + 1}`;
+    expect(now.result.problems.map(formatProblem), label).toEqual(expected.problems);
+    if (expected.problems.some((line) => !line.includes(': warning: '))) continue; // served site stays the last good one
+    const actual = await bytesOf(served);
+    expect([...actual.keys()].sort(), label).toEqual([...expected.bytes.keys()].sort());
+    for (const [file, bytes] of expected.bytes) expect(actual.get(file), `${label}: ${file}`).toBe(bytes);
+    if (now.quick) {
+      quickPasses++;
+      for (const output of now.quick) expect((await bytesOf(new Map([[output.path, output]]))).get(output.path), `${label}: quick ${output.path}`).toBe(expected.bytes.get(output.path));
+    }
+  }
+  return { quick: quickPasses };
+}
+
+describe('geul dev: incremental builds equal from-scratch builds', () => {
+  test('every kind of change, one after another', async () => {
+    const root = await makeSite();
+    const { quick } = await check(root, [
+      ['body', 2],
+      ['heading', 3],
+      ['title', 2],
+      ['tags', 4],
+      ['date', 5],
+      ['body', 1],
+      ['draft', 3],
+      ['add', 1],
+      ['rename', 4],
+      ['remove', 2],
+      ['folder', 1],
+      ['image', 1],
+      ['imageAppears', 1],
+      ['body', 1],
+      ['imageGoes', 1],
+      ['imageAppears', 1],
+      ['broken', 5],
+      ['body', 1],
+      ['fix', 5],
+      ['draft', 3],
+      ['template', 1],
+      ['body', 3],
+      ['config', 1],
+      ['page', 1],
+      ['body', 5],
+    ]);
+    // Body and heading edits while the site has no errors are served by the quick pass.
+    expect(quick).toBe(7);
+  }, 240_000);
+
+  test('random sequences of changes', async () => {
+    const kinds = Object.keys(changes) as (keyof typeof changes)[];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...kinds), fc.integer({ min: 1, max: 5 })), { minLength: 2, maxLength: 5 }), async (sequence) => {
+        const root = await makeSite();
+        await check(root, sequence);
+      }),
+      { numRuns: 4, seed: 20261127 },
+    );
+  }, 300_000);
+
+  test('paths are sorted into posts and pages as the loader finds them', () => {
+    expect(kindOf('content/posts/a.md')).toBe('post');
+    expect(kindOf('content/posts/bundle/index.md')).toBe('post');
+    expect(kindOf('content/about.md')).toBe('page');
+    expect(kindOf('content/posts/_draft.md')).toBeUndefined();
+    expect(kindOf('content/posts/.scratch/a.md')).toBeUndefined();
+    expect(kindOf('content/notes/a.md')).toBeUndefined();
+    expect(kindOf('content/posts/a.txt')).toBeUndefined();
+    expect(kindOf('images/a.md')).toBeUndefined();
+  });
+});
