@@ -105,13 +105,13 @@ async function buildCommand(args: string[]): Promise<number> {
   // the previous output as it was, like any other error.
   let search: SearchIndex;
   try {
-    search = await buildSearchIndex(result.site!);
+    search = await buildSearchIndex(result.site!, previous);
   } catch (error) {
     console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
   await write([...result.outputs, ...search.outputs], outDir);
-  console.log(`${summary(result.stats, path.relative(process.cwd(), outDir) || outDir)}; search index of ${plural(search.posts, 'post')} in ${search.milliseconds} ms`);
+  console.log(`${summary(result.stats, path.relative(process.cwd(), outDir) || outDir)}; search index of ${plural(search.posts, 'post')} ${search.reused ? 'unchanged' : `in ${search.milliseconds} ms`}`);
   return 0;
 }
 

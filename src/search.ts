@@ -1,7 +1,5 @@
-import type { Element, ElementContent, Root } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
-import { toHtml } from 'hast-util-to-html';
-import { EXIT, SKIP, visit } from 'unist-util-visit';
+import { createHash } from 'node:crypto';
+import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
 import type { Output, ParsedPost, Site } from './types.js';
@@ -21,10 +19,15 @@ export const STEM_JOINER = '_^';
 
 /** What building the index did. */
 export interface SearchIndex {
-  /** The Pagefind bundle: index, fragments, its scripts and WebAssembly, under `pagefind/`. */
+  /**
+   * The Pagefind bundle: index, fragments, its scripts and WebAssembly, under `pagefind/`;
+   * `{ unchanged: true }` entries when the previous bundle is still right.
+   */
   outputs: Output[];
   /** Posts indexed. */
   posts: number;
+  /** True when nothing that goes into the index changed, and the previous bundle stands. */
+  reused: boolean;
   milliseconds: number;
 }
 
@@ -34,12 +37,25 @@ export interface SearchIndex {
  * own title, description and body (no lists, menus or related posts), and only the posts the
  * build includes: drafts only when the build has them.
  */
-export async function buildSearchIndex(site: Site): Promise<SearchIndex> {
+export async function buildSearchIndex(site: Site, previous: ReadonlyMap<string, string> = new Map()): Promise<SearchIndex> {
   const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  // Indexing costs Pagefind several seconds per thousand posts; a rebuild where no post's
+  // text, title or date changed keeps the previous bundle (every file, or none).
+  const digest = indexDigest(site);
+  const kept = [...previous].filter(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`));
+  const keyOf = (count: number) => `search:${digest}:${count}`;
+  if (kept.length > 0 && kept.every(([, key]) => key === keyOf(kept.length))) {
+    const outputs: Output[] = kept.map(([file, key]) => ({ path: file, unchanged: true, key }));
+    return { outputs, posts: site.posts.length, reused: true, milliseconds: elapsed() };
+  }
   // Loaded here: the Pagefind service is a child process, started by its first call.
   const pagefind = await import('pagefind');
   try {
-    const created = await pagefind.createIndex({ forceLanguage: site.config.language.split(/[-_]/, 1)[0] || 'ko' });
+    const created = await pagefind.createIndex({
+      forceLanguage: site.config.language.split(/[-_]/, 1)[0] || 'ko',
+      excludeSelectors: EXCLUDED_SELECTORS,
+    });
     if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join('; ')}`);
     const index = created.index;
     const added = await Promise.all(
@@ -53,10 +69,11 @@ export async function buildSearchIndex(site: Site): Promise<SearchIndex> {
     if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
     const files = await index.getFiles();
     if (files.errors.length > 0) throw new Error(`Pagefind could not write its index: ${files.errors.join('; ')}`);
+    const key = keyOf(files.files.length);
     const outputs: Output[] = files.files
-      .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path}`, content: file.content }))
+      .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path}`, content: file.content, key }))
       .sort((a, b) => (a.path < b.path ? -1 : 1));
-    return { outputs, posts: site.posts.length, milliseconds: Math.round(performance.now() - started) };
+    return { outputs, posts: site.posts.length, reused: false, milliseconds: elapsed() };
   } finally {
     // The service is a child process; left running it would keep `geul build` from exiting.
     await pagefind.close();
@@ -64,43 +81,100 @@ export async function buildSearchIndex(site: Site): Promise<SearchIndex> {
 }
 
 /**
- * The HTML Pagefind reads for one post: title, description and body, formulas and anchor
- * marks left out, each word that ends in a particle preceded by its stem. Metadata (title,
- * date) is given as written, so results show it without joiners.
+ * A digest of everything the index is made of: each post's URL, metadata and HTML, the site's
+ * language, geul's sources (the particle rules among them) and Pagefind's version.
+ */
+function indexDigest(site: Site): string {
+  const hash = createHash('sha256').update(
+    JSON.stringify({ versions: versions(), pagefind: packageVersion('pagefind'), language: site.config.language, EXCLUDED_SELECTORS }),
+  );
+  for (const post of site.posts) {
+    const front = post.frontMatter;
+    hash.update('\0').update(JSON.stringify([post.slug, front.title, front.description, front.date?.iso, front.draft]));
+    hash.update('\0').update(post.rendered.html);
+  }
+  return hash.digest('base64url');
+}
+
+/**
+ * What Pagefind leaves out of a post: formula glyphs (inline math is read from its TeX
+ * annotation instead, so `길이 $n$인` reads `길이 n인`), display formulas (a block of TeX is no
+ * excerpt), heading anchors and footnote marks. Pagefind applies these while it parses.
+ */
+export const EXCLUDED_SELECTORS = [
+  '.katex-html',
+  'semantics > :not(annotation)',
+  '.katex-display',
+  '.heading-anchor',
+  '[data-footnote-ref]',
+  '[data-footnote-backref]',
+];
+
+/**
+ * The HTML Pagefind reads for one post: title, description and body, each word that ends in
+ * a particle preceded by its stem. Metadata (title, date) is given as written, so results
+ * show it without stems. Built as a string, never parsed here: Pagefind's own parser is
+ * fast, a hast round trip of 1,000 formula-heavy posts took longer than the whole index.
  */
 export function indexDocument(post: ParsedPost, language: string): string {
   const front = post.frontMatter;
-  const body = fromHtml(post.rendered.html, { fragment: true });
-  visit(body, 'element', (node, index, parent) => {
-    if (!parent || index === undefined) return undefined;
-    if (leftOut(node)) {
-      parent.children.splice(index, 1);
-      return [SKIP, index];
+  const meta = [metaTag('title', front.title)];
+  if (front.date) meta.push(metaTag('date', formatDate(front.date, language)), metaTag('datetime', front.date.iso));
+  if (front.draft) meta.push(metaTag('draft', 'true'));
+  const description = front.description ? `<p>${withStems(escapeHtml(front.description))}</p>` : '';
+  return (
+    `<!doctype html><html lang="${escapeHtml(language)}"><head></head><body><article>${meta.join('')}` +
+    `<h1>${withStems(escapeHtml(front.title))}</h1>${description}${withStemsInHtml(withoutFormulaLayout(post.rendered.html))}</article></body></html>`
+  );
+}
+
+/**
+ * `withStems` applied to the text between tags of an HTML string. Only letters and
+ * `STEM_JOINER` are ever inserted, so even text a tag-splitting regex misreads (a `>` inside
+ * an attribute value) stays well-formed HTML.
+ */
+export function withStemsInHtml(html: string): string {
+  return html.replace(/(^|>)([^<]+)/gu, (_, open: string, text: string) => open + withStems(text));
+}
+
+const MATHML = /<span class="katex-mathml">[\s\S]*?<annotation encoding="application\/x-tex">([\s\S]*?)<\/annotation><\/semantics><\/math><\/span>/gu;
+const LAYOUT_START = '<span class="katex-html"';
+
+/**
+ * KaTeX's output reduced to the TeX of each formula: the MathML becomes its TeX annotation and
+ * the glyph layout (`.katex-html`, most of a formula's bytes) is cut out, matching its `<span>`s.
+ * Only for speed: `EXCLUDED_SELECTORS` says the same to Pagefind, should KaTeX's markup change.
+ */
+export function withoutFormulaLayout(html: string): string {
+  const text = html.replace(MATHML, '$1');
+  let out = '';
+  let from = 0;
+  for (let start = text.indexOf(LAYOUT_START); start !== -1; start = text.indexOf(LAYOUT_START, from)) {
+    out += text.slice(from, start);
+    const spans = /<span\b|<\/span>/gu;
+    spans.lastIndex = start;
+    let depth = 0;
+    let end = -1;
+    for (let match = spans.exec(text); match; match = spans.exec(text)) {
+      depth += match[0] === '</span>' ? -1 : 1;
+      if (depth === 0) {
+        end = match.index + match[0].length;
+        break;
+      }
     }
-    // Inline math reads as its TeX in an excerpt (`길이 n 인 문장`), rather than leaving a hole.
-    if (hasClass(node, 'katex')) {
-      parent.children[index] = { type: 'text', value: texOf(node) };
-      return SKIP;
-    }
-    return undefined;
-  });
-  const meta: ElementContent[] = [h('meta', { dataPagefindMeta: 'title[content]', content: front.title })];
-  if (front.date) {
-    meta.push(h('meta', { dataPagefindMeta: 'date[content]', content: formatDate(front.date, language) }));
-    meta.push(h('meta', { dataPagefindMeta: 'datetime[content]', content: front.date.iso }));
+    // Unbalanced: leave the rest as it is, Pagefind's selectors still skip it.
+    if (end === -1) return out + text.slice(start);
+    from = end;
   }
-  if (front.draft) meta.push(h('meta', { dataPagefindMeta: 'draft[content]', content: 'true' }));
-  const article = h('article', [
-    ...meta,
-    h('h1', front.title),
-    ...(front.description ? [h('p', front.description)] : []),
-    ...(body.children as ElementContent[]),
-  ]);
-  const document: Root = { type: 'root', children: [h('html', { lang: language }, [h('head'), h('body', [article])])] };
-  visit(article, 'text', (node) => {
-    node.value = withStems(node.value);
-  });
-  return `<!doctype html>${toHtml(document)}`;
+  return out + text.slice(from);
+}
+
+function metaTag(key: string, value: string): string {
+  return `<meta data-pagefind-meta="${key}[content]" content="${escapeHtml(value)}">`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/gu, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 /**
@@ -109,41 +183,12 @@ export function indexDocument(post: ParsedPost, language: string): string {
  * `(모델은)` and `Transformer는` work too.
  */
 export function withStems(text: string): string {
+  // Most runs between tags (code, numbers, English) hold no Hangul: nothing to look up.
+  if (!/[\uAC00-\uD7A3\u1100-\u11FF]/u.test(text)) return text;
   return text.normalize('NFC').replace(/[\p{L}\p{N}]+/gu, (word) => {
     const stem = stripParticles(word);
     return stem === word ? word : `${stem}${STEM_JOINER}${word}`;
   });
-}
-
-/** A hast element; hastscript would do the same, but is not a dependency of its own. */
-function h(tagName: string, properties: Element['properties'] | ElementContent[] | string = {}, children: ElementContent[] | string = []): Element {
-  if (typeof properties === 'string' || Array.isArray(properties)) return h(tagName, {}, properties);
-  const content: ElementContent[] = typeof children === 'string' ? [{ type: 'text', value: children }] : children;
-  return { type: 'element', tagName, properties, children: content };
-}
-
-/** Display formulas (a block of TeX is no excerpt), heading anchors and footnote marks. */
-function leftOut(node: Element): boolean {
-  if (hasClass(node, 'katex-display') || hasClass(node, 'heading-anchor')) return true;
-  return node.properties.dataFootnoteRef !== undefined || node.properties.dataFootnoteBackref !== undefined;
-}
-
-function hasClass(node: Element, name: string): boolean {
-  const classes = node.properties.className;
-  return Array.isArray(classes) && classes.includes(name);
-}
-
-/** The TeX source KaTeX keeps in its MathML annotation. */
-function texOf(node: Element): string {
-  let tex = '';
-  visit(node, 'element', (child) => {
-    if (child.tagName === 'annotation' && child.properties.encoding === 'application/x-tex') {
-      tex = child.children.map((text) => (text.type === 'text' ? text.value : '')).join('');
-      return EXIT;
-    }
-    return undefined;
-  });
-  return tex.trim();
 }
 
 /** What `templates/search.liquid` needs: where the bundle is, and the particle rules as JSON. */

@@ -3,7 +3,7 @@
  * `/blog/`) built by the CLI, published and with drafts, and a build whose index fails.
  * What a reader finds is proven in a browser by tests/e2e/search.browser.test.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Root } from 'hast';
@@ -11,7 +11,7 @@ import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { particleRules } from '../src/korean-particles.js';
-import { indexDocument, STEM_JOINER, withStems } from '../src/search.js';
+import { indexDocument, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
 import type { ParsedPost } from '../src/types.js';
 import { collectPosts, postFrom } from './helpers/posts.ts';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
@@ -84,18 +84,38 @@ describe('the index', () => {
     expect(topic.content).toContain('입력 길이 n에 비례해');
     expect(topic.content).not.toContain('mathcal');
     expect(topic.content).not.toContain('#');
+    // Footnote marks are left out, the footnote's own text is not.
+    expect(topic.content).toContain('크다. ');
+    expect(topic.content).toContain('각주도 색인된다');
+    expect(topic.content).not.toContain('↩');
     const draft = indexedPages(drafts).find((page) => page.url === '/posts/draft-model/')!;
     expect(draft.meta.draft).toBe('true');
   });
 
   test('an index that cannot be built fails the build and leaves dist/ as it was', async () => {
     const before = hashTree(dist);
-    const result = await runCli(['build', '--root', root], {
+    // --no-cache: an unchanged index would otherwise be kept without starting Pagefind.
+    const result = await runCli(['build', '--root', root, '--no-cache'], {
       env: { PAGEFIND_BINARY_PATH: path.join(root, 'no-pagefind'), PAGEFIND_EXTENDED_BINARY_PATH: path.join(root, 'no-pagefind') },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^geul: search index: .*; \S*dist left as it was$/m);
     expect(hashTree(dist)).toEqual(before);
+  });
+
+  test('a rebuild that changes no post keeps the bundle as it was; an edited post is indexed again', async () => {
+    const bundle = path.join(dist, 'pagefind', 'pagefind-entry.json');
+    const before = statSync(bundle).mtimeMs;
+    const again = await runCli(['build', '--root', root]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/; search index of 5 posts unchanged$/m);
+    expect(statSync(bundle).mtimeMs).toBe(before);
+
+    const file = path.join(root, 'content', 'posts', 'unrelated.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('빈 줄을 둔다.', '빈 줄을 두고 표본을 섞는다.'));
+    const edited = await runCli(['build', '--root', root]);
+    expect(edited.stdout).toMatch(/; search index of 5 posts in \d+ ms$/m);
+    expect(indexedPages(dist).find((page) => page.url === '/posts/unrelated/')!.content).toContain(`표본${STEM_JOINER}표본을 섞는다`);
   });
 });
 
@@ -167,15 +187,17 @@ describe('indexDocument', () => {
     expect(withStems('사이 값이 정확도')).toBe('사이 값이 정확도');
   });
 
-  test('the title as written in metadata; footnote marks left out; HTML in the title stays text', () => {
-    const html = indexDocument(
-      post('<p>본문<sup><a href="#fn-1" data-footnote-ref>1</a></sup>이다.</p><section data-footnotes><ol><li><p>각주 <a href="#fnref-1" data-footnote-backref>↩</a></p></li></ol></section>', { description: '설명은 짧다' }),
-      'ko',
-    );
-    const tree = fromHtml(html);
+  test('the title as written in metadata, with stems as text; HTML in the title stays text', () => {
+    const tree = fromHtml(indexDocument(post('<p>본문이다.</p>', { description: '설명은 짧다' }), 'ko'));
     expect(select('meta[data-pagefind-meta="title[content]"]', tree)!.properties.content).toBe('모델은 <무엇인가>');
     expect(select('html', tree)!.properties.lang).toBe('ko');
     expect(textOf(select('h1', tree)!)).toBe('모델_^모델은 <무엇인가>');
-    expect(textOf(select('article', tree)!)).toBe('모델_^모델은 <무엇인가>설명_^설명은 짧다본문이다.각주 ');
+    expect(textOf(select('article', tree)!)).toBe('모델_^모델은 <무엇인가>설명_^설명은 짧다본문_^본문이다.');
+  });
+
+  test('stems go into the text between tags; after a stray ">" in an attribute, only letters and the joiner', () => {
+    expect(withStemsInHtml('모델은 <a href="/모델은/" title="모델은 > 데이터는">데이터는</a> 끝')).toBe(
+      '모델_^모델은 <a href="/모델은/" title="모델은 > 데이터_^데이터는">데이터_^데이터는</a> 끝',
+    );
   });
 });
