@@ -60,6 +60,10 @@ try {
     const lhr = computeMedianRun(results) as Report;
     const performance = results.map((each) => Math.round((each.categories.performance?.score ?? 0) * 100));
     console.log(`\n${page.name} (${url.replace(server.url, '/')}), median of ${runs} (performance per run: ${performance.join(', ')})`);
+    // Lighthouse multiplies observed CPU time by 4, calibrated for an idle desktop (a benchmark
+    // index of 1000 or more); a busy or slow machine scores lower than the page deserves.
+    const benchmark = Math.round(lhr.environment.benchmarkIndex);
+    console.log(`  machine benchmark index ${benchmark}${benchmark < 1000 ? ' (slower or busier than Lighthouse assumes: performance reads low)' : ''}`);
     for (const [id, category] of Object.entries(lhr.categories)) {
       const score = Math.round((category.score ?? 0) * 100);
       const low = score < (MINIMUM[id] ?? 0);

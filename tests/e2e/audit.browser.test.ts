@@ -200,6 +200,24 @@ describe.skipIf(!existsSync(CHROMIUM))('the built site in Chromium', { timeout: 
     }
   });
 
+  test('a table-of-contents link lands on its heading, though blocks far away are not laid out', async () => {
+    const { page, ...rest } = await visit('post', 375);
+    try {
+      const hrefs: string[] = await page.$$eval('nav.toc a', (links) => links.map((link: any) => link.getAttribute('href')));
+      expect(hrefs.length).toBeGreaterThan(10);
+      for (const href of [hrefs.at(-2)!, hrefs[Math.floor(hrefs.length / 2)]!, hrefs[1]!]) {
+        await page.click(`nav.toc a[href="${href}"]`);
+        await page.waitForFunction((id) => {
+          const top = document.getElementById(id).getBoundingClientRect().top;
+          return top >= 0 && top < 100;
+        }, decodeURIComponent(href.slice(1)), { timeout: 5000 });
+      }
+      expect(rest.problems).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   test('prefers-color-scheme: dark gives the dark scheme', async () => {
     const light = await visit('post', 375, 'light');
     const dark = await visit('post', 375, 'dark');
