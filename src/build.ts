@@ -160,7 +160,13 @@ export async function compileAll(
     if (workers > 1 && (options.workers !== undefined || misses.length >= POOL_THRESHOLD)) {
       const pool = createPool(Math.min(workers, Math.ceil(misses.length / 8)), settings, options.drafts);
       try {
-        await Promise.all(misses.map(async (job) => (job.result = await pool.compile(job.input))));
+        await Promise.all(
+          misses.map(async (job) => {
+            job.result = await pool.compile(job.input);
+            // Each result is cached as it comes: written while the other posts compile.
+            cache.set(job.key, job.result);
+          }),
+        );
       } finally {
         await pool.close();
       }
@@ -169,9 +175,8 @@ export async function compileAll(
       // markdown chain's modules.
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
-      for (const job of misses) job.result = await compile(job.input, processor, options.drafts);
+      for (const job of misses) cache.set(job.key, (job.result = await compile(job.input, processor, options.drafts)));
     }
-    for (const job of misses) cache.set(job.key, job.result!);
   }
   return jobs.map(({ file, kind, result }) => ({ file, kind, result: result! }));
 }

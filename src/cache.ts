@@ -34,10 +34,13 @@ export interface PostCache {
   keyOf(input: CompileInput, settings: unknown): string;
   /** A valid entry for the key, if any. */
   get(key: string): CompiledPost | undefined;
-  /** Remember a result; written by `flush`. */
+  /**
+   * Remember a result. Written to disk at once, in the background: a cold build writes its
+   * entries while other posts compile, and holds no second copy of them for a write at the end.
+   */
   set(key: string, value: CompiledPost): void;
   /**
-   * Write new entries and, when `prune`, remove entries this build did not use from disk.
+   * Wait for the entries being written and, when `prune`, remove entries this build did not use from disk.
    * Ends the build: memory keeps only the entries it used, so a long dev session does not
    * grow with every save.
    */
@@ -49,7 +52,9 @@ export function openCache(root: string, enabled: boolean): PostCache {
   const dir = path.join(root, '.cache', 'geul', 'posts');
   const salt = enabled ? JSON.stringify({ format: CACHE_FORMAT, versions: versions() }) : '';
   const used = new Set<string>();
-  const fresh = new Map<string, CompiledPost>();
+  const writes = backgroundWrites(16);
+  const folders = new Set<string>();
+  let written = 0;
   // Entries read or made by this process: a dev server's rebuilds find them without disk.
   const memory = new Map<string, CompiledPost>();
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
@@ -63,13 +68,13 @@ export function openCache(root: string, enabled: boolean): PostCache {
       if (!enabled) return undefined;
       let entry = memory.get(key);
       if (!entry) {
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = readFileSync(fileOf(key), 'utf8');
+          bytes = readFileSync(fileOf(key));
         } catch {
           return undefined;
         }
-        entry = parseEntry(text, key);
+        entry = parseEntry(bytes, key);
         if (!entry) return undefined;
         memory.set(key, entry);
       }
@@ -80,24 +85,25 @@ export function openCache(root: string, enabled: boolean): PostCache {
     set(key, value) {
       if (!enabled) return;
       used.add(key);
-      fresh.set(key, value);
       memory.set(key, value);
-    },
-    async flush({ prune }) {
-      if (!enabled) return;
-      const entries = [...fresh];
-      fresh.clear();
-      const folders = new Set(entries.map(([key]) => path.dirname(fileOf(key))));
-      for (const folder of folders) await mkdir(folder, { recursive: true });
-      await inBatches(entries, 32, async ([key, value]) => {
+      writes.add(async () => {
         const payload = JSON.stringify(value);
         const body = JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(payload) }) + '\n' + payload;
-        // Write then rename: a reader never sees half an entry.
         const target = fileOf(key);
-        const temporary = `${target}.${process.pid}.tmp`;
+        const folder = path.dirname(target);
+        if (!folders.has(folder)) {
+          await mkdir(folder, { recursive: true });
+          folders.add(folder);
+        }
+        // Write then rename: a reader never sees half an entry.
+        const temporary = `${target}.${process.pid}-${written++}.tmp`;
         await writeFile(temporary, body);
         await rename(temporary, target);
       });
+    },
+    async flush({ prune }) {
+      if (!enabled) return;
+      await writes.settled();
       if (prune) await pruneUnused(dir, used);
       for (const key of memory.keys()) if (!used.has(key)) memory.delete(key);
       used.clear();
@@ -105,14 +111,15 @@ export function openCache(root: string, enabled: boolean): PostCache {
   };
 }
 
-function parseEntry(text: string, key: string): CompiledPost | undefined {
-  const newline = text.indexOf('\n');
+/** An entry from its file's bytes; the checksum is taken over the bytes as they are, without decoding them twice. */
+function parseEntry(bytes: Buffer, key: string): CompiledPost | undefined {
+  const newline = bytes.indexOf(0x0a);
   if (newline === -1) return undefined;
   try {
-    const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; key?: unknown; checksum?: unknown };
-    const payload = text.slice(newline + 1);
+    const header = JSON.parse(bytes.toString('utf8', 0, newline)) as { format?: unknown; key?: unknown; checksum?: unknown };
+    const payload = bytes.subarray(newline + 1);
     if (header.format !== CACHE_FORMAT || header.key !== key || header.checksum !== checksum(payload)) return undefined;
-    const value = JSON.parse(payload) as CompiledPost;
+    const value = JSON.parse(payload.toString('utf8')) as CompiledPost;
     if (!Array.isArray(value.messages) || !Array.isArray(value.dependencies)) return undefined;
     return value;
   } catch {
@@ -120,7 +127,7 @@ function parseEntry(text: string, key: string): CompiledPost | undefined {
   }
 }
 
-function checksum(payload: string): string {
+function checksum(payload: string | Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex');
 }
 
@@ -152,6 +159,45 @@ export function versions(): Record<string, string> {
   cachedVersions = { geul: ownVersion(here), sources: sources.digest('hex') };
   for (const name of PACKAGES) cachedVersions[name] = packageVersion(name);
   return cachedVersions;
+}
+
+/**
+ * Tasks run in the background, at most `width` at a time. `settled()` waits for all of them
+ * and throws the first failure, so a cache that cannot be written still fails the build as
+ * it did when entries were written at the end.
+ */
+function backgroundWrites(width: number): { add(task: () => Promise<void>): void; settled(): Promise<void> } {
+  const waiting: (() => Promise<void>)[] = [];
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  const next = () => {
+    while (running.size < width && waiting.length > 0) {
+      const task = waiting.shift()!;
+      const run: Promise<void> = task()
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          running.delete(run);
+          next();
+        });
+      running.add(run);
+    }
+  };
+  return {
+    add(task) {
+      waiting.push(task);
+      next();
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all(running);
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        throw error;
+      }
+    },
+  };
 }
 
 async function inBatches<T>(items: T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
