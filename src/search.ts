@@ -186,10 +186,19 @@ export function withStems(text: string): string {
   // Most runs between tags (code, numbers, English) hold no Hangul: nothing to look up.
   if (!/[\uAC00-\uD7A3\u1100-\u11FF]/u.test(text)) return text;
   return text.normalize('NFC').replace(/[\p{L}\p{N}]+/gu, (word) => {
-    const stem = stripParticles(word);
-    return stem === word ? word : `${stem}${STEM_JOINER}${word}`;
+    let marked = marks.get(word);
+    if (marked === undefined) {
+      const stem = stripParticles(word);
+      marked = stem === word ? word : `${stem}${STEM_JOINER}${word}`;
+      // Words repeat across posts; the memo is dropped now and then so it cannot grow without end.
+      if (marks.size >= 200_000) marks.clear();
+      marks.set(word, marked);
+    }
+    return marked;
   });
 }
+
+const marks = new Map<string, string>();
 
 /** What `templates/search.liquid` needs: where the bundle is, and the particle rules as JSON. */
 export function searchPageData(urls: Urls): { bundle: string; rules: string; joiner: string } {
