@@ -13,6 +13,19 @@ const RESERVED = /[!"#$%&'()*+,/:;<=>?@[\\\]^`{|}~\u0000-\u001f\u007f]/gu;
  * URL-reserved punctuation dropped. "Paper Review" → `paper-review`, "NLP" → `nlp`.
  */
 export function termSlug(name: string): string {
+  // A site names the same few hundred terms in thousands of posts, and every build (every
+  // save in `geul dev`) slugs each of them several times.
+  let slug = termSlugs.get(name);
+  if (slug === undefined) {
+    if (termSlugs.size > 10_000) termSlugs.clear();
+    termSlugs.set(name, (slug = slugOf(name)));
+  }
+  return slug;
+}
+
+const termSlugs = new Map<string, string>();
+
+function slugOf(name: string): string {
   return name
     .normalize('NFC')
     .toLowerCase()
