@@ -171,7 +171,8 @@ async function start(root) {
 
 async function loadPagefind(bundle) {
   const pagefind = await import(`${bundle}pagefind.js`);
-  await pagefind.options({ excerptLength: 24 });
+  // An ellipsis where the excerpt cuts into the text, as in lists of posts.
+  await pagefind.options({ excerptLength: 24, excerptEllipsis: '…' });
   await pagefind.init();
   return pagefind;
 }
