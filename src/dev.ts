@@ -61,8 +61,12 @@ export interface DevServer {
 
 /** The folders and file a site is made of; everything else under the root is ignored. */
 const WATCHED = new Set(['content', 'images', 'templates', 'site.toml']);
-/** Long enough to fold an editor's rename-and-replace save, or a burst of saves, into one build. */
-const DEBOUNCE_MS = 40;
+/**
+ * Long enough to fold an editor's rename-and-replace save, or a burst of saves, into one
+ * build; short next to the 100 ms a save may take to show. A write that lands after the
+ * build read the file builds again (SiteBuilder.changedSinceRead).
+ */
+const DEBOUNCE_MS = 20;
 /**
  * The search index is rebuilt this long after the last successful build, in the background:
  * a burst of saves costs one index, and a page reload never waits for it.
@@ -291,6 +295,7 @@ class GeulDevServer implements DevServer {
       this.#broken = problems;
       this.#live.error(this.#clientState());
     }
+    for (const file of this.#builder?.changedSinceRead() ?? []) this.#changed(path.join(this.#root, file));
     // New results go to disk too, so the next `geul dev` or `geul build` starts warm; after
     // serving, so no page waits for the disk.
     const cache = this.#cache;

@@ -29,6 +29,11 @@ export interface SiteBuilder {
   update(changed: readonly string[], previous: ReadonlyMap<string, Output>, quick?: (outputs: Output[]) => void): Promise<BuildResult>;
   /** Load the markdown chain ahead of the first save, so that save does not wait for it. */
   warm(): Promise<void>;
+  /**
+   * Files the last update read that have changed since. A watcher reports a burst of writes
+   * to one file as one event, so a write that lands after the read is caught here.
+   */
+  changedSinceRead(): string[];
 }
 
 /** One markdown source, as last read and compiled. */
@@ -53,6 +58,8 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   /** The site of the last build without errors: where a body-only change can be slotted in. */
   let lastSite: Site | undefined;
   let processor: { key: string; processor: Promise<Processor<any, any, any, any, string>> } | undefined;
+  /** size:mtime of each file the last update read, taken before reading it. */
+  const read = new Map<string, string>();
 
   const processorFor = (settings: MarkdownSettings) => {
     const key = JSON.stringify(settings);
@@ -125,6 +132,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     for (const file of [...reread].sort()) {
       const kind = kindOf(file)!;
       let text: string;
+      read.set(file, stampOf(path.join(root, file)));
       try {
         text = await readFile(path.join(root, file), 'utf8');
       } catch (error) {
@@ -152,6 +160,12 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   };
 
   return {
+    changedSinceRead() {
+      const moved = [...read].filter(([file, stamp]) => stampOf(path.join(root, file)) !== stamp).map(([file]) => file);
+      read.clear();
+      return moved;
+    },
+
     async warm() {
       if (configText === undefined) return;
       const config = readConfig(new VFile({ path: 'site.toml', cwd: root, value: configText }));

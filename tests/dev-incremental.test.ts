@@ -219,6 +219,21 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     );
   }, 300_000);
 
+  test('a write that lands after the build read the file is reported, once', async () => {
+    const root = await makeSite();
+    const builder = createSiteBuilder(root, openCache(root, true));
+    await builder.update([], new Map());
+    await edit(root, at(1), (text) => `${text}\n하나\n`);
+    await builder.update([at(1)], new Map());
+    expect(builder.changedSinceRead()).toEqual([]);
+    await builder.update([at(1)], new Map());
+    // Same size, a later mtime: the second write of a save the watcher folded into the first.
+    await new Promise((done) => setTimeout(done, 20));
+    await edit(root, at(1), (text) => text.replace('하나', '둘'));
+    expect(builder.changedSinceRead()).toEqual([at(1)]);
+    expect(builder.changedSinceRead()).toEqual([]);
+  });
+
   test('paths are sorted into posts and pages as the loader finds them', () => {
     expect(kindOf('content/posts/a.md')).toBe('post');
     expect(kindOf('content/posts/bundle/index.md')).toBe('post');
