@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { appendFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -27,6 +27,21 @@ describe('parallel and cached builds', () => {
     const b = hashTree(path.join(site, 'out-3'));
     expect(Object.keys(a).length).toBeGreaterThan(30);
     expect(b).toEqual(a);
+  }, 120_000);
+
+  test('the CLI bundle bin/geul.js runs and the TypeScript sources give byte-identical sites', async () => {
+    const bundled = await runCli(['build', '--root', site, '--out', 'out-bundle', '--workers', '2', '--no-cache']);
+    const source = await runCli(['build', '--root', site, '--out', 'out-source', '--workers', '2', '--no-cache'], { env: { GEUL_FROM_SOURCE: '1' } });
+    expect(bundled.code, bundled.stderr).toBe(0);
+    expect(source.code, source.stderr).toBe(0);
+    // Only a bundle that cannot be made falls back to the sources, and says so.
+    expect(bundled.stderr).not.toContain('running from source');
+    const bundles = path.join(REPO_ROOT, 'node_modules', '.cache', 'geul-cli');
+    expect(readdirSync(bundles).some((name) => existsSync(path.join(bundles, name, 'cli.js')))).toBe(true);
+    // The manifest aside (its keys of copied files hold their mtimes), every byte is the same.
+    const a = withoutMarker(hashTree(path.join(site, 'out-bundle')));
+    expect(Object.keys(a).length).toBeGreaterThan(30);
+    expect(withoutMarker(hashTree(path.join(site, 'out-source')))).toEqual(a);
   }, 120_000);
 
   test('a cached rebuild gives the same bytes as a build without cache, and rewrites no file', async () => {
