@@ -151,12 +151,14 @@ let cachedVersions: Record<string, string> | undefined;
 /** geul's version and those of the chain's packages, read once. */
 export function versions(): Record<string, string> {
   if (cachedVersions) return cachedVersions;
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // geul's own code counts too, so an edited plugin never meets results of the old one: the
-  // sources, or the bundle bin/geul.js made of them (source maps left out, they follow).
+  const own = ownPackage(path.dirname(fileURLToPath(import.meta.url)));
+  // geul's own sources count too, so an edited plugin never meets results of the old one.
+  // Whether this runs from src/ or from the bundle bin/geul.js made of it, the digest is of
+  // src/: the CLI, the tests and GEUL_FROM_SOURCE share one cache.
+  const src = path.join(own.dir, 'src');
   const sources = createHash('sha256');
-  for (const file of readdirSync(here).sort()) if (/\.[jt]s$/.test(file)) sources.update(file).update(readFileSync(path.join(here, file)));
-  cachedVersions = { geul: ownVersion(here), sources: sources.digest('hex') };
+  for (const file of readdirSync(src).sort()) if (file.endsWith('.ts')) sources.update(file).update(readFileSync(path.join(src, file)));
+  cachedVersions = { geul: own.version, sources: sources.digest('hex') };
   for (const name of PACKAGES) cachedVersions[name] = packageVersion(name);
   return cachedVersions;
 }
@@ -209,16 +211,16 @@ async function inBatches<T>(items: T[], width: number, task: (item: T) => Promis
 }
 
 
-/** geul's version, from the nearest package.json above its code (src/, or the bundle in node_modules/.cache). */
-function ownVersion(from: string): string {
+/** geul's folder and version: the nearest package.json named geul above its code (src/, or the bundle in node_modules/.cache). */
+function ownPackage(from: string): { dir: string; version: string } {
   for (let dir = from; ; dir = path.dirname(dir)) {
     try {
       const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === 'geul') return manifest.version ?? '?';
+      if (manifest.name === 'geul') return { dir, version: manifest.version ?? '?' };
     } catch {
       // no package.json at this level
     }
-    if (path.dirname(dir) === dir) return '?';
+    if (path.dirname(dir) === dir) throw new Error(`geul's package.json not found above ${from}`);
   }
 }
 
