@@ -111,7 +111,7 @@ async function buildCommand(args: string[]): Promise<number> {
     return 1;
   }
   await write([...result.outputs, ...search.outputs], outDir);
-  console.log(`${summary(result.stats, path.relative(process.cwd(), outDir) || outDir)}; search index of ${plural(search.posts, 'post')} ${search.reused ? 'unchanged' : `in ${search.milliseconds} ms`}`);
+  console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir, search));
   return 0;
 }
 
@@ -225,13 +225,14 @@ function resizedNote(stats: BuildStats): string {
   return made + reused === 0 ? '' : ` (${made} resized, ${reused} from cache)`;
 }
 
-function summary(stats: BuildStats, outDir: string): string {
+function summary(stats: BuildStats, outDir: string, search: SearchIndex): string {
   return [
     `built ${outDir}/ in ${stats.milliseconds} ms:`,
     plural(stats.posts, 'post') + ',',
     plural(stats.pages, 'page') + ',',
     plural(stats.terms, 'term') + ',',
     plural(stats.images, 'image') + resizedNote(stats) + ',',
+    `search index of ${plural(search.posts, 'post')} (${search.reused ? 'unchanged' : `${search.milliseconds} ms`}),`,
     plural(stats.warnings, 'warning'),
   ].join(' ');
 }

@@ -5,7 +5,7 @@ import { particleRules, stripParticles } from './korean-particles.js';
 import type { Output, ParsedPost, Site } from './types.js';
 import { hrefPath, outputDirOf, type Urls } from './urls.js';
 
-/** Where the Pagefind bundle lands in the output; the search page loads `pagefind/pagefind.js`. */
+/** Where the Pagefind bundle lands in the output: the search page loads `pagefind/pagefind.js`. */
 export const SEARCH_BUNDLE_DIR = 'pagefind';
 
 /**

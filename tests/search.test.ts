@@ -52,8 +52,8 @@ describe('the index', () => {
   test('builds without a problem and says how many posts it indexed', () => {
     expect(published.stderr).toBe('');
     expect(published.code).toBe(0);
-    expect(published.stdout).toMatch(/; search index of 5 posts in \d+ ms$/m);
-    expect(withDrafts.stdout).toMatch(/; search index of 6 posts in \d+ ms$/m);
+    expect(published.stdout).toMatch(/, search index of 5 posts \(\d+ ms\), 0 warnings$/m);
+    expect(withDrafts.stdout).toMatch(/, search index of 6 posts \(\d+ ms\), 0 warnings$/m);
   });
 
   test('the Pagefind bundle is in dist/pagefind/, with its script, WebAssembly and a Korean index', () => {
@@ -108,13 +108,13 @@ describe('the index', () => {
     const before = statSync(bundle).mtimeMs;
     const again = await runCli(['build', '--root', root]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/; search index of 5 posts unchanged$/m);
+    expect(again.stdout).toMatch(/, search index of 5 posts \(unchanged\), 0 warnings$/m);
     expect(statSync(bundle).mtimeMs).toBe(before);
 
     const file = path.join(root, 'content', 'posts', 'unrelated.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('빈 줄을 둔다.', '빈 줄을 두고 표본을 섞는다.'));
     const edited = await runCli(['build', '--root', root]);
-    expect(edited.stdout).toMatch(/; search index of 5 posts in \d+ ms$/m);
+    expect(edited.stdout).toMatch(/, search index of 5 posts \(\d+ ms\), 0 warnings$/m);
     expect(indexedPages(dist).find((page) => page.url === '/posts/unrelated/')!.content).toContain(`표본${STEM_JOINER}표본을 섞는다`);
   });
 });
