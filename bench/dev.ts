@@ -66,7 +66,11 @@ async function startServer(site: string): Promise<{ url: string; startMs: number
       const match = /serving (http:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]!);
     });
-    child.on('exit', (code) => reject(new Error(`geul dev exited with ${code}: ${output}`)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.on('exit', (code) => {
+      if (code !== null) console.error(`geul dev exited with ${code}:\n${output.slice(-4000)}`);
+      reject(new Error(`geul dev exited with ${code}: ${output}`));
+    });
   });
   const startMs = performance.now() - started;
   // Idle: no CPU used by the server for half a second (search index and cache writes done).

@@ -40,6 +40,8 @@ export interface RebuildReport {
    * rebuilt: milliseconds from the start until then.
    */
   servedAfter?: number;
+  /** Saves came in while the rest of the site waited: it is left to the next build. */
+  partial?: boolean;
   /** `performance.now()` when it started and finished; builds never overlap. */
   startedAt: number;
   finishedAt: number;
@@ -257,18 +259,27 @@ class GeulDevServer implements DevServer {
     let problems: Problem[];
     let result: BuildResult | undefined;
     let servedAt: number | undefined;
+    let superseded = false;
     try {
       this.#cache ??= openCache(this.#root, true);
       this.#builder ??= createSiteBuilder(this.#root, this.#cache);
-      result = await this.#builder.update(changed, this.#snapshot.outputs, (outputs) => {
-        if (this.#serveQuick(outputs)) servedAt = performance.now();
-      });
-      problems = result.problems;
+      result = await this.#builder.update(
+        changed,
+        this.#snapshot.outputs,
+        (outputs) => {
+          if (this.#serveQuick(outputs)) servedAt = performance.now();
+        },
+        () => this.#pending.size > 0,
+      );
+      superseded = result === undefined;
+      problems = result?.problems ?? [];
     } catch (error) {
       problems = [crashProblem(error)];
     }
-    const ok = result !== undefined && !problems.some((problem) => problem.severity === 'error');
-    if (ok && result) {
+    const ok = superseded || (result !== undefined && !problems.some((problem) => problem.severity === 'error'));
+    if (superseded) {
+      // Served by the quick pass; lists, feed and sitemap come with the next build.
+    } else if (ok && result) {
       const previous = this.#snapshot.outputs;
       const outputs = new Map<string, Output>();
       // Unchanged pages keep the bytes served before (from the quick pass, if there was one).
@@ -307,6 +318,7 @@ class GeulDevServer implements DevServer {
       problems,
       milliseconds: Math.round(finishedAt - startedAt),
       ...(servedAt !== undefined ? { servedAfter: Math.round(servedAt - startedAt) } : {}),
+      ...(superseded ? { partial: true } : {}),
       startedAt,
       finishedAt,
     };
@@ -375,7 +387,9 @@ class GeulDevServer implements DevServer {
         : '; nothing to serve until it is fixed';
     this.#log(
       `geul dev: ${what} in ${report.milliseconds} ms, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}${outcome}` +
-        (report.servedAfter !== undefined ? ` (changed pages served after ${report.servedAfter} ms)` : ''),
+        (report.servedAfter !== undefined
+          ? ` (changed pages served after ${report.servedAfter} ms${report.partial ? '; lists follow with the next build' : ''})`
+          : ''),
     );
   }
 

@@ -26,7 +26,18 @@ import { createViews } from './view.js';
  * are rendered first and handed to `quick`, before the rest of the site is assembled.
  */
 export interface SiteBuilder {
-  update(changed: readonly string[], previous: ReadonlyMap<string, Output>, quick?: (outputs: Output[]) => void): Promise<BuildResult>;
+  /**
+   * Build after `changed`. With `quick`, pages of a body-only change are handed to it first;
+   * then, with `superseded`, the rest waits SETTLE_MS and is left to the next build (the
+   * result is undefined) when more changes came meanwhile: a writer saving again and again
+   * sees each save at once, and the lists catch up when they pause.
+   */
+  update(
+    changed: readonly string[],
+    previous: ReadonlyMap<string, Output>,
+    quick?: (outputs: Output[]) => void,
+    superseded?: () => boolean,
+  ): Promise<BuildResult | undefined>;
   /** Load the markdown chain ahead of the first save, so that save does not wait for it. */
   warm(): Promise<void>;
   /**
@@ -45,6 +56,9 @@ interface Source {
 
 /** Fewer files than this compile in this thread, with a processor kept across builds; more go to the worker pool. */
 const POOL_THRESHOLD = 24;
+
+/** How long the rest of the site waits after a quick pass for the next save to supersede it. */
+const SETTLE_MS = 250;
 
 /** Builds are always dev builds: drafts in, templates told `dev`. */
 const OPTIONS = { drafts: true, dev: true } as const;
@@ -174,7 +188,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       await compileOne({ sourcePath: 'content/posts/warm-up.md', kind: 'post', text: WARM_UP }, await processorFor(settings), true);
     },
 
-    async update(changed, previous, quick) {
+    async update(changed, previous, quick, superseded) {
       const started = performance.now();
       const first = configText === undefined;
       if (first || changed.includes('site.toml')) configText = await readOptional(path.join(root, 'site.toml'));
@@ -233,6 +247,12 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
             const fresh = rendered.outputs.filter((output) => !('unchanged' in output));
             quick(fresh);
             for (const output of fresh) if (output.key !== undefined) keys.set(output.path, output.key);
+            // The site as collect would make it now: the next quick pass starts from here.
+            lastSite = site;
+            if (superseded) {
+              await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+              if (superseded()) return undefined;
+            }
           }
         }
       }

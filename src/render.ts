@@ -45,19 +45,26 @@ export function render(
   // home page and on each of its term pages is rendered once. Only for partials whose output
   // depends on nothing but that value and the globals (site, i18n).
   const partials = new WeakMap<object, Map<string, string>>();
+  const templatesDigest = digestTemplates(templatesDir);
+  // Across calls (the dev server's rebuilds), a partial is found by what it is made of: a
+  // term page listing 250 posts, one of them edited, renders one item, not 250.
+  let context: string | undefined;
   liquid.registerFilter('partial', (value: unknown, name: unknown, as: unknown = 'post') => {
     const key = `${String(name)}\0${String(as)}`;
     const memo = typeof value === 'object' && value !== null ? (partials.get(value) ?? new Map<string, string>()) : undefined;
     const hit = memo?.get(key);
     if (hit !== undefined) return hit;
-    const html = liquid.renderFileSync(String(name), { [String(as)]: value });
+    context ??= createHash('sha256').update(templatesDigest).update(JSON.stringify(globals, digestLongStrings)).digest('base64url');
+    const made = `${context}\0${key}\0${createHash('sha256').update(JSON.stringify(value, digestLongStrings) ?? '').digest('base64url')}`;
+    const html: string = renderedPartials.get(made) ?? String(liquid.renderFileSync(String(name), { [String(as)]: value }));
+    if (renderedPartials.size > 50_000) renderedPartials.clear();
+    renderedPartials.set(made, html);
     if (memo) {
       memo.set(key, html);
       partials.set(value as object, memo);
     }
     return html;
   });
-  const templatesDigest = digestTemplates(templatesDir);
 
   const templateFiles = new Map<string, VFile>();
   const fileOf = (absolute: string) => {
@@ -130,6 +137,9 @@ function digestTemplates(dir: string): string {
   walk(dir);
   return hash.digest('base64url');
 }
+
+/** Partials rendered by earlier calls, by templates, globals, partial and a digest of the value. */
+const renderedPartials = new Map<string, string>();
 
 /** Digests of long strings (post bodies), by the string itself. */
 const longStringDigests = new Map<string, string>();

@@ -70,10 +70,10 @@ async function bytesOf(outputs: ReadonlyMap<string, Output>): Promise<Map<string
 async function step(builder: SiteBuilder, served: Map<string, Output>, changed: string[]) {
   let quick: Output[] | undefined;
   const current = new Map(served);
-  const result = await builder.update(changed, current, (outputs) => {
+  const result = (await builder.update(changed, current, (outputs) => {
     quick = outputs;
     for (const output of outputs) current.set(output.path, output);
-  });
+  }))!;
   const next = new Map<string, Output>();
   for (const output of result.outputs) next.set(output.path, 'unchanged' in output ? current.get(output.path)! : output);
   return { result, served: next, quick };
