@@ -219,6 +219,30 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     );
   }, 300_000);
 
+  test('a save during the wait after a quick pass takes over, and the next whole build catches up', async () => {
+    const root = await makeSite();
+    const builder = createSiteBuilder(root, openCache(root, true));
+    let { served } = await step(builder, new Map(), []);
+    for (let n = 1; n <= 3; n++) {
+      const changed = await changes.body!(2)(root, n);
+      const current = new Map(served);
+      let quick: Output[] = [];
+      const result = await builder.update(changed, current, (outputs) => (quick = outputs), () => true);
+      expect(result).toBeUndefined();
+      // What was served at once is what a whole build makes for that page.
+      const expected = await scratch(root);
+      expect(quick.map((output) => output.path)).toEqual(['posts/series-2/index.html']);
+      for (const output of quick) {
+        current.set(output.path, output);
+        expect((await bytesOf(new Map([[output.path, output]]))).get(output.path)).toBe(expected.bytes.get(output.path));
+      }
+      served = current;
+    }
+    const last = await step(builder, served, []);
+    const expected = await scratch(root);
+    expect(await bytesOf(last.served)).toEqual(expected.bytes);
+  }, 120_000);
+
   test('a write that lands after the build read the file is reported, once', async () => {
     const root = await makeSite();
     const builder = createSiteBuilder(root, openCache(root, true));

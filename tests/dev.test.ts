@@ -398,6 +398,41 @@ describe('geul dev: rebuilding', () => {
     expect((await get('/')).response.status).toBe(200);
   });
 
+  it('serves an edited body at once, reloads only its page, and brings the lists up to date when saves pause', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    const DRAFT = 'content/posts/쓰는-중.md';
+    const postFile = `posts/쓰는-중/index.html`;
+
+    // The draft has no description: its first paragraph is its summary on the home page, so
+    // this body-only change still changes a list.
+    let mark = events.mark;
+    await edit(DRAFT, (text) => text.replace('초안 본문:', '고친 본문:'));
+    const quick = await events.next('reload', mark);
+    expect(quick.data.pages).toEqual([postFile]);
+    expect((await get(DRAFT_URL)).body).toContain('고친 본문:');
+    // The home page follows with a reload of its own; the post page is not reloaded again.
+    const lists = await events.next('reload', events.mark);
+    expect(lists.data.pages).toContain('index.html');
+    expect(lists.data.pages).not.toContain(postFile);
+    expect((await get('/')).body).toContain('고친 본문:');
+    await vi.waitFor(() => expect(lines.at(-1)).toMatch(/changed: rebuilt in \d+ ms, 0 errors, 0 warnings \(changed pages served after \d+ ms\)$/), { timeout: 10_000, interval: 10 });
+
+    // Saves in a row: each is served at once, and the lists catch up after the last one
+    // (a save while the rest of the site waits takes over from it).
+    mark = events.mark;
+    await edit(DRAFT, (text) => text.replace('고친 본문:', '다시 고친 본문:'));
+    await events.next('reload', mark);
+    await edit(DRAFT, (text) => text.replace('다시 고친 본문:', '세 번 고친 본문:'));
+    await vi.waitFor(async () => expect((await get(DRAFT_URL)).body).toContain('세 번 고친 본문:'), { timeout: 10_000, interval: 5 });
+    await vi.waitFor(async () => expect((await get('/')).body).toContain('세 번 고친 본문:'), { timeout: 10_000, interval: 20 });
+    // A template change reloads every page.
+    mark = events.mark;
+    await writeFile(path.join(root!, 'templates/404.liquid'), `${await readFile(path.join(root!, 'templates/404.liquid'), 'utf8')}\n`);
+    expect((await events.next('reload', mark)).data.pages).toBeUndefined();
+  });
+
   it('folds a burst of saves into one build and never runs two builds at once', async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
