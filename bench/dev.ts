@@ -97,9 +97,15 @@ function cpuTicks(pid: number): number {
 }
 
 async function waitFor(url: string, text: string): Promise<void> {
-  for (;;) {
-    const response = await fetch(url);
-    if ((await response.text()).includes(text)) return;
+  for (let failures = 0; ; ) {
+    try {
+      const response = await fetch(url);
+      if ((await response.text()).includes(text)) return;
+    } catch (error) {
+      // A kept-alive connection the server closed as it was reused: poll again, as a browser
+      // retries; a server that is gone fails for good.
+      if (++failures > 20) throw error;
+    }
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
