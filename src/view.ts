@@ -178,6 +178,9 @@ export interface Views {
   termDir(key: Taxonomy['key'], slug: string): string;
 }
 
+/** The related posts chosen by the last build, by source path, and the site shape they hold for. */
+let relatedChoices: { shape: string; bySource: Map<string, string[]> } = { shape: '', bySource: new Map() };
+
 export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): Views {
   const { config } = site;
   const dateView = (date: CalendarDate | undefined): DateView | null =>
@@ -282,8 +285,19 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     }
   }
   const order = new Map(site.posts.map((post, index) => [post, index]));
+  // Which posts are related depends only on every post's place, terms and series: while those
+  // stay the same (a dev server's save that changed a body), the last build's choice stands.
+  const shape = site.posts.map((post) => `${post.sourcePath}\0${termsOf.get(post)!.join('\0')}\0${seriesOf.get(post)?.name ?? ''}`).join('\n');
+  if (relatedChoices.shape !== shape) relatedChoices = { shape, bySource: new Map() };
+  const choices = relatedChoices.bySource;
+  const bySource = new Map(site.posts.map((post) => [post.sourcePath, post]));
   const related = (source: ParsedPost): RelatedLink[] => {
     if (source.kind !== 'post') return [];
+    const chosen = choices.get(source.sourcePath)?.map((path) => bySource.get(path)!) ?? relatedTo(source);
+    choices.set(source.sourcePath, chosen.map((other) => other.sourcePath));
+    return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
+  };
+  const relatedTo = (source: ParsedPost): ParsedPost[] => {
     const sameSeries = new Set(seriesOf.get(source)?.posts ?? []);
     const scores = new Map<ParsedPost, number>();
     for (const key of termsOf.get(source) ?? []) {
@@ -302,7 +316,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       best.splice(at, 0, entry);
       if (best.length > RELATED_LIMIT) best.pop();
     }
-    return best.map(([other]) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
+    return best.map(([other]) => other);
   };
 
   const paperView = (paper: Paper | undefined): PaperView | null => {
