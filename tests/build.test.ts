@@ -230,8 +230,8 @@ describe('dates, whatever the machine time zone', () => {
 });
 
 describe('assets', () => {
-  test('Pretendard is served from the site: its CSS names only subsets that exist, each with a unicode-range and font-display swap', () => {
-    const css = path.join(dist, 'assets/fonts/pretendard/pretendard.css');
+  test('Pretendard is served from the site: the theme stylesheet opens with its 92 faces, each naming a subset that exists, with a unicode-range and font-display swap', () => {
+    const css = path.join(dist, 'assets/style.css');
     const text = readFileSync(css, 'utf8');
     expect(missingCssUrls(css)).toEqual([]);
     const faces = text.match(/@font-face\s*{[^}]*}/g) ?? [];
@@ -240,10 +240,14 @@ describe('assets', () => {
       expect(face).toMatch(/font-family:\s*'Pretendard Variable'/);
       expect(face).toMatch(/font-display:\s*swap/);
       expect(face).toMatch(/unicode-range:/);
-      expect(face).toMatch(/url\(PretendardVariable\.subset\.\d+\.woff2\)/);
+      expect(face).toMatch(/url\(fonts\/pretendard\/PretendardVariable\.subset\.\d+\.woff2\)/);
     }
+    // The theme's own rules follow the faces, in the same file.
+    expect(text.indexOf('--font-sans:')).toBeGreaterThan(text.lastIndexOf('@font-face'));
+    // One stylesheet holds both, so a page without math waits for that one only before painting.
     const links = selectAll('link[rel=stylesheet]', page(dist, 'index.html')).map((link) => String(link.properties.href));
-    expect(links).toContain('/assets/fonts/pretendard/pretendard.css');
+    expect(links).toEqual(['/assets/style.css']);
+    expect(existsSync(path.join(dist, 'assets/fonts/pretendard/pretendard.css'))).toBe(false);
   });
 
   test('KaTeX CSS is served from the site, and every url() in it resolves', () => {
