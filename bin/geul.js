@@ -20,6 +20,8 @@ let main;
 if (entry) {
   // Errors point at the .ts line through the bundle's source map.
   process.setSourceMapsEnabled(true);
+  // For the post cache's digest of the sources (see cache.ts).
+  globalThis.geulSourceDir = path.join(repo, 'src');
   ({ main } = await import(pathToFileURL(entry).href));
 } else {
   const { register } = await import('tsx/esm/api');

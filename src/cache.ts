@@ -170,11 +170,13 @@ let cachedVersions: Record<string, string> | undefined;
 /** geul's version and those of the chain's packages, read once. */
 export function versions(): Record<string, string> {
   if (cachedVersions) return cachedVersions;
-  const own = ownPackage(path.dirname(fileURLToPath(import.meta.url)));
   // geul's own sources count too, so an edited plugin never meets results of the old one.
   // Whether this runs from src/ or from the bundle bin/geul.js made of it, the digest is of
-  // src/: the CLI, the tests and GEUL_FROM_SOURCE share one cache.
-  const src = path.join(own.dir, 'src');
+  // src/: the CLI, the tests and GEUL_FROM_SOURCE share one cache. bin/geul.js names the src/
+  // it bundled, since node_modules (where the bundle lives) may be a link into another checkout.
+  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
+  const own = ownPackage(named ? path.dirname(named) : path.dirname(fileURLToPath(import.meta.url)));
+  const src = named ?? path.join(own.dir, 'src');
   const sources = createHash('sha256');
   for (const file of readdirSync(src).sort()) if (file.endsWith('.ts')) sources.update(file).update(readFileSync(path.join(src, file)));
   cachedVersions = { geul: own.version, sources: sources.digest('hex') };
