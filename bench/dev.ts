@@ -33,14 +33,22 @@ export async function benchDev(size: number, saves = 20): Promise<void> {
   const post = path.join(site, 'content', 'posts', 'post-00010.md');
   const original = await readFile(post, 'utf8');
   const latencies: number[] = [];
+  // As a browser tab on the post sees it: a reload event that concerns the page, then one
+  // request for it (polling would spend the server's time answering polls).
+  const reloads = await openEvents(`${cold.url}__geul/events`);
   for (let n = 0; n < saves; n++) {
     const marker = `저장-${n}-${Date.now()}`;
     const started = performance.now();
     await writeFile(post, `${original}\n\n${marker} $x_{${n}}$\n`);
-    await waitFor(`${cold.url}posts/post-00010/`, marker);
+    for (;;) {
+      const pages = await reloads.next();
+      if (pages && !pages.includes('posts/post-00010/index.html')) continue;
+      if ((await (await fetch(`${cold.url}posts/post-00010/`)).text()).includes(marker)) break;
+    }
     latencies.push(performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+  reloads.close();
   cold.stop();
   await writeFile(post, original);
   const warm = await startServer(site);
@@ -96,16 +104,36 @@ function cpuTicks(pid: number): number {
   }
 }
 
-async function waitFor(url: string, text: string): Promise<void> {
-  for (let failures = 0; ; ) {
+/** The dev server's reload events: `next()` gives the pages of the next one (undefined: every page). */
+async function openEvents(url: string): Promise<{ next(): Promise<string[] | undefined>; close(): void }> {
+  const abort = new AbortController();
+  const response = await fetch(url, { signal: abort.signal });
+  const queue: (string[] | undefined)[] = [];
+  let wake = () => {};
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
     try {
-      const response = await fetch(url);
-      if ((await response.text()).includes(text)) return;
-    } catch (error) {
-      // A kept-alive connection the server closed as it was reused: poll again, as a browser
-      // retries; a server that is gone fails for good.
-      if (++failures > 20) throw error;
+      for await (const chunk of response.body!) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!/^event: reload$/m.test(block)) continue;
+          queue.push((JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { pages?: string[] }).pages);
+          wake();
+        }
+      }
+    } catch {
+      // closed
     }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  })();
+  return {
+    async next() {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return queue.shift();
+    },
+    close: () => abort.abort(),
+  };
 }
