@@ -87,16 +87,22 @@ function sourceDigest() {
   return hash.digest('hex').slice(0, 20);
 }
 
-/** Remove bundles of older sources, once a day old: a long-running dev server may still load chunks of its own. */
+/**
+ * Remove bundles of older sources: all but the 8 newest, once an hour old (every edit of src/
+ * makes a new bundle of some megabytes; a dev server started from an older one may still load
+ * its lazy chunks and its compile workers for a while).
+ */
 function pruneOld(cacheDir, keep) {
-  const dayAgo = Date.now() - 86_400_000;
+  const hourAgo = Date.now() - 3_600_000;
+  const bundles = [];
   for (const name of readdirSync(cacheDir)) {
     const full = path.join(cacheDir, name);
-    if (full === keep) continue;
     try {
-      if (statSync(full).mtimeMs < dayAgo) rmSync(full, { recursive: true, force: true });
+      if (full !== keep) bundles.push({ full, mtime: statSync(full).mtimeMs });
     } catch {
       // removed by another process meanwhile
     }
   }
+  bundles.sort((a, b) => b.mtime - a.mtime);
+  for (const { full, mtime } of bundles.slice(7)) if (mtime < hourAgo) rmSync(full, { recursive: true, force: true });
 }
