@@ -4,15 +4,12 @@
  * Proves what readers get: Korean particles on either side of a query, English words,
  * highlighted excerpts, no console errors, no failed requests, nothing from other hosts.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../src/dev.js';
-import { serveSite } from '../../src/serve.js';
-import type { Output } from '../../src/types.js';
+import { serveDist, type StaticServer } from '../../scripts/static-server.ts';
 import { cleanup, copySite, runCli } from '../helpers/site.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,41 +17,25 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 
 let browser: Browser | undefined;
 let root: string | undefined;
-let server: Server | undefined;
+let server: StaticServer | undefined;
 let origin = '';
 let context: BrowserContext | undefined;
 /** What went wrong in the page: console errors, failed requests, requests to other hosts. */
 let trouble: string[] = [];
-
-/** Serve a built folder the way a static host does, through the same resolver as the dev server. */
-async function serveFolder(dir: string, basePath: string): Promise<Server> {
-  const outputs = new Map<string, Output>();
-  const walk = (relative: string) => {
-    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-      const child = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(child);
-      else outputs.set(child.normalize('NFC'), { path: child, copyFrom: path.join(dir, child) });
-    }
-  };
-  walk('');
-  const http = createServer((req, res) => void serveSite(req, res, { outputs, basePath, html: (text) => text }));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return http;
-}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   root = await copySite('search');
   const built = await runCli(['build', '--root', root]);
   expect(built.code, built.stderr).toBe(0);
-  server = await serveFolder(path.join(root, 'dist'), '/blog/');
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveDist(path.join(root, 'dist'), '/blog/');
+  origin = new URL(server.url).origin;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await server?.close();
   await cleanup(root);
 });
 
