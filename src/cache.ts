@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,11 @@ export function openCache(root: string, enabled: boolean): PostCache {
         // Write then rename: a reader never sees half an entry.
         const temporary = `${target}.${process.pid}-${written++}.tmp`;
         await writeFile(temporary, body);
-        await rename(temporary, target);
+        // Another build of the same project (geul dev beside geul build) may have pruned our
+        // temporary file: that entry is simply not cached, which is no failure of this build.
+        await rename(temporary, target).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
       });
     },
     async flush({ prune }) {
@@ -150,6 +154,9 @@ function checksum(payload: string | Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex');
 }
 
+/** How old a temporary entry file must be before pruning takes it for a crashed build's leftover. */
+const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
 async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
   let folders: string[];
   try {
@@ -160,7 +167,15 @@ async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
   for (const folder of folders) {
     const files = await readdir(path.join(dir, folder)).catch(() => [] as string[]);
     await inBatches(files, 32, async (file) => {
-      if (!used.has(file.replace(/\.json$/, ''))) await rm(path.join(dir, folder, file), { force: true });
+      const place = path.join(dir, folder, file);
+      // A temporary file may be another running build's entry on its way in: only one left
+      // behind by a crash (an hour old) goes.
+      if (file.endsWith('.tmp')) {
+        const age = await stat(place).then((stats) => Date.now() - stats.mtimeMs, () => 0);
+        if (age > STALE_TEMPORARY_MS) await rm(place, { force: true });
+        return;
+      }
+      if (!used.has(file.replace(/\.json$/, ''))) await rm(place, { force: true });
     });
   }
 }
