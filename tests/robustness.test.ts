@@ -5,7 +5,6 @@
  * test asserts only that it completes and that the page has the expected structure. The
  * measurements are printed (the README states them); speed is not asserted.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import type { Element, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cleanup, REPO_ROOT, tempDir } from './helpers/site.ts';
+import { cleanup, REPO_ROOT, runNode, tempDir } from './helpers/site.ts';
 
 const made: string[] = [];
 const measured: string[] = [];
@@ -59,7 +58,7 @@ async function buildPost(name: string, body: string): Promise<Measurement> {
     writeFileSync(${JSON.stringify(htmlFile)}, page && 'content' in page ? page.content : '');
     process.stdout.write(JSON.stringify({ problems: result.problems.map(formatProblem), milliseconds, rssBeforeMb, peakRssMb }));
   `;
-  const { code, stdout, stderr } = await run(['--import', 'tsx', '--input-type=module', '-e', script]);
+  const { code, stdout, stderr } = await runNode(['--import', 'tsx', '--input-type=module', '-e', script]);
   expect(stderr, `the build of ${name} crashed`).toBe('');
   expect(code).toBe(0);
   const result = JSON.parse(stdout) as Omit<Measurement, 'html'>;
@@ -70,18 +69,6 @@ async function buildPost(name: string, body: string): Promise<Measurement> {
       `${(result.milliseconds / 1000).toFixed(1)} s, peak RSS ${Math.round(result.peakRssMb)} MB (${Math.round(result.rssBeforeMb)} MB before the build)`,
   );
   return { ...result, html };
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** The post body of a page: what markdown made, without the template around it. */

@@ -45,8 +45,13 @@ export interface CliResult {
 
 /** Run `node bin/geul.js <args>` in a child process. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return runNode([CLI, ...args], options);
+}
+
+/** Run `node <args>` in a child process, in the repository unless told otherwise, collecting its output. */
+export function runNode(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
