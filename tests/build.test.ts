@@ -147,15 +147,16 @@ describe('drafts', () => {
 });
 
 describe('HTML', () => {
-  test('every page is <html lang="ko">; only the search page runs a script: a post has exactly one JSON-LD data block, other pages none', () => {
+  test('every page is <html lang="ko"> and runs one script, the font loader in <head>; besides it the search page loads its code, a post has exactly one JSON-LD data block, other pages nothing', () => {
     for (const dir of [dist, drafts]) {
       for (const file of htmlFiles(dir)) {
         const tree = page(dir, file);
         expect.soft(select('html', tree)?.properties.lang, file).toBe('ko');
-        const scripts = selectAll('script', tree);
+        expect.soft(selectAll('head > script[data-geul-fonts]', tree), `${file}: font loader`).toHaveLength(1);
+        const scripts = selectAll('script:not([data-geul-fonts])', tree);
         if (file.startsWith('posts/')) {
           expect.soft(scripts.map((script) => script.properties.type), `${file} scripts`).toEqual(['application/ld+json']);
-          expect.soft(select('head > script', tree), `${file}: JSON-LD in <head>`).toBe(scripts[0]);
+          expect.soft(select('head > script[type="application/ld+json"]', tree), `${file}: JSON-LD in <head>`).toBe(scripts[0]);
         } else if (file === 'search/index.html') {
           // The one page with code: it loads the Pagefind bundle from the site itself.
           expect.soft(scripts.map((script) => [script.properties.type, script.properties.src]), `${file} scripts`).toEqual([['module', '/assets/search.js']]);
@@ -193,9 +194,9 @@ describe('HTML', () => {
 
   test('a title with markup is escaped: shown literally, never run', () => {
     const tree = page(dist, 'posts/script-title/index.html');
-    // Only the JSON-LD block, whose headline cannot close it.
-    expect(selectAll('script', tree).map((script) => script.properties.type)).toEqual(['application/ld+json']);
-    expect(JSON.parse(textOf(select('script', tree)!)).headline).toBe(SCRIPT_TITLE);
+    // Only the JSON-LD block (beside the theme's font loader), whose headline cannot close it.
+    expect(selectAll('script:not([data-geul-fonts])', tree).map((script) => script.properties.type)).toEqual(['application/ld+json']);
+    expect(JSON.parse(textOf(select('script[type="application/ld+json"]', tree)!)).headline).toBe(SCRIPT_TITLE);
     expect(textOf(select('h1.post-title', tree)!)).toBe(SCRIPT_TITLE);
     expect(textOf(select('title', tree)!)).toBe(`${SCRIPT_TITLE} · 테스트 블로그`);
     expect(select('meta[property="og:title"]', tree)?.properties.content).toBe(SCRIPT_TITLE);

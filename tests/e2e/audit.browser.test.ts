@@ -21,6 +21,7 @@ const PAGES = { home: '', post: 'posts/foundation-models/' } as const;
 // page.evaluate callbacks run in the page; the project is type-checked without the DOM library.
 declare const document: any;
 declare const getComputedStyle: (element: any) => any;
+declare const performance: any;
 
 let browser: Browser | undefined;
 let server: StaticServer | undefined;
@@ -142,6 +143,36 @@ describe.skipIf(!existsSync(CHROMIUM))('the built site in Chromium', { timeout: 
       expect(visited.requests.length).toBeGreaterThan(3);
     } finally {
       await close(visited);
+    }
+  });
+
+  test('Pretendard is fetched only after the first text has painted, then set on the page; without script it is there from the start', async () => {
+    const home = await visit('home', 375);
+    try {
+      const timing = await home.page.evaluate(() => ({
+        paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+        fonts: performance.getEntriesByType('resource').filter((entry: any) => /PretendardVariable\.subset/.test(entry.name)).map((entry: any) => entry.startTime),
+      }));
+      expect(timing.paint).toBeGreaterThan(0);
+      expect(timing.fonts.length).toBeGreaterThan(0);
+      expect(Math.min(...timing.fonts)).toBeGreaterThanOrEqual(timing.paint!);
+      const font = await home.page.evaluate(() => ({
+        pending: document.documentElement.classList.contains('fonts-after-paint'),
+        family: getComputedStyle(document.querySelector('.post-item')).fontFamily,
+      }));
+      expect(font.pending).toBe(false);
+      expect(font.family).toMatch(/^"Pretendard Variable"/);
+    } finally {
+      await close(home);
+    }
+    const context = await browser!.newContext({ viewport: { width: 375, height: 800 }, javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(server!.url, { waitUntil: 'networkidle' });
+      const family = await page.evaluate(() => getComputedStyle(document.querySelector('.post-item')).fontFamily);
+      expect(family).toMatch(/^"Pretendard Variable"/);
+    } finally {
+      await context.close();
     }
   });
 
