@@ -9,8 +9,10 @@ import { writeCorpus } from './corpus.js';
 /**
  * `npm run bench -- --dev [--sizes 1000]`: the writer's loop in `geul dev`. Starts the dev
  * server as its own process on a generated site, then saves a post again and again and
- * measures the time from the save to the rebuilt page being served (polling the page until
- * the new text is in it). Also times the server's first start, cold and on a site built
+ * measures the time from the save to the rebuilt page being served (the reload event for
+ * the page, then the page with the new text in it): saves 150 ms apart, as while typing with
+ * autosave, and 1.5 s apart, so the rest of the site and the search index are rebuilt in
+ * the background between them. Also times the server's first start, cold and on a site built
  * before (warm cache), to compare with a cold `geul build`.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,33 +34,43 @@ export async function benchDev(size: number, saves = 20): Promise<void> {
   await cold.quiet;
   const post = path.join(site, 'content', 'posts', 'post-00010.md');
   const original = await readFile(post, 'utf8');
-  const latencies: number[] = [];
   // As a browser tab on the post sees it: a reload event that concerns the page, then one
   // request for it (polling would spend the server's time answering polls).
   const reloads = await openEvents(`${cold.url}__geul/events`);
-  for (let n = 0; n < saves; n++) {
-    const marker = `저장-${n}-${Date.now()}`;
-    const started = performance.now();
-    await writeFile(post, `${original}\n\n${marker} $x_{${n}}$\n`);
-    for (;;) {
-      const pages = await reloads.next();
-      if (pages && !pages.includes('posts/post-00010/index.html')) continue;
-      if ((await (await fetch(`${cold.url}posts/post-00010/`)).text()).includes(marker)) break;
+  const series = async (pause: number): Promise<number[]> => {
+    const latencies: number[] = [];
+    for (let n = 0; n < saves; n++) {
+      const marker = `저장-${pause}-${n}-${Date.now()}`;
+      const started = performance.now();
+      await writeFile(post, `${original}\n\n${marker} $x_{${n}}$\n`);
+      for (;;) {
+        const pages = await reloads.next();
+        if (pages && !pages.includes('posts/post-00010/index.html')) continue;
+        if ((await (await fetch(`${cold.url}posts/post-00010/`)).text()).includes(marker)) break;
+      }
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
-    latencies.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+    return latencies.sort((a, b) => a - b);
+  };
+  // Saving again and again (the lists wait for a pause), then saves far enough apart that
+  // the whole site and the search index are rebuilt between them, in the background.
+  const typing = await series(150);
+  const pausing = await series(1500);
   reloads.close();
   cold.stop();
   await writeFile(post, original);
   const warm = await startServer(site);
   warm.stop();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
+  const summary = (latencies: number[]) => {
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
+    return `${at(0.5)} ms (min ${latencies[0]!.toFixed(0)}, p90 ${at(0.9)})`;
+  };
   console.log(`| ${size} | cold \`geul build\` (for comparison) | ${(buildMs / 1000).toFixed(2)} s |`);
   console.log(`| ${size} | dev: first start, cold cache | ${(cold.startMs / 1000).toFixed(2)} s |`);
   console.log(`| ${size} | dev: first start, site built before | ${(warm.startMs / 1000).toFixed(2)} s |`);
-  console.log(`| ${size} | dev: save → rebuilt page served (median of ${saves}) | ${at(0.5)} ms (min ${latencies[0]!.toFixed(0)}, p90 ${at(0.9)}) |`);
+  console.log(`| ${size} | dev: save → rebuilt page served, saves 150 ms apart (median of ${saves}) | ${summary(typing)} |`);
+  console.log(`| ${size} | dev: save → rebuilt page served, saves 1.5 s apart, lists and search rebuilt between (median of ${saves}) | ${summary(pausing)} |`);
   await rm(site, { recursive: true, force: true });
 }
 

@@ -43,7 +43,11 @@ async function bundledEntry() {
   // bundle, and of two processes building at once the second one's rename just loses.
   const temporary = `${dir}.${process.pid}.tmp`;
   await esbuild.build({
-    entryPoints: { cli: path.join(repo, 'src', 'cli.ts'), 'compile-worker': path.join(repo, 'src', 'compile-worker.ts') },
+    entryPoints: {
+      cli: path.join(repo, 'src', 'cli.ts'),
+      'compile-worker': path.join(repo, 'src', 'compile-worker.ts'),
+      'watch-worker': path.join(repo, 'src', 'watch-worker.ts'),
+    },
     outdir: temporary,
     bundle: true,
     // Lazily imported stages (the markdown chain, the dev server, the link checker) stay in

@@ -4,6 +4,7 @@ import { collect } from './collect.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
+import { pauses } from './abandon.js';
 import { messages } from './i18n.js';
 import { lastModified } from './lastmod.js';
 import { loadContent, type SourceFiles } from './load.js';
@@ -82,6 +83,8 @@ export interface Compiled {
  * it directly with the sources and compiled posts it keeps in memory.
  */
 export async function assemble({ sources, config, compiled, modified, started }: Compiled, options: BuildOptions): Promise<BuildResult> {
+  // Between stages, the event loop runs (a save, a request) and the build may be called off.
+  const pause = pauses(options.abandon);
   const urls = createUrls(config);
   const i18n = messages(config.language);
   const files = new Map<ParsedPost, VFile>();
@@ -103,7 +106,13 @@ export async function assemble({ sources, config, compiled, modified, started }:
     // Only `--no-cache` remakes them; a build without a post cache still reuses checked entries.
     fresh: options.cache ? !options.cache.enabled : false,
   });
-  const rendered = render(routes(site, views, urls, i18n), options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous);
+  // Awaited below unless the build is abandoned first: then its failure must not go unhandled.
+  resizing.catch(() => {});
+  await pause?.();
+  const routed = routes(site, views, urls, i18n);
+  await pause?.();
+  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause);
+  await pause?.();
   const outputs: Output[] = [
     ...rendered.outputs,
     { path: 'feed.xml', content: feed(site, views, urls) },

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import { BuildAbandoned } from './abandon.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { openCache, type PostCache } from './cache.js';
 import type { BuildResult } from './build.js';
-import { createSiteBuilder, kindOf, type SiteBuilder } from './incremental.js';
+import { createSiteBuilder, kindOf, type NewerChanges, type SiteBuilder } from './incremental.js';
 import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
 import type { Output, Site } from './types.js';
 import { createUrls } from './urls.js';
+import { watchSources, type SourceWatcher } from './watch.js';
 
 /** Options of `geul dev`. */
 export interface DevServerOptions {
@@ -61,14 +62,15 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-/** The folders and file a site is made of; everything else under the root is ignored. */
-const WATCHED = new Set(['content', 'images', 'templates', 'site.toml']);
 /**
- * Long enough to fold an editor's rename-and-replace save, or a burst of saves, into one
- * build; short next to the 100 ms a save may take to show. A write that lands after the
- * build read the file builds again (SiteBuilder.changedSinceRead).
+ * Long enough to fold an editor's rename-and-replace save (its events come within a
+ * millisecond), or a burst of saves, into one build; short next to the 100 ms a save may
+ * take to show. A write that lands after the build read the file builds again
+ * (SiteBuilder.changedSinceRead).
  */
-const DEBOUNCE_MS = 20;
+const DEBOUNCE_MS = 10;
+/** chokidar drops a file's second change within 50 ms of its first: checked again after this. */
+const RECHECK_MS = 60;
 /**
  * The search index is rebuilt this long after the last successful build, in the background:
  * a burst of saves costs one index, and a page reload never waits for it.
@@ -114,7 +116,7 @@ class GeulDevServer implements DevServer {
   #flushing: Promise<void> = Promise.resolve();
   /** Changes a restart of `geul dev` apart, so that open pages reload once on reconnect. */
   readonly #boot = randomBytes(4).toString('hex');
-  #watcher: FSWatcher | undefined;
+  #watcher: SourceWatcher | undefined;
   #snapshot: Snapshot = { outputs: new Map(), basePath: '/', version: '' };
   /** Problems of the latest build when it failed; empty while the site is good. */
   #broken: Problem[] = [];
@@ -132,6 +134,7 @@ class GeulDevServer implements DevServer {
   /** The newest site not indexed yet. */
   #unindexed: Site | undefined;
   #searchTimer: NodeJS.Timeout | undefined;
+  #recheckTimer: NodeJS.Timeout | undefined;
   #indexing: Promise<void> | undefined;
 
   constructor(options: DevServerOptions) {
@@ -179,6 +182,7 @@ class GeulDevServer implements DevServer {
     this.#closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#searchTimer);
+    clearTimeout(this.#recheckTimer);
     await this.#watcher?.close();
     this.#live.close();
     await new Promise<void>((resolve) => {
@@ -192,28 +196,34 @@ class GeulDevServer implements DevServer {
     await this.#indexing;
   }
 
-  async #watch(): Promise<FSWatcher> {
-    const watcher = watch(this.#root, {
-      ignoreInitial: true,
-      ignored: (file) => this.#ignored(file),
-    });
-    watcher.on('all', (_event, file) => this.#changed(file));
-    watcher.on('error', (error) => this.#log(`geul dev: watcher error: ${error instanceof Error ? error.message : String(error)}`));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-    return watcher;
+  #watch(): Promise<SourceWatcher> {
+    return watchSources(
+      this.#root,
+      (file) => this.#changed(file),
+      (message) => this.#log(`geul dev: watcher error: ${message}`),
+    );
   }
 
-  /** Whether a path under the root is none of the site's sources (or an editor's scratch file). */
-  #ignored(file: string): boolean {
-    const relative = path.relative(this.#root, file);
-    if (relative === '') return false;
-    const parts = relative.split(path.sep);
-    if (!WATCHED.has(parts[0] ?? '')) return true;
-    return parts.some((part) => part.startsWith('.')) || relative.endsWith('~');
-  }
+  /** For the build running: whether changes came after it started, and a wait they cut short. */
+  readonly #newer: NewerChanges = {
+    arrived: () => this.#pending.size > 0,
+    wait: (ms) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#onChange.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        this.#onChange.add(done);
+      }),
+  };
+  readonly #onChange = new Set<() => void>();
 
+  /** `file`: relative to the root, with `/` separators. */
   #changed(file: string): void {
-    this.#pending.add(path.relative(this.#root, file).split(path.sep).join('/').normalize('NFC'));
+    this.#pending.add(file);
+    for (const wake of [...this.#onChange]) wake();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#flush(false), DEBOUNCE_MS);
   }
@@ -238,7 +248,9 @@ class GeulDevServer implements DevServer {
     const first = this.#started === 0;
     this.#current = this.#build(changed).then((report) => {
       this.#current = undefined;
-      if (!first && !this.#closed) this.#report(report);
+      // A build called off before serving anything is reported by the one taking its changes on.
+      const silent = report.partial && report.servedAfter === undefined;
+      if (!first && !this.#closed && !silent) this.#report(report);
       const waiting = this.#waiters;
       this.#waiters = waiting.filter((waiter) => waiter.after >= this.#started);
       for (const waiter of waiting) if (waiter.after < this.#started) waiter.resolve(report);
@@ -269,9 +281,12 @@ class GeulDevServer implements DevServer {
         (outputs) => {
           if (this.#serveQuick(outputs)) servedAt = performance.now();
         },
-        () => this.#pending.size > 0,
+        // The first build is never called off: until it ends there is nothing to serve.
+        this.#snapshot.version ? this.#newer : undefined,
       );
       superseded = result === undefined;
+      // Called off before serving anything: the next build takes these changes on.
+      if (superseded && servedAt === undefined) for (const file of changed) this.#pending.add(file);
       problems = result?.problems ?? [];
     } catch (error) {
       problems = [crashProblem(error)];
@@ -306,7 +321,13 @@ class GeulDevServer implements DevServer {
       this.#broken = problems;
       this.#live.error(this.#clientState());
     }
-    for (const file of this.#builder?.changedSinceRead() ?? []) this.#changed(path.join(this.#root, file));
+    for (const file of this.#builder?.changedSinceRead() ?? []) this.#changed(file);
+    // And once more when chokidar's 50 ms window has passed, for a save that lands now.
+    clearTimeout(this.#recheckTimer);
+    this.#recheckTimer = setTimeout(() => {
+      if (this.#closed) return;
+      for (const file of this.#builder?.changedSinceRead() ?? []) this.#changed(file);
+    }, RECHECK_MS);
     // New results go to disk too, so the next `geul dev` or `geul build` starts warm; after
     // serving, so no page waits for the disk.
     const cache = this.#cache;
@@ -355,7 +376,8 @@ class GeulDevServer implements DevServer {
     if (this.#closed || this.#indexing || !site) return;
     this.#unindexed = undefined;
     const current = new Map([...this.#search].map(([file, output]) => [file, output.key ?? '']));
-    this.#indexing = buildSearchIndex(site, current)
+    // Called off by a save (or a build under way): a save must not wait for an index.
+    this.#indexing = buildSearchIndex(site, current, () => this.#pending.size > 0 || this.#current !== undefined)
       .then((index) => {
         // A save that changed no post's text (a template, an image) keeps the bundle.
         if (this.#closed || index.reused) return;
@@ -364,7 +386,11 @@ class GeulDevServer implements DevServer {
         for (const [file, output] of this.#search) outputs.set(file, output);
         this.#snapshot = { ...this.#snapshot, outputs };
       })
-      .catch((error: unknown) => this.#log(`geul dev: search index: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => {
+        // The next successful build schedules a newer site; until then, this one again.
+        if (error instanceof BuildAbandoned) this.#unindexed ??= site;
+        else this.#log(`geul dev: search index: ${error instanceof Error ? error.message : String(error)}`);
+      })
       .finally(() => {
         this.#indexing = undefined;
         if (this.#unindexed) this.#indexLater(this.#unindexed, false);

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Processor } from 'unified';
 import { VFile } from 'vfile';
+import { BuildAbandoned } from './abandon.js';
 import { assemble, compileAll, type BuildResult } from './build.js';
 import type { PostCache } from './cache.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import { readConfig } from './config.js';
 import { messages } from './i18n.js';
-import { lastModified } from './lastmod.js';
+import { gitDates, lastModified } from './lastmod.js';
 import { listContent, loadContent } from './load.js';
 import type { MarkdownSettings } from './markdown.js';
 import { stampOf } from './remark-images.js';
@@ -27,24 +28,35 @@ import { createViews } from './view.js';
  */
 export interface SiteBuilder {
   /**
-   * Build after `changed`. With `quick`, pages of a body-only change are handed to it first;
-   * then, with `superseded`, the rest waits SETTLE_MS and is left to the next build (the
-   * result is undefined) when more changes came meanwhile: a writer saving again and again
-   * sees each save at once, and the lists catch up when they pause.
+   * Build after `changed`. With `quick`, pages of a body-only change are handed to it first,
+   * and the rest waits SETTLE_MS. With `newer`, a build that more changes have overtaken (in
+   * that wait, or while it assembles the site) stops and gives undefined, leaving its work to
+   * the next build: a writer saving again and again sees each save at once, and the lists
+   * catch up when they pause.
    */
   update(
     changed: readonly string[],
     previous: ReadonlyMap<string, Output>,
     quick?: (outputs: Output[]) => void,
-    superseded?: () => boolean,
+    newer?: NewerChanges,
   ): Promise<BuildResult | undefined>;
   /** Load the markdown chain ahead of the first save, so that save does not wait for it. */
   warm(): Promise<void>;
   /**
-   * Files the last update read that have changed since. A watcher reports a burst of writes
-   * to one file as one event, so a write that lands after the read is caught here.
+   * Files the last update read that have changed since it read them, or since the last call
+   * that reported them. A watcher reports a burst of writes to one file as one event (chokidar
+   * drops a file's second change within 50 ms), so a write that lands after the read is
+   * caught here.
    */
   changedSinceRead(): string[];
+}
+
+/** What the dev server tells a build about the changes that came after it started. */
+export interface NewerChanges {
+  /** Whether another change has come. */
+  arrived(): boolean;
+  /** Resolves after `ms`, or as soon as another change comes. */
+  wait(ms: number): Promise<void>;
 }
 
 /** One markdown source, as last read and compiled. */
@@ -72,6 +84,12 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   /** The site of the last build without errors: where a body-only change can be slotted in. */
   let lastSite: Site | undefined;
   let processor: { key: string; processor: Promise<Processor<any, any, any, any, string>> } | undefined;
+  /**
+   * Git's dates, asked once per session: starting a process on every save costs the main
+   * thread tens of milliseconds (the fork of a large process), and a commit made meanwhile
+   * only moves the preview's sitemap dates, which the next `geul dev` picks up.
+   */
+  let committed: Promise<ReadonlyMap<string, Date>> | undefined;
   /** size:mtime of each file the last update read, taken before reading it. */
   const read = new Map<string, string>();
 
@@ -175,8 +193,13 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
 
   return {
     changedSinceRead() {
-      const moved = [...read].filter(([file, stamp]) => stampOf(path.join(root, file)) !== stamp).map(([file]) => file);
-      read.clear();
+      const moved: string[] = [];
+      for (const [file, stamp] of read) {
+        const now = stampOf(path.join(root, file));
+        if (now === stamp) continue;
+        moved.push(file);
+        read.set(file, now);
+      }
       return moved;
     },
 
@@ -188,8 +211,9 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       await compileOne({ sourcePath: 'content/posts/warm-up.md', kind: 'post', text: WARM_UP }, await processorFor(settings), true);
     },
 
-    async update(changed, previous, quick, superseded) {
+    async update(changed, previous, quick, newer) {
       const started = performance.now();
+      read.clear();
       const first = configText === undefined;
       if (first || changed.includes('site.toml')) configText = await readOptional(path.join(root, 'site.toml'));
       const configFile = new VFile({ path: 'site.toml', cwd: root, value: configText });
@@ -204,12 +228,13 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       let dates: Promise<ReadonlyMap<string, Date>>;
       if (first || key !== settingsKey) {
         stale = await loadAll();
-        dates = lastModified(root, stale).then((all) => (modified = new Map(all)));
+        committed ??= gitDates(root);
+        dates = lastModified(root, stale, committed).then((all) => (modified = new Map(all)));
       } else {
         let touched: string[];
         ({ stale, edited: touched, bodiesOnly } = await applyChanges(changed));
         bodiesOnly &&= !changed.some((file) => file === 'site.toml' || file.startsWith('templates/'));
-        dates = touched.length === 0 ? Promise.resolve(modified) : lastModified(root, touched).then((some) => {
+        dates = touched.length === 0 ? Promise.resolve(modified) : lastModified(root, touched, committed).then((some) => {
           for (const [file, date] of some) modified.set(file, date);
           return modified;
         });
@@ -225,6 +250,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       // changed posts' own pages can be made from the last site with the new posts slotted
       // in, and served before the rest of the site (lists showing their summaries, the feed)
       // is assembled.
+      let servedQuick = false;
       if (quick && bodiesOnly && lastSite && stale.length > 0) {
         const replaced = new Map<ParsedPost, ParsedPost>();
         for (const file of stale) {
@@ -241,17 +267,18 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
           const i18n = messages(config.language);
           const views = createViews(site, urls, i18n, new Date());
           const pages = routes(site, views, urls, i18n, new Set(replaced.values()));
-          const rendered = render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys);
+          const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys);
           const fine = rendered.templateFiles.every((file) => file.messages.length === 0);
           if (fine && rendered.outputs.length === pages.length) {
             const fresh = rendered.outputs.filter((output) => !('unchanged' in output));
             quick(fresh);
+            servedQuick = true;
             for (const output of fresh) if (output.key !== undefined) keys.set(output.path, output.key);
             // The site as collect would make it now: the next quick pass starts from here.
             lastSite = site;
-            if (superseded) {
-              await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-              if (superseded()) return undefined;
+            if (newer) {
+              await newer.wait(SETTLE_MS);
+              if (newer.arrived()) return undefined;
             }
           }
         }
@@ -267,10 +294,18 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
           compiled.push({ file: vfile, kind, result: source.result });
         }
       }
-      const result = await assemble(
-        { sources: { config: configFile, posts, pages }, config, compiled, modified: dates, started },
-        { root, ...OPTIONS, cache, previous: keys },
-      );
+      let result: BuildResult;
+      try {
+        result = await assemble(
+          { sources: { config: configFile, posts, pages }, config, compiled, modified: dates, started },
+          { root, ...OPTIONS, cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
+        );
+      } catch (error) {
+        if (!(error instanceof BuildAbandoned)) throw error;
+        // A quick pass has already moved lastSite on; otherwise the site's shape is unknown.
+        if (!servedQuick) lastSite = undefined;
+        return undefined;
+      }
       lastSite = result.problems.some((problem) => problem.severity === 'error') ? undefined : result.site;
       return result;
     },

@@ -12,12 +12,17 @@ const run = promisify(execFile);
  * of posts costs one process. A shallow clone knows only its last commits, so CI should
  * fetch the full history (`fetch-depth: 0`) for these dates to mean anything.
  */
-export async function lastModified(root: string, sourcePaths: string[]): Promise<Map<string, Date>> {
-  const committed = await gitDates(root);
+export async function lastModified(
+  root: string,
+  sourcePaths: string[],
+  /** Git's answer when the caller kept it (the dev server asks once per session). */
+  committed: Promise<ReadonlyMap<string, Date>> = gitDates(root),
+): Promise<Map<string, Date>> {
+  const commits = await committed;
   const dates = new Map<string, Date>();
   await Promise.all(
     sourcePaths.map(async (source) => {
-      const date = committed.get(source) ?? (await mtimeOf(path.join(root, source)));
+      const date = commits.get(source) ?? (await mtimeOf(path.join(root, source)));
       if (date) dates.set(source, date);
     }),
   );
@@ -25,7 +30,7 @@ export async function lastModified(root: string, sourcePaths: string[]): Promise
 }
 
 /** Repo-relative path (from `root`, NFC) → date of the newest commit touching it. */
-async function gitDates(root: string): Promise<Map<string, Date>> {
+export async function gitDates(root: string): Promise<Map<string, Date>> {
   const dates = new Map<string, Date>();
   let stdout: string;
   try {

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
+import { startWorker } from './worker.js';
 
 /** Compiles files on worker threads. */
 export interface CompilePool {
@@ -23,7 +23,7 @@ export function createPool(size: number, settings: MarkdownSettings, includeDraf
   const pending = new Map<number, Pending>();
   let nextId = 0;
   const workers = Array.from({ length: size }, () => {
-    const worker = startWorker({ settings, includeDrafts });
+    const worker = startWorker('compile-worker', { settings, includeDrafts });
     const state = { worker, inFlight: 0 };
     worker.on('message', (message: { id: number; result?: CompiledPost; error?: string }) => {
       const task = pending.get(message.id);
@@ -56,17 +56,4 @@ export function createPool(size: number, settings: MarkdownSettings, includeDraf
       await Promise.all(workers.map((state) => state.worker.terminate()));
     },
   };
-}
-
-/**
- * A compile worker. From the bundle bin/geul.js runs (see there), the worker's own bundled
- * entry sits beside this code; from the TypeScript sources (tests, GEUL_FROM_SOURCE), an eval'd
- * bootstrap registers tsx in the worker first.
- */
-function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./compile-worker.js', import.meta.url), { workerData });
-  const workerModule = new URL('./compile-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerModule)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }

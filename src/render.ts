@@ -18,53 +18,22 @@ export interface RenderResult {
  * Output is HTML-escaped unless a template says `| raw` (only the post body does), and an
  * unknown variable or filter is an error at its place in the template, not an empty string.
  */
-export function render(
+export async function render(
   pages: Page[],
   root: string,
   urls: Urls,
   globals: Record<string, unknown> = {},
   previous: ReadonlyMap<string, string> = new Map(),
-): RenderResult {
+  /** Awaited every PAGES_PER_PAUSE pages: a caller's chance to let other work run, or to stop. */
+  pause?: () => Promise<void>,
+): Promise<RenderResult> {
   const templatesDir = path.join(root, 'templates');
-  const liquid = new Liquid({
-    root: templatesDir,
-    extname: '.liquid',
-    outputEscape: 'escape',
-    strictFilters: true,
-    strictVariables: true,
-    // `{% if post.lastmod %}` may test a value that is not there.
-    lenientIf: true,
-    jsTruthy: false,
-    cache: true,
-    globals,
-  });
-  liquid.registerFilter('relURL', (value: unknown) => urls.rel(String(value ?? '')));
-  liquid.registerFilter('absURL', (value: unknown) => urls.abs(String(value ?? '')));
-  // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
-  // `post` (or the name given as second argument), once per value: a post listed on the
-  // home page and on each of its term pages is rendered once. Only for partials whose output
-  // depends on nothing but that value and the globals (site, i18n).
-  const partials = new WeakMap<object, Map<string, string>>();
   const templatesDigest = digestTemplates(templatesDir);
-  // Across calls (the dev server's rebuilds), a partial is found by what it is made of: a
-  // term page listing 250 posts, one of them edited, renders one item, not 250.
-  let context: string | undefined;
-  liquid.registerFilter('partial', (value: unknown, name: unknown, as: unknown = 'post') => {
-    const key = `${String(name)}\0${String(as)}`;
-    const memo = typeof value === 'object' && value !== null ? (partials.get(value) ?? new Map<string, string>()) : undefined;
-    const hit = memo?.get(key);
-    if (hit !== undefined) return hit;
-    context ??= createHash('sha256').update(templatesDigest).update(JSON.stringify(globals, digestLongStrings)).digest('base64url');
-    const made = `${context}\0${key}\0${createHash('sha256').update(JSON.stringify(value, digestLongStrings) ?? '').digest('base64url')}`;
-    const html: string = renderedPartials.get(made) ?? String(liquid.renderFileSync(String(name), { [String(as)]: value }));
-    if (renderedPartials.size > 50_000) renderedPartials.clear();
-    renderedPartials.set(made, html);
-    if (memo) {
-      memo.set(key, html);
-      partials.set(value as object, memo);
-    }
-    return html;
-  });
+  const { liquid, call } = engineFor(templatesDir, templatesDigest);
+  call.urls = urls;
+  call.globals = globals;
+  call.partials = new WeakMap();
+  call.context = undefined;
 
   const templateFiles = new Map<string, VFile>();
   const fileOf = (absolute: string) => {
@@ -79,7 +48,8 @@ export function render(
   const reported = new Set<string>();
 
   const outputs: Output[] = [];
-  for (const page of pages) {
+  for (const [index, page] of pages.entries()) {
+    if (pause && index > 0 && index % PAGES_PER_PAUSE === 0) await pause();
     // What the page's bytes are made of: every template (a page may include any partial)
     // and its data. JSON.stringify of the data costs far less than rendering it.
     const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data, digestLongStrings)).digest('base64url');
@@ -88,7 +58,7 @@ export function render(
       continue;
     }
     try {
-      outputs.push({ path: page.outputPath, content: liquid.renderFileSync(page.template, page.data), key });
+      outputs.push({ path: page.outputPath, content: liquid.renderFileSync(page.template, page.data, { globals }), key });
     } catch (error) {
       const located = locate(error, path.join(templatesDir, `${page.template}.liquid`));
       const key = `${located.file}:${located.line}:${located.column}:${located.message}`;
@@ -99,6 +69,9 @@ export function render(
   }
   return { outputs, templateFiles: [...templateFiles.values()] };
 }
+
+/** About 5 ms of work on a big site: a save waits no longer than this for a build it supersedes. */
+const PAGES_PER_PAUSE = 25;
 
 interface LiquidLikeError {
   message: string;
@@ -116,6 +89,67 @@ function locate(error: unknown, fallbackFile: string) {
     .replace(/, file:.*$/s, '')
     .replace(/, line:\d+, col:\d+$/s, '');
   return { file: token?.file ?? fallbackFile, line, column, message: `template error: ${message}` };
+}
+
+/** What the filters of an engine need from the render call in progress. */
+interface RenderCall {
+  urls: Urls;
+  globals: Record<string, unknown>;
+  /** This call's partials by value, then by partial and name. */
+  partials: WeakMap<object, Map<string, string>>;
+  /** A digest of the templates and globals, made on the first partial rendered. */
+  context: string | undefined;
+}
+
+/**
+ * The LiquidJS engine of a templates folder, kept while its templates stay the same: the dev
+ * server renders a page or two per save, and parsing the templates again each time would
+ * cost more than rendering them. Globals come with each render call.
+ */
+const engines = new Map<string, { digest: string; liquid: Liquid; call: RenderCall }>();
+
+function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call: RenderCall } {
+  const kept = engines.get(templatesDir);
+  if (kept?.digest === digest) return kept;
+  const liquid = new Liquid({
+    root: templatesDir,
+    extname: '.liquid',
+    outputEscape: 'escape',
+    strictFilters: true,
+    strictVariables: true,
+    // `{% if post.lastmod %}` may test a value that is not there.
+    lenientIf: true,
+    jsTruthy: false,
+    cache: true,
+  });
+  const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined };
+  liquid.registerFilter('relURL', (value: unknown) => call.urls.rel(String(value ?? '')));
+  liquid.registerFilter('absURL', (value: unknown) => call.urls.abs(String(value ?? '')));
+  // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
+  // `post` (or the name given as second argument), once per value: a post listed on the
+  // home page and on each of its term pages is rendered once. Only for partials whose output
+  // depends on nothing but that value and the globals (site, i18n).
+  liquid.registerFilter('partial', (value: unknown, name: unknown, as: unknown = 'post') => {
+    const key = `${String(name)}\0${String(as)}`;
+    const memo = typeof value === 'object' && value !== null ? (call.partials.get(value) ?? new Map<string, string>()) : undefined;
+    const hit = memo?.get(key);
+    if (hit !== undefined) return hit;
+    // Across calls (the dev server's rebuilds), a partial is found by what it is made of: a
+    // term page listing 250 posts, one of them edited, renders one item, not 250.
+    call.context ??= createHash('sha256').update(digest).update(JSON.stringify(call.globals, digestLongStrings)).digest('base64url');
+    const made = `${call.context}\0${key}\0${createHash('sha256').update(JSON.stringify(value, digestLongStrings) ?? '').digest('base64url')}`;
+    const html: string = renderedPartials.get(made) ?? String(liquid.renderFileSync(String(name), { [String(as)]: value }, { globals: call.globals }));
+    if (renderedPartials.size > 50_000) renderedPartials.clear();
+    renderedPartials.set(made, html);
+    if (memo) {
+      memo.set(key, html);
+      call.partials.set(value as object, memo);
+    }
+    return html;
+  });
+  const engine = { digest, liquid, call };
+  engines.set(templatesDir, engine);
+  return engine;
 }
 
 /** A hash of every template file's path and text. */

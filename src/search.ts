@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pauses } from './abandon.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
@@ -37,7 +38,13 @@ export interface SearchIndex {
  * own title, description and body (no lists, menus or related posts), and only the posts the
  * build includes: drafts only when the build has them.
  */
-export async function buildSearchIndex(site: Site, previous: ReadonlyMap<string, string> = new Map()): Promise<SearchIndex> {
+export async function buildSearchIndex(
+  site: Site,
+  previous: ReadonlyMap<string, string> = new Map(),
+  /** Asked every POSTS_PER_PAUSE posts, with the event loop let run: true stops with `BuildAbandoned`. */
+  abandon?: () => boolean,
+): Promise<SearchIndex> {
+  const pause = pauses(abandon);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   // Indexing costs Pagefind several seconds per thousand posts; a rebuild where no post's
@@ -51,6 +58,7 @@ export async function buildSearchIndex(site: Site, previous: ReadonlyMap<string,
   }
   // Loaded here: the Pagefind service is a child process, started by its first call.
   const pagefind = await import('pagefind');
+  const adding: Promise<{ errors: string[] }>[] = [];
   try {
     const created = await pagefind.createIndex({
       forceLanguage: site.config.language.split(/[-_]/, 1)[0] || 'ko',
@@ -58,13 +66,13 @@ export async function buildSearchIndex(site: Site, previous: ReadonlyMap<string,
     });
     if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join('; ')}`);
     const index = created.index;
-    const added = await Promise.all(
-      site.posts.map((post) => {
-        const dir = `${outputDirOf('post', post.slug)}/`;
-        // Pagefind prefixes the folder its bundle is served from (`/blog/`), so URLs start at the site root.
-        return index.addHTMLFile({ url: `/${hrefPath(dir)}`, content: indexDocument(post, site.config.language) });
-      }),
-    );
+    for (const [at, post] of site.posts.entries()) {
+      if (pause && at > 0 && at % POSTS_PER_PAUSE === 0) await pause();
+      const dir = `${outputDirOf('post', post.slug)}/`;
+      // Pagefind prefixes the folder its bundle is served from (`/blog/`), so URLs start at the site root.
+      adding.push(index.addHTMLFile({ url: `/${hrefPath(dir)}`, content: indexDocument(post, site.config.language) }));
+    }
+    const added = await Promise.all(adding);
     const failed = added.flatMap((result) => result.errors);
     if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
     const files = await index.getFiles();
@@ -75,10 +83,16 @@ export async function buildSearchIndex(site: Site, previous: ReadonlyMap<string,
       .sort((a, b) => (a.path < b.path ? -1 : 1));
     return { outputs, posts: site.posts.length, reused: false, milliseconds: elapsed() };
   } finally {
+    // Stopped halfway (abandoned, failed): the service answers what it was sent before it
+    // stops, or it complains of a closed pipe.
+    await Promise.allSettled(adding);
     // The service is a child process; left running it would keep `geul build` from exiting.
     await pagefind.close();
   }
 }
+
+/** About 10 ms of work each: what a save waits at most for an index it makes useless. */
+const POSTS_PER_PAUSE = 20;
 
 /**
  * A digest of everything the index is made of: each post's URL, metadata and HTML, the site's
@@ -117,6 +131,18 @@ export const EXCLUDED_SELECTORS = [
  * fast, a hast round trip of 1,000 formula-heavy posts took longer than the whole index.
  */
 export function indexDocument(post: ParsedPost, language: string): string {
+  // A post is the same object from build to build until it is compiled again (the dev
+  // server's rebuilds), so its document is made once.
+  const made = documents.get(post);
+  if (made?.language === language) return made.html;
+  const html = makeIndexDocument(post, language);
+  documents.set(post, { language, html });
+  return html;
+}
+
+const documents = new WeakMap<ParsedPost, { language: string; html: string }>();
+
+function makeIndexDocument(post: ParsedPost, language: string): string {
   const front = post.frontMatter;
   const meta = [metaTag('title', front.title)];
   if (front.date) meta.push(metaTag('date', formatDate(front.date, language)), metaTag('datetime', front.date.iso));

@@ -272,4 +272,10 @@ export interface BuildOptions {
   previous?: ReadonlyMap<string, string>;
   /** Compiled posts from earlier builds; the caller flushes it. @default none */
   cache?: import('./cache.js').PostCache;
+  /**
+   * Asked between stages and every few pages while rendering, where the build lets other
+   * work run: when it answers true, the build stops with `BuildAbandoned` (abandon.ts). The dev server
+   * abandons a build that a newer save has made useless. @default never
+   */
+  abandon?: () => boolean;
 }

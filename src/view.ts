@@ -271,36 +271,38 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
 
   // Related posts through an index of term → posts, so a site of thousands of posts is not
   // compared pair by pair.
-  const termsOf = new Map<ParsedPost, string[]>();
-  const postsWithTerm = new Map<string, ParsedPost[]>();
-  for (const post of site.posts) {
-    const keys = [
-      ...new Set([...post.frontMatter.tags.map((name) => `t:${termSlug(name)}`), ...post.frontMatter.categories.map((name) => `c:${termSlug(name)}`)]),
-    ];
-    termsOf.set(post, keys);
-    for (const key of keys) {
-      const list = postsWithTerm.get(key);
-      if (list) list.push(post);
-      else postsWithTerm.set(key, [post]);
-    }
-  }
-  const order = new Map(site.posts.map((post, index) => [post, index]));
   // Which posts are related depends only on every post's place, terms and series: while those
   // stay the same (a dev server's save that changed a body), the last build's choice stands.
-  const shape = site.posts.map((post) => `${post.sourcePath}\0${termsOf.get(post)!.join('\0')}\0${seriesOf.get(post)?.name ?? ''}`).join('\n');
+  const shape = site.posts.map((post) => `${post.sourcePath}\0${termKeysOf(post).join('\0')}\0${seriesOf.get(post)?.name ?? ''}`).join('\n');
   if (relatedChoices.shape !== shape) relatedChoices = { shape, bySource: new Map() };
   const choices = relatedChoices.bySource;
-  const bySource = new Map(site.posts.map((post) => [post.sourcePath, post]));
+  // Made on the first choice not already known: a dev server's save seldom needs them.
+  let index: { postsWithTerm: Map<string, ParsedPost[]>; order: Map<ParsedPost, number>; bySource: Map<string, ParsedPost> } | undefined;
+  const indexed = () => {
+    if (index) return index;
+    const postsWithTerm = new Map<string, ParsedPost[]>();
+    for (const post of site.posts) {
+      for (const key of termKeysOf(post)) {
+        const list = postsWithTerm.get(key);
+        if (list) list.push(post);
+        else postsWithTerm.set(key, [post]);
+      }
+    }
+    index = { postsWithTerm, order: new Map(site.posts.map((post, at) => [post, at])), bySource: new Map(site.posts.map((post) => [post.sourcePath, post])) };
+    return index;
+  };
   const related = (source: ParsedPost): RelatedLink[] => {
     if (source.kind !== 'post') return [];
-    const chosen = choices.get(source.sourcePath)?.map((path) => bySource.get(path)!) ?? relatedTo(source);
+    const known = choices.get(source.sourcePath);
+    const chosen = known ? known.map((path) => indexed().bySource.get(path)!) : relatedTo(source);
     choices.set(source.sourcePath, chosen.map((other) => other.sourcePath));
     return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
   };
   const relatedTo = (source: ParsedPost): ParsedPost[] => {
+    const { postsWithTerm, order } = indexed();
     const sameSeries = new Set(seriesOf.get(source)?.posts ?? []);
     const scores = new Map<ParsedPost, number>();
-    for (const key of termsOf.get(source) ?? []) {
+    for (const key of termKeysOf(source)) {
       for (const other of postsWithTerm.get(key) ?? []) {
         if (other !== source && !sameSeries.has(other)) scores.set(other, (scores.get(other) ?? 0) + 1);
       }
@@ -383,7 +385,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       categoriesUrl: urls.rel('categories/'),
       tagsUrl: urls.rel('tags/'),
       menu: site.pages.map((page) => ({ name: page.frontMatter.title, url: postUrl(page) })),
-      year: Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: config.timeZone }).format(now)),
+      year: yearIn(now, config.timeZone),
       params: config.extra,
     },
     post: (source) => post(source),
@@ -420,6 +422,28 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     }),
     termDir,
   };
+}
+
+/** The `t:`/`c:` keys of a post's tags and categories, made once per compiled post. */
+const termKeys = new WeakMap<ParsedPost, string[]>();
+function termKeysOf(post: ParsedPost): string[] {
+  let keys = termKeys.get(post);
+  if (!keys) {
+    keys = [...new Set([...post.frontMatter.tags.map((name) => `t:${termSlug(name)}`), ...post.frontMatter.categories.map((name) => `c:${termSlug(name)}`)])];
+    termKeys.set(post, keys);
+  }
+  return keys;
+}
+
+/** Intl formatters cost far more to make than to use: one per time zone. */
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+function yearIn(now: Date, timeZone: string): number {
+  let format = yearFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone });
+    yearFormats.set(timeZone, format);
+  }
+  return Number(format.format(now));
 }
 
 /** Regions Open Graph expects for a language given without one. */

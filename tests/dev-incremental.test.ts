@@ -227,7 +227,7 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
       const changed = await changes.body!(2)(root, n);
       const current = new Map(served);
       let quick: Output[] = [];
-      const result = await builder.update(changed, current, (outputs) => (quick = outputs), () => true);
+      const result = await builder.update(changed, current, (outputs) => (quick = outputs), { arrived: () => true, wait: async () => {} });
       expect(result).toBeUndefined();
       // What was served at once is what a whole build makes for that page.
       const expected = await scratch(root);
@@ -241,6 +241,27 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     const last = await step(builder, served, []);
     const expected = await scratch(root);
     expect(await bytesOf(last.served)).toEqual(expected.bytes);
+  }, 120_000);
+
+  test('a change that comes while a whole build assembles the site calls it off; the builds after it make what a fresh build makes', async () => {
+    const root = await makeSite();
+    const builder = createSiteBuilder(root, openCache(root, true));
+    let { served } = await step(builder, new Map(), []);
+    for (const [stage, calls] of [['between stages', 1], ['while rendering', 3]] as const) {
+      // A new title is no body-only change: no quick pass, straight to the whole build.
+      const changed = await changes.title!(1)(root, calls);
+      let asked = 0;
+      let quick = false;
+      const result = await builder.update(changed, served, () => (quick = true), { arrived: () => ++asked > calls, wait: async () => {} });
+      expect(result, stage).toBeUndefined();
+      expect(quick, stage).toBe(false);
+      // The save that called it off changes only a body, but the site it would be slotted
+      // into is gone with the abandoned build: a whole build, as the next one.
+      const next = await step(builder, served, await changes.body!(1)(root, calls));
+      expect(next.quick, stage).toBeUndefined();
+      served = next.served;
+      expect(await bytesOf(served), stage).toEqual((await scratch(root)).bytes);
+    }
   }, 120_000);
 
   test('a write that lands after the build read the file is reported, once', async () => {

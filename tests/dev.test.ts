@@ -380,6 +380,22 @@ describe('geul dev: rebuilding', () => {
     expect(lines.at(-1)).toMatch(/changed: rebuilt in \d+ ms, 0 errors, 0 warnings$/);
   });
 
+  it('a save that comes right after the rebuild of the one before is not lost (chokidar drops a second change within 50 ms)', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    for (let n = 1; n <= 3; n++) {
+      const mark = events.mark;
+      await edit(POST, (text) => text.replace(/첫 문단|빠른 저장 \d+/, `빠른 저장 ${n}`));
+      await events.next('reload', mark);
+      // At once, while the watcher still throttles this file.
+      await edit(POST, (text) => text.replace(`빠른 저장 ${n}`, `빠른 저장 ${n}${n}`));
+      await vi.waitFor(async () => expect((await get(POST_URL)).body).toContain(`빠른 저장 ${n}${n}`), { timeout: 10_000, interval: 20 });
+      await edit(POST, (text) => text.replace(`빠른 저장 ${n}${n}`, `빠른 저장 ${n}`));
+      await vi.waitFor(async () => expect((await get(POST_URL)).body).not.toContain(`빠른 저장 ${n}${n}`), { timeout: 10_000, interval: 20 });
+    }
+  });
+
   it('starts even when the first build fails, and shows the problems until it is fixed', async () => {
     await start(async (dir) => {
       const file = path.join(dir, POST);

@@ -11,7 +11,8 @@ import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { particleRules } from '../src/korean-particles.js';
-import { indexDocument, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
+import { BuildAbandoned } from '../src/abandon.js';
+import { buildSearchIndex, indexDocument, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
 import type { ParsedPost } from '../src/types.js';
 import { collectPosts, postFrom } from './helpers/posts.ts';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
@@ -144,7 +145,7 @@ describe('the search page', () => {
     expect(root.properties.dataBundle).toBe('/blog/pagefind/');
     expect(root.properties.dataJoiner).toBe(STEM_JOINER);
     expect(JSON.parse(String(root.properties.dataRules))).toEqual(particleRules());
-    expect(selectAll('script', search).map((script) => script.properties.src)).toEqual(['/blog/assets/search.js']);
+    expect(selectAll('script:not([data-geul-fonts])', search).map((script) => script.properties.src)).toEqual(['/blog/assets/search.js']);
     expect(existsSync(path.join(dist, 'assets', 'search.js'))).toBe(true);
   });
 
@@ -199,5 +200,25 @@ describe('indexDocument', () => {
     expect(withStemsInHtml('모델은 <a href="/모델은/" title="모델은 > 데이터는">데이터는</a> 끝')).toBe(
       '모델_^모델은 <a href="/모델은/" title="모델은 > 데이터_^데이터는">데이터_^데이터는</a> 끝',
     );
+  });
+});
+
+describe('an index the dev server calls off', () => {
+  const posts = Array.from({ length: 45 }, (_, n) => postFrom(`content/posts/글-${n}.md`, [`title = "글 ${n}: 모델은 무엇인가"`, `date = 2024-01-${String((n % 28) + 1).padStart(2, '0')}`]));
+  const { site } = collectPosts(posts);
+
+  test('stops with BuildAbandoned at the first pause after it is asked to, and leaves nothing running', async () => {
+    let asked = 0;
+    await expect(buildSearchIndex(site, new Map(), () => ++asked >= 2)).rejects.toBeInstanceOf(BuildAbandoned);
+    // Asked once per 20 posts sent: it stopped at the second pause, not after all 45.
+    expect(asked).toBe(2);
+  });
+
+  test('asked and never told to stop, it makes the same index as without asking', async () => {
+    const asked = await buildSearchIndex(site, new Map(), () => false);
+    const plain = await buildSearchIndex(site);
+    const bytes = (index: typeof plain) => index.outputs.map((output) => [output.path, 'content' in output ? Buffer.from(output.content as Uint8Array).toString('base64') : '']);
+    expect(asked.posts).toBe(45);
+    expect(bytes(asked)).toEqual(bytes(plain));
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * Cooperative cancellation of long work on the main thread. The dev server's builds and
+ * search indexes run for hundreds of milliseconds on a big site; a save that comes meanwhile
+ * must not wait for work it has made useless. Such work pauses now and then, letting the
+ * event loop take the save in, and stops there when asked to.
+ */
+
+/** Thrown where work stops because `abandon` asked it to. */
+export class BuildAbandoned extends Error {
+  constructor() {
+    super('abandoned for newer work');
+  }
+}
+
+/**
+ * A pause for work that may be called off: after the event loop has run, throws
+ * `BuildAbandoned` when `abandon()` says so. Undefined without `abandon`: nothing pauses.
+ */
+export function pauses(abandon: (() => boolean) | undefined): (() => Promise<void>) | undefined {
+  if (!abandon) return undefined;
+  return async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (abandon()) throw new BuildAbandoned();
+  };
+}
