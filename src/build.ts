@@ -5,6 +5,7 @@ import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
 import { pauses } from './abandon.js';
+import { reached } from './publish.js';
 import { messages } from './i18n.js';
 import { lastModified } from './lastmod.js';
 import { loadContent, type SourceFiles } from './load.js';
@@ -30,6 +31,13 @@ export interface BuildResult {
   /** The collected site, for summaries and the dev server. */
   site: Site | undefined;
   stats: BuildStats;
+  /**
+   * When the same sources would make a different site: the dates (ISO, as written; read in
+   * the site's time zone) at which a post still to come is published or a post expires, and
+   * the next new year (the footer's year). Until the first of them, an unchanged site builds
+   * the same.
+   */
+  upcoming: string[];
 }
 
 export interface BuildStats {
@@ -123,12 +131,22 @@ export async function assemble({ sources, config, compiled, modified, started }:
   const variants = await resizing;
   outputs.push(...variants.outputs);
 
+  const upcoming = [`${Number(views.site.year) + 1}-01-01`];
+  for (const { result } of compiled) {
+    const front = result.post?.frontMatter;
+    if (!front) continue;
+    for (const date of [front.publishDate ?? front.date, front.expiryDate]) {
+      if (date && !reached(date, config.timeZone, now)) upcoming.push(date.iso);
+    }
+  }
+
   const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,
     problems,
     site,
+    upcoming,
     stats: {
       posts: site.posts.length,
       pages: outputs.filter((output) => output.path.endsWith('.html')).length,

@@ -11,6 +11,7 @@ import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
 import { buildSearchIndex, type SearchIndex } from './search.js';
+import { inputStamp, readBuildRecord, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
@@ -79,6 +80,17 @@ async function buildCommand(args: string[]): Promise<number> {
     console.error(`geul: ${unsafe}`);
     return 1;
   }
+  // Nothing a build reads has changed since the last one into this folder: it stays as it is.
+  const started = performance.now();
+  const stamp = values['no-cache'] ? undefined : await inputStamp(root, { drafts: values.drafts, future: values.future, expired: values.expired, strict: values.strict });
+  const record = stamp === undefined ? undefined : readBuildRecord(outDir);
+  if (stamp !== undefined && record && stillCurrent(record, stamp, new Date())) {
+    for (const line of record.printed) console.error(line);
+    const stats = { ...record.stats, milliseconds: Math.round(performance.now() - started), resized: { made: 0, reused: 0 } };
+    const outLabel = path.relative(process.cwd(), outDir) || outDir;
+    console.log(`${summary(stats, outLabel, { posts: record.searchPosts, reused: true, milliseconds: 0, outputs: [] })}; nothing changed since the last build, so ${outLabel}/ is as it was`);
+    return 0;
+  }
   const cache = openCache(root, !values['no-cache']);
   // With the cache on, pages whose template and data are unchanged since the last build into
   // this folder are neither rendered nor rewritten.
@@ -94,7 +106,8 @@ async function buildCommand(args: string[]): Promise<number> {
     result.stats.errors = result.problems.length;
     result.stats.warnings = 0;
   }
-  printProblems(result.problems);
+  const printed = problemLines(result.problems);
+  for (const line of printed) console.error(line);
   // Good results are kept even when another file failed: fixing it need not recompile the rest.
   await cache.flush({ prune: result.stats.errors === 0 });
   if (result.stats.errors > 0) {
@@ -110,7 +123,15 @@ async function buildCommand(args: string[]): Promise<number> {
     console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
-  await write([...result.outputs, ...search.outputs], outDir);
+  const made: BuildRecord | undefined = stamp === undefined ? undefined : {
+    stamp,
+    timeZone: result.site!.config.timeZone,
+    upcoming: result.upcoming,
+    printed,
+    stats: result.stats,
+    searchPosts: search.posts,
+  };
+  await write([...result.outputs, ...search.outputs], outDir, made);
   console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir, search));
   return 0;
 }
@@ -213,10 +234,12 @@ async function newCommand(args: string[]): Promise<number> {
 
 /** Print problems to stderr, each as `path:line:col: message` followed by its code frame. */
 export function printProblems(problems: Problem[]): void {
-  for (const problem of problems) {
-    console.error(formatProblem(problem));
-    if (problem.frame) console.error(problem.frame);
-  }
+  for (const line of problemLines(problems)) console.error(line);
+}
+
+/** Each problem as `path:line:col: message`, followed by its code frame. */
+function problemLines(problems: Problem[]): string[] {
+  return problems.flatMap((problem) => (problem.frame ? [formatProblem(problem), problem.frame] : [formatProblem(problem)]));
 }
 
 /** ` (2 resized, 5 from cache)`: whether sharp ran, or the image cache served. */

@@ -16,14 +16,14 @@ export function publicationState(frontMatter: FrontMatter, timeZone: string, now
   return 'published';
 }
 
-/** Whether `now` is at or after the date. */
-function reached(date: CalendarDate, timeZone: string, now: Date): boolean {
+/** Whether `now` is at or after the date (as written: a wall-clock date in the site's time zone, or with an offset). */
+export function reached(date: Pick<CalendarDate, 'iso'>, timeZone: string, now: Date): boolean {
   if (/(?:Z|[+-]\d{2}:\d{2})$/i.test(date.iso)) return Date.parse(date.iso) <= now.getTime();
   return wallClockOf(date) <= wallClock(now, timeZone);
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` of a date written without an offset; a date alone is midnight. */
-function wallClockOf(date: CalendarDate): string {
+function wallClockOf(date: Pick<CalendarDate, 'iso'>): string {
   const time = date.iso.length > 10 ? date.iso.slice(11, 19) : '00:00:00';
   return `${date.iso.slice(0, 10)}T${time.length === 5 ? `${time}:00` : time}`;
 }

@@ -69,8 +69,9 @@ const MANIFEST_FORMAT = 1;
  *
  * A file whose key matches the previous build's is not written again: the previous file is
  * hard-linked into the new folder, bytes and mtime untouched (so rsync and CDNs see no change).
+ * `record`, when given, is kept in the marker for the next build.
  */
-export async function write(outputs: Output[], outDir: string): Promise<void> {
+export async function write(outputs: Output[], outDir: string, record?: unknown): Promise<void> {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
@@ -82,7 +83,13 @@ export async function write(outputs: Output[], outDir: string): Promise<void> {
     const keys = await writeAll(outputs, staging, target, previous);
     await writeFile(
       path.join(staging, OUTPUT_MARKER),
-      JSON.stringify({ format: MANIFEST_FORMAT, note: 'Written by geul and replaced on every build.', files: Object.fromEntries(keys) }),
+      JSON.stringify({
+        format: MANIFEST_FORMAT,
+        note: 'Written by geul and replaced on every build.',
+        files: Object.fromEntries(keys),
+        // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
+        ...(record === undefined ? {} : { build: record }),
+      }),
     );
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

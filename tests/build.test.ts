@@ -210,7 +210,9 @@ describe('HTML', () => {
 
 describe('dates, whatever the machine time zone', () => {
   test('TZ=America/Los_Angeles and TZ=Asia/Seoul give byte-identical sites', () => {
-    expect(hashTree(seoul)).toEqual(hashTree(dist));
+    // Besides geul's own record of each build (.geul: timings, the stamp of its inputs).
+    const site = (dir: string) => Object.fromEntries(Object.entries(hashTree(dir)).filter(([file]) => file !== '.geul'));
+    expect(site(seoul)).toEqual(site(dist));
   });
 
   test.each([

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { BuildStats } from './build.js';
+import { versions } from './cache.js';
+import { reached } from './publish.js';
+import { OUTPUT_MARKER } from './write.js';
+
+const run = promisify(execFile);
+
+/**
+ * What a successful `geul build` leaves in its output folder's marker, so that the next build
+ * of unchanged sources can leave the folder as it is, as `make` would: no file read, no page
+ * rendered, nothing written. Everything a build reads is in the stamp; the time a build runs
+ * at counts through `upcoming` (see BuildResult).
+ */
+export interface BuildRecord {
+  /** `inputStamp` of the build. */
+  stamp: string;
+  /** The site's time zone, which the upcoming dates are read in. */
+  timeZone: string;
+  upcoming: string[];
+  /** What the build printed before its summary (its warnings), line by line. */
+  printed: string[];
+  stats: BuildStats;
+  /** Posts in the search index. */
+  searchPosts: number;
+}
+
+/**
+ * A digest of everything a build reads and of how it was asked: the size and modification
+ * time of every file under content/, images/ and templates/ and of site.toml (the sitemap
+ * takes dates from git or from those times), the commit git is at, geul's sources and the
+ * versions of the packages that shape the output, Node's version (its Intl data formats the
+ * dates) and time zone, and the build's options.
+ */
+export async function inputStamp(root: string, options: Record<string, unknown>): Promise<string> {
+  const hash = createHash('sha256').update(
+    JSON.stringify({
+      format: STAMP_FORMAT,
+      options,
+      versions: versions(),
+      node: process.version,
+      timeZone: [process.env.TZ ?? '', Intl.DateTimeFormat().resolvedOptions().timeZone],
+      commit: await headCommit(root),
+      // npm rewrites this on every install: a package updated under geul (a font, Pagefind,
+      // sharp) changes the stamp even where versions() does not name it.
+      installed: installedPackagesFiles().map(stampOf),
+    }),
+  );
+  for (const folder of ['content', 'images', 'templates']) {
+    const dir = path.join(root, folder);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    } catch {
+      hash.update(`\0${folder}: none`);
+      continue;
+    }
+    for (const entry of entries.sort()) hash.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
+  }
+  hash.update(`\0site.toml:${stampOf(path.join(root, 'site.toml'))}`);
+  return hash.digest('base64url');
+}
+
+const STAMP_FORMAT = 1;
+
+/** npm's record of node_modules for geul's own install, and for a project that installed geul. */
+function installedPackagesFiles(): string[] {
+  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
+  const geul = named ? path.dirname(named) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  return [path.join(geul, 'node_modules', '.package-lock.json'), path.join(geul, '..', '.package-lock.json')];
+}
+
+function stampOf(file: string): string {
+  try {
+    const stats = statSync(file);
+    return stats.isDirectory() ? 'dir' : `${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return 'none';
+  }
+}
+
+async function headCommit(root: string): Promise<string> {
+  try {
+    return (await run('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' })).stdout.trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The record of the last build into `outDir`, if it still describes the folder: every file it
+ * wrote is there. Undefined otherwise (no record, an older format, a file deleted by hand).
+ */
+export function readBuildRecord(outDir: string): BuildRecord | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as { files?: Record<string, string>; build?: BuildRecord };
+    if (!marker.build || !marker.files || typeof marker.build.stamp !== 'string') return undefined;
+    for (const file of Object.keys(marker.files)) if (!existsSync(path.join(outDir, file))) return undefined;
+    return marker.build;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a build now, with inputs stamped `stamp`, would make what `record`'s build made. */
+export function stillCurrent(record: BuildRecord, stamp: string, now: Date): boolean {
+  return record.stamp === stamp && !record.upcoming.some((iso) => reached({ iso }, record.timeZone, now));
+}

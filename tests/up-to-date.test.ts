@@ -1,0 +1,87 @@
+/**
+ * `geul build` with nothing changed since the last build into the same folder leaves the
+ * folder as it is and says so, printing the same warnings; any change to what a build reads
+ * (a post, a template, site.toml, an image, the options, a file deleted from the output) or
+ * a post's publication time passing makes it build again.
+ */
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanup, copySite, hashTree, readHtml, runCli, textOf } from './helpers/site.ts';
+import { selectAll } from 'hast-util-select';
+
+const UNCHANGED = /; nothing changed since the last build, so dist\/ is as it was$/m;
+
+let root: string;
+const build = (...args: string[]) => runCli(['build', '--root', root, ...args], { cwd: root });
+const markerOf = () => readFileSync(path.join(root, 'dist', '.geul'), 'utf8');
+const inode = (file: string) => statSync(path.join(root, 'dist', file)).ino;
+
+beforeAll(async () => {
+  root = await copySite('basic');
+  // A warning, to see it printed again by a build that does nothing.
+  writeFileSync(path.join(root, 'content/posts/warned.md'), '+++\ntitle = "경고"\ndate = 2024-02-02\n+++\n\n```pythn\nprint(1)\n```\n');
+});
+afterAll(() => cleanup(root));
+
+describe('a build with nothing changed', () => {
+  test('leaves dist/ as it was, with the first build\'s warnings and counts', async () => {
+    const first = await build();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toMatch(UNCHANGED);
+    expect(first.stderr).toMatch(/warned\.md:6:\d+: warning: unknown code language "pythn"/);
+    const files = hashTree(path.join(root, 'dist'));
+    const marker = markerOf();
+    const home = inode('index.html');
+
+    const second = await build();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(UNCHANGED);
+    expect(second.stderr).toBe(first.stderr);
+    // The counts are the first build's: posts, pages, terms, warnings.
+    const counts = (out: string) => out.replace(/ in \d+ ms/, '').replace(/ \(\d+ resized, \d+ from cache\)/, '').replace(/ \(\d+ ms\)/, '').replace(/ \(unchanged\)/, '').replace(UNCHANGED, '').trim();
+    expect(counts(second.stdout)).toBe(counts(first.stdout));
+    expect(hashTree(path.join(root, 'dist'))).toEqual(files);
+    expect(markerOf()).toBe(marker);
+    expect(inode('index.html')).toBe(home);
+  });
+
+  test('any change to what a build reads, or to how it is asked, builds again', async () => {
+    const changes: [string, () => void, string[]?][] = [
+      ['a post edited', () => writeFileSync(path.join(root, 'content/posts/warned.md'), readFileSync(path.join(root, 'content/posts/warned.md'), 'utf8').replace('경고', '경고 고침'))],
+      ['a post touched (its date in the sitemap)', () => utimesSync(path.join(root, 'content/posts/warned.md'), new Date(), new Date(Date.now() - 86_400_000))],
+      ['a template touched', () => utimesSync(path.join(root, 'templates/base.liquid'), new Date(), new Date(Date.now() - 3_600_000))],
+      ['site.toml changed', () => writeFileSync(path.join(root, 'site.toml'), `${readFileSync(path.join(root, 'site.toml'), 'utf8')}\n# 설정\n`)],
+      ['an image added', () => writeFileSync(path.join(root, 'images/new.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')],
+      ['a page deleted from dist/', () => rmSync(path.join(root, 'dist/index.html'))],
+      ['other options', () => {}, ['--drafts']],
+      ['back to the first options', () => {}, []],
+    ];
+    await build();
+    for (const [change, make, args = []] of changes) {
+      make();
+      const again = await build(...args);
+      expect(again.code, change).toBe(0);
+      expect(again.stdout, change).not.toMatch(UNCHANGED);
+      const after = await build(...args);
+      expect(after.stdout, `${change}, then nothing`).toMatch(UNCHANGED);
+    }
+    expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/warned/index.html')))[0]!)).toBe('경고 고침');
+    // --no-cache always builds.
+    expect((await build('--no-cache')).stdout).not.toMatch(UNCHANGED);
+  });
+
+  test('builds again once a post\'s publication time has come', async () => {
+    const at = new Date(Date.now() + 4000);
+    const iso = at.toISOString().replace(/\.\d+Z$/, 'Z');
+    writeFileSync(path.join(root, 'content/posts/soon.md'), `+++\ntitle = "곧 나올 글"\ndate = ${iso}\n+++\n\n본문.\n`);
+    const before = await build();
+    expect(before.stdout).not.toMatch(UNCHANGED);
+    expect((await build()).stdout).toMatch(UNCHANGED);
+    expect(() => statSync(path.join(root, 'dist/posts/soon/index.html'))).toThrow();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, at.getTime() - Date.now() + 200)));
+    const after = await build();
+    expect(after.stdout).not.toMatch(UNCHANGED);
+    expect(statSync(path.join(root, 'dist/posts/soon/index.html')).isFile()).toBe(true);
+  });
+});
