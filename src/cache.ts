@@ -190,7 +190,7 @@ export function versions(): Record<string, string> {
   // src/: the CLI, the tests and GEUL_FROM_SOURCE share one cache. bin/geul.js names the src/
   // it bundled, since node_modules (where the bundle lives) may be a link into another checkout.
   const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
-  const own = ownPackage(named ? path.dirname(named) : path.dirname(fileURLToPath(import.meta.url)));
+  const own = ownPackage();
   const src = named ?? path.join(own.dir, 'src');
   const sources = createHash('sha256');
   for (const file of readdirSync(src).sort()) if (file.endsWith('.ts')) sources.update(file).update(readFileSync(path.join(src, file)));
@@ -247,8 +247,13 @@ async function inBatches<T>(items: T[], width: number, task: (item: T) => Promis
 }
 
 
-/** geul's folder and version: the nearest package.json named geul above its code (src/, or the bundle in node_modules/.cache). */
-function ownPackage(from: string): { dir: string; version: string } {
+/**
+ * geul's folder and version: the nearest package.json named geul above the src/ that
+ * bin/geul.js bundled, or above this code (src/, or the bundle in node_modules/.cache).
+ */
+export function ownPackage(): { dir: string; version: string } {
+  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
+  const from = named ? path.dirname(named) : path.dirname(fileURLToPath(import.meta.url));
   for (let dir = from; ; dir = path.dirname(dir)) {
     try {
       const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };

@@ -6,6 +6,7 @@ import type { BuildResult } from './build.js';
 import { codeFrame, sortProblems, type Problem } from './report.js';
 import type { Output, Site } from './types.js';
 import { createUrls, hrefPath, outputDirOf, outputFileOf } from './urls.js';
+import { spanEnd } from './html-spans.js';
 
 /** Where an HTML output came from, so that its problems name the file the writer edits. */
 export interface PageSource {
@@ -188,7 +189,6 @@ function srcsetUrls(srcset: string): string[] {
 }
 
 const FORMULA_START = '<span class="katex">';
-const SPAN_TAG = /<span\b|<\/span>/g;
 
 /**
  * The page with the inside of each KaTeX formula cut out. KaTeX's markup is most of a math
@@ -201,16 +201,7 @@ function withoutFormulas(html: string): string {
   const parts: string[] = [];
   let copied = 0;
   while (start !== -1) {
-    SPAN_TAG.lastIndex = start;
-    let depth = 0;
-    let end = -1;
-    for (let match = SPAN_TAG.exec(html); match; match = SPAN_TAG.exec(html)) {
-      depth += match[0] === '</span>' ? -1 : 1;
-      if (depth === 0) {
-        end = SPAN_TAG.lastIndex;
-        break;
-      }
-    }
+    const end = spanEnd(html, start);
     if (end === -1) break;
     parts.push(html.slice(copied, start), FORMULA_START, '</span>');
     copied = end;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pauses } from './abandon.js';
+import { spanEnd } from './html-spans.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
@@ -177,17 +178,7 @@ export function withoutFormulaLayout(html: string): string {
   let from = 0;
   for (let start = text.indexOf(LAYOUT_START); start !== -1; start = text.indexOf(LAYOUT_START, from)) {
     out += text.slice(from, start);
-    const spans = /<span\b|<\/span>/gu;
-    spans.lastIndex = start;
-    let depth = 0;
-    let end = -1;
-    for (let match = spans.exec(text); match; match = spans.exec(text)) {
-      depth += match[0] === '</span>' ? -1 : 1;
-      if (depth === 0) {
-        end = match.index + match[0].length;
-        break;
-      }
-    }
+    const end = spanEnd(text, start);
     // Unbalanced: leave the rest as it is, Pagefind's selectors still skip it.
     if (end === -1) return out + text.slice(start);
     from = end;

@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BuildStats } from './build.js';
-import { versions } from './cache.js';
+import { ownPackage, versions } from './cache.js';
 import { reached } from './publish.js';
 import { OUTPUT_MARKER } from './write.js';
 
@@ -70,8 +69,7 @@ const STAMP_FORMAT = 1;
 
 /** npm's record of node_modules for geul's own install, and for a project that installed geul. */
 function installedPackagesFiles(): string[] {
-  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
-  const geul = named ? path.dirname(named) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const geul = ownPackage().dir;
   return [path.join(geul, 'node_modules', '.package-lock.json'), path.join(geul, '..', '.package-lock.json')];
 }
 
