@@ -47,11 +47,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
           total,
           prevUrl: n > 1 ? urls.rel(homeDir(n - 1)) : null,
           nextUrl: n < total ? urls.rel(homeDir(n + 1)) : null,
-          pages: Array.from({ length: total }, (_, index) => ({
-            number: index + 1,
-            url: urls.rel(homeDir(index + 1)),
-            current: index + 1 === n,
-          })),
+          pages: pageLinks(n, total).map((number) => (number === 'gap' ? { gap: true } : { number, url: urls.rel(homeDir(number)), current: number === n })),
         },
       },
     });
@@ -134,4 +130,24 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
     });
   }
   return pages;
+}
+
+/**
+ * The page numbers a list's navigation shows on page `current` of `total`: the first and the
+ * last, two either side of the current one, and `'gap'` where numbers are left out. Made here,
+ * not in the template, so each page costs the same however long the list: a template looping
+ * over every page number made the whole list quadratic in its length.
+ */
+export function pageLinks(current: number, total: number): (number | 'gap')[] {
+  const shown = [...new Set([1, current - 2, current - 1, current, current + 1, current + 2, total])]
+    .filter((number) => number >= 1 && number <= total)
+    .sort((a, b) => a - b);
+  const links: (number | 'gap')[] = [];
+  let previous = 0;
+  for (const number of shown) {
+    if (number > previous + 1) links.push('gap');
+    links.push(number);
+    previous = number;
+  }
+  return links;
 }
