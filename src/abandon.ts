@@ -13,13 +13,13 @@ export class BuildAbandoned extends Error {
 }
 
 /**
- * A pause for work that may be called off: after the event loop has run, throws
- * `BuildAbandoned` when `abandon()` says so. Undefined without `abandon`: nothing pauses.
+ * A pause for long work: lets the event loop run, then throws `BuildAbandoned` when
+ * `abandon()` says so. Without `abandon` it only lets the loop run, which long work on the
+ * main thread must do anyway: a child process's pipes (Pagefind's) are fed and drained there.
  */
-export function pauses(abandon: (() => boolean) | undefined): (() => Promise<void>) | undefined {
-  if (!abandon) return undefined;
+export function pauses(abandon?: () => boolean): () => Promise<void> {
   return async () => {
     await new Promise((resolve) => setImmediate(resolve));
-    if (abandon()) throw new BuildAbandoned();
+    if (abandon?.()) throw new BuildAbandoned();
   };
 }

@@ -107,6 +107,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
 
   const now = options.now ?? new Date();
   const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired });
+  options.onSite?.(site);
   const views = createViews(site, urls, i18n, now);
   // Started before rendering: sharp resizes images on its own threads while templates render.
   const resizing = makeVariants([...site.posts, ...site.pages].flatMap((post) => post.rendered.assets), {
@@ -116,11 +117,11 @@ export async function assemble({ sources, config, compiled, modified, started }:
   });
   // Awaited below unless the build is abandoned first: then its failure must not go unhandled.
   resizing.catch(() => {});
-  await pause?.();
+  await pause();
   const routed = routes(site, views, urls, i18n);
-  await pause?.();
+  await pause();
   const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause);
-  await pause?.();
+  await pause();
   const outputs: Output[] = [
     ...rendered.outputs,
     { path: 'feed.xml', content: feed(site, views, urls) },

@@ -11,6 +11,7 @@ import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
 import { buildSearchIndex, type SearchIndex } from './search.js';
+import type { Site } from './types.js';
 import { inputStamp, readBuildRecord, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { newPostText, takenBy } from './new-post.js';
 
@@ -95,7 +96,20 @@ async function buildCommand(args: string[]): Promise<number> {
   // With the cache on, pages whose template and data are unchanged since the last build into
   // this folder are neither rendered nor rewritten.
   const previous = values['no-cache'] ? undefined : readManifest(outDir);
-  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous });
+  // The search index needs only the posts: Pagefind indexes them in its own process (on one
+  // core) while this one renders the pages, caches and writes.
+  let searching: Promise<SearchIndex> | undefined;
+  const onSite = (site: Site) => {
+    searching = buildSearchIndex(site, previous);
+    // Awaited below; if the build fails first, its failure must not go unhandled.
+    searching.catch(() => {});
+  };
+  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite }).catch(
+    async (error: unknown) => {
+      await searching?.catch(() => undefined);
+      throw error;
+    },
+  );
   if (values.strict) {
     // The link checker parses every page, which costs a good part of a build: only here and
     // in `geul check`. Under --strict every warning is an error, so nothing is written.
@@ -111,6 +125,8 @@ async function buildCommand(args: string[]): Promise<number> {
   // Good results are kept even when another file failed: fixing it need not recompile the rest.
   await cache.flush({ prune: result.stats.errors === 0 });
   if (result.stats.errors > 0) {
+    // Pagefind's process is closed when the index is done; only then can geul exit.
+    await searching?.catch(() => undefined);
     console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
@@ -118,7 +134,7 @@ async function buildCommand(args: string[]): Promise<number> {
   // the previous output as it was, like any other error.
   let search: SearchIndex;
   try {
-    search = await buildSearchIndex(result.site!, previous);
+    search = await (searching ?? buildSearchIndex(result.site!, previous));
   } catch (error) {
     console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;

@@ -24,7 +24,7 @@ export async function render(
   urls: Urls,
   globals: Record<string, unknown> = {},
   previous: ReadonlyMap<string, string> = new Map(),
-  /** Awaited every PAGES_PER_PAUSE pages: a caller's chance to let other work run, or to stop. */
+  /** Awaited every PAUSE_EVERY_MS of rendering: a caller's chance to let other work run, or to stop. */
   pause?: () => Promise<void>,
 ): Promise<RenderResult> {
   const templatesDir = path.join(root, 'templates');
@@ -48,8 +48,12 @@ export async function render(
   const reported = new Set<string>();
 
   const outputs: Output[] = [];
-  for (const [index, page] of pages.entries()) {
-    if (pause && index > 0 && index % PAGES_PER_PAUSE === 0) await pause();
+  let paused = performance.now();
+  for (const page of pages) {
+    if (pause && performance.now() - paused >= PAUSE_EVERY_MS) {
+      await pause();
+      paused = performance.now();
+    }
     // What the page's bytes are made of: every template (a page may include any partial)
     // and its data. JSON.stringify of the data costs far less than rendering it.
     const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data, digestLongStrings)).digest('base64url');
@@ -70,8 +74,11 @@ export async function render(
   return { outputs, templateFiles: [...templateFiles.values()] };
 }
 
-/** About 5 ms of work on a big site: a save waits no longer than this for a build it supersedes. */
-const PAGES_PER_PAUSE = 25;
+/**
+ * A save waits no longer than this for a build it supersedes, and Pagefind's pipes (64 KB,
+ * some 6 posts of work) are refilled at least this often while the pages render.
+ */
+const PAUSE_EVERY_MS = 5;
 
 interface LiquidLikeError {
   message: string;

@@ -278,4 +278,9 @@ export interface BuildOptions {
    * abandons a build that a newer save has made useless. @default never
    */
   abandon?: () => boolean;
+  /**
+   * Called with the collected site before its pages are rendered: what needs only the posts
+   * (the CLI's search index) can start there and run beside the rendering. @default none
+   */
+  onSite?: (site: Site) => void;
 }
