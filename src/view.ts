@@ -277,18 +277,26 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   if (relatedChoices.shape !== shape) relatedChoices = { shape, bySource: new Map() };
   const choices = relatedChoices.bySource;
   // Made on the first choice not already known: a dev server's save seldom needs them.
-  let index: { postsWithTerm: Map<string, ParsedPost[]>; order: Map<ParsedPost, number>; bySource: Map<string, ParsedPost> } | undefined;
+  // Posts are numbered by their place in site.posts (newest first), and each term lists the
+  // numbers of its posts: counting shared terms is adding into an array, not a map, because
+  // every post of a big category is a candidate of every other.
+  let index: { postsWithTerm: Map<string, Int32Array>; order: Map<ParsedPost, number>; bySource: Map<string, ParsedPost>; scores: Uint16Array } | undefined;
   const indexed = () => {
     if (index) return index;
-    const postsWithTerm = new Map<string, ParsedPost[]>();
-    for (const post of site.posts) {
+    const lists = new Map<string, number[]>();
+    site.posts.forEach((post, at) => {
       for (const key of termKeysOf(post)) {
-        const list = postsWithTerm.get(key);
-        if (list) list.push(post);
-        else postsWithTerm.set(key, [post]);
+        const list = lists.get(key);
+        if (list) list.push(at);
+        else lists.set(key, [at]);
       }
-    }
-    index = { postsWithTerm, order: new Map(site.posts.map((post, at) => [post, at])), bySource: new Map(site.posts.map((post) => [post.sourcePath, post])) };
+    });
+    index = {
+      postsWithTerm: new Map([...lists].map(([key, list]) => [key, Int32Array.from(list)])),
+      order: new Map(site.posts.map((post, at) => [post, at])),
+      bySource: new Map(site.posts.map((post) => [post.sourcePath, post])),
+      scores: new Uint16Array(site.posts.length),
+    };
     return index;
   };
   const related = (source: ParsedPost): RelatedLink[] => {
@@ -299,26 +307,33 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
   };
   const relatedTo = (source: ParsedPost): ParsedPost[] => {
-    const { postsWithTerm, order } = indexed();
-    const sameSeries = new Set(seriesOf.get(source)?.posts ?? []);
-    const scores = new Map<ParsedPost, number>();
+    const { postsWithTerm, order, scores } = indexed();
+    const excluded = new Set([source, ...(seriesOf.get(source)?.posts ?? [])].map((post) => order.get(post)));
+    const candidates: number[] = [];
     for (const key of termKeysOf(source)) {
-      for (const other of postsWithTerm.get(key) ?? []) {
-        if (other !== source && !sameSeries.has(other)) scores.set(other, (scores.get(other) ?? 0) + 1);
+      const list = postsWithTerm.get(key);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const other = list[i]!;
+        const score = scores[other]!;
+        if (score === 0) candidates.push(other);
+        scores[other] = score + 1;
       }
     }
-    // More shared terms first; among equals, newest first (site.posts order). Only the first
-    // few are kept, so they are picked in one pass rather than by sorting every candidate.
-    const before = ([a, x]: [ParsedPost, number], [b, y]: [ParsedPost, number]) => y - x || order.get(a)! - order.get(b)!;
-    const best: [ParsedPost, number][] = [];
-    for (const entry of scores) {
-      if (best.length === RELATED_LIMIT && before(entry, best[RELATED_LIMIT - 1]!) >= 0) continue;
+    // More shared terms first; among equals, newest first (lower number). Only the first few
+    // are kept, so they are picked in one pass rather than by sorting every candidate.
+    const before = (a: number, b: number) => scores[b]! - scores[a]! || a - b;
+    const best: number[] = [];
+    for (const other of candidates) {
+      if (excluded.has(other)) continue;
+      if (best.length === RELATED_LIMIT && before(other, best[RELATED_LIMIT - 1]!) >= 0) continue;
       let at = best.length;
-      while (at > 0 && before(entry, best[at - 1]!) < 0) at--;
-      best.splice(at, 0, entry);
+      while (at > 0 && before(other, best[at - 1]!) < 0) at--;
+      best.splice(at, 0, other);
       if (best.length > RELATED_LIMIT) best.pop();
     }
-    return best.map(([other]) => other);
+    for (const other of candidates) scores[other] = 0;
+    return best.map((other) => site.posts[other]!);
   };
 
   const paperView = (paper: Paper | undefined): PaperView | null => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { messages } from '../src/i18n.ts';
 import type { ParsedPost, Site } from '../src/types.ts';
@@ -69,6 +70,41 @@ describe('related posts', () => {
       date: { iso: '2023-01-01', display: '2023년 1월 1일', timestamp: '2023-01-01T00:00:00+09:00', year: 2023, month: 1, day: 1 },
     });
     expect(full('none').related).toEqual([]);
+  });
+
+  test('is the pairwise rule on any site: every other post outside the series, by shared terms, then newest', () => {
+    const postShape = fc.record({
+      day: fc.integer({ min: 1, max: 28 }),
+      tags: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 3 }),
+      categories: fc.uniqueArray(fc.constantFrom('x', 'y'), { maxLength: 2 }),
+      series: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(postShape, { minLength: 1, maxLength: 40 }), (shapes) => {
+        const { site, full } = build(
+          shapes.map((shape, at) =>
+            postFrom(`content/posts/p${at}.md`, [
+              `title = "p${at}"`,
+              `date = 2024-01-${String(shape.day).padStart(2, '0')}`,
+              `tags = ${JSON.stringify(shape.tags)}`,
+              `categories = ${JSON.stringify(shape.categories)}`,
+              ...(shape.series ? [`series = "${shape.series}"`] : []),
+            ]),
+          ),
+        );
+        const terms = (post: ParsedPost) => [...post.frontMatter.tags.map((t) => `t${t}`), ...post.frontMatter.categories.map((c) => `c${c}`)];
+        for (const post of site.posts) {
+          const expected = site.posts
+            .map((other, place) => ({ other, place, shared: terms(other).filter((term) => terms(post).includes(term)).length }))
+            .filter(({ other, shared }) => other !== post && shared > 0 && !(post.frontMatter.series && other.frontMatter.series === post.frontMatter.series))
+            .sort((a, b) => b.shared - a.shared || a.place - b.place)
+            .slice(0, 4)
+            .map(({ other }) => other.frontMatter.title);
+          expect(full(post.slug).related.map((link) => link.title)).toEqual(expected);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
