@@ -1,6 +1,6 @@
 import type { VFile } from 'vfile';
 import { assets } from './assets.js';
-import { collect } from './collect.js';
+import { collect, isPublished } from './collect.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
@@ -59,9 +59,13 @@ export interface BuildStats {
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
+  // One instant for the whole build: what is published is decided alike everywhere.
+  options = { ...options, now: options.now ?? new Date() };
   const sources = await loadContent(options.root);
   const config = readConfig(sources.config);
   const urls = createUrls(config);
+  const published = isPublished(config, options);
+  const onPost = options.onPost;
   // For the sitemap: asked of git while the markdown compiles.
   const modified = lastModified(options.root, [...sources.posts, ...sources.pages].map((file) => file.path));
 
@@ -69,6 +73,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     [...sources.posts.map((file) => ({ file, kind: 'post' as const })), ...sources.pages.map((file) => ({ file, kind: 'page' as const }))],
     { root: options.root, basePath: urls.basePath, language: config.language },
     options,
+    onPost && ((kind, result) => {
+      if (kind === 'post' && result.post && published(result.post)) onPost(result.post, config);
+    }),
   );
   return assemble({ sources, config, compiled, modified, started }, options);
 }
@@ -174,13 +181,20 @@ export async function compileAll(
   inputs: { file: VFile; kind: ParsedPost['kind'] }[],
   settings: MarkdownSettings,
   options: BuildOptions,
+  /** Called with each result in input order, as soon as it and all before it are there. */
+  onResult?: (kind: ParsedPost['kind'], result: CompiledPost) => void,
 ): Promise<{ file: VFile; kind: ParsedPost['kind']; result: CompiledPost }[]> {
   const cache = options.cache ?? openCache(options.root, false);
-  const jobs = inputs.map(({ file, kind }) => {
+  const jobs: { file: VFile; kind: ParsedPost['kind']; input: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
     const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
     const key = cache.keyOf(input, { settings, drafts: options.drafts });
     return { file, kind, input, key, result: cache.get(key) };
   });
+  let reported = 0;
+  const report = () => {
+    for (; reported < jobs.length && jobs[reported]!.result; reported++) onResult?.(jobs[reported]!.kind, jobs[reported]!.result!);
+  };
+  report();
   const misses = jobs.filter((job) => !job.result);
   const workers = options.workers ?? defaultWorkers();
   if (misses.length > 0) {
@@ -193,6 +207,7 @@ export async function compileAll(
             job.result = await pool.compile(job.input);
             // Each result is cached as it comes: written while the other posts compile.
             cache.set(job.key, job.result);
+            report();
           }),
         );
       } finally {
@@ -203,7 +218,10 @@ export async function compileAll(
       // markdown chain's modules.
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
-      for (const job of misses) cache.set(job.key, (job.result = await compile(job.input, processor, options.drafts)));
+      for (const job of misses) {
+        cache.set(job.key, (job.result = await compile(job.input, processor, options.drafts)));
+        report();
+      }
     }
   }
   return jobs.map(({ file, kind, result }) => ({ file, kind, result: result! }));

@@ -10,7 +10,7 @@ import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
 import { readManifest, unsafeOutDirReason, write } from './write.js';
-import { buildSearchIndex, type SearchIndex } from './search.js';
+import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
 import type { Site } from './types.js';
 import { inputStamp, readBuildRecord, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { newPostText, takenBy } from './new-post.js';
@@ -96,17 +96,24 @@ async function buildCommand(args: string[]): Promise<number> {
   // With the cache on, pages whose template and data are unchanged since the last build into
   // this folder are neither rendered nor rewritten.
   const previous = values['no-cache'] ? undefined : readManifest(outDir);
-  // The search index needs only the posts: Pagefind indexes them in its own process (on one
-  // core) while this one renders the pages, caches and writes.
+  // The search index needs only the posts: Pagefind indexes them in its own process, on one
+  // core. With no index to reuse, it is fed each post as it compiles; otherwise, once the site
+  // is collected, it checks whether the previous index still holds and indexes beside the
+  // rendering if not.
+  const feed = [...(previous ?? [])].some(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`)) ? undefined : createSearchFeed();
   let searching: Promise<SearchIndex> | undefined;
   const onSite = (site: Site) => {
-    searching = buildSearchIndex(site, previous);
+    searching = feed ? feed.finish(site) : buildSearchIndex(site, previous);
     // Awaited below; if the build fails first, its failure must not go unhandled.
     searching.catch(() => {});
   };
-  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite }).catch(
+  const stopSearch = async () => {
+    await searching?.catch(() => undefined);
+    await feed?.close();
+  };
+  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add }).catch(
     async (error: unknown) => {
-      await searching?.catch(() => undefined);
+      await stopSearch();
       throw error;
     },
   );
@@ -126,7 +133,7 @@ async function buildCommand(args: string[]): Promise<number> {
   await cache.flush({ prune: result.stats.errors === 0 });
   if (result.stats.errors > 0) {
     // Pagefind's process is closed when the index is done; only then can geul exit.
-    await searching?.catch(() => undefined);
+    await stopSearch();
     console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }

@@ -32,11 +32,7 @@ export function collect(
   fileOf: (post: ParsedPost) => VFile,
   options: CollectOptions = {},
 ): Site {
-  const now = options.now ?? new Date();
-  const isOut = (post: ParsedPost) => {
-    const state = publicationState(post.frontMatter, config.timeZone, now);
-    return state === 'published' || (state === 'future' && Boolean(options.future)) || (state === 'expired' && Boolean(options.expired));
-  };
+  const isOut = isPublished(config, options);
   const orderedPosts = [...posts].sort(
     (a, b) => (b.frontMatter.date?.sortKey ?? 0) - (a.frontMatter.date?.sortKey ?? 0) || compare(a.sourcePath, b.sourcePath),
   );
@@ -52,6 +48,15 @@ export function collect(
   const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
   const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
   return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts), aliases };
+}
+
+/** Whether a post or page is out at `options.now`: published, or kept by `--future`/`--expired`. */
+export function isPublished(config: SiteConfig, options: CollectOptions = {}): (post: ParsedPost) => boolean {
+  const now = options.now ?? new Date();
+  return (post) => {
+    const state = publicationState(post.frontMatter, config.timeZone, now);
+    return state === 'published' || (state === 'future' && Boolean(options.future)) || (state === 'expired' && Boolean(options.expired));
+  };
 }
 
 /** Posts grouped by `series` (names compared like terms), each series oldest first; same date by path. */

@@ -4,7 +4,7 @@ import { spanEnd } from './html-spans.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
-import type { Output, ParsedPost, Site } from './types.js';
+import type { Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { hrefPath, outputDirOf, type Urls } from './urls.js';
 
 /** Where the Pagefind bundle lands in the output: the search page loads `pagefind/pagefind.js`. */
@@ -57,31 +57,18 @@ export async function buildSearchIndex(
     const outputs: Output[] = kept.map(([file, key]) => ({ path: file, unchanged: true, key }));
     return { outputs, posts: site.posts.length, reused: true, milliseconds: elapsed() };
   }
-  // Loaded here: the Pagefind service is a child process, started by its first call.
   const pagefind = await import('pagefind');
   const adding: Promise<{ errors: string[] }>[] = [];
   try {
-    const created = await pagefind.createIndex({
-      forceLanguage: site.config.language.split(/[-_]/, 1)[0] || 'ko',
-      excludeSelectors: EXCLUDED_SELECTORS,
-    });
-    if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join('; ')}`);
-    const index = created.index;
-    for (const [at, post] of site.posts.entries()) {
-      if (pause && at > 0 && at % POSTS_PER_PAUSE === 0) await pause();
-      const dir = `${outputDirOf('post', post.slug)}/`;
-      // Pagefind prefixes the folder its bundle is served from (`/blog/`), so URLs start at the site root.
-      adding.push(index.addHTMLFile({ url: `/${hrefPath(dir)}`, content: indexDocument(post, site.config.language) }));
+    const index = await openIndex(site.config.language);
+    for (const [at, post] of indexOrder(site.posts).entries()) {
+      if (at > 0 && at % POSTS_PER_PAUSE === 0) await pause();
+      adding.push(index.addHTMLFile({ url: postUrl(post), content: indexDocument(post, site.config.language) }));
     }
     const added = await Promise.all(adding);
     const failed = added.flatMap((result) => result.errors);
     if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
-    const files = await index.getFiles();
-    if (files.errors.length > 0) throw new Error(`Pagefind could not write its index: ${files.errors.join('; ')}`);
-    const key = keyOf(files.files.length);
-    const outputs: Output[] = files.files
-      .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path}`, content: file.content, key }))
-      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    const outputs = await bundleFiles(index, `search:${digest}`);
     return { outputs, posts: site.posts.length, reused: false, milliseconds: elapsed() };
   } finally {
     // Stopped halfway (abandoned, failed): the service answers what it was sent before it
@@ -90,6 +77,116 @@ export async function buildSearchIndex(
     // The service is a child process; left running it would keep `geul build` from exiting.
     await pagefind.close();
   }
+}
+
+/**
+ * A search index fed post by post while the build compiles, for a build with no index to
+ * reuse: Pagefind indexes on one core as posts come, instead of all of them after the last.
+ * `finish` checks that exactly the site's posts were fed; should they differ, it indexes the
+ * site's posts again from the start.
+ */
+export interface SearchFeed {
+  /** Index a post; the first post opens the index, in the site's language. */
+  add(post: ParsedPost, config: SiteConfig): void;
+  finish(site: Site): Promise<SearchIndex>;
+  /** Stop Pagefind without an index (the build failed). */
+  close(): Promise<void>;
+}
+
+export function createSearchFeed(): SearchFeed {
+  const started = performance.now();
+  let language = '';
+  let index: Promise<PagefindIndex> | undefined;
+  const added = new Set<ParsedPost>();
+  const waiting: ParsedPost[] = [];
+  const adding = new Set<Promise<void>>();
+  const failed: string[] = [];
+  let closed = false;
+  const send = () => {
+    // Some posts in flight keep Pagefind busy; the rest wait as posts, not as documents.
+    while (!closed && waiting.length > 0 && adding.size < FEED_IN_FLIGHT) {
+      const post = waiting.shift()!;
+      const sent: Promise<void> = index!
+        .then((open) => open.addHTMLFile({ url: postUrl(post), content: makeIndexDocument(post, language) }))
+        .then(
+          (result) => void failed.push(...result.errors),
+          (error: unknown) => void failed.push(error instanceof Error ? error.message : String(error)),
+        )
+        .finally(() => {
+          adding.delete(sent);
+          send();
+        });
+      adding.add(sent);
+    }
+  };
+  const close = async () => {
+    closed = true;
+    await Promise.allSettled([...adding]);
+    if (index) await (await import('pagefind')).close();
+  };
+  return {
+    add(post, config) {
+      if (!index) {
+        language = config.language;
+        // The Pagefind service is a child process, started by this first call.
+        index = openIndex(language);
+        index.catch(() => {});
+      }
+      added.add(post);
+      waiting.push(post);
+      send();
+    },
+    async finish(site) {
+      const same = site.posts.length === added.size && site.posts.every((post) => added.has(post)) && language === site.config.language;
+      if (!same || !index) {
+        await close();
+        return buildSearchIndex(site);
+      }
+      try {
+        while (waiting.length > 0 || adding.size > 0) await Promise.all([...adding]);
+        if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
+        const outputs = await bundleFiles(await index, `search:${indexDigest(site)}`);
+        return { outputs, posts: site.posts.length, reused: false, milliseconds: Math.round(performance.now() - started) };
+      } finally {
+        await close();
+      }
+    },
+    close,
+  };
+}
+
+/** Posts sent to Pagefind and not yet answered: enough to keep it busy, few in memory. */
+const FEED_IN_FLIGHT = 32;
+
+async function openIndex(language: string): Promise<PagefindIndex> {
+  const pagefind = await import('pagefind');
+  const created = await pagefind.createIndex({ forceLanguage: language.split(/[-_]/, 1)[0] || 'ko', excludeSelectors: EXCLUDED_SELECTORS });
+  if (!created.index) throw new Error(`Pagefind could not start: ${created.errors.join('; ')}`);
+  return created.index;
+}
+
+type PagefindIndex = NonNullable<Awaited<ReturnType<typeof import('pagefind').createIndex>>['index']>;
+
+/** The URL Pagefind gives a post: Pagefind prefixes the folder its bundle is served from (`/blog/`), so it starts at the site root. */
+function postUrl(post: ParsedPost): string {
+  return `/${hrefPath(`${outputDirOf('post', post.slug)}/`)}`;
+}
+
+/** The index's files as outputs under `pagefind/`, sorted, each keyed `<key>:<count>`. */
+async function bundleFiles(index: PagefindIndex, key: string): Promise<Output[]> {
+  const files = await index.getFiles();
+  if (files.errors.length > 0) throw new Error(`Pagefind could not write its index: ${files.errors.join('; ')}`);
+  return files.files
+    .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path}`, content: file.content, key: `${key}:${files.files.length}` }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/**
+ * The order posts are given to Pagefind, which shapes its files: by source path, the order
+ * a build compiles them in, so an index fed while compiling is the same as one made after.
+ */
+export function indexOrder(posts: readonly ParsedPost[]): ParsedPost[] {
+  return [...posts].sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : a.sourcePath > b.sourcePath ? 1 : 0));
 }
 
 /** About 10 ms of work each: what a save waits at most for an index it makes useless. */

@@ -283,4 +283,10 @@ export interface BuildOptions {
    * (the CLI's search index) can start there and run beside the rendering. @default none
    */
   onSite?: (site: Site) => void;
+  /**
+   * Called with each post the build will publish as soon as it is compiled, in source-path
+   * order (the CLI's search index of a first build is fed so). A post may still be dropped
+   * later (a duplicate slug, which is an error). @default none
+   */
+  onPost?: (post: ParsedPost, config: SiteConfig) => void;
 }

@@ -12,8 +12,8 @@ import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { particleRules } from '../src/korean-particles.js';
 import { BuildAbandoned } from '../src/abandon.js';
-import { buildSearchIndex, indexDocument, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
-import type { ParsedPost } from '../src/types.js';
+import { buildSearchIndex, createSearchFeed, indexDocument, indexOrder, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
+import type { Output, ParsedPost } from '../src/types.js';
 import { collectPosts, postFrom } from './helpers/posts.ts';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
 
@@ -202,6 +202,31 @@ describe('indexDocument', () => {
     expect(withStemsInHtml('모델은 <a href="/모델은/" title="모델은 > 데이터는">데이터는</a> 끝')).toBe(
       '모델_^모델은 <a href="/모델은/" title="모델은 > 데이터_^데이터는">데이터_^데이터는</a> 끝',
     );
+  });
+});
+
+describe('an index fed while the build compiles', () => {
+  const posts = Array.from({ length: 30 }, (_, n) => postFrom(`content/posts/글-${n}.md`, [`title = "글 ${n}: 모델은 무엇인가"`, `date = 2024-02-${String((n % 28) + 1).padStart(2, '0')}`]));
+  const { site } = collectPosts(posts);
+  const bytes = (index: { outputs: Output[] }) => index.outputs.map((output) => [output.path, output.key, 'content' in output ? Buffer.from(output.content as Uint8Array).toString('base64') : '']);
+
+  test('fed post by post in source order, it is the index made from the collected site', async () => {
+    const feed = createSearchFeed();
+    for (const post of indexOrder(site.posts)) feed.add(post, site.config);
+    const fed = await feed.finish(site);
+    expect(fed.posts).toBe(30);
+    expect(bytes(fed)).toEqual(bytes(await buildSearchIndex(site)));
+  });
+
+  test('fed other posts than the site publishes (one too many, one missing), it indexes the site again from the start', async () => {
+    const { site: fewer } = collectPosts(posts.slice(1));
+    const feed = createSearchFeed();
+    for (const post of indexOrder(site.posts)) feed.add(post, site.config);
+    expect(bytes(await feed.finish(fewer))).toEqual(bytes(await buildSearchIndex(fewer)));
+
+    const short = createSearchFeed();
+    for (const post of indexOrder(fewer.posts)) short.add(post, site.config);
+    expect(bytes(await short.finish(site))).toEqual(bytes(await buildSearchIndex(site)));
   });
 });
 
