@@ -127,7 +127,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   await pause();
   const routed = routes(site, views, urls, i18n);
   await pause();
-  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause);
+  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause, options.emit);
   await pause();
   const outputs: Output[] = [
     ...rendered.outputs,
@@ -157,7 +157,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
     upcoming,
     stats: {
       posts: site.posts.length,
-      pages: outputs.filter((output) => output.path.endsWith('.html')).length,
+      pages: outputs.filter((output) => output.path.endsWith('.html')).length + rendered.emitted,
       terms: site.taxonomies.reduce((sum, taxonomy) => sum + taxonomy.terms.length, 0),
       // Resized copies are not counted: they are the same images again.
       images: outputs.filter((output) => !output.path.startsWith('assets/') && /\.(?:png|jpe?g|gif|webp|avif|svg)$/i.test(output.path)).length - variants.outputs.length,

@@ -9,7 +9,7 @@ import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
-import { readManifest, unsafeOutDirReason, write } from './write.js';
+import { openStaging, readManifest, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
 import type { Site } from './types.js';
 import { inputStamp, readBuildRecord, stillCurrent, type BuildRecord } from './up-to-date.js';
@@ -107,13 +107,18 @@ async function buildCommand(args: string[]): Promise<number> {
     // Awaited below; if the build fails first, its failure must not go unhandled.
     searching.catch(() => {});
   };
-  const stopSearch = async () => {
+  // Pages go into the staging folder as they render, not all kept in memory until the end.
+  // Under --strict the link checker reads every page first, so they are kept.
+  const staging = await openStaging(outDir);
+  const stop = async () => {
     await searching?.catch(() => undefined);
     await feed?.close();
+    await staging.discard();
   };
-  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add }).catch(
+  const emit = values.strict ? undefined : staging.put;
+  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add, emit }).catch(
     async (error: unknown) => {
-      await stopSearch();
+      await stop();
       throw error;
     },
   );
@@ -133,7 +138,7 @@ async function buildCommand(args: string[]): Promise<number> {
   await cache.flush({ prune: result.stats.errors === 0 });
   if (result.stats.errors > 0) {
     // Pagefind's process is closed when the index is done; only then can geul exit.
-    await stopSearch();
+    await stop();
     console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
@@ -143,6 +148,7 @@ async function buildCommand(args: string[]): Promise<number> {
   try {
     search = await (searching ?? buildSearchIndex(result.site!, previous));
   } catch (error) {
+    await staging.discard();
     console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
     return 1;
   }
@@ -154,7 +160,7 @@ async function buildCommand(args: string[]): Promise<number> {
     stats: result.stats,
     searchPosts: search.posts,
   };
-  await write([...result.outputs, ...search.outputs], outDir, made);
+  await staging.commit([...result.outputs, ...search.outputs], made);
   console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir, search));
   return 0;
 }

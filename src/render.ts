@@ -10,6 +10,8 @@ import type { Urls } from './urls.js';
 /** The rendered pages, and the template files with any problems recorded on them. */
 export interface RenderResult {
   outputs: Output[];
+  /** HTML pages given to `emit` rather than returned. */
+  emitted: number;
   templateFiles: VFile[];
 }
 
@@ -26,6 +28,8 @@ export async function render(
   previous: ReadonlyMap<string, string> = new Map(),
   /** Awaited every PAUSE_EVERY_MS of rendering: a caller's chance to let other work run, or to stop. */
   pause?: () => Promise<void>,
+  /** Given each page as it is rendered, instead of returning it (`geul build` writes it at once). */
+  emit?: (output: Output) => Promise<void>,
 ): Promise<RenderResult> {
   const templatesDir = path.join(root, 'templates');
   const templatesDigest = digestTemplates(templatesDir);
@@ -48,6 +52,12 @@ export async function render(
   const reported = new Set<string>();
 
   const outputs: Output[] = [];
+  let emitted = 0;
+  const done = async (output: Output) => {
+    if (!emit) return void outputs.push(output);
+    await emit(output);
+    if (output.path.endsWith('.html')) emitted++;
+  };
   let paused = performance.now();
   for (const page of pages) {
     if (pause && performance.now() - paused >= PAUSE_EVERY_MS) {
@@ -58,20 +68,23 @@ export async function render(
     // and its data. JSON.stringify of the data costs far less than rendering it.
     const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data, digestLongStrings)).digest('base64url');
     if (previous.get(page.outputPath) === key) {
-      outputs.push({ path: page.outputPath, unchanged: true, key });
+      await done({ path: page.outputPath, unchanged: true, key });
       continue;
     }
+    let content: string;
     try {
-      outputs.push({ path: page.outputPath, content: liquid.renderFileSync(page.template, page.data, { globals }), key });
+      content = liquid.renderFileSync(page.template, page.data, { globals });
     } catch (error) {
       const located = locate(error, path.join(templatesDir, `${page.template}.liquid`));
       const key = `${located.file}:${located.line}:${located.column}:${located.message}`;
       if (reported.has(key)) continue;
       reported.add(key);
       addError(fileOf(located.file), located.message, { line: located.line, column: located.column }, 'template');
+      continue;
     }
+    await done({ path: page.outputPath, content, key });
   }
-  return { outputs, templateFiles: [...templateFiles.values()] };
+  return { outputs, emitted, templateFiles: [...templateFiles.values()] };
 }
 
 /**

@@ -289,4 +289,10 @@ export interface BuildOptions {
    * later (a duplicate slug, which is an error). @default none
    */
   onPost?: (post: ParsedPost, config: SiteConfig) => void;
+  /**
+   * Given each rendered page instead of keeping it in `BuildResult.outputs`: `geul build`
+   * writes pages into its staging folder as they come, so they are not all in memory at
+   * once. Awaited: a slow disk holds rendering back. @default pages are returned
+   */
+  emit?: (output: Output) => Promise<void>;
 }

@@ -72,68 +72,137 @@ const MANIFEST_FORMAT = 1;
  * `record`, when given, is kept in the marker for the next build.
  */
 export async function write(outputs: Output[], outDir: string, record?: unknown): Promise<void> {
+  const staging = await openStaging(outDir);
+  await staging.commit(outputs, record);
+}
+
+/**
+ * A site being written: files go into the staging folder as they are put, so a build need not
+ * hold every page in memory until the end. `commit` puts the rest and swaps the folder in;
+ * `discard` (or a failed commit) removes it and leaves the previous output as it was.
+ */
+export interface Staging {
+  /** Write one file now; resolves once few enough writes are in flight to put another. */
+  put(output: Output): Promise<void>;
+  commit(outputs: Output[], record?: unknown): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export async function openStaging(outDir: string): Promise<Staging> {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(parent, `.${path.basename(target)}.new-${stamp}`);
   const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
   const previous = readManifest(target);
+  await removeAbandoned(parent, path.basename(target));
   await mkdir(staging, { recursive: true });
-  try {
-    const keys = await writeAll(outputs, staging, target, previous);
-    await writeFile(
-      path.join(staging, OUTPUT_MARKER),
-      JSON.stringify({
-        format: MANIFEST_FORMAT,
-        note: 'Written by geul and replaced on every build.',
-        files: Object.fromEntries(keys),
-        // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
-        ...(record === undefined ? {} : { build: record }),
-      }),
+  const keys = new Map<string, string>();
+  const folders = new Set<string>([staging]);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+
+  const writeOne = async (output: Output) => {
+    // Output paths are built from slugs and file names; check once more that none climbs out.
+    const file = path.resolve(staging, output.path);
+    if (!file.startsWith(staging + path.sep)) throw new Error(`output path escapes the output folder: ${output.path}`);
+    const key = keyOf(output);
+    keys.set(output.path, key);
+    const folder = path.dirname(file);
+    if (!folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      folders.add(folder);
+    }
+    if (previous.get(output.path) === key && (await linkOrCopy(path.join(target, output.path), file))) return;
+    if ('unchanged' in output) throw new Error(`${output.path} was not rendered, and the previous file is gone`);
+    if ('copyFrom' in output) await copyFile(output.copyFrom, file);
+    else await writeFile(file, output.content);
+  };
+  const put = async (output: Output) => {
+    if (failure !== undefined) throw failure;
+    const written = writeOne(output).then(
+      () => void inFlight.delete(written),
+      (error: unknown) => {
+        inFlight.delete(written);
+        failure ??= error;
+      },
     );
-  } catch (error) {
+    inFlight.add(written);
+    // A few writes in flight keep the disk busy without opening thousands of files at once.
+    while (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
+  };
+  const discard = async () => {
+    await Promise.allSettled([...inFlight]);
     await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
-  const hadPrevious = existsSync(target);
-  if (hadPrevious) await rename(target, retired);
-  try {
-    await rename(staging, target);
-  } catch (error) {
-    if (hadPrevious) await rename(retired, target);
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
-  if (hadPrevious) await rm(retired, { recursive: true, force: true });
+  };
+
+  return {
+    put,
+    discard,
+    async commit(outputs, record) {
+      try {
+        for (const output of outputs) await put(output);
+        await Promise.all([...inFlight]);
+        if (failure !== undefined) throw failure;
+        await writeFile(
+          path.join(staging, OUTPUT_MARKER),
+          JSON.stringify({
+            format: MANIFEST_FORMAT,
+            note: 'Written by geul and replaced on every build.',
+            files: Object.fromEntries(keys),
+            // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
+            ...(record === undefined ? {} : { build: record }),
+          }),
+        );
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      const hadPrevious = existsSync(target);
+      if (hadPrevious) await rename(target, retired);
+      try {
+        await rename(staging, target);
+      } catch (error) {
+        if (hadPrevious) await rename(retired, target);
+        await rm(staging, { recursive: true, force: true });
+        throw error;
+      }
+      if (hadPrevious) await rm(retired, { recursive: true, force: true });
+    },
+  };
 }
 
-/** Write or link every output into `dir`; gives the key of each file for the manifest. */
-async function writeAll(outputs: Output[], dir: string, old: string, previous: Manifest): Promise<Map<string, string>> {
-  // Output paths are built from slugs and file names; check once more that none climbs out.
-  for (const output of outputs) {
-    const file = path.resolve(dir, output.path);
-    if (!file.startsWith(dir + path.sep)) throw new Error(`output path escapes the output folder: ${output.path}`);
+const WRITES_IN_FLIGHT = 32;
+
+/**
+ * Staging and retired folders left beside the output by a build that was killed (Ctrl-C while
+ * rendering): a folder is abandoned when the process whose id it carries is gone.
+ */
+async function removeAbandoned(parent: string, base: string): Promise<void> {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(new|old)-(\\d+)-[0-9a-z]+$`);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
   }
-  const folders = [...new Set(outputs.map((output) => path.dirname(path.resolve(dir, output.path))))].sort();
-  for (const folder of folders) await mkdir(folder, { recursive: true });
-  const keys = new Map<string, string>();
-  // A few writes in flight keep the disk busy without opening thousands of files at once.
-  const inFlight = 32;
-  let next = 0;
-  const worker = async () => {
-    while (next < outputs.length) {
-      const output = outputs[next++]!;
-      const file = path.resolve(dir, output.path);
-      const key = keyOf(output);
-      keys.set(output.path, key);
-      if (previous.get(output.path) === key && (await linkOrCopy(path.join(old, output.path), file))) continue;
-      if ('unchanged' in output) throw new Error(`${output.path} was not rendered, and the previous file is gone`);
-      if ('copyFrom' in output) await copyFile(output.copyFrom, file);
-      else await writeFile(file, output.content);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, outputs.length) }, worker));
-  return keys;
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (!match || processAlive(Number(match[2]))) continue;
+    // A retired folder is the only copy of the site if the build died between its two renames.
+    if (match[1] === 'old' && !existsSync(path.join(parent, base))) continue;
+    await rm(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function keyOf(output: Output): string {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { OUTPUT_MARKER, unsafeOutDirReason, write } from '../src/write.ts';
+import { openStaging, OUTPUT_MARKER, unsafeOutDirReason, write } from '../src/write.ts';
 import { cleanup, hashTree, listFiles, tempDir } from './helpers/site.ts';
 
 let project: string;
@@ -110,5 +110,47 @@ describe('write', () => {
     await expect(write([{ path: '../escaped.html', content: 'x' }], dist)).rejects.toThrow(/escapes the output folder/);
     expect(hashTree(dist)).toEqual(before);
     expect(existsSync(path.join(project, 'escaped.html'))).toBe(false);
+  });
+});
+
+describe('openStaging', () => {
+  test('files put one by one land in a staging folder; the site changes only at commit', async () => {
+    const dist = path.join(project, 'dist');
+    await write([{ path: 'index.html', content: '이전' }], dist);
+    const before = hashTree(dist);
+    const staging = await openStaging(dist);
+    for (let i = 0; i < 100; i++) await staging.put({ path: `posts/p${i}/index.html`, content: `글 ${i}` });
+    expect(hashTree(dist)).toEqual(before);
+    await staging.commit([{ path: 'index.html', content: '새것' }]);
+    expect(readFileSync(path.join(dist, 'posts', 'p99', 'index.html'), 'utf8')).toBe('글 99');
+    expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('새것');
+    expect(Object.keys(JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).files as object)).toHaveLength(101);
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('discarded, or failing on a file put earlier, it leaves the previous site and no staging folder', async () => {
+    const dist = path.join(project, 'dist');
+    await write([{ path: 'index.html', content: '이전' }], dist);
+    const before = hashTree(dist);
+    const dropped = await openStaging(dist);
+    await dropped.put({ path: 'index.html', content: 'x' });
+    await dropped.discard();
+    const failing = await openStaging(dist);
+    await failing.put({ path: 'images/missing.png', copyFrom: path.join(project, 'no-such-file.png') });
+    await expect(failing.commit([{ path: 'index.html', content: 'y' }])).rejects.toThrow();
+    expect(hashTree(dist)).toEqual(before);
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('a staging folder left by a killed build is removed; one of a running build is not', async () => {
+    const dist = path.join(project, 'dist');
+    await write([{ path: 'index.html', content: '이전' }], dist);
+    // No process has an id this large (Linux caps them at 2^22).
+    mkdirSync(path.join(project, '.dist.new-999999999-abc'));
+    mkdirSync(path.join(project, '.dist.old-999999999-abc'));
+    mkdirSync(path.join(project, `.dist.new-${process.pid}-abc`));
+    mkdirSync(path.join(project, '.other.new-999999999-abc'));
+    await write([{ path: 'index.html', content: '새것' }], dist);
+    expect(readdirSync(project).sort()).toEqual([`.dist.new-${process.pid}-abc`, '.other.new-999999999-abc', 'content', 'dist', 'site.toml']);
   });
 });
