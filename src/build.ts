@@ -74,7 +74,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     { root: options.root, basePath: urls.basePath, language: config.language },
     options,
     onPost && ((kind, result) => {
-      if (kind === 'post' && result.post && published(result.post)) onPost(result.post, config);
+      if (kind === 'post' && result.post && published(result.post)) onPost(result.post, config, sources.posts.length);
     }),
   );
   return assemble({ sources, config, compiled, modified, started }, options);

@@ -47,7 +47,7 @@ export function collect(
   }));
   const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
   const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
-  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts), aliases };
+  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts), aliases, postFiles: posts.length };
 }
 
 /** Whether a post or page is out at `options.now`: published, or kept by `--future`/`--expired`. */

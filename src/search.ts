@@ -4,6 +4,7 @@ import { spanEnd } from './html-spans.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
+import { createPartChunker, partSize, searchParts, type PartChunker, type SearchPart } from './search-parts.js';
 import type { Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { hrefPath, outputDirOf, type Urls } from './urls.js';
 
@@ -37,7 +38,8 @@ export interface SearchIndex {
  * Build the Pagefind index of the site's posts, in memory (Pagefind's `getFiles`): the caller
  * writes it with the rest of the site, or serves it. Only posts are indexed, each from its
  * own title, description and body (no lists, menus or related posts), and only the posts the
- * build includes: drafts only when the build has them.
+ * build includes: drafts only when the build has them. A big site's index is made of parts
+ * (`src/search-parts.ts`); a part whose posts did not change keeps its previous files.
  */
 export async function buildSearchIndex(
   site: Site,
@@ -47,29 +49,38 @@ export async function buildSearchIndex(
 ): Promise<SearchIndex> {
   const pause = pauses(abandon);
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  // Indexing costs Pagefind several seconds per thousand posts; a rebuild where no post's
-  // text, title or date changed keeps the previous bundle (every file, or none).
-  const digest = indexDigest(site);
-  const kept = [...previous].filter(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`));
-  const keyOf = (count: number) => `search:${digest}:${count}`;
-  if (kept.length > 0 && kept.every(([, key]) => key === keyOf(kept.length))) {
-    const outputs: Output[] = kept.map(([file, key]) => ({ path: file, unchanged: true, key }));
-    return { outputs, posts: site.posts.length, reused: true, milliseconds: elapsed() };
+  const parts = searchParts(indexOrder(site.posts), partSize(site.postFiles));
+  const outputs: Output[] = [partsFile(parts)];
+  // Indexing costs Pagefind several seconds per thousand posts; a part in which no post's
+  // text, title or date changed keeps its previous files (every file of it, or none).
+  const stale: { part: SearchPart; key: string }[] = [];
+  for (const part of parts) {
+    const key = `search:${partDigest(site, part)}`;
+    const kept = [...previous].filter(([, previousKey]) => previousKey.startsWith(`${key}:`));
+    if (kept.length > 0 && kept.every(([, previousKey]) => previousKey === `${key}:${kept.length}`)) {
+      outputs.push(...kept.map(([file, previousKey]): Output => ({ path: file, unchanged: true, key: previousKey })));
+    } else stale.push({ part, key });
   }
+  const elapsed = () => Math.round(performance.now() - started);
+  if (stale.length === 0) return { outputs: sorted(outputs), posts: site.posts.length, reused: true, milliseconds: elapsed() };
   const pagefind = await import('pagefind');
   const adding: Promise<{ errors: string[] }>[] = [];
   try {
-    const index = await openIndex(site.config.language);
-    for (const [at, post] of indexOrder(site.posts).entries()) {
-      if (at > 0 && at % POSTS_PER_PAUSE === 0) await pause();
-      adding.push(index.addHTMLFile({ url: postUrl(post), content: indexDocument(post, site.config.language) }));
+    let sent = 0;
+    // One part at a time: Pagefind holds one part's words in memory, not the whole site's.
+    for (const { part, key } of stale) {
+      const index = await openIndex(site.config.language);
+      for (const post of part.posts) {
+        if (sent > 0 && sent % POSTS_PER_PAUSE === 0) await pause();
+        sent++;
+        adding.push(index.addHTMLFile({ url: postUrl(post), content: indexDocument(post, site.config.language) }));
+      }
+      const added = await Promise.all(adding.splice(0));
+      const failed = added.flatMap((result) => result.errors);
+      if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
+      outputs.push(...(await partFiles(index, part, key)));
     }
-    const added = await Promise.all(adding);
-    const failed = added.flatMap((result) => result.errors);
-    if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
-    const outputs = await bundleFiles(index, `search:${digest}`);
-    return { outputs, posts: site.posts.length, reused: false, milliseconds: elapsed() };
+    return { outputs: sorted(outputs), posts: site.posts.length, reused: false, milliseconds: elapsed() };
   } finally {
     // Stopped halfway (abandoned, failed): the service answers what it was sent before it
     // stops, or it complains of a closed pipe.
@@ -81,32 +92,60 @@ export async function buildSearchIndex(
 
 /**
  * A search index fed post by post while the build compiles, for a build with no index to
- * reuse: Pagefind indexes on one core as posts come, instead of all of them after the last.
- * `finish` checks that exactly the site's posts were fed; should they differ, it indexes the
- * site's posts again from the start.
+ * reuse: Pagefind indexes on one core as posts come, instead of all of them after the last,
+ * and writes out each part as soon as its last post is in. `finish` checks that exactly the
+ * site's posts were fed; should they differ, it indexes the site's posts again from the start.
  */
 export interface SearchFeed {
-  /** Index a post; the first post opens the index, in the site's language. */
-  add(post: ParsedPost, config: SiteConfig): void;
+  /**
+   * Index a post; the first post opens the index, in the site's language. `postFiles` is how
+   * many post files the build reads (`Site.postFiles`), which sizes the parts.
+   */
+  add(post: ParsedPost, config: SiteConfig, postFiles: number): void;
   finish(site: Site): Promise<SearchIndex>;
   /** Stop Pagefind without an index (the build failed). */
   close(): Promise<void>;
 }
 
+/** A part being fed: its posts so far, its own Pagefind index, and its files once it is closed. */
+interface FedPart {
+  part: SearchPart;
+  index?: Promise<PagefindIndex>;
+  /** Posts waiting or in flight. */
+  pending: number;
+  closed: boolean;
+  files?: Promise<Output[]>;
+}
+
 export function createSearchFeed(): SearchFeed {
   const started = performance.now();
   let language = '';
-  let index: Promise<PagefindIndex> | undefined;
+  let chunker: PartChunker | undefined;
+  const fed: FedPart[] = [];
   const added = new Set<ParsedPost>();
-  const waiting: ParsedPost[] = [];
+  const waiting: { post: ParsedPost; part: FedPart }[] = [];
   const adding = new Set<Promise<void>>();
   const failed: string[] = [];
   let closed = false;
+  let service: Promise<unknown> | undefined;
+  // A closed part is written out once Pagefind has answered for each of its posts; its key
+  // is known only at `finish`, so it is named there.
+  const settle = (part: FedPart) => {
+    if (!part.closed || part.pending > 0 || part.files || !part.index) return;
+    part.files = part.index.then((index) => partFiles(index, part.part, ''));
+    part.files.catch(() => {});
+  };
   const send = () => {
     // Some posts in flight keep Pagefind busy; the rest wait as posts, not as documents.
     while (!closed && waiting.length > 0 && adding.size < FEED_IN_FLIGHT) {
-      const post = waiting.shift()!;
-      const sent: Promise<void> = index!
+      const { post, part } = waiting.shift()!;
+      // Parts open in order, as their first post is sent.
+      if (!part.index) {
+        part.index = openIndex(language);
+        part.index.catch(() => {});
+        service ??= part.index;
+      }
+      const sent: Promise<void> = part.index
         .then((open) => open.addHTMLFile({ url: postUrl(post), content: makeIndexDocument(post, language) }))
         .then(
           (result) => void failed.push(...result.errors),
@@ -114,6 +153,8 @@ export function createSearchFeed(): SearchFeed {
         )
         .finally(() => {
           adding.delete(sent);
+          part.pending--;
+          settle(part);
           send();
         });
       adding.add(sent);
@@ -121,32 +162,49 @@ export function createSearchFeed(): SearchFeed {
   };
   const close = async () => {
     closed = true;
-    await Promise.allSettled([...adding]);
-    if (index) await (await import('pagefind')).close();
+    await Promise.allSettled([...adding, ...fed.map((part) => part.files)]);
+    if (service) await (await import('pagefind')).close();
   };
   return {
-    add(post, config) {
-      if (!index) {
-        language = config.language;
-        // The Pagefind service is a child process, started by this first call.
-        index = openIndex(language);
-        index.catch(() => {});
-      }
+    add(post, config, postFiles) {
+      language ||= config.language;
+      chunker ??= createPartChunker(partSize(postFiles));
       added.add(post);
-      waiting.push(post);
+      const { part, last } = chunker(post);
+      if (fed.at(-1)?.part !== part) fed.push({ part, pending: 0, closed: false });
+      const feeding = fed.at(-1)!;
+      feeding.pending++;
+      waiting.push({ post, part: feeding });
+      if (last) feeding.closed = true;
       send();
     },
     async finish(site) {
-      const same = site.posts.length === added.size && site.posts.every((post) => added.has(post)) && language === site.config.language;
-      if (!same || !index) {
+      const last = fed.at(-1);
+      if (last && !last.closed) {
+        last.closed = true;
+        settle(last);
+      }
+      const expected = searchParts(indexOrder(site.posts), partSize(site.postFiles));
+      const same =
+        site.posts.length === added.size &&
+        site.posts.every((post) => added.has(post)) &&
+        language === site.config.language &&
+        expected.length === fed.length &&
+        expected.every((part, at) => part.dir === fed[at]!.part.dir && part.posts.every((post, i) => post === fed[at]!.part.posts[i]));
+      if (!same || fed.length === 0) {
         await close();
         return buildSearchIndex(site);
       }
       try {
         while (waiting.length > 0 || adding.size > 0) await Promise.all([...adding]);
         if (failed.length > 0) throw new Error(`Pagefind could not index every post: ${failed.join('; ')}`);
-        const outputs = await bundleFiles(await index, `search:${indexDigest(site)}`);
-        return { outputs, posts: site.posts.length, reused: false, milliseconds: Math.round(performance.now() - started) };
+        const outputs: Output[] = [partsFile(expected)];
+        for (const part of fed) {
+          const key = `search:${partDigest(site, part.part)}`;
+          const files = await part.files!;
+          outputs.push(...files.map((file) => ({ ...file, key: `${key}:${files.length}` })));
+        }
+        return { outputs: sorted(outputs), posts: site.posts.length, reused: false, milliseconds: Math.round(performance.now() - started) };
       } finally {
         await close();
       }
@@ -167,18 +225,43 @@ async function openIndex(language: string): Promise<PagefindIndex> {
 
 type PagefindIndex = NonNullable<Awaited<ReturnType<typeof import('pagefind').createIndex>>['index']>;
 
+/**
+ * The list of parts after the first, which the search page merges into the first
+ * (`templates/assets/search.js`): `pagefind/geul-parts.json`.
+ */
+export const SEARCH_PARTS_FILE = 'geul-parts.json';
+
+function partsFile(parts: readonly SearchPart[]): Output {
+  const content = `${JSON.stringify(parts.slice(1).map((part) => part.dir))}\n`;
+  return { path: `${SEARCH_BUNDLE_DIR}/${SEARCH_PARTS_FILE}`, content, key: `search-parts:${createHash('sha256').update(content).digest('base64url')}` };
+}
+
+/**
+ * A part's files as outputs, each keyed `<key>:<count>`. The first part is Pagefind's whole
+ * bundle; the others keep only their index data, the scripts and WebAssembly being the
+ * first's. Pagefind's own index is dropped from its memory once its files are out.
+ */
+async function partFiles(index: PagefindIndex, part: SearchPart, key: string): Promise<Output[]> {
+  try {
+    const files = await index.getFiles();
+    if (files.errors.length > 0) throw new Error(`Pagefind could not write its index: ${files.errors.join('; ')}`);
+    const kept = part.dir === '' ? files.files : files.files.filter((file) => INDEX_DATA.test(file.path));
+    return kept.map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${part.dir}${file.path}`, content: file.content, key: `${key}:${kept.length}` }));
+  } finally {
+    await index.deleteIndex().catch(() => undefined);
+  }
+}
+
+/** What `mergeIndex` reads of a part: its entry, metadata, word index, fragments and filters. */
+const INDEX_DATA = /^(?:pagefind-entry\.json|[^/]+\.pf_meta|(?:index|fragment|filter)\/)/u;
+
+function sorted(outputs: Output[]): Output[] {
+  return outputs.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
 /** The URL Pagefind gives a post: Pagefind prefixes the folder its bundle is served from (`/blog/`), so it starts at the site root. */
 function postUrl(post: ParsedPost): string {
   return `/${hrefPath(`${outputDirOf('post', post.slug)}/`)}`;
-}
-
-/** The index's files as outputs under `pagefind/`, sorted, each keyed `<key>:<count>`. */
-async function bundleFiles(index: PagefindIndex, key: string): Promise<Output[]> {
-  const files = await index.getFiles();
-  if (files.errors.length > 0) throw new Error(`Pagefind could not write its index: ${files.errors.join('; ')}`);
-  return files.files
-    .map((file) => ({ path: `${SEARCH_BUNDLE_DIR}/${file.path}`, content: file.content, key: `${key}:${files.files.length}` }))
-    .sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /**
@@ -193,14 +276,15 @@ export function indexOrder(posts: readonly ParsedPost[]): ParsedPost[] {
 const POSTS_PER_PAUSE = 20;
 
 /**
- * A digest of everything the index is made of: each post's URL, metadata and HTML, the site's
- * language, geul's sources (the particle rules among them) and Pagefind's version.
+ * A digest of everything a part of the index is made of: where it lands, each of its posts'
+ * URL, metadata and HTML, the site's language, geul's sources (the particle rules among them)
+ * and Pagefind's version.
  */
-function indexDigest(site: Site): string {
+function partDigest(site: Site, part: SearchPart): string {
   const hash = createHash('sha256').update(
-    JSON.stringify({ versions: versions(), pagefind: packageVersion('pagefind'), language: site.config.language, EXCLUDED_SELECTORS }),
+    JSON.stringify({ versions: versions(), pagefind: packageVersion('pagefind'), language: site.config.language, EXCLUDED_SELECTORS, dir: part.dir }),
   );
-  for (const post of site.posts) {
+  for (const post of part.posts) {
     const front = post.frontMatter;
     hash.update('\0').update(JSON.stringify([post.slug, front.title, front.description, front.date?.iso, front.draft]));
     hash.update('\0').update(post.rendered.html);

@@ -208,6 +208,11 @@ export interface Site {
   series: Series[];
   /** Redirect pages from old URLs, checked against every real page and each other. */
   aliases: Alias[];
+  /**
+   * Post files read, drafts and unpublished ones included: the search index is split into
+   * parts by this count (`src/search-parts.ts`), known before any post is compiled.
+   */
+  postFiles: number;
 }
 
 /** Posts sharing a front matter `series`. */
@@ -288,7 +293,7 @@ export interface BuildOptions {
    * order (the CLI's search index of a first build is fed so). A post may still be dropped
    * later (a duplicate slug, which is an error). @default none
    */
-  onPost?: (post: ParsedPost, config: SiteConfig) => void;
+  onPost?: (post: ParsedPost, config: SiteConfig, postFiles: number) => void;
   /**
    * Given each rendered page instead of keeping it in `BuildResult.outputs`: `geul build`
    * writes pages into its staging folder as they come, so they are not all in memory at

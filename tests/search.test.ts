@@ -212,7 +212,7 @@ describe('an index fed while the build compiles', () => {
 
   test('fed post by post in source order, it is the index made from the collected site', async () => {
     const feed = createSearchFeed();
-    for (const post of indexOrder(site.posts)) feed.add(post, site.config);
+    for (const post of indexOrder(site.posts)) feed.add(post, site.config, site.postFiles);
     const fed = await feed.finish(site);
     expect(fed.posts).toBe(30);
     expect(bytes(fed)).toEqual(bytes(await buildSearchIndex(site)));
@@ -221,11 +221,11 @@ describe('an index fed while the build compiles', () => {
   test('fed other posts than the site publishes (one too many, one missing), it indexes the site again from the start', async () => {
     const { site: fewer } = collectPosts(posts.slice(1));
     const feed = createSearchFeed();
-    for (const post of indexOrder(site.posts)) feed.add(post, site.config);
+    for (const post of indexOrder(site.posts)) feed.add(post, site.config, site.postFiles);
     expect(bytes(await feed.finish(fewer))).toEqual(bytes(await buildSearchIndex(fewer)));
 
     const short = createSearchFeed();
-    for (const post of indexOrder(fewer.posts)) short.add(post, site.config);
+    for (const post of indexOrder(fewer.posts)) short.add(post, site.config, site.postFiles);
     expect(bytes(await short.finish(site))).toEqual(bytes(await buildSearchIndex(site)));
   });
 });

@@ -172,8 +172,16 @@ async function start(root) {
 async function loadPagefind(bundle) {
   const pagefind = await import(`${bundle}pagefind.js`);
   // An ellipsis where the excerpt cuts into the text, as in lists of posts.
-  await pagefind.options({ excerptLength: 24, excerptEllipsis: '…' });
+  const options = { excerptLength: 24, excerptEllipsis: '…' };
+  await pagefind.options(options);
+  // A big site's index comes in parts (geul's src/search-parts.ts), listed beside the bundle;
+  // each is merged into the first. Their paths are absolute: Pagefind fetches from a worker.
+  const base = new URL(bundle, location.href);
+  const response = await fetch(new URL('geul-parts.json', base));
+  if (!response.ok) throw new Error(`search index parts: ${response.status}`);
+  const parts = await response.json();
   await pagefind.init();
+  await Promise.all(parts.map((part) => pagefind.mergeIndex(new URL(part, base).pathname, options)));
   return pagefind;
 }
 

@@ -4,7 +4,7 @@
  * Proves what readers get: Korean particles on either side of a query, English words,
  * highlighted excerpts, no console errors, no failed requests, nothing from other hosts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,59 @@ describe.skipIf(!existsSync(CHROMIUM))('search in geul dev', { timeout: 60_000 }
     const result = await shown(page, '모델');
     expect(hrefs(result)).toContain('/blog/posts/draft-model/');
     expect(await page.locator('.search-results .badge-draft').count()).toBe(1);
+    expect(trouble).toEqual([]);
+  });
+});
+
+/** A made-up Hangul word that no other post holds: three syllables picked by `n`. */
+function uniqueWord(n: number): string {
+  return String.fromCharCode(0xac00 + ((n * 37) % 11172), 0xac00 + ((n * 101 + 5) % 11172), 0xac00 + ((n * 7919 + 11) % 11172));
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('search over an index in parts', { timeout: 120_000 }, () => {
+  const POSTS = 320;
+  let big: string | undefined;
+  let bigServer: StaticServer | undefined;
+  let parts: string[] = [];
+
+  beforeAll(async () => {
+    big = await copySite('search');
+    for (let n = 0; n < POSTS; n++) {
+      const name = `bulk-${String(n).padStart(3, '0')}`;
+      const day = String((n % 28) + 1).padStart(2, '0');
+      writeFileSync(
+        path.join(big, 'content', 'posts', `${name}.md`),
+        `+++\ntitle = "묶음 글 ${n}"\ndate = 2023-03-${day}\n+++\n\n이 글은 묶음 ${uniqueWord(n)}은 여기에만 있다. 공통표지어가 모든 글에 있다.\n`,
+      );
+    }
+    const built = await runCli(['build', '--root', big]);
+    expect(built.code, built.stderr).toBe(0);
+    parts = JSON.parse(readFileSync(path.join(big, 'dist', 'pagefind', 'geul-parts.json'), 'utf8')) as string[];
+    bigServer = await serveDist(path.join(big, 'dist'), '/blog/');
+  });
+
+  afterAll(async () => {
+    await bigServer?.close();
+    await cleanup(big);
+  });
+
+  it('merges every part: a word of each post is found, and a word of all posts finds all', async () => {
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    const bigOrigin = new URL(bigServer!.url).origin;
+    // The first post, one in the middle and the last, in index (file name) order: the first part, and the last.
+    for (const n of [0, 160, POSTS - 1]) {
+      const word = uniqueWord(n);
+      const page = await open(`${bigOrigin}/blog/search/?q=${encodeURIComponent(word)}`);
+      const result = await shown(page, word);
+      expect(hrefs(result), word).toEqual([`/blog/posts/bulk-${String(n).padStart(3, '0')}/`]);
+      expect(result.results[0]!.marks).toEqual([`${word}은`]);
+      expect(trouble).toEqual([]);
+      await context?.close();
+      context = undefined;
+    }
+    const page = await open(`${bigOrigin}/blog/search/?q=${encodeURIComponent('공통표지어')}`);
+    const result = await shown(page, '공통표지어');
+    expect(result.status).toBe(`${POSTS}개의 글을 찾았습니다`);
     expect(trouble).toEqual([]);
   });
 });
