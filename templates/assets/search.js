@@ -2,7 +2,7 @@
 // reader's query the way the index was built (src/korean-particles.ts gives the rules as data in
 // `data-rules`; tests/search-client.test.ts checks that both strip alike). No other host is
 // contacted: the Pagefind bundle is served from the site itself.
-/* global document, window, history, location, URLSearchParams, setTimeout, clearTimeout */
+/* global document, window, history, location, URLSearchParams, setTimeout, clearTimeout, fetch */
 
 /** Whether a character is a precomposed Hangul syllable (가–힣). */
 function isHangulSyllable(char) {
