@@ -1,6 +1,7 @@
 import type { VFile } from 'vfile';
 import { assets } from './assets.js';
 import { collect, isPublished } from './collect.js';
+import { compactHtml } from './compact-html.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
@@ -204,7 +205,7 @@ export async function compileAll(
       try {
         await Promise.all(
           misses.map(async (job) => {
-            job.result = await pool.compile(job.input);
+            job.result = compacted(await pool.compile(job.input));
             // Each result is cached as it comes: written while the other posts compile.
             cache.set(job.key, job.result);
             report();
@@ -219,12 +220,17 @@ export async function compileAll(
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
       for (const job of misses) {
-        cache.set(job.key, (job.result = await compile(job.input, processor, options.drafts)));
+        cache.set(job.key, (job.result = compacted(await compile(job.input, processor, options.drafts))));
         report();
       }
     }
   }
   return jobs.map(({ file, kind, result }) => ({ file, kind, result: result! }));
+}
+
+/** A result with its HTML held as bytes until it is read (`src/compact-html.ts`). */
+function compacted(result: CompiledPost): CompiledPost {
+  return result.post ? { ...result, post: { ...result.post, rendered: compactHtml(result.post.rendered) } } : result;
 }
 
 /** One worker per core; the main thread mostly waits while they compile. */

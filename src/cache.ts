@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
+import { compactHtml, htmlBytes } from './compact-html.js';
 import { stampOf } from './remark-images.js';
 
 const require = createRequire(import.meta.url);
@@ -88,7 +89,7 @@ export function openCache(root: string, enabled: boolean): PostCache {
       memory.set(key, value);
       writes.add(async () => {
         const payload = serializeEntry(value);
-        const body = JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(payload) }) + '\n' + payload;
+        const body = Buffer.concat([Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(payload) })}\n`), payload]);
         const target = fileOf(key);
         const folder = path.dirname(target);
         if (!folders.has(folder)) {
@@ -136,17 +137,18 @@ function parseEntry(bytes: Buffer, key: string): CompiledPost | undefined {
  * (JSON never holds a raw newline). Decoding the HTML as plain text costs far less than
  * parsing it as a JSON string full of escaped quotes: a no-change rebuild reads every entry.
  */
-function serializeEntry(value: CompiledPost): string {
+function serializeEntry(value: CompiledPost): Buffer {
   const { post } = value;
-  if (!post) return `${JSON.stringify(value)}\n`;
-  return `${JSON.stringify({ ...value, post: { ...post, rendered: { ...post.rendered, html: '' } } })}\n${post.rendered.html}`;
+  if (!post) return Buffer.from(`${JSON.stringify(value)}\n`);
+  return Buffer.concat([Buffer.from(`${JSON.stringify({ ...value, post: { ...post, rendered: { ...post.rendered, html: '' } } })}\n`), htmlBytes(post.rendered)]);
 }
 
 function deserializeEntry(payload: Buffer): CompiledPost {
   const newline = payload.indexOf(0x0a);
   if (newline === -1) throw new Error('no HTML part');
   const value = JSON.parse(payload.toString('utf8', 0, newline)) as CompiledPost;
-  if (value.post) value.post.rendered.html = payload.toString('utf8', newline + 1);
+  // The HTML stays bytes, decoded only when a page needs it.
+  if (value.post) value.post.rendered = compactHtml(value.post.rendered, payload.subarray(newline + 1));
   return value;
 }
 

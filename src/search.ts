@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pauses } from './abandon.js';
+import { htmlDigest } from './compact-html.js';
 import { spanEnd } from './html-spans.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
@@ -287,7 +288,7 @@ function partDigest(site: Site, part: SearchPart): string {
   for (const post of part.posts) {
     const front = post.frontMatter;
     hash.update('\0').update(JSON.stringify([post.slug, front.title, front.description, front.date?.iso, front.draft]));
-    hash.update('\0').update(post.rendered.html);
+    hash.update('\0').update(htmlDigest(post.rendered));
   }
   return hash.digest('base64url');
 }

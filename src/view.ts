@@ -1,3 +1,4 @@
+import { htmlDigest, htmlIncludes } from './compact-html.js';
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
@@ -68,7 +69,10 @@ export interface PostView {
 }
 
 export interface FullPostView extends PostView {
+  /** The body's HTML: a getter, left out of JSON (see `contentDigest`). */
   content: string;
+  /** A digest of the body's HTML: what a page's key holds in place of it. */
+  contentDigest: string;
   /** The reviewed paper (front matter `[paper]`), for the citation card. */
   paper: PaperView | null;
   /** The post's series, when it is in one. */
@@ -408,9 +412,11 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       const view = post(source);
       const image = firstImage(source);
       const description = metaDescription(view);
-      return {
+      const full = {
         ...view,
-        content: source.rendered.html,
+        content: '',
+        // What the page's key takes in place of the body (`src/render.ts`).
+        contentDigest: htmlDigest(source.rendered),
         toc: tocTree(source.rendered.toc),
         prev: link(prev),
         next: link(next),
@@ -420,8 +426,12 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
         jsonLd: jsonLd(source, view, description, image ?? siteImage),
         metaDescription: description,
         image,
-        math: source.rendered.html.includes('class="katex'),
+        math: htmlIncludes(source.rendered, 'class="katex'),
       };
+      // The body is read when the page renders, not held decoded for every page at once; left
+      // out of JSON, so keying a page does not decode it.
+      Object.defineProperty(full, 'content', { get: () => source.rendered.html, enumerable: false });
+      return full;
     },
     postUrl,
     taxonomy: (taxonomy) => ({

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * Start one of geul's worker threads, `<name>.ts` in src/. From the bundle bin/geul.js runs
@@ -6,10 +6,10 @@ import { Worker } from 'node:worker_threads';
  * TypeScript sources (tests, GEUL_FROM_SOURCE), an eval'd bootstrap registers tsx in the
  * worker first.
  */
-export function startWorker(name: 'compile-worker' | 'watch-worker', workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData });
+export function startWorker(name: 'compile-worker' | 'watch-worker', workerData: unknown, resourceLimits?: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData, resourceLimits });
   const workerModule = new URL(`./${name}.ts`, import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerModule)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
 }

@@ -1,0 +1,42 @@
+/**
+ * A post's HTML held as UTF-8 bytes (src/compact-html.ts) reads back as the same string,
+ * through every way the build reads it.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { compactHtml, htmlBytes, htmlDigest, htmlIncludes } from '../src/compact-html.js';
+import type { RenderedMarkdown } from '../src/types.js';
+
+const rendered = (html: string): RenderedMarkdown => ({ html, toc: [], excerpt: '요약', readingMinutes: 1, wordCount: 2, assets: [] });
+
+describe('compactHtml', () => {
+  test('any text, Hangul and astral characters among it, reads back as written', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (html) => {
+        const compact = compactHtml(rendered(html));
+        expect(compact.html).toBe(html);
+        expect(Buffer.from(htmlBytes(compact)).toString('utf8')).toBe(html);
+        expect(htmlDigest(compact)).toBe(htmlDigest(rendered(html)));
+      }),
+    );
+  });
+
+  test('spread, JSON and structured cloning see the string; the other fields are as they were', () => {
+    const html = '<p>모델은 $x^2$를 쓴다 😀</p>';
+    const compact = compactHtml(rendered(html));
+    expect({ ...compact }).toEqual(rendered(html));
+    expect(JSON.parse(JSON.stringify(compact))).toEqual(rendered(html));
+    expect(structuredClone(compact)).toEqual(rendered(html));
+    expect(compact.excerpt).toBe('요약');
+  });
+
+  test('kept from given bytes (a cache entry), without copying them', () => {
+    const bytes = Buffer.from('앞부분\n<p>본문이다</p>', 'utf8');
+    const body = bytes.subarray(bytes.indexOf(0x0a) + 1);
+    const compact = compactHtml(rendered(''), body);
+    expect(compact.html).toBe('<p>본문이다</p>');
+    expect(htmlBytes(compact)).toBe(body);
+    expect(htmlIncludes(compact, '본문')).toBe(true);
+    expect(htmlIncludes(compact, '앞부분')).toBe(false);
+  });
+});
