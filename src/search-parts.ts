@@ -17,7 +17,7 @@ export const SINGLE_INDEX_POSTS = 256;
 /** Parts are never much smaller: every part is two more requests when a reader first searches. */
 const SMALLEST_PART = 64;
 
-/** About how many parts a site gets at most, whatever its size. */
+/** About how many parts a site gets, whatever its size (between 11 and 23). */
 const PARTS = 16;
 
 /**
@@ -27,7 +27,7 @@ const PARTS = 16;
  */
 export function partSize(postFiles: number): number {
   if (postFiles <= SINGLE_INDEX_POSTS) return Infinity;
-  return Math.max(SMALLEST_PART, 2 ** Math.ceil(Math.log2(postFiles / PARTS)));
+  return Math.max(SMALLEST_PART, 2 ** Math.round(Math.log2(postFiles / PARTS)));
 }
 
 /** One part of the index: where it lands under the bundle folder, and its posts in index order. */
@@ -69,11 +69,12 @@ export function searchParts(posts: readonly ParsedPost[], size: number): SearchP
 
 /**
  * A post ends its part when its path's hash is a multiple of `size` (one post in `size`),
- * unless the part is still under a quarter of `size`; a part at four times `size` ends anyway.
+ * unless the part is still under a quarter of `size`; a part at three times `size` ends anyway,
+ * which bounds what Pagefind holds at once (about 300 KB a post).
  */
 function endsPart(post: ParsedPost, count: number, size: number): boolean {
   if (!Number.isFinite(size)) return false;
-  if (count >= size * 4) return true;
+  if (count >= size * 3) return true;
   return count >= size / 4 && pathHash(post.sourcePath) % size === 0;
 }
 

@@ -17,14 +17,15 @@ const sortedPaths = (min: number, max: number) =>
   fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { minLength: min, maxLength: max }).map((list) => list.map((name) => `content/posts/${name}.md`).sort());
 
 describe('partSize', () => {
-  test('a small site has one index; a bigger one parts of a power of two, at least 64, about 16 of them', () => {
+  test('a small site has one index; a bigger one parts of a power of two, at least 64, 11 to 23 of them', () => {
     expect(partSize(0)).toBe(Infinity);
     expect(partSize(SINGLE_INDEX_POSTS)).toBe(Infinity);
     expect(partSize(SINGLE_INDEX_POSTS + 1)).toBe(64);
     expect(partSize(1000)).toBe(64);
-    expect(partSize(1025)).toBe(128);
+    expect(partSize(1400)).toBe(64);
+    expect(partSize(1500)).toBe(128);
     expect(partSize(4000)).toBe(256);
-    expect(partSize(10_000)).toBe(1024);
+    expect(partSize(10_000)).toBe(512);
   });
 });
 
@@ -38,7 +39,7 @@ describe('searchParts', () => {
         if (parts.length > 0) expect(parts[0]!.dir).toBe('');
         expect(new Set(parts.map((part) => part.dir)).size).toBe(parts.length);
         for (const part of parts.slice(1)) expect(part.dir).toMatch(/^part-[0-9a-f]{8}\/$/u);
-        for (const part of parts) expect(part.posts.length).toBeLessThanOrEqual(size * 4);
+        for (const part of parts) expect(part.posts.length).toBeLessThanOrEqual(size * 3);
         if (size === Infinity) expect(parts.length).toBe(paths.length === 0 ? 0 : 1);
       }),
       { endOnFailure: true },
@@ -55,10 +56,10 @@ describe('searchParts', () => {
         // Parts that end before the removed post are as they were.
         const gone = paths[removed]!;
         for (const part of before.filter(([, posts]) => posts.at(-1)! < gone)) expect(after).toContainEqual(part);
-        // Usually one part; a boundary that a part's smallest size held back can move the next
-        // (3 in 200 of 3,000 random trials, never more than three parts).
-        expect(changed(before, after).length).toBeLessThanOrEqual(4);
-        expect(changed(after, before).length).toBeLessThanOrEqual(4);
+        // Usually one part; a boundary that a part's smallest or largest size moved can move the
+        // next (in 3,000 random trials: one part 81 %, two 18 %, three 1.4 %, more 0.2 %).
+        expect(changed(before, after).length).toBeLessThanOrEqual(6);
+        expect(changed(after, before).length).toBeLessThanOrEqual(6);
       }),
       // A fixed seed: the bound is not a law, and shrinking a failure of 600 paths takes minutes.
       { numRuns: 200, seed: 20261128, endOnFailure: true },
