@@ -1,7 +1,7 @@
 import type { VFile } from 'vfile';
 import { assets } from './assets.js';
 import { collect, isPublished } from './collect.js';
-import { compactHtml } from './compact-html.js';
+import { compactHtml, type HtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
@@ -189,7 +189,8 @@ export async function compileAll(
   const jobs: { file: VFile; kind: ParsedPost['kind']; input: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
     const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
     const key = cache.keyOf(input, { settings, drafts: options.drafts });
-    return { file, kind, input, key, result: cache.get(key) };
+    const cached = cache.get(key);
+    return { file, kind, input, key, result: cached && spooled(cached, options.htmlSpool) };
   });
   let reported = 0;
   const report = () => {
@@ -205,7 +206,7 @@ export async function compileAll(
       try {
         await Promise.all(
           misses.map(async (job) => {
-            job.result = compacted(await pool.compile(job.input));
+            job.result = spooled(compacted(await pool.compile(job.input)), options.htmlSpool);
             // Each result is cached as it comes: written while the other posts compile.
             cache.set(job.key, job.result);
             report();
@@ -220,12 +221,21 @@ export async function compileAll(
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
       for (const job of misses) {
-        cache.set(job.key, (job.result = compacted(await compile(job.input, processor, options.drafts))));
+        cache.set(job.key, (job.result = spooled(compacted(await compile(job.input, processor, options.drafts)), options.htmlSpool)));
         report();
       }
     }
   }
   return jobs.map(({ file, kind, result }) => ({ file, kind, result: result! }));
+}
+
+/**
+ * A result with its HTML moved to the build's spool, when it has one. A cached result is the
+ * cache's own object, changed in place: it reads the same either way.
+ */
+function spooled(result: CompiledPost, spool: HtmlSpool | undefined): CompiledPost {
+  if (spool && result.post) result.post.rendered = spool.keep(result.post.rendered);
+  return result;
 }
 
 /** A result with its HTML held as bytes until it is read (`src/compact-html.ts`). */

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { build, type BuildStats } from './build.js';
 import type { DevServer } from './dev.js';
 import { openCache } from './cache.js';
+import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
@@ -92,77 +93,83 @@ async function buildCommand(args: string[]): Promise<number> {
     console.log(`${summary(stats, outLabel, { posts: record.searchPosts, reused: true, milliseconds: 0, outputs: [] })}; nothing changed since the last build, so ${outLabel}/ is as it was`);
     return 0;
   }
-  const cache = openCache(root, !values['no-cache']);
-  // With the cache on, pages whose template and data are unchanged since the last build into
-  // this folder are neither rendered nor rewritten.
-  const previous = values['no-cache'] ? undefined : readManifest(outDir);
-  // The search index needs only the posts: Pagefind indexes them in its own process, on one
-  // core. With no index to reuse, it is fed each post as it compiles; otherwise, once the site
-  // is collected, it checks whether the previous index still holds and indexes beside the
-  // rendering if not.
-  const feed = [...(previous ?? [])].some(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`)) ? undefined : createSearchFeed();
-  let searching: Promise<SearchIndex> | undefined;
-  const onSite = (site: Site) => {
-    searching = feed ? feed.finish(site) : buildSearchIndex(site, previous);
-    // Awaited below; if the build fails first, its failure must not go unhandled.
-    searching.catch(() => {});
-  };
-  // Pages go into the staging folder as they render, not all kept in memory until the end.
-  // Under --strict the link checker reads every page first, so they are kept.
-  const staging = await openStaging(outDir);
-  const stop = async () => {
-    await searching?.catch(() => undefined);
-    await feed?.close();
-    await staging.discard();
-  };
-  const emit = values.strict ? undefined : staging.put;
-  const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add, emit }).catch(
-    async (error: unknown) => {
-      await stop();
-      throw error;
-    },
-  );
-  if (values.strict) {
-    // The link checker parses every page, which costs a good part of a build: only here and
-    // in `geul check`. Under --strict every warning is an error, so nothing is written.
-    const { checkBuild } = await import('./check.js');
-    const outputLabel = path.relative(root, outDir).split(path.sep).join('/') || '.';
-    const links = checkBuild(result, { root, outputLabel, readUnchanged: (file) => readOptional(path.join(outDir, file)) });
-    result.problems = sortProblems([...result.problems, ...links]).map((problem) => ({ ...problem, severity: 'error' as const }));
-    result.stats.errors = result.problems.length;
-    result.stats.warnings = 0;
-  }
-  const printed = problemLines(result.problems);
-  for (const line of printed) console.error(line);
-  // Good results are kept even when another file failed: fixing it need not recompile the rest.
-  await cache.flush({ prune: result.stats.errors === 0 });
-  if (result.stats.errors > 0) {
-    // Pagefind's process is closed when the index is done; only then can geul exit.
-    await stop();
-    console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
-    return 1;
-  }
-  // The search index goes into the same staging folder as the pages: a failure here leaves
-  // the previous output as it was, like any other error.
-  let search: SearchIndex;
+  // Compiled posts' HTML waits in a file of this build's own until pages read it.
+  const htmlSpool = openHtmlSpool(path.dirname(outDir));
   try {
-    search = await (searching ?? buildSearchIndex(result.site!, previous));
-  } catch (error) {
-    await staging.discard();
-    console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
-    return 1;
+    const cache = openCache(root, !values['no-cache']);
+    // With the cache on, pages whose template and data are unchanged since the last build into
+    // this folder are neither rendered nor rewritten.
+    const previous = values['no-cache'] ? undefined : readManifest(outDir);
+    // The search index needs only the posts: Pagefind indexes them in its own process, on one
+    // core. With no index to reuse, it is fed each post as it compiles; otherwise, once the site
+    // is collected, it checks whether the previous index still holds and indexes beside the
+    // rendering if not.
+    const feed = [...(previous ?? [])].some(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`)) ? undefined : createSearchFeed();
+    let searching: Promise<SearchIndex> | undefined;
+    const onSite = (site: Site) => {
+      searching = feed ? feed.finish(site) : buildSearchIndex(site, previous);
+      // Awaited below; if the build fails first, its failure must not go unhandled.
+      searching.catch(() => {});
+    };
+    // Pages go into the staging folder as they render, not all kept in memory until the end.
+    // Under --strict the link checker reads every page first, so they are kept.
+    const staging = await openStaging(outDir);
+    const stop = async () => {
+      await searching?.catch(() => undefined);
+      await feed?.close();
+      await staging.discard();
+    };
+    const emit = values.strict ? undefined : staging.put;
+    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
+      async (error: unknown) => {
+        await stop();
+        throw error;
+      },
+    );
+    if (values.strict) {
+      // The link checker parses every page, which costs a good part of a build: only here and
+      // in `geul check`. Under --strict every warning is an error, so nothing is written.
+      const { checkBuild } = await import('./check.js');
+      const outputLabel = path.relative(root, outDir).split(path.sep).join('/') || '.';
+      const links = checkBuild(result, { root, outputLabel, readUnchanged: (file) => readOptional(path.join(outDir, file)) });
+      result.problems = sortProblems([...result.problems, ...links]).map((problem) => ({ ...problem, severity: 'error' as const }));
+      result.stats.errors = result.problems.length;
+      result.stats.warnings = 0;
+    }
+    const printed = problemLines(result.problems);
+    for (const line of printed) console.error(line);
+    // Good results are kept even when another file failed: fixing it need not recompile the rest.
+    await cache.flush({ prune: result.stats.errors === 0 });
+    if (result.stats.errors > 0) {
+      // Pagefind's process is closed when the index is done; only then can geul exit.
+      await stop();
+      console.error(`geul: ${plural(result.stats.errors, 'error')}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+      return 1;
+    }
+    // The search index goes into the same staging folder as the pages: a failure here leaves
+    // the previous output as it was, like any other error.
+    let search: SearchIndex;
+    try {
+      search = await (searching ?? buildSearchIndex(result.site!, previous));
+    } catch (error) {
+      await staging.discard();
+      console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+      return 1;
+    }
+    const made: BuildRecord | undefined = stamp === undefined ? undefined : {
+      stamp,
+      timeZone: result.site!.config.timeZone,
+      upcoming: result.upcoming,
+      printed,
+      stats: result.stats,
+      searchPosts: search.posts,
+    };
+    await staging.commit([...result.outputs, ...search.outputs], made);
+    console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir, search));
+    return 0;
+  } finally {
+    htmlSpool.close();
   }
-  const made: BuildRecord | undefined = stamp === undefined ? undefined : {
-    stamp,
-    timeZone: result.site!.config.timeZone,
-    upcoming: result.upcoming,
-    printed,
-    stats: result.stats,
-    searchPosts: search.posts,
-  };
-  await staging.commit([...result.outputs, ...search.outputs], made);
-  console.log(summary(result.stats, path.relative(process.cwd(), outDir) || outDir, search));
-  return 0;
 }
 
 async function checkCommand(args: string[]): Promise<number> {

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { RenderedMarkdown } from './types.js';
 
 /**
@@ -10,10 +13,56 @@ import type { RenderedMarkdown } from './types.js';
  */
 export function compactHtml(rendered: RenderedMarkdown, bytes?: Uint8Array): RenderedMarkdown {
   const utf8 = bytes ?? Buffer.from(rendered.html, 'utf8');
+  return withHtmlFrom(rendered, () => utf8);
+}
+
+/** `rendered` with its HTML read through `read`, which gives the UTF-8 bytes. */
+function withHtmlFrom(rendered: RenderedMarkdown, read: () => Uint8Array): RenderedMarkdown {
   const compact = { ...rendered };
-  Object.defineProperty(compact, 'html', { get: () => decoder.decode(utf8), enumerable: true, configurable: true });
-  Object.defineProperty(compact, HTML_BYTES, { value: utf8, enumerable: false });
+  Object.defineProperty(compact, 'html', { get: () => decoder.decode(read()), enumerable: true, configurable: true });
+  Object.defineProperty(compact, HTML_BYTES, { get: read, enumerable: false });
   return compact;
+}
+
+/**
+ * A file of this process only where `geul build` puts each compiled post's HTML, so that the
+ * bodies of 10,000 posts (300 MB) wait on disk, not in memory, until their pages render. The
+ * file is unlinked as soon as it is opened: nothing else can change it, and it goes away with
+ * the process however it ends.
+ */
+export interface HtmlSpool {
+  /** The same result with its HTML in the spool, read back when it is needed. */
+  keep(rendered: RenderedMarkdown): RenderedMarkdown;
+  close(): void;
+}
+
+export function openHtmlSpool(dir = os.tmpdir()): HtmlSpool {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `.geul-html-${process.pid}-${Date.now().toString(36)}`);
+  const fd = openSync(file, 'w+', 0o600);
+  unlinkSync(file);
+  let end = 0;
+  return {
+    keep(rendered) {
+      const bytes = htmlBytes(rendered);
+      const offset = end;
+      const length = bytes.byteLength;
+      for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done, offset + done);
+      end += length;
+      return withHtmlFrom(rendered, () => {
+        const read = Buffer.allocUnsafe(length);
+        for (let done = 0; done < length; ) {
+          const got = readSync(fd, read, done, length - done, offset + done);
+          if (got === 0) throw new Error('the HTML spool file ended early');
+          done += got;
+        }
+        return read;
+      });
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
 }
 
 /** The UTF-8 bytes of a post's HTML, without decoding them when they are kept compact. */

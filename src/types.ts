@@ -3,6 +3,7 @@
  * SiteConfig + VFile[] → ParsedPost[] → Site → Page[] → Output[].
  * Plain objects only: every stage is a function from one of these to the next.
  */
+import type { HtmlSpool } from './compact-html.js';
 
 /** Site settings read from `site.toml`. */
 export interface SiteConfig {
@@ -300,4 +301,9 @@ export interface BuildOptions {
    * once. Awaited: a slow disk holds rendering back. @default pages are returned
    */
   emit?: (output: Output) => Promise<void>;
+  /**
+   * Where compiled posts' HTML waits until pages read it (`geul build`: a file of its own, so
+   * a big site's bodies are not all in memory). Read until the caller closes it. @default memory
+   */
+  htmlSpool?: HtmlSpool;
 }

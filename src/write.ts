@@ -118,8 +118,11 @@ export async function openStaging(outDir: string): Promise<Staging> {
     if ('copyFrom' in output) await copyFile(output.copyFrom, file);
     else await writeFile(file, output.content);
   };
-  const put = async (output: Output) => {
+  const put = async (given: Output) => {
     if (failure !== undefined) throw failure;
+    // Encoded now rather than by writeFile later: the page's string (two bytes a character for
+    // Hangul) dies young instead of waiting in the old generation with the writes in flight.
+    const output = 'content' in given && typeof given.content === 'string' ? { ...given, key: keyOf(given), content: Buffer.from(given.content) } : given;
     const written = writeOne(output).then(
       () => void inFlight.delete(written),
       (error: unknown) => {

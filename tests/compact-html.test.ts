@@ -4,7 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compactHtml, htmlBytes, htmlDigest, htmlIncludes } from '../src/compact-html.js';
+import { readdirSync } from 'node:fs';
+import { compactHtml, htmlBytes, htmlDigest, htmlIncludes, openHtmlSpool } from '../src/compact-html.js';
+import { cleanup, tempDir } from './helpers/site.ts';
 import type { RenderedMarkdown } from '../src/types.js';
 
 const rendered = (html: string): RenderedMarkdown => ({ html, toc: [], excerpt: '요약', readingMinutes: 1, wordCount: 2, assets: [] });
@@ -38,5 +40,30 @@ describe('compactHtml', () => {
     expect(htmlBytes(compact)).toBe(body);
     expect(htmlIncludes(compact, '본문')).toBe(true);
     expect(htmlIncludes(compact, '앞부분')).toBe(false);
+  });
+});
+
+describe('openHtmlSpool', () => {
+  test('posts kept in the spool read back as written, in any order; the file is gone from the folder at once', async () => {
+    const dir = await tempDir('geul-spool-');
+    const spool = openHtmlSpool(dir);
+    try {
+      expect(readdirSync(dir)).toEqual([]);
+      fc.assert(
+        fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 3000 }), { maxLength: 20 }), fc.nat(), (bodies, turn) => {
+          const kept = bodies.map((html) => spool.keep(compactHtml(rendered(html))));
+          for (let i = 0; i < kept.length; i++) {
+            const at = (i + turn) % kept.length;
+            expect(kept[at]!.html).toBe(bodies[at]);
+            expect(htmlDigest(kept[at]!)).toBe(htmlDigest(rendered(bodies[at]!)));
+          }
+          for (const post of kept) expect(JSON.parse(JSON.stringify(post)).html).toBe(bodies[kept.indexOf(post)]);
+        }),
+      );
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      spool.close();
+      await cleanup(dir);
+    }
   });
 });
