@@ -190,7 +190,7 @@ export async function compileAll(
     const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
     const key = cache.keyOf(input, { settings, drafts: options.drafts });
     const cached = cache.get(key);
-    return { file, kind, input, key, result: cached && spooled(cached, options.htmlSpool) };
+    return { file, kind, input, key, result: cached && held(cached, options.htmlSpool) };
   });
   let reported = 0;
   const report = () => {
@@ -206,7 +206,7 @@ export async function compileAll(
       try {
         await Promise.all(
           misses.map(async (job) => {
-            job.result = spooled(compacted(await pool.compile(job.input)), options.htmlSpool);
+            job.result = held(await pool.compile(job.input), options.htmlSpool);
             // Each result is cached as it comes: written while the other posts compile.
             cache.set(job.key, job.result);
             report();
@@ -221,7 +221,7 @@ export async function compileAll(
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
       for (const job of misses) {
-        cache.set(job.key, (job.result = spooled(compacted(await compile(job.input, processor, options.drafts)), options.htmlSpool)));
+        cache.set(job.key, (job.result = held(await compile(job.input, processor, options.drafts), options.htmlSpool)));
         report();
       }
     }
@@ -230,17 +230,13 @@ export async function compileAll(
 }
 
 /**
- * A result with its HTML moved to the build's spool, when it has one. A cached result is the
- * cache's own object, changed in place: it reads the same either way.
+ * A result with its HTML held as bytes until a page reads it (`src/compact-html.ts`), in the
+ * build's spool when it has one. The result is changed in place: a fresh one is this build's
+ * own, and a cached one is the cache's entry, which reads the same either way.
  */
-function spooled(result: CompiledPost, spool: HtmlSpool | undefined): CompiledPost {
-  if (spool && result.post) result.post.rendered = spool.keep(result.post.rendered);
+function held(result: CompiledPost, spool: HtmlSpool | undefined): CompiledPost {
+  if (result.post) result.post.rendered = spool ? spool.keep(result.post.rendered) : compactHtml(result.post.rendered);
   return result;
-}
-
-/** A result with its HTML held as bytes until it is read (`src/compact-html.ts`). */
-function compacted(result: CompiledPost): CompiledPost {
-  return result.post ? { ...result, post: { ...result.post, rendered: compactHtml(result.post.rendered) } } : result;
 }
 
 /** One worker per core; the main thread mostly waits while they compile. */

@@ -12,6 +12,8 @@ import type { RenderedMarkdown } from './types.js';
  * structured cloning give the string.
  */
 export function compactHtml(rendered: RenderedMarkdown, bytes?: Uint8Array): RenderedMarkdown {
+  // Already compact (a cached entry): kept as it is, not decoded and encoded again.
+  if (!bytes && HTML_BYTES in rendered) return rendered;
   const utf8 = bytes ?? Buffer.from(rendered.html, 'utf8');
   return withHtmlFrom(rendered, () => utf8);
 }

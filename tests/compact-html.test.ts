@@ -40,6 +40,8 @@ describe('compactHtml', () => {
     expect(htmlBytes(compact)).toBe(body);
     expect(htmlIncludes(compact, '본문')).toBe(true);
     expect(htmlIncludes(compact, '앞부분')).toBe(false);
+    // Compacting it again keeps it as it is, bytes and all.
+    expect(compactHtml(compact)).toBe(compact);
   });
 });
 
