@@ -27,34 +27,49 @@ function withHtmlFrom(rendered: RenderedMarkdown, read: () => Uint8Array): Rende
 }
 
 /**
- * A file of this process only where `geul build` puts each compiled post's HTML, so that the
- * bodies of 10,000 posts (300 MB) wait on disk, not in memory, until their pages render. The
- * file is unlinked as soon as it is opened: nothing else can change it, and it goes away with
- * the process however it ends.
+ * Where `geul build` holds each compiled post's HTML until its pages render: the first
+ * `memoryBytes` of it in memory, as compact bytes, and the rest in a file of this process
+ * only, so that the bodies of 10,000 posts (300 MB) wait on disk, not in memory. A site of a
+ * thousand posts fits in memory and never pays for writing and reading back its bodies. The
+ * file is made on first need and unlinked as soon as it is opened: nothing else can change it,
+ * and it goes away with the process however it ends.
  */
 export interface HtmlSpool {
-  /** The same result with its HTML in the spool, read back when it is needed. */
+  /** The same result with its HTML held by the spool, read back when it is needed. */
   keep(rendered: RenderedMarkdown): RenderedMarkdown;
   close(): void;
 }
 
-export function openHtmlSpool(dir = os.tmpdir()): HtmlSpool {
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `.geul-html-${process.pid}-${Date.now().toString(36)}`);
-  const fd = openSync(file, 'w+', 0o600);
-  unlinkSync(file);
+/** How much HTML a spool holds in memory before it writes to its file. */
+export const SPOOL_MEMORY_BYTES = 64 * 1024 * 1024;
+
+export function openHtmlSpool(dir = os.tmpdir(), memoryBytes = SPOOL_MEMORY_BYTES): HtmlSpool {
+  let fd: number | undefined;
   let end = 0;
+  let inMemory = 0;
+  const open = (): number => {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `.geul-html-${process.pid}-${Date.now().toString(36)}`);
+    const opened = openSync(file, 'w+', 0o600);
+    unlinkSync(file);
+    return opened;
+  };
   return {
     keep(rendered) {
       const bytes = htmlBytes(rendered);
-      const offset = end;
       const length = bytes.byteLength;
-      for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done, offset + done);
+      if (inMemory + length <= memoryBytes) {
+        inMemory += length;
+        return compactHtml(rendered);
+      }
+      const file = (fd ??= open());
+      const offset = end;
+      for (let done = 0; done < length; ) done += writeSync(file, bytes, done, length - done, offset + done);
       end += length;
       return withHtmlFrom(rendered, () => {
         const read = Buffer.allocUnsafe(length);
         for (let done = 0; done < length; ) {
-          const got = readSync(fd, read, done, length - done, offset + done);
+          const got = readSync(file, read, done, length - done, offset + done);
           if (got === 0) throw new Error('the HTML spool file ended early');
           done += got;
         }
@@ -62,7 +77,7 @@ export function openHtmlSpool(dir = os.tmpdir()): HtmlSpool {
       });
     },
     close() {
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     },
   };
 }

@@ -46,9 +46,10 @@ describe('compactHtml', () => {
 });
 
 describe('openHtmlSpool', () => {
-  test('posts kept in the spool read back as written, in any order; the file is gone from the folder at once', async () => {
+  test('posts kept in the spool (in memory up to its budget, then in its file) read back as written, in any order; the file is gone from the folder at once', async () => {
     const dir = await tempDir('geul-spool-');
-    const spool = openHtmlSpool(dir);
+    // A small budget: most bodies go to the file, the first few stay in memory.
+    const spool = openHtmlSpool(dir, 4096);
     try {
       expect(readdirSync(dir)).toEqual([]);
       fc.assert(
