@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
@@ -24,7 +23,7 @@ export async function loadContent(root: string): Promise<SourceFiles> {
   const config = new VFile({
     path: 'site.toml',
     cwd: root,
-    value: existsSync(configPath) ? await readFile(configPath, 'utf8') : '',
+    value: existsSync(configPath) ? readFileSync(configPath, 'utf8') : '',
   });
   const [posts, pages] = await Promise.all([
     readMarkdown(root, POSTS),
@@ -48,20 +47,20 @@ async function listMarkdown(root: string, pattern: string): Promise<string[]> {
 }
 
 async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
-  const paths = await listMarkdown(root, pattern);
-  const files = await Promise.all(
-    paths.map(async (relative) => {
-      let value: string;
-      try {
-        value = await readFile(path.join(root, relative), 'utf8');
-      } catch (error) {
-        // Deleted between the listing and the read (an editor's save, a `git checkout`):
-        // the file is simply not there for this build.
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-      return new VFile({ path: relative.normalize('NFC'), cwd: root, value });
-    }),
-  );
-  return files.filter((file): file is VFile => file !== undefined);
+  const files: VFile[] = [];
+  // Read one after another, synchronously: a few kilobytes each, a thousand files take half
+  // the time they take as a thousand promises through libuv's four threads.
+  for (const relative of await listMarkdown(root, pattern)) {
+    let value: string;
+    try {
+      value = readFileSync(path.join(root, relative), 'utf8');
+    } catch (error) {
+      // Deleted between the listing and the read (an editor's save, a `git checkout`):
+      // the file is simply not there for this build.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    files.push(new VFile({ path: relative.normalize('NFC'), cwd: root, value }));
+  }
+  return files;
 }
