@@ -12,6 +12,7 @@ import { lastModified } from './lastmod.js';
 import { loadContent, type SourceFiles } from './load.js';
 import { availableParallelism } from 'node:os';
 import { openCache } from './cache.js';
+import { openFragmentStore, useFragmentStore } from './fragments.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
@@ -186,6 +187,8 @@ export async function compileAll(
   onResult?: (kind: ParsedPost['kind'], result: CompiledPost) => void,
 ): Promise<{ file: VFile; kind: ParsedPost['kind']; result: CompiledPost }[]> {
   const cache = options.cache ?? openCache(options.root, false);
+  // Formulas and code blocks made by earlier builds, for the posts compiled in this thread.
+  useFragmentStore(cache.fragments && openFragmentStore(cache.fragments));
   const jobs: { file: VFile; kind: ParsedPost['kind']; input: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
     const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
     const key = cache.keyOf(input, { settings, drafts: options.drafts });
@@ -202,7 +205,7 @@ export async function compileAll(
   if (misses.length > 0) {
     // An explicit --workers is obeyed even for a few files (tests compare 1 and 3 workers).
     if (workers > 1 && (options.workers !== undefined || misses.length >= POOL_THRESHOLD)) {
-      const pool = createPool(Math.min(workers, Math.ceil(misses.length / 8)), settings, options.drafts);
+      const pool = createPool(Math.min(workers, Math.ceil(misses.length / 8)), settings, options.drafts, cache.fragments);
       try {
         await Promise.all(
           misses.map(async (job) => {

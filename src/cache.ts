@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
 import { compactHtml, htmlBytes } from './compact-html.js';
+import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { stampOf } from './remark-images.js';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,8 @@ const PACKAGES = [
 export interface PostCache {
   /** False for `--no-cache`: nothing is read or kept. */
   readonly enabled: boolean;
+  /** Where formulas and code blocks are kept (src/fragments.ts); none for `--no-cache`. */
+  readonly fragments: FragmentStoreLocation | undefined;
   /** The key of an input under the given settings. */
   keyOf(input: CompileInput, settings: unknown): string;
   /** A valid entry for the key, if any. */
@@ -60,8 +63,11 @@ export function openCache(root: string, enabled: boolean): PostCache {
   const memory = new Map<string, CompiledPost>();
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
 
+  const fragments = enabled ? { dir: fragmentStoreDir(root), salt: fragmentSalt() } : undefined;
+
   return {
     enabled,
+    fragments,
     keyOf(input, settings) {
       return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(input.text).digest('hex');
     },
@@ -109,7 +115,10 @@ export function openCache(root: string, enabled: boolean): PostCache {
     async flush({ prune }) {
       if (!enabled) return;
       await writes.settled();
-      if (prune) await pruneUnused(dir, used);
+      if (prune) {
+        await pruneUnused(dir, used);
+        pruneFragmentStores(fragments!);
+      }
       for (const key of memory.keys()) if (!used.has(key)) memory.delete(key);
       used.clear();
     },
@@ -188,17 +197,50 @@ let cachedVersions: Record<string, string> | undefined;
 export function versions(): Record<string, string> {
   if (cachedVersions) return cachedVersions;
   // geul's own sources count too, so an edited plugin never meets results of the old one.
-  // Whether this runs from src/ or from the bundle bin/geul.js made of it, the digest is of
-  // src/: the CLI, the tests and GEUL_FROM_SOURCE share one cache. bin/geul.js names the src/
-  // it bundled, since node_modules (where the bundle lives) may be a link into another checkout.
-  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
-  const own = ownPackage();
-  const src = named ?? path.join(own.dir, 'src');
-  const sources = createHash('sha256');
-  for (const file of readdirSync(src).sort()) if (file.endsWith('.ts')) sources.update(file).update(readFileSync(path.join(src, file)));
-  cachedVersions = { geul: own.version, sources: sources.digest('hex') };
+  cachedVersions = { geul: ownPackage().version, sources: sourcesDigest((file) => file.endsWith('.ts')) };
   for (const name of PACKAGES) cachedVersions[name] = packageVersion(name);
   return cachedVersions;
+}
+
+/** Bump when the shape of a stored fragment or the meaning of its key changes. */
+const FRAGMENT_FORMAT = 1;
+
+/**
+ * geul's sources that shape a fragment (a formula's or a code block's HTML): the KaTeX
+ * settings and trust rule, the formula cache, the highlighter and the fence options.
+ */
+const FRAGMENT_SOURCES = new Set(['markdown.ts', 'remark-equations.ts', 'rehype-katex-cache.ts', 'rehype-shiki.ts', 'code-fence-meta.ts']);
+
+let cachedFragmentSalt: string | undefined;
+
+/**
+ * What the fragment store's contents depend on: KaTeX's and Shiki's versions and the few of
+ * geul's sources that make fragments, not all of them, so that most new versions of geul find
+ * their formulas and code blocks made.
+ */
+export function fragmentSalt(): string {
+  cachedFragmentSalt ??= JSON.stringify({
+    format: FRAGMENT_FORMAT,
+    katex: packageVersion('katex'),
+    'rehype-katex': packageVersion('rehype-katex'),
+    shiki: packageVersion('shiki'),
+    sources: sourcesDigest((file) => FRAGMENT_SOURCES.has(file)),
+  });
+  return cachedFragmentSalt;
+}
+
+/**
+ * A digest of geul's source files that `include` names. Whether this runs from src/ or from
+ * the bundle bin/geul.js made of it, the digest is of src/: the CLI, the tests and
+ * GEUL_FROM_SOURCE share one cache. bin/geul.js names the src/ it bundled, since node_modules
+ * (where the bundle lives) may be a link into another checkout.
+ */
+function sourcesDigest(include: (file: string) => boolean): string {
+  const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
+  const src = named ?? path.join(ownPackage().dir, 'src');
+  const digest = createHash('sha256');
+  for (const file of readdirSync(src).sort()) if (include(file)) digest.update(file).update(readFileSync(path.join(src, file)));
+  return digest.digest('hex');
 }
 
 /**

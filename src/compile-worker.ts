@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compile, type CompileInput } from './compile.js';
+import { openFragmentStore, useFragmentStore, type FragmentStoreLocation } from './fragments.js';
 import { createMarkdownProcessor, type MarkdownSettings } from './markdown.js';
 
 /**
  * A worker of the compile pool: builds the markdown processor once, then compiles the files
  * it is sent. Posts back plain data only.
  */
-const { settings, includeDrafts } = workerData as { settings: MarkdownSettings; includeDrafts: boolean };
+const { settings, includeDrafts, fragments } = workerData as { settings: MarkdownSettings; includeDrafts: boolean; fragments?: FragmentStoreLocation };
+useFragmentStore(fragments && openFragmentStore(fragments));
 const processor = createMarkdownProcessor(settings);
 
 /**

@@ -1,3 +1,4 @@
+import { fragmentStore } from './fragments.js';
 import { VFile } from 'vfile';
 import type { Processor } from 'unified';
 import { readPost } from './post.js';
@@ -56,6 +57,9 @@ export async function compile(
     if (!(error instanceof RangeError)) throw error;
     const message = file.message(`cannot build this post: ${error.message} (nesting too deep?)`, { place: { line: 1, column: 1 }, source: 'geul' });
     message.fatal = true;
+  } finally {
+    // The formulas and code blocks this post made, kept for every later build.
+    fragmentStore()?.flush();
   }
   return {
     post,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { CompiledPost, CompileInput } from './compile.js';
+import type { FragmentStoreLocation } from './fragments.js';
 import type { MarkdownSettings } from './markdown.js';
 import { startWorker } from './worker.js';
 
@@ -41,7 +42,13 @@ export const WORKER_HEAP_MB = 192;
  * dies is replaced by one without the heap limit, which takes over its tasks; a task that
  * kills that one too fails.
  */
-export function createPool(size: number, settings: MarkdownSettings, includeDrafts: boolean, heapMb: number = WORKER_HEAP_MB): CompilePool {
+export function createPool(
+  size: number,
+  settings: MarkdownSettings,
+  includeDrafts: boolean,
+  fragments?: FragmentStoreLocation,
+  heapMb: number = WORKER_HEAP_MB,
+): CompilePool {
   let nextId = 0;
   let closing = false;
   const workers: WorkerState[] = [];
@@ -50,7 +57,7 @@ export function createPool(size: number, settings: MarkdownSettings, includeDraf
   let lastDeath: Error | undefined;
 
   const start = (limited: boolean): WorkerState => {
-    const worker = startWorker('compile-worker', { settings, includeDrafts }, limited ? { maxOldGenerationSizeMb: heapMb } : undefined);
+    const worker = startWorker('compile-worker', { settings, includeDrafts, fragments }, limited ? { maxOldGenerationSizeMb: heapMb } : undefined);
     const state: WorkerState = { worker, tasks: new Map(), dead: false };
     worker.on('message', (message: { id: number; result?: CompiledPost; error?: string }) => {
       const task = state.tasks.get(message.id);

@@ -2,6 +2,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import { toText } from 'hast-util-to-text';
 import katex, { type KatexOptions } from 'katex';
 import { SKIP, visitParents } from 'unist-util-visit-parents';
+import { fragmentStore } from './fragments.js';
 
 /** KaTeX settings as the chain gives them. `strict` is not used: findings are collected, and KaTeX told to ignore them. */
 export type FormulaOptions = Omit<KatexOptions, 'displayMode' | 'throwOnError'>;
@@ -28,8 +29,9 @@ function settingsKey(options: FormulaOptions): string {
 }
 
 /**
- * One formula through KaTeX, once per process whatever the number of posts that repeat it.
- * Strict-mode findings are collected in the same pass (KaTeX itself is told to ignore them,
+ * One formula through KaTeX, once ever whatever the number of posts that repeat it: from this
+ * process's memory, else from the fragment store of earlier builds (src/fragments.ts), else
+ * laid out and added to both. Strict-mode findings are collected in the same pass (KaTeX itself is told to ignore them,
  * so the HTML is what `strict: 'ignore'` gives), for remarkMathLint to report: every formula
  * is parsed and laid out once, not parsed again for diagnostics.
  */
@@ -40,28 +42,47 @@ export function renderFormula(tex: string, displayMode: boolean, options: Formul
     // Most recently used last.
     formulas.delete(key);
   } else {
-    const strict: Formula['strict'] = [];
-    let html: string | undefined;
-    try {
-      html = katex.renderToString(tex, {
-        ...options,
-        displayMode,
-        throwOnError: true,
-        strict: (code: string, message: string) => {
-          strict.push({ code, message });
-          return 'ignore';
-        },
-      });
-    } catch {
-      // rehype-katex reports it and renders KaTeX's visible error.
+    const store = fragmentStore();
+    const stored = store?.get(`formula\0${key}`);
+    if (isFormula(stored)) formula = stored;
+    else {
+      formula = layOut(tex, displayMode, options);
+      // A formula KaTeX rejects is not kept: rehype-katex reports it on every build.
+      if (formula.html !== undefined) store?.put(`formula\0${key}`, formula);
     }
-    // KaTeX builds its HTML by concatenation: a rope of thousands of pieces, ten times the
-    // size of the text. Kept as it is, the remembered formulas held 150 MB per worker.
-    formula = { html: html === undefined ? undefined : flat(html), strict };
     if (formulas.size >= FORMULA_LIMIT) formulas.delete(formulas.keys().next().value!);
   }
   formulas.set(key, formula);
   return formula;
+}
+
+/** One formula through KaTeX, with strict mode's findings collected. */
+function layOut(tex: string, displayMode: boolean, options: FormulaOptions): Formula {
+  const strict: Formula['strict'] = [];
+  let html: string | undefined;
+  try {
+    html = katex.renderToString(tex, {
+      ...options,
+      displayMode,
+      throwOnError: true,
+      strict: (code: string, message: string) => {
+        strict.push({ code, message });
+        return 'ignore';
+      },
+    });
+  } catch {
+    // rehype-katex reports it and renders KaTeX's visible error.
+  }
+  // KaTeX builds its HTML by concatenation: a rope of thousands of pieces, ten times the
+  // size of the text. Kept as it is, the remembered formulas held 150 MB per worker.
+  return { html: html === undefined ? undefined : flat(html), strict };
+}
+
+/** Whether a stored value has the shape of a rendered formula. */
+function isFormula(value: unknown): value is Formula {
+  if (typeof value !== 'object' || value === null) return false;
+  const { html, strict } = value as Partial<Formula>;
+  return typeof html === 'string' && Array.isArray(strict) && strict.every((finding) => typeof finding?.code === 'string' && typeof finding.message === 'string');
 }
 
 /** The same text as one contiguous string (decoding always makes a new, flat one). */

@@ -6,6 +6,7 @@ import type { HighlighterCore, ShikiTransformer } from 'shiki/core';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { parseFenceMeta, type FenceOptions } from './code-fence-meta.js';
+import { fragmentStore } from './fragments.js';
 import { addWarning } from './report.js';
 
 const require = createRequire(import.meta.url);
@@ -36,14 +37,18 @@ interface Language {
 
 interface Highlighting {
   core: HighlighterCore;
-  /** Every bundled language by id and alias, lower case. */
-  languages: Map<string, Language>;
   /** Grammars loaded or loading in this process, by id. */
   loading: Map<string, Promise<void>>;
 }
 
-/** One highlighter per process (and per worker thread), made when the first code block appears. */
+/**
+ * One highlighter per process (and per worker thread), made when the first code block that
+ * neither this process nor the fragment store has seen appears: a post edited in a site built
+ * before finds its blocks made, and never starts Shiki (a third of a second).
+ */
 let highlighting: Promise<Highlighting> | undefined;
+/** Every bundled language by id and alias, lower case: Shiki's list, without its grammars. */
+let languageList: Promise<Map<string, Language>> | undefined;
 
 /**
  * Blocks highlighted in this process, by language, options and code: a dev-server save
@@ -83,11 +88,10 @@ export function rehypeShiki() {
     });
     if (blocks.length === 0) return;
 
-    const { core, languages, loading } = await (highlighting ??= createHighlighting());
+    const languages = await (languageList ??= listLanguages());
     for (const block of blocks) {
       const lowered = block.language.toLowerCase();
       const known = PLAIN.has(lowered) ? undefined : languages.get(lowered);
-      if (known?.load) await loadOnce(core, loading, known);
       if (!known && !PLAIN.has(lowered)) {
         const hint = nearest(lowered, languages);
         addWarning(
@@ -109,7 +113,15 @@ export function rehypeShiki() {
       const key = JSON.stringify([known?.id ?? 'text', options.lineNumbers, options.lineStart, options.highlight, text]);
       let highlighted = highlightedBlocks.get(key);
       if (!highlighted) {
-        highlighted = highlight(core, text, known?.id ?? 'text', options);
+        const store = fragmentStore();
+        const stored = store?.get(`block\0${key}`);
+        if (isElement(stored)) highlighted = stored;
+        else {
+          const { core, loading } = await (highlighting ??= createHighlighting());
+          if (known?.load) await loadOnce(core, loading, known);
+          highlighted = highlight(core, text, known?.id ?? 'text', options);
+          store?.put(`block\0${key}`, highlighted);
+        }
         if (highlightedBlocks.size >= MAX_REMEMBERED_BLOCKS) highlightedBlocks.delete(highlightedBlocks.keys().next().value!);
         highlightedBlocks.set(key, highlighted);
       }
@@ -167,11 +179,27 @@ function highlight(core: HighlighterCore, text: string, language: string, option
   return root.children[0] as Element;
 }
 
+async function listLanguages(): Promise<Map<string, Language>> {
+  const { bundledLanguagesInfo } = await import('shiki/langs');
+  const languages = new Map<string, Language>([['ansi', { id: 'ansi', name: 'ANSI' }]]);
+  for (const info of bundledLanguagesInfo) {
+    const language = { id: info.id, name: info.name, load: info.import };
+    for (const name of [info.id, ...(info.aliases ?? [])]) languages.set(name.toLowerCase(), language);
+  }
+  return languages;
+}
+
+/** Whether a stored value has the shape of a highlighted block: a hast element. */
+function isElement(value: unknown): value is Element {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, tagName, properties, children } = value as Partial<Element>;
+  return type === 'element' && typeof tagName === 'string' && typeof properties === 'object' && Array.isArray(children);
+}
+
 async function createHighlighting(): Promise<Highlighting> {
-  const [{ createHighlighterCore }, { createOnigurumaEngine }, { bundledLanguagesInfo }, { bundledThemes }] = await Promise.all([
+  const [{ createHighlighterCore }, { createOnigurumaEngine }, { bundledThemes }] = await Promise.all([
     import('shiki/core'),
     import('shiki/engine/oniguruma'),
-    import('shiki/langs'),
     import('shiki/themes'),
   ]);
   // Oniguruma (WebAssembly) rather than the JavaScript regex engine: both start in about
@@ -186,12 +214,7 @@ async function createHighlighting(): Promise<Highlighting> {
     themes: [bundledThemes[CODE_THEMES.light](), bundledThemes[CODE_THEMES.dark]()],
     langs: [],
   });
-  const languages = new Map<string, Language>([['ansi', { id: 'ansi', name: 'ANSI' }]]);
-  for (const info of bundledLanguagesInfo) {
-    const language = { id: info.id, name: info.name, load: info.import };
-    for (const name of [info.id, ...(info.aliases ?? [])]) languages.set(name.toLowerCase(), language);
-  }
-  return { core, languages, loading: new Map() };
+  return { core, loading: new Map() };
 }
 
 function loadOnce(core: HighlighterCore, loading: Map<string, Promise<void>>, language: Language): Promise<void> {

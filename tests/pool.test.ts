@@ -18,7 +18,7 @@ const inputs = Array.from({ length: 3 }, (_, n) => ({
 describe('createPool', { timeout: 60_000 }, () => {
   test('workers too small to hold the markdown chain: every post is compiled anyway, as in the main thread', async () => {
     // 4 MB of old generation cannot even load the chain: each first worker runs out of memory.
-    const pool = createPool(2, settings, false, 4);
+    const pool = createPool(2, settings, false, undefined, 4);
     try {
       const results = await Promise.all(inputs.map((input) => pool.compile(input)));
       const processor = createMarkdownProcessor(settings);
