@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Output } from './types.js';
@@ -63,13 +63,16 @@ export function readManifest(outDir: string): Manifest {
 const MANIFEST_FORMAT = 1;
 
 /**
- * Write a whole site into `outDir`, atomically from the reader's point of view: everything is
- * written into a fresh sibling folder first, and only when that succeeded is it swapped in
- * for the old one. A failure leaves the previous output exactly as it was.
+ * Write a whole site into `outDir`. Nothing in it changes until every file is written: new
+ * and changed files go into a staging folder beside it first, and a failure leaves the
+ * previous output exactly as it was. Then, when the site changed in a few files (an edited
+ * post: its page, a part of the search index), those are moved into place one by one;
+ * when it changed in many, the staging folder, completed with links to the unchanged files,
+ * is swapped in for the old one.
  *
- * A file whose key matches the previous build's is not written again: the previous file is
- * hard-linked into the new folder, bytes and mtime untouched (so rsync and CDNs see no change).
- * `record`, when given, is kept in the marker for the next build.
+ * A file whose key matches the previous build's is not written again: bytes, inode and mtime
+ * stay untouched (so rsync and CDNs see no change). `record`, when given, is kept in the
+ * marker for the next build.
  */
 export async function write(outputs: Output[], outDir: string, record?: unknown): Promise<void> {
   const staging = await openStaging(outDir);
@@ -78,8 +81,9 @@ export async function write(outputs: Output[], outDir: string, record?: unknown)
 
 /**
  * A site being written: files go into the staging folder as they are put, so a build need not
- * hold every page in memory until the end. `commit` puts the rest and swaps the folder in;
- * `discard` (or a failed commit) removes it and leaves the previous output as it was.
+ * hold every page in memory until the end. `commit` puts the rest and brings them into the
+ * output folder; `discard` (or a failed commit) removes the staging folder and leaves the
+ * previous output as it was.
  */
 export interface Staging {
   /** Write one file now; resolves once few enough writes are in flight to put another. */
@@ -98,39 +102,56 @@ export async function openStaging(outDir: string): Promise<Staging> {
   await removeAbandoned(parent, path.basename(target));
   await mkdir(staging, { recursive: true });
   const keys = new Map<string, string>();
+  /** Files written into the staging folder; every other output is the previous file, kept. */
+  const written = new Set<string>();
   const folders = new Set<string>([staging]);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
-  const writeOne = async (output: Output) => {
-    // Output paths are built from slugs and file names; check once more that none climbs out.
-    const file = path.resolve(staging, output.path);
-    if (!file.startsWith(staging + path.sep)) throw new Error(`output path escapes the output folder: ${output.path}`);
-    const key = keyOf(output);
-    keys.set(output.path, key);
+  const writeOne = async (output: Output, file: string) => {
     const folder = path.dirname(file);
     if (!folders.has(folder)) {
       await mkdir(folder, { recursive: true });
       folders.add(folder);
     }
-    if (previous.get(output.path) === key && (await linkOrCopy(path.join(target, output.path), file))) return;
     if ('unchanged' in output) throw new Error(`${output.path} was not rendered, and the previous file is gone`);
     if ('copyFrom' in output) await copyFile(output.copyFrom, file);
     else await writeFile(file, output.content);
   };
   const put = async (given: Output) => {
     if (failure !== undefined) throw failure;
+    // Output paths are built from slugs and file names; check once more that none climbs out.
+    const file = path.resolve(staging, given.path);
+    if (!file.startsWith(staging + path.sep)) {
+      failure ??= new Error(`output path escapes the output folder: ${given.path}`);
+      throw failure;
+    }
+    let key: string;
+    try {
+      key = keyOf(given);
+    } catch (error) {
+      // A file to copy that is not there: the commit fails, as if its copy had.
+      failure ??= error;
+      return;
+    }
+    keys.set(given.path, key);
+    // The previous build's file, with the same key, stays where it is.
+    if (previous.get(given.path) === key) {
+      written.delete(given.path);
+      return;
+    }
+    written.add(given.path);
     // Encoded now rather than by writeFile later: the page's string (two bytes a character for
     // Hangul) dies young instead of waiting in the old generation with the writes in flight.
-    const output = 'content' in given && typeof given.content === 'string' ? { ...given, key: keyOf(given), content: Buffer.from(given.content) } : given;
-    const written = writeOne(output).then(
-      () => void inFlight.delete(written),
+    const output = 'content' in given && typeof given.content === 'string' ? { ...given, key, content: Buffer.from(given.content) } : given;
+    const writing = writeOne(output, file).then(
+      () => void inFlight.delete(writing),
       (error: unknown) => {
-        inFlight.delete(written);
+        inFlight.delete(writing);
         failure ??= error;
       },
     );
-    inFlight.add(written);
+    inFlight.add(writing);
     // A few writes in flight keep the disk busy without opening thousands of files at once.
     while (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
   };
@@ -138,41 +159,156 @@ export async function openStaging(outDir: string): Promise<Staging> {
     await Promise.allSettled([...inFlight]);
     await rm(staging, { recursive: true, force: true });
   };
+  const manifest = (files: Map<string, string>, record: unknown, updating = false) =>
+    JSON.stringify({
+      format: MANIFEST_FORMAT,
+      note: 'Written by geul and replaced on every build.',
+      files: Object.fromEntries(files),
+      // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
+      ...(record === undefined ? {} : { build: record }),
+      // Set while files are moved into place: should that be cut short, the next build trusts
+      // no file of the folder and writes them all.
+      ...(updating ? { updating: true } : {}),
+    });
 
   return {
     put,
     discard,
     async commit(outputs, record) {
+      let gone: string[];
       try {
         for (const output of outputs) await put(output);
         await Promise.all([...inFlight]);
         if (failure !== undefined) throw failure;
-        await writeFile(
-          path.join(staging, OUTPUT_MARKER),
-          JSON.stringify({
-            format: MANIFEST_FORMAT,
-            note: 'Written by geul and replaced on every build.',
-            files: Object.fromEntries(keys),
-            // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
-            ...(record === undefined ? {} : { build: record }),
-          }),
-        );
+        // Files of the folder that the new site does not have: pages of deleted posts, and
+        // anything put there by hand.
+        gone = existsSync(target) ? listFiles(target).filter((file) => file !== OUTPUT_MARKER && !keys.has(file)) : [];
+        const changes = written.size + gone.length;
+        const inPlace = previous.size > 0 && changes <= keys.size * IN_PLACE_SHARE && !blocked(target, written);
+        if (!inPlace) {
+          for (const file of keys.keys()) {
+            if (written.has(file)) continue;
+            const to = path.join(staging, file);
+            const folder = path.dirname(to);
+            if (!folders.has(folder)) {
+              mkdirSync(folder, { recursive: true });
+              folders.add(folder);
+            }
+            if (!linkOrCopy(path.join(target, file), to)) throw new Error(`${file} was not rendered, and the previous file is gone`);
+          }
+          writeFileSync(path.join(staging, OUTPUT_MARKER), manifest(keys, record));
+          await swapIn(staging, target, retired);
+          return;
+        }
       } catch (error) {
         await discard();
         throw error;
       }
-      const hadPrevious = existsSync(target);
-      if (hadPrevious) await rename(target, retired);
-      try {
-        await rename(staging, target);
-      } catch (error) {
-        if (hadPrevious) await rename(retired, target);
-        await rm(staging, { recursive: true, force: true });
-        throw error;
-      }
-      if (hadPrevious) await rm(retired, { recursive: true, force: true });
+      await moveIn(staging, target, [...written], gone, () => manifest(keys, record), () => manifest(new Map(), undefined, true));
     },
   };
+}
+
+/**
+ * Past this share of the site's files changed, the staging folder is completed and swapped in
+ * whole; below it, the changed files are moved in one by one (a rename each, where completing
+ * the staging folder costs a link for every unchanged file and removing the old folder an
+ * unlink each: most of a one-post rebuild).
+ */
+const IN_PLACE_SHARE = 0.5;
+
+/** Swap a complete staging folder in for the output folder. */
+async function swapIn(staging: string, target: string, retired: string): Promise<void> {
+  const hadPrevious = existsSync(target);
+  if (hadPrevious) await rename(target, retired);
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    if (hadPrevious) await rename(retired, target);
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (hadPrevious) rmSync(retired, { recursive: true, force: true });
+}
+
+/**
+ * Move the files written into the staging folder into the output folder, each by a rename (a
+ * reader sees a file whole, old or new), and remove the files that are gone. The marker says
+ * "updating" meanwhile; Ctrl-C or a `kill` waits for the moves to end.
+ */
+async function moveIn(staging: string, target: string, written: string[], gone: string[], final: () => string, updating: () => string): Promise<void> {
+  const defer = () => {
+    interrupted = true;
+  };
+  let interrupted = false;
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, defer);
+  try {
+    replaceFile(path.join(target, OUTPUT_MARKER), updating());
+    const made = new Set<string>();
+    for (const file of written) {
+      const to = path.join(target, file);
+      const folder = path.dirname(to);
+      if (!made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
+      renameSync(path.join(staging, file), to);
+    }
+    for (const file of gone) {
+      rmSync(path.join(target, file), { force: true });
+      removeEmptyFolders(target, path.dirname(path.join(target, file)));
+    }
+    replaceFile(path.join(target, OUTPUT_MARKER), final());
+  } finally {
+    for (const signal of signals) process.off(signal, defer);
+    rmSync(staging, { recursive: true, force: true });
+  }
+  // A signal that came while files were moved ends the process now, as it would have then.
+  if (interrupted) process.exit(130);
+}
+
+/** Whether some written file cannot be moved into the output folder by a rename: a folder stands at its place, or a file at one of its folders'. */
+function blocked(target: string, written: Set<string>): boolean {
+  const checked = new Set<string>();
+  for (const file of written) {
+    const place = path.join(target, file);
+    if (existsSync(place) && statSync(place).isDirectory()) return true;
+    for (let folder = path.dirname(place); folder.length > target.length && !checked.has(folder); folder = path.dirname(folder)) {
+      checked.add(folder);
+      if (existsSync(folder) && !statSync(folder).isDirectory()) return true;
+    }
+  }
+  return false;
+}
+
+/** Remove `folder` and the folders above it, up to `target`, while they are empty. */
+function removeEmptyFolders(target: string, folder: string): void {
+  for (let current = folder; current.length > target.length; current = path.dirname(current)) {
+    try {
+      if (readdirSync(current).length > 0) return;
+      rmdirSync(current);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** Write a file whole by a rename: a reader, or a crash, never sees half of it. */
+function replaceFile(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+/** Every file under `dir`, relative, with `/` separators. */
+function listFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+    files.push(path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+  }
+  return files;
 }
 
 const WRITES_IN_FLIGHT = 32;
@@ -219,13 +355,13 @@ function keyOf(output: Output): string {
 }
 
 /** Hard-link the previous file into place (copy it where links are not possible). */
-async function linkOrCopy(from: string, to: string): Promise<boolean> {
+function linkOrCopy(from: string, to: string): boolean {
   try {
-    await link(from, to);
+    linkSync(from, to);
     return true;
   } catch {
     try {
-      await copyFile(from, to);
+      copyFileSync(from, to);
       return true;
     } catch {
       return false;

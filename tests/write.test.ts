@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -152,5 +152,55 @@ describe('openStaging', () => {
     mkdirSync(path.join(project, '.other.new-999999999-abc'));
     await write([{ path: 'index.html', content: '새것' }], dist);
     expect(readdirSync(project).sort()).toEqual([`.dist.new-${process.pid}-abc`, '.other.new-999999999-abc', 'content', 'dist', 'site.toml']);
+  });
+});
+
+describe('a rebuild that changes a few files', () => {
+  const site = (changed: string) => [
+    ...Array.from({ length: 20 }, (_, i) => ({ path: `posts/p${i}/index.html`, content: `글 ${i}` })),
+    { path: 'index.html', content: changed },
+  ];
+  const inodes = (dir: string) => Object.fromEntries(listFiles(dir).map((file) => [file, statSync(path.join(dir, file)).ino]));
+
+  test('moves only those into place: every other file keeps its inode; deleted pages and stray files go, with their empty folders', async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    const before = inodes(dist);
+    // Moved in, not swapped: the folder itself is the same one.
+    const folder = statSync(dist).ino;
+    writeFileSync(path.join(dist, 'stray.txt'), 'put here by hand');
+    const next = site('v2').filter((output) => output.path !== 'posts/p3/index.html');
+    await write(next, dist);
+    expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('v2');
+    expect(existsSync(path.join(dist, 'posts', 'p3'))).toBe(false);
+    expect(existsSync(path.join(dist, 'stray.txt'))).toBe(false);
+    const after = inodes(dist);
+    for (const file of Object.keys(after)) if (file !== 'index.html' && file !== OUTPUT_MARKER) expect(after[file], file).toBe(before[file]);
+    expect(after['index.html']).not.toBe(before['index.html']);
+    expect(statSync(dist).ino).toBe(folder);
+    const marker = JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')) as { files: object; updating?: boolean };
+    expect(Object.keys(marker.files)).toHaveLength(next.length);
+    expect(marker.updating).toBeUndefined();
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('a folder cut short while files were moved in (the marker still says so) is written whole by the next build', async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    // As if a build had died between two moves: the marker trusts nothing, a file is stale.
+    writeFileSync(path.join(dist, OUTPUT_MARKER), JSON.stringify({ format: 1, files: {}, updating: true }));
+    writeFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'half of an old build');
+    await write(site('v1'), dist);
+    expect(readFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'utf8')).toBe('글 5');
+  });
+
+  test('a file where a folder must go, or the other way round, is still replaced', async () => {
+    const dist = path.join(project, 'dist');
+    await write([...site('v1'), { path: 'about', content: 'a file' }], dist);
+    await write([...site('v1'), { path: 'about/index.html', content: 'a page' }], dist);
+    expect(readFileSync(path.join(dist, 'about', 'index.html'), 'utf8')).toBe('a page');
+    await write([...site('v1'), { path: 'about', content: 'a file again' }], dist);
+    expect(readFileSync(path.join(dist, 'about'), 'utf8')).toBe('a file again');
+    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
   });
 });
