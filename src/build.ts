@@ -191,8 +191,8 @@ export async function compileAll(
   useFragmentStore(cache.fragments && openFragmentStore(cache.fragments));
   const jobs: { file: VFile; kind: ParsedPost['kind']; input: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
     const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
-    const key = cache.keyOf(input, { settings, drafts: options.drafts });
-    const cached = cache.get(key);
+    const key = cache.keyOf(input, settings);
+    const cached = cache.get(key, options.drafts);
     return { file, kind, input, key, result: cached && held(cached, options.htmlSpool) };
   });
   let reported = 0;

@@ -12,7 +12,7 @@ import { stampOf } from './remark-images.js';
 const require = createRequire(import.meta.url);
 
 /** Bump when the shape of a cached entry or the meaning of a key changes. */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 /** The packages whose versions can change what a post compiles to. */
 const PACKAGES = [
@@ -34,10 +34,17 @@ export interface PostCache {
   readonly enabled: boolean;
   /** Where formulas and code blocks are kept (src/fragments.ts); none for `--no-cache`. */
   readonly fragments: FragmentStoreLocation | undefined;
-  /** The key of an input under the given settings. */
+  /**
+   * The key of an input under the given settings. Whether the build includes drafts is not
+   * part of it: a post compiles the same either way, so `geul dev` starts from what
+   * `geul build` compiled, and the other way round.
+   */
   keyOf(input: CompileInput, settings: unknown): string;
-  /** A valid entry for the key, if any. */
-  get(key: string): CompiledPost | undefined;
+  /**
+   * A valid entry for the key, if any, fit for a build with or without drafts: a draft left
+   * out by one does not serve the other.
+   */
+  get(key: string, drafts: boolean): CompiledPost | undefined;
   /**
    * Remember a result. Written to disk at once, in the background: a cold build writes its
    * entries while other posts compile, and holds no second copy of them for a write at the end.
@@ -71,7 +78,7 @@ export function openCache(root: string, enabled: boolean): PostCache {
     keyOf(input, settings) {
       return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(input.text).digest('hex');
     },
-    get(key) {
+    get(key, drafts) {
       if (!enabled) return undefined;
       let entry = memory.get(key);
       if (!entry) {
@@ -85,6 +92,8 @@ export function openCache(root: string, enabled: boolean): PostCache {
         if (!entry) return undefined;
         memory.set(key, entry);
       }
+      // A draft's result depends on the build's `drafts`: left out without, compiled with.
+      if (entry.draft && Boolean(entry.draftLeftOut) === Boolean(drafts)) return undefined;
       if (!entry.dependencies.every((dependency) => stampOf(path.join(root, dependency.path)) === dependency.stamp)) return undefined;
       used.add(key);
       return entry;

@@ -33,6 +33,10 @@ export interface FileStamp {
 export interface CompiledPost {
   /** Undefined when the file is unusable or a draft this build leaves out. */
   post?: ParsedPost;
+  /** The file is a draft: whether it compiled depends on the build's `drafts`, which the cache key leaves out. */
+  draft?: true;
+  /** A draft whose markdown was left out (a build without drafts): a build with them compiles it. */
+  draftLeftOut?: true;
   messages: SerializedMessage[];
   /** Files (images) whose state the result depends on; a cached result is reused only while they are unchanged. */
   dependencies: FileStamp[];
@@ -72,5 +76,7 @@ export async function compile(
       source: message.source,
     })),
     dependencies: file.data.dependencies ?? [],
+    ...(file.data.draft ? { draft: true as const } : {}),
+    ...(file.data.draftLeftOut ? { draftLeftOut: true as const } : {}),
   };
 }

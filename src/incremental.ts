@@ -116,8 +116,8 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     for (const file of paths) {
       const source = sources.get(file)!;
       const input: CompileInput = { sourcePath: file, text: source.text, kind: source.kind };
-      const key = cache.keyOf(input, { settings, drafts: OPTIONS.drafts });
-      let result = cache.get(key);
+      const key = cache.keyOf(input, settings);
+      let result = cache.get(key, OPTIONS.drafts);
       if (!result) {
         result = await compileOne(input, await processorFor(settings), OPTIONS.drafts);
         cache.set(key, result);

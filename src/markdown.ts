@@ -40,6 +40,10 @@ declare module 'vfile' {
     reading: { wordCount: number; readingMinutes: number; excerpt: string; more: boolean };
     /** Set by rehypeHeadings. */
     toc: Heading[];
+    /** Set by readPost: the file is a draft. */
+    draft: boolean;
+    /** Set by readPost: a draft whose markdown this build left out. */
+    draftLeftOut: boolean;
   }
 }
 

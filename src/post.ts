@@ -34,7 +34,11 @@ export async function readPost(
   if (!frontMatter) return undefined;
   // Drafts are not rendered at all when left out: a half-written formula in a draft must
   // not block publishing the finished posts.
-  if (frontMatter.draft && !includeDrafts) return undefined;
+  if (frontMatter.draft) file.data.draft = true;
+  if (frontMatter.draft && !includeDrafts) {
+    file.data.draftLeftOut = true;
+    return undefined;
+  }
 
   const slug = frontMatter.slug ?? fileSlug(file.path);
   const unsafe = unsafeSlugReason(slug);

@@ -2,7 +2,7 @@
  * The post cache shared by builds of one project: a build's pruning must not take the entry
  * another build is writing at the same moment (geul dev beside geul build, two --out builds).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -29,3 +29,46 @@ test("pruning keeps another build's temporary entry and removes one a crash left
 
   expect(readdirSync(folder)).toEqual([fresh]);
 });
+
+test('builds with and without drafts share the cache: only drafts are compiled again, and a broken draft never blocks the other', async () => {
+  const { copySite, cleanup } = await import('./helpers/site.js');
+  const { build } = await import('../src/build.js');
+  const site = await copySite('basic');
+  try {
+    const draft = path.join(site, 'content', 'posts', 'draft-post.md');
+    // A slug that climbs out of the site: an error, in a build with drafts only.
+    writeFileSync(draft, readFileSync(draft, 'utf8').replace('draft = true', 'draft = true\nslug = "../../밖"'));
+    const counted = (cache: ReturnType<typeof openCache>) => {
+      const hits: string[] = [];
+      const get = cache.get.bind(cache);
+      cache.get = (key, drafts) => {
+        const entry = get(key, drafts);
+        if (entry) hits.push(entry.post?.sourcePath ?? "left out");
+        return entry;
+      };
+      return { cache, hits };
+    };
+    const first = counted(openCache(site, true));
+    const published = await build({ root: site, cache: first.cache, workers: 1, drafts: false });
+    await first.cache.flush({ prune: false });
+    expect(published.stats.errors).toBe(0);
+    const posts = published.site!.posts.length + published.site!.pages.length;
+
+    // A new process (a dev server): every post but the draft comes from the cache.
+    const second = counted(openCache(site, true));
+    const withDrafts = await build({ root: site, cache: second.cache, workers: 1, drafts: true });
+    await second.cache.flush({ prune: false });
+    expect(second.hits).toHaveLength(posts);
+    expect(second.hits.every((hit) => hit.endsWith('.md') && !hit.includes('draft-post'))).toBe(true);
+    expect(withDrafts.problems.some((problem) => problem.path.includes('draft-post') && problem.severity === 'error')).toBe(true);
+
+    // And back: the compiled draft, errors and all, is not what a build without drafts reuses.
+    const third = counted(openCache(site, true));
+    const again = await build({ root: site, cache: third.cache, workers: 1, drafts: false });
+    expect(again.problems.filter((problem) => problem.severity === "error")).toEqual([]);
+    expect(third.hits).toHaveLength(posts);
+    expect(third.hits.every((hit) => hit.endsWith('.md'))).toBe(true);
+  } finally {
+    await cleanup(site);
+  }
+}, 60_000);
