@@ -12,7 +12,7 @@ import { lastModified } from './lastmod.js';
 import { loadContent, type SourceFiles } from './load.js';
 import { availableParallelism } from 'node:os';
 import { openCache } from './cache.js';
-import { openFragmentStore, useFragmentStore } from './fragments.js';
+import { openFragmentStore, partialStoreDir, useFragmentStore } from './fragments.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
@@ -129,7 +129,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   await pause();
   const routed = routes(site, views, urls, i18n);
   await pause();
-  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause, options.emit);
+  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause, options.emit, options.cache?.enabled ? partialStoreDir(options.root) : undefined);
   await pause();
   const outputs: Output[] = [
     ...rendered.outputs,

@@ -40,6 +40,11 @@ export function fragmentStoreDir(root: string): string {
   return path.join(root, '.cache', 'geul', 'fragments');
 }
 
+/** Where rendered list items are kept (see render.ts), in stores of the same kind. */
+export function partialStoreDir(root: string): string {
+  return path.join(root, '.cache', 'geul', 'partials');
+}
+
 export function openFragmentStore({ dir, salt }: FragmentStoreLocation): FragmentStore {
   const folder = path.join(dir, saltName(salt));
   // Per shard: where each hash's line is, once the shard has been read.

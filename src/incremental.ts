@@ -18,6 +18,7 @@ import { routes } from './routes.js';
 import type { Output, ParsedPost, Site } from './types.js';
 import { createUrls } from './urls.js';
 import { createViews } from './view.js';
+import { partialStoreDir } from './fragments.js';
 
 /**
  * The dev server's builds. Sources and compiled posts stay in memory between builds: a change
@@ -267,7 +268,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
           const i18n = messages(config.language);
           const views = createViews(site, urls, i18n, new Date());
           const pages = routes(site, views, urls, i18n, new Set(replaced.values()));
-          const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys);
+          const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys, undefined, undefined, partialStoreDir(root));
           const fine = rendered.templateFiles.every((file) => file.messages.length === 0);
           if (fine && rendered.outputs.length === pages.length) {
             const fresh = rendered.outputs.filter((output) => !('unchanged' in output));

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Liquid } from 'liquidjs';
 import { VFile } from 'vfile';
+import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { addError } from './report.js';
 import type { Output, Page } from './types.js';
 import type { Urls } from './urls.js';
@@ -30,6 +31,8 @@ export async function render(
   pause?: () => Promise<void>,
   /** Given each page as it is rendered, instead of returning it (`geul build` writes it at once). */
   emit?: (output: Output) => Promise<void>,
+  /** Where list items rendered by earlier builds are kept (`.cache/geul/partials/`); none without cache. */
+  partialsDir?: string,
 ): Promise<RenderResult> {
   const templatesDir = path.join(root, 'templates');
   const templatesDigest = digestTemplates(templatesDir);
@@ -38,6 +41,7 @@ export async function render(
   call.globals = globals;
   call.partials = new WeakMap();
   call.context = undefined;
+  call.store = partialsDir === undefined ? undefined : partialStore(partialsDir, templatesDigest);
 
   const templateFiles = new Map<string, VFile>();
   const fileOf = (absolute: string) => {
@@ -84,6 +88,7 @@ export async function render(
     }
     await done({ path: page.outputPath, content, key });
   }
+  call.store?.flush();
   return { outputs, emitted, templateFiles: [...templateFiles.values()] };
 }
 
@@ -119,6 +124,8 @@ interface RenderCall {
   partials: WeakMap<object, Map<string, string>>;
   /** A digest of the templates and globals, made on the first partial rendered. */
   context: string | undefined;
+  /** Partials rendered by earlier builds with the same templates. */
+  store: FragmentStore | undefined;
 }
 
 /**
@@ -142,7 +149,7 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     jsTruthy: false,
     cache: true,
   });
-  const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined };
+  const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined, store: undefined };
   liquid.registerFilter('relURL', (value: unknown) => call.urls.rel(String(value ?? '')));
   liquid.registerFilter('absURL', (value: unknown) => call.urls.abs(String(value ?? '')));
   // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
@@ -158,7 +165,17 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     // term page listing 250 posts, one of them edited, renders one item, not 250.
     call.context ??= createHash('sha256').update(digest).update(JSON.stringify(call.globals, digestLongStrings)).digest('base64url');
     const made = `${call.context}\0${key}\0${createHash('sha256').update(JSON.stringify(value, digestLongStrings) ?? '').digest('base64url')}`;
-    const html: string = renderedPartials.get(made) ?? String(liquid.renderFileSync(String(name), { [String(as)]: value }, { globals: call.globals }));
+    let html = renderedPartials.get(made);
+    if (html === undefined) {
+      // Across processes too: a rebuild after one post's edit renders that post's list item
+      // and takes the others of a long term page from the store.
+      const stored = call.store?.get(made);
+      if (typeof stored === 'string') html = stored;
+      else {
+        html = String(liquid.renderFileSync(String(name), { [String(as)]: value }, { globals: call.globals }));
+        call.store?.put(made, html);
+      }
+    }
     if (renderedPartials.size > 50_000) renderedPartials.clear();
     renderedPartials.set(made, html);
     if (memo) {
@@ -191,6 +208,22 @@ function digestTemplates(dir: string): string {
   walk(dir);
   return hash.digest('base64url');
 }
+
+/**
+ * The store of rendered partials for the templates as they are now: a folder per digest of
+ * the templates, the others removed when it is opened, so the store holds one set of
+ * templates' items (a site's worth), however often they are edited.
+ */
+function partialStore(dir: string, templatesDigest: string): FragmentStore {
+  const location = { dir, salt: templatesDigest };
+  if (openedPartialStores.get(dir) !== templatesDigest) {
+    pruneFragmentStores(location);
+    openedPartialStores.set(dir, templatesDigest);
+  }
+  return openFragmentStore(location);
+}
+
+const openedPartialStores = new Map<string, string>();
 
 /** Partials rendered by earlier calls, by templates, globals, partial and a digest of the value. */
 const renderedPartials = new Map<string, string>();

@@ -15,12 +15,22 @@ export function timestampOf(date: CalendarDate, timeZone: string): string {
 
 /** The UTC offset of a time zone at an instant, as `+09:00`. */
 export function offsetOf(timeZone: string, instant: number): string {
-  const part = offsetFormat(timeZone)
-    .formatToParts(instant)
-    .find((item) => item.type === 'timeZoneName')?.value;
-  const match = /GMT([+-]\d{2}:\d{2})/.exec(part ?? '');
-  return match?.[1] ?? '+00:00';
+  // A build asks for the same few days again and again (every list a post is in shows its
+  // date), and Intl's formatToParts is the slow part of a post's view.
+  const key = `${timeZone}\0${instant}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const part = offsetFormat(timeZone)
+      .formatToParts(instant)
+      .find((item) => item.type === 'timeZoneName')?.value;
+    offset = /GMT([+-]\d{2}:\d{2})/.exec(part ?? '')?.[1] ?? '+00:00';
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
+
+const offsets = new Map<string, string>();
 
 /** Formatters by time zone: making one costs far more than using it, and a build formats every post's dates. */
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();

@@ -13,6 +13,7 @@ import { selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeCorpus } from '../bench/corpus.js';
 import { fragmentStoreDir, openFragmentStore, pruneFragmentStores } from '../src/fragments.js';
+import { termSlug } from '../src/slug.js';
 import { cleanup, hashTree, REPO_ROOT, runCli, tempDir } from './helpers/site.js';
 
 describe('openFragmentStore', () => {
@@ -164,6 +165,65 @@ describe('builds with the fragment store', () => {
     expect(Object.keys(damagedFiles).length).toBeGreaterThan(8);
     expect(damagedFiles).toEqual(withoutMarker(hashTree(path.join(site, 'plain'))));
   }, 180_000);
+});
+
+describe('list items kept between builds', () => {
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('geul-partials-site-');
+    await writeCorpus(site, 12, path.join(REPO_ROOT, 'templates'));
+  }, 60_000);
+  afterAll(() => cleanup(site));
+
+  test('a term page rendered again after one post changed takes the other posts\' items from the store', async () => {
+    const first = await runCli(['build', '--root', site]);
+    expect(first.code, first.stderr).toBe(0);
+    // Mark every stored item: a page whose items come from the store shows the marks.
+    const root = path.join(site, '.cache', 'geul', 'partials');
+    const folders = readdirSync(root);
+    expect(folders).toHaveLength(1);
+    for (const shard of readdirSync(path.join(root, folders[0]!))) {
+      const file = path.join(root, folders[0]!, shard);
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(
+        file,
+        lines
+          .map((line) => {
+            const json = JSON.stringify((JSON.parse(line.slice(82)) as string).replace('</article>', '<i data-from-store></i></article>'));
+            return `${line.slice(0, 64)} ${createHash('sha256').update(json).digest('hex').slice(0, 16)} ${json}\n`;
+          })
+          .join(''),
+      );
+    }
+    // One post gets a new title: every list it is in is rendered again.
+    const posts = path.join(site, 'content', 'posts');
+    const edited = readdirSync(posts).sort()[0]!;
+    const text = readFileSync(path.join(posts, edited), 'utf8');
+    writeFileSync(path.join(posts, edited), text.replace(/^title = ".*"$/m, 'title = "새 제목"'));
+    const category = /^categories = \["([^"]+)"/m.exec(text)![1]!;
+    const again = await runCli(['build', '--root', site]);
+    expect(again.code, again.stderr).toBe(0);
+
+    const page = fromHtml(readFileSync(path.join(site, 'dist', 'categories', termSlug(category), 'index.html'), 'utf8'));
+    const items = selectAll('.post-item', page);
+    expect(items.length).toBeGreaterThan(1);
+    for (const item of items) {
+      const isEdited = selectAll('.post-item-title', item).some((title) => JSON.stringify(title).includes('새 제목'));
+      expect(selectAll('i[data-from-store]', item).length, isEdited ? 'the edited post' : 'another post').toBe(isEdited ? 0 : 1);
+    }
+    expect(items.filter((item) => JSON.stringify(item).includes('새 제목'))).toHaveLength(1);
+  }, 120_000);
+
+  test('templates edited: the items of the old templates are gone from the store', async () => {
+    const before = readdirSync(path.join(site, '.cache', 'geul', 'partials'));
+    const item = path.join(site, 'templates', 'partials', 'post-item.liquid');
+    writeFileSync(item, `${readFileSync(item, 'utf8')}\n`);
+    const again = await runCli(['build', '--root', site]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = readdirSync(path.join(site, '.cache', 'geul', 'partials'));
+    expect(after).toHaveLength(1);
+    expect(after).not.toEqual(before);
+  }, 120_000);
 });
 
 function withoutMarker(tree: Record<string, string>): Record<string, string> {
