@@ -41,7 +41,7 @@ export interface HtmlSpool {
 }
 
 /** How much HTML a spool holds in memory before it writes to its file. */
-export const SPOOL_MEMORY_BYTES = 48 * 1024 * 1024;
+export const SPOOL_MEMORY_BYTES = 32 * 1024 * 1024;
 
 export function openHtmlSpool(dir = os.tmpdir(), memoryBytes = SPOOL_MEMORY_BYTES): HtmlSpool {
   let fd: number | undefined;
