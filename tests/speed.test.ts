@@ -70,6 +70,23 @@ describe('parallel and cached builds', () => {
     expect(changed).toContain('posts/post-00003/index.html');
     expect(changed).not.toContain('posts/post-00010/index.html');
     expect(readFileSync(path.join(out, 'posts', 'post-00003', 'index.html'), 'utf8')).toContain('새 문단');
+    // Whatever moved in, the folder is the site a build from nothing makes.
+    const fresh = await runCli(['build', '--root', site, '--out', 'out-edit-fresh', '--no-cache']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(withoutMarker(hashTree(out))).toEqual(withoutMarker(hashTree(path.join(site, 'out-edit-fresh'))));
+  }, 120_000);
+
+  test('deleting a post removes its page and index files, and leaves the site a build from nothing makes', async () => {
+    const out = path.join(site, 'out-delete');
+    expect((await runCli(['build', '--root', site, '--out', 'out-delete'])).code).toBe(0);
+    expect(existsSync(path.join(out, 'posts', 'post-00007', 'index.html'))).toBe(true);
+    await rm(path.join(site, 'content', 'posts', 'post-00007.md'));
+    const result = await runCli(['build', '--root', site, '--out', 'out-delete']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(path.join(out, 'posts', 'post-00007'))).toBe(false);
+    const fresh = await runCli(['build', '--root', site, '--out', 'out-delete-fresh', '--no-cache']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(withoutMarker(hashTree(out))).toEqual(withoutMarker(hashTree(path.join(site, 'out-delete-fresh'))));
   }, 120_000);
 });
 
