@@ -103,7 +103,17 @@ export function openFragmentStore({ dir, salt }: FragmentStoreLocation): Fragmen
       }
       // One write per shard: lines appended by another thread or process at the same time
       // land before or after this one, never inside it.
-      for (const [shard, lines] of writing) appendFileSync(shardFile(shard), lines.join(''));
+      for (const [shard, lines] of writing) {
+        try {
+          appendFileSync(shardFile(shard), lines.join(''));
+        } catch (error) {
+          // Another build removed the folder meanwhile (its templates or its version of
+          // geul differ): it is made again.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          mkdirSync(folder, { recursive: true });
+          appendFileSync(shardFile(shard), lines.join(''));
+        }
+      }
     },
   };
 }
