@@ -5,14 +5,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
-import { compactHtml, htmlBytes } from './compact-html.js';
+import { compactHtml, digestOfHtml, htmlBytes, knownHtmlDigest } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { stampOf } from './remark-images.js';
 
 const require = createRequire(import.meta.url);
 
 /** Bump when the shape of a cached entry or the meaning of a key changes. */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
 /** The packages whose versions can change what a post compiles to. */
 const PACKAGES = [
@@ -103,8 +103,9 @@ export function openCache(root: string, enabled: boolean): PostCache {
       used.add(key);
       memory.set(key, value);
       writes.add(async () => {
-        const payload = serializeEntry(value);
-        const body = Buffer.concat([Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(payload) })}\n`), payload]);
+        const { head, html } = serializeEntry(value);
+        // The checksum covers the JSON; the HTML is checked against the digest the JSON holds.
+        const body = Buffer.concat([Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(head) })}\n`), head, html]);
         const target = fileOf(key);
         const folder = path.dirname(target);
         if (!folders.has(folder)) {
@@ -134,16 +135,29 @@ export function openCache(root: string, enabled: boolean): PostCache {
   };
 }
 
-/** An entry from its file's bytes; the checksum is taken over the bytes as they are, without decoding them twice. */
+/**
+ * An entry from its file's bytes: a header line, the entry's JSON line, then the HTML. The
+ * header's checksum covers the JSON line, and the HTML must match the digest the JSON holds;
+ * both are taken over the bytes as they are, without decoding them twice.
+ */
 function parseEntry(bytes: Buffer, key: string): CompiledPost | undefined {
   const newline = bytes.indexOf(0x0a);
   if (newline === -1) return undefined;
   try {
     const header = JSON.parse(bytes.toString('utf8', 0, newline)) as { format?: unknown; key?: unknown; checksum?: unknown };
-    const payload = bytes.subarray(newline + 1);
-    if (header.format !== CACHE_FORMAT || header.key !== key || header.checksum !== checksum(payload)) return undefined;
-    const value = deserializeEntry(payload);
+    const headEnd = bytes.indexOf(0x0a, newline + 1);
+    if (headEnd === -1) return undefined;
+    const head = bytes.subarray(newline + 1, headEnd + 1);
+    if (header.format !== CACHE_FORMAT || header.key !== key || header.checksum !== checksum(head)) return undefined;
+    const value = JSON.parse(head.toString('utf8')) as CompiledPost;
     if (!Array.isArray(value.messages) || !Array.isArray(value.dependencies)) return undefined;
+    const html = bytes.subarray(headEnd + 1);
+    if (value.post) {
+      if (typeof value.htmlDigest !== 'string' || digestOfHtml(html) !== value.htmlDigest) return undefined;
+      // The HTML stays bytes, decoded only when a page needs it.
+      value.post.rendered = compactHtml(value.post.rendered, html);
+      knownHtmlDigest(value.post.rendered, value.htmlDigest);
+    } else if (html.length > 0) return undefined;
     return value;
   } catch {
     return undefined;
@@ -155,19 +169,14 @@ function parseEntry(bytes: Buffer, key: string): CompiledPost | undefined {
  * (JSON never holds a raw newline). Decoding the HTML as plain text costs far less than
  * parsing it as a JSON string full of escaped quotes: a no-change rebuild reads every entry.
  */
-function serializeEntry(value: CompiledPost): Buffer {
+function serializeEntry(value: CompiledPost): { head: Buffer; html: Uint8Array } {
   const { post } = value;
-  if (!post) return Buffer.from(`${JSON.stringify(value)}\n`);
-  return Buffer.concat([Buffer.from(`${JSON.stringify({ ...value, post: { ...post, rendered: { ...post.rendered, html: '' } } })}\n`), htmlBytes(post.rendered)]);
-}
-
-function deserializeEntry(payload: Buffer): CompiledPost {
-  const newline = payload.indexOf(0x0a);
-  if (newline === -1) throw new Error('no HTML part');
-  const value = JSON.parse(payload.toString('utf8', 0, newline)) as CompiledPost;
-  // The HTML stays bytes, decoded only when a page needs it.
-  if (value.post) value.post.rendered = compactHtml(value.post.rendered, payload.subarray(newline + 1));
-  return value;
+  if (!post) return { head: Buffer.from(`${JSON.stringify(value)}\n`), html: new Uint8Array() };
+  const htmlDigest = value.htmlDigest ?? digestOfHtml(htmlBytes(post.rendered));
+  // Copied key by key: spreading would call the compact HTML's getter and decode it for nothing.
+  const rendered: Record<string, unknown> = { html: '' };
+  for (const name of Object.keys(post.rendered)) if (name !== 'html') rendered[name] = post.rendered[name as keyof typeof post.rendered];
+  return { head: Buffer.from(`${JSON.stringify({ ...value, htmlDigest, post: { ...post, rendered } })}\n`), html: htmlBytes(post.rendered) };
 }
 
 function checksum(payload: string | Uint8Array): string {

@@ -96,14 +96,24 @@ export function htmlIncludes(rendered: RenderedMarkdown, text: string): boolean 
 const HTML_BYTES = Symbol('htmlBytes');
 const decoder = new TextDecoder();
 
-/** A digest of a post's HTML, made once per compiled result. */
+/** A digest of a post's HTML, made once per compiled result (or given by `knownHtmlDigest`). */
 export function htmlDigest(rendered: RenderedMarkdown): string {
   let digest = digests.get(rendered);
   if (digest === undefined) {
-    digest = createHash('sha256').update(htmlBytes(rendered)).digest('base64url');
+    digest = digestOfHtml(htmlBytes(rendered));
     digests.set(rendered, digest);
   }
   return digest;
+}
+
+/** The digest `htmlDigest` gives, of HTML as a string or as its UTF-8 bytes. */
+export function digestOfHtml(html: string | Uint8Array): string {
+  return createHash('sha256').update(html).digest('base64url');
+}
+
+/** Tell `htmlDigest` what it would find: made where the post compiled, or checked on reading. */
+export function knownHtmlDigest(rendered: RenderedMarkdown, digest: string): void {
+  digests.set(rendered, digest);
 }
 
 const digests = new WeakMap<RenderedMarkdown, string>();

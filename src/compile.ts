@@ -1,3 +1,4 @@
+import { digestOfHtml } from './compact-html.js';
 import { fragmentStore } from './fragments.js';
 import { VFile } from 'vfile';
 import type { Processor } from 'unified';
@@ -37,6 +38,12 @@ export interface CompiledPost {
   draft?: true;
   /** A draft whose markdown was left out (a build without drafts): a build with them compiles it. */
   draftLeftOut?: true;
+  /**
+   * `htmlDigest` of the post's HTML, made where it compiled (a worker): the main thread keys
+   * pages and search parts by it, and checks a cache entry's HTML against it, without
+   * hashing every body again.
+   */
+  htmlDigest?: string;
   messages: SerializedMessage[];
   /** Files (images) whose state the result depends on; a cached result is reused only while they are unchanged. */
   dependencies: FileStamp[];
@@ -78,5 +85,6 @@ export async function compile(
     dependencies: file.data.dependencies ?? [],
     ...(file.data.draft ? { draft: true as const } : {}),
     ...(file.data.draftLeftOut ? { draftLeftOut: true as const } : {}),
+    ...(post ? { htmlDigest: digestOfHtml(post.rendered.html) } : {}),
   };
 }
