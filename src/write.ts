@@ -46,21 +46,30 @@ export type Manifest = Map<string, string>;
  * `BuildOptions.previous`. Empty when the folder has no manifest or is not geul's.
  */
 export function readManifest(outDir: string): Manifest {
-  const manifest: Manifest = new Map();
+  return readMarker(outDir).keys;
+}
+
+/** The marker's keys of the files still there, and the digests of their bytes. */
+function readMarker(outDir: string): { keys: Manifest; digests: Map<string, string> } {
+  const keys: Manifest = new Map();
+  const digests = new Map<string, string>();
   try {
-    const parsed = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as { format?: number; files?: Record<string, string> };
-    if (parsed.format !== MANIFEST_FORMAT || !parsed.files) return manifest;
+    const parsed = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as { format?: number; files?: Record<string, string>; digests?: Record<string, string> };
+    if (parsed.format !== MANIFEST_FORMAT || !parsed.files) return { keys, digests };
     for (const [file, key] of Object.entries(parsed.files)) {
       // A file deleted or replaced by hand since is not trusted: it is written again.
-      if (typeof key === 'string' && existsSync(path.join(outDir, file))) manifest.set(file, key);
+      if (typeof key !== 'string' || !existsSync(path.join(outDir, file))) continue;
+      keys.set(file, key);
+      const digest = parsed.digests?.[file];
+      if (typeof digest === 'string') digests.set(file, digest);
     }
   } catch {
     // no manifest, or a broken one: every file is written
   }
-  return manifest;
+  return { keys, digests };
 }
 
-const MANIFEST_FORMAT = 1;
+const MANIFEST_FORMAT = 2;
 
 /**
  * Write a whole site into `outDir`. Nothing in it changes until every file is written: new
@@ -98,10 +107,12 @@ export async function openStaging(outDir: string): Promise<Staging> {
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(parent, `.${path.basename(target)}.new-${stamp}`);
   const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
-  const previous = readManifest(target);
+  const { keys: previous, digests: previousDigests } = readMarker(target);
   await removeAbandoned(parent, path.basename(target));
   await mkdir(staging, { recursive: true });
   const keys = new Map<string, string>();
+  /** Digests of the bytes of written files, kept in the marker. */
+  const digests = new Map<string, string>();
   /** Files written into the staging folder; every other output is the previous file, kept. */
   const written = new Set<string>();
   const folders = new Set<string>([staging]);
@@ -138,12 +149,24 @@ export async function openStaging(outDir: string): Promise<Staging> {
     // The previous build's file, with the same key, stays where it is.
     if (previous.get(given.path) === key) {
       written.delete(given.path);
+      const digest = previousDigests.get(given.path);
+      if (digest !== undefined) digests.set(given.path, digest);
       return;
     }
-    written.add(given.path);
     // Encoded now rather than by writeFile later: the page's string (two bytes a character for
     // Hangul) dies young instead of waiting in the old generation with the writes in flight.
     const output = 'content' in given && typeof given.content === 'string' ? { ...given, key, content: Buffer.from(given.content) } : given;
+    if ('content' in output) {
+      // Rendered again (a template changed) into the same bytes: the file stays as it is.
+      // (An output without a key of its own is keyed by this same digest.)
+      const digest = given.key === undefined ? key : createHash('sha256').update(output.content).digest('base64url');
+      digests.set(given.path, digest);
+      if (previousDigests.get(given.path) === digest) {
+        written.delete(given.path);
+        return;
+      }
+    } else digests.delete(given.path);
+    written.add(given.path);
     const writing = writeOne(output, file).then(
       () => void inFlight.delete(writing),
       (error: unknown) => {
@@ -164,6 +187,9 @@ export async function openStaging(outDir: string): Promise<Staging> {
       format: MANIFEST_FORMAT,
       note: 'Written by geul and replaced on every build.',
       files: Object.fromEntries(files),
+      // The bytes of each file written from content, so that a page rendered again into the
+      // same bytes is not written again.
+      digests: updating ? {} : Object.fromEntries([...digests].filter(([file]) => files.has(file))),
       // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
       ...(record === undefined ? {} : { build: record }),
       // Set while files are moved into place: should that be cut short, the next build trusts

@@ -204,3 +204,27 @@ describe('a rebuild that changes a few files', () => {
     expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
   });
 });
+
+describe('a page rendered again into the same bytes', () => {
+  test('is not written again: its file keeps its inode, whatever its key; different bytes are written', async () => {
+    const dist = path.join(project, 'dist');
+    const pages = (key: string, second: string) => [
+      { path: 'a/index.html', content: '같은 글', key: `a-${key}` },
+      { path: 'b/index.html', content: second, key: `b-${key}` },
+      ...Array.from({ length: 6 }, (_, i) => ({ path: `p${i}/index.html`, content: `글 ${i}`, key: `p${i}` })),
+    ];
+    await write(pages('1', '둘째'), dist);
+    const before = { a: statSync(path.join(dist, 'a', 'index.html')).ino, b: statSync(path.join(dist, 'b', 'index.html')).ino };
+    // A template edited: every key changes, but only b's bytes.
+    await write(pages('2', '둘째, 고침'), dist);
+    expect(statSync(path.join(dist, 'a', 'index.html')).ino).toBe(before.a);
+    expect(statSync(path.join(dist, 'b', 'index.html')).ino).not.toBe(before.b);
+    expect(readFileSync(path.join(dist, 'b', 'index.html'), 'utf8')).toBe('둘째, 고침');
+    // And once more: the new keys were recorded, the kept file's digest carried over.
+    const kept = statSync(path.join(dist, 'a', 'index.html')).ino;
+    await write(pages('3', '둘째, 고침'), dist);
+    expect(statSync(path.join(dist, 'a', 'index.html')).ino).toBe(kept);
+    const marker = JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')) as { files: Record<string, string> };
+    expect(marker.files['a/index.html']).toBe('a-3');
+  });
+});
