@@ -20,7 +20,9 @@ export function compactHtml(rendered: RenderedMarkdown, bytes?: Uint8Array): Ren
 
 /** `rendered` with its HTML read through `read`, which gives the UTF-8 bytes. */
 function withHtmlFrom(rendered: RenderedMarkdown, read: () => Uint8Array): RenderedMarkdown {
-  const compact = { ...rendered };
+  // Copied key by key: spreading a compact result would call its getter and decode its HTML.
+  const compact = {} as RenderedMarkdown;
+  for (const name of Object.keys(rendered) as (keyof RenderedMarkdown)[]) if (name !== 'html') (compact as unknown as Record<string, unknown>)[name] = rendered[name];
   Object.defineProperty(compact, 'html', { get: () => decoder.decode(read()), enumerable: true, configurable: true });
   Object.defineProperty(compact, HTML_BYTES, { get: read, enumerable: false });
   return compact;
