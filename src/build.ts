@@ -22,7 +22,7 @@ import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
 import type { BuildOptions, Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { createUrls } from './urls.js';
-import { createViews } from './view.js';
+import { createViews, relatedChoicesData, useRelatedChoices } from './view.js';
 
 /** What one build produced; nothing is written yet. */
 export interface BuildResult {
@@ -117,6 +117,8 @@ export async function assemble({ sources, config, compiled, modified, started }:
   const now = options.now ?? new Date();
   const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired });
   options.onSite?.(site);
+  // The related posts chosen by an earlier build, should the site have the same shape.
+  if (options.cache) useRelatedChoices(options.cache.readNote('related'));
   const views = createViews(site, urls, i18n, now);
   // Started before rendering: sharp resizes images on its own threads while templates render.
   const resizing = makeVariants([...site.posts, ...site.pages].flatMap((post) => post.rendered.assets), {
@@ -128,6 +130,8 @@ export async function assemble({ sources, config, compiled, modified, started }:
   resizing.catch(() => {});
   await pause();
   const routed = routes(site, views, urls, i18n);
+  const related = relatedChoicesData();
+  if (related) options.cache?.writeNote('related', related);
   await pause();
   const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause, options.emit, options.cache?.enabled ? partialStoreDir(options.root) : undefined);
   await pause();

@@ -51,6 +51,13 @@ export interface PostCache {
    */
   set(key: string, value: CompiledPost): void;
   /**
+   * A small note kept beside the entries (`.cache/geul/<name>.json`), such as the related
+   * posts chosen: undefined when there is none, or it is damaged or of another version.
+   */
+  readNote(name: string): unknown;
+  /** Keep a note, written in the background with the entries. */
+  writeNote(name: string, value: unknown): void;
+  /**
    * Wait for the entries being written and, when `prune`, remove entries this build did not use from disk.
    * Ends the build: memory keeps only the entries it used, so a long dev session does not
    * grow with every save.
@@ -69,6 +76,7 @@ export function openCache(root: string, enabled: boolean): PostCache {
   // Entries read or made by this process: a dev server's rebuilds find them without disk.
   const memory = new Map<string, CompiledPost>();
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
+  const noteFile = (name: string) => path.join(root, '.cache', 'geul', `${name}.json`);
 
   const fragments = enabled ? { dir: fragmentStoreDir(root), salt: fragmentSalt() } : undefined;
 
@@ -120,6 +128,29 @@ export function openCache(root: string, enabled: boolean): PostCache {
         await rename(temporary, target).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
         });
+      });
+    },
+    readNote(name) {
+      if (!enabled) return undefined;
+      try {
+        const [header, json] = readFileSync(noteFile(name), 'utf8').split('\n', 2) as [string, string | undefined];
+        const { format, salt: written, checksum: sum } = JSON.parse(header) as { format?: unknown; salt?: unknown; checksum?: unknown };
+        // Made by another version of geul or of the chain: not trusted.
+        if (format !== CACHE_FORMAT || written !== salt || json === undefined || sum !== checksum(json)) return undefined;
+        return JSON.parse(json) as unknown;
+      } catch {
+        return undefined;
+      }
+    },
+    writeNote(name, value) {
+      if (!enabled) return;
+      const json = JSON.stringify(value);
+      writes.add(async () => {
+        const target = noteFile(name);
+        await mkdir(path.dirname(target), { recursive: true });
+        const temporary = `${target}.${process.pid}-${written++}.tmp`;
+        await writeFile(temporary, `${JSON.stringify({ format: CACHE_FORMAT, salt, checksum: checksum(json) })}\n${json}`);
+        await rename(temporary, target);
       });
     },
     async flush({ prune }) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { htmlDigest, htmlIncludes } from './compact-html.js';
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
@@ -182,8 +183,35 @@ export interface Views {
   termDir(key: Taxonomy['key'], slug: string): string;
 }
 
-/** The related posts chosen by the last build, by source path, and the site shape they hold for. */
+/** The related posts chosen by the last build, by source path, and (a digest of) the site shape they hold for. */
 let relatedChoices: { shape: string; bySource: Map<string, string[]> } = { shape: '', bySource: new Map() };
+
+/**
+ * The related posts chosen so far, as plain data, for the cache (`.cache/geul/`): a new
+ * process whose site has the same shape takes them instead of choosing again (0.4 s at 4,000
+ * posts).
+ */
+export function relatedChoicesData(): { shape: string; choices: [string, string[]][] } | undefined {
+  if (!relatedChanged) return undefined;
+  relatedChanged = false;
+  return { shape: relatedChoices.shape, choices: [...relatedChoices.bySource] };
+}
+
+/** Whether choices were made since `relatedChoicesData` last gave them. */
+let relatedChanged = false;
+
+/** Take choices kept by an earlier process, unless this process has its own. Anything malformed is ignored. */
+export function useRelatedChoices(data: unknown): void {
+  if (relatedChoices.bySource.size > 0 || typeof data !== 'object' || data === null) return;
+  const { shape, choices } = data as { shape?: unknown; choices?: unknown };
+  if (typeof shape !== 'string' || !Array.isArray(choices)) return;
+  const bySource = new Map<string, string[]>();
+  for (const entry of choices as unknown[]) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]) || !entry[1].every((item) => typeof item === 'string')) return;
+    bySource.set(entry[0], entry[1] as string[]);
+  }
+  relatedChoices = { shape, bySource };
+}
 
 export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): Views {
   const { config } = site;
@@ -278,7 +306,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   // Which posts are related depends only on every post's place, terms and series: while those
   // stay the same (a dev server's save that changed a body), the last build's choice stands.
   const shape = site.posts.map((post) => `${post.sourcePath}\0${termKeysOf(post).join('\0')}\0${seriesOf.get(post)?.name ?? ''}`).join('\n');
-  if (relatedChoices.shape !== shape) relatedChoices = { shape, bySource: new Map() };
+  const shapeDigest = createHash('sha256').update(shape).digest('base64url');
+  if (relatedChoices.shape !== shapeDigest) relatedChoices = { shape: shapeDigest, bySource: new Map() };
   const choices = relatedChoices.bySource;
   // Made on the first choice not already known: a dev server's save seldom needs them.
   // Posts are numbered by their place in site.posts (newest first), and each term lists the
@@ -306,7 +335,11 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   const related = (source: ParsedPost): RelatedLink[] => {
     if (source.kind !== 'post') return [];
     const known = choices.get(source.sourcePath);
-    const chosen = known ? known.map((path) => indexed().bySource.get(path)!) : relatedTo(source);
+    // Choices kept on disk are checked against the site: a post they name must be there.
+    const bySource = known && indexed().bySource;
+    const reused = known !== undefined && known.every((path) => bySource!.has(path));
+    const chosen = reused ? known.map((path) => bySource!.get(path)!) : relatedTo(source);
+    if (!reused) relatedChanged = true;
     choices.set(source.sourcePath, chosen.map((other) => other.sourcePath));
     return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
   };

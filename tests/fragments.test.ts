@@ -229,3 +229,45 @@ describe('list items kept between builds', () => {
 function withoutMarker(tree: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(tree).filter(([file]) => file !== '.geul'));
 }
+
+describe('related posts kept between builds', () => {
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('geul-related-site-');
+    await writeCorpus(site, 12, path.join(REPO_ROOT, 'templates'));
+  }, 60_000);
+  afterAll(() => cleanup(site));
+
+  const note = () => path.join(site, '.cache', 'geul', 'related.json');
+  /** The related links of a post's page, as URLs. */
+  const relatedOf = (slug: string) =>
+    selectAll('.related-list a', fromHtml(readFileSync(path.join(site, 'dist', 'posts', slug, 'index.html'), 'utf8'))).map((link) => String(link.properties.href));
+  /** Rewrite the note's choice for `source` (its checksum fitting, or not with `damage`). */
+  const rewriteChoice = (source: string, choice: string[], damage = false) => {
+    const [header, json] = readFileSync(note(), 'utf8').split('\n', 2) as [string, string];
+    const data = JSON.parse(json) as { shape: string; choices: [string, string[]][] };
+    for (const entry of data.choices) if (entry[0] === source) entry[1] = choice;
+    const rewritten = JSON.stringify(data);
+    const parsed = JSON.parse(header) as Record<string, unknown>;
+    parsed.checksum = damage ? 'x' : createHash('sha256').update(rewritten).digest('hex');
+    writeFileSync(note(), `${JSON.stringify(parsed)}\n${rewritten}`);
+  };
+
+  test('a new build of a site of the same shape takes the choices kept; a damaged note is ignored', async () => {
+    expect((await runCli(['build', '--root', site])).code).toBe(0);
+    const posts = readdirSync(path.join(site, 'content', 'posts')).sort();
+    const [first, second] = posts.map((file) => `content/posts/${file}`);
+    const original = relatedOf('post-00000');
+    expect(original.length).toBeGreaterThan(0);
+    // Say post 0's only related post is post 1, then edit post 0's body: its page renders again.
+    rewriteChoice(first!, [second!]);
+    appendFileSync(path.join(site, first!), '\n\n한 문단 더.\n');
+    expect((await runCli(['build', '--root', site])).code).toBe(0);
+    expect(relatedOf('post-00000')).toEqual(['/posts/post-00001/']);
+
+    rewriteChoice(first!, [second!], true);
+    appendFileSync(path.join(site, first!), '\n\n또 한 문단.\n');
+    expect((await runCli(['build', '--root', site])).code).toBe(0);
+    expect(relatedOf('post-00000')).toEqual(original);
+  }, 120_000);
+});
