@@ -10,10 +10,10 @@ import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug } from './slug.js';
-import { openStaging, readManifest, unsafeOutDirReason } from './write.js';
+import { openStaging, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
 import type { Site } from './types.js';
-import { inputStamp, readBuildRecord, stillCurrent, type BuildRecord } from './up-to-date.js';
+import { buildRecordOf, inputStamp, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
@@ -85,7 +85,8 @@ async function buildCommand(args: string[]): Promise<number> {
   // Nothing a build reads has changed since the last one into this folder: it stays as it is.
   const started = performance.now();
   const stamp = values['no-cache'] ? undefined : await inputStamp(root, { drafts: values.drafts, future: values.future, expired: values.expired, strict: values.strict });
-  const record = stamp === undefined ? undefined : readBuildRecord(outDir);
+  const folder = readOutputFolder(outDir);
+  const record = stamp === undefined ? undefined : buildRecordOf(folder);
   if (stamp !== undefined && record && stillCurrent(record, stamp, new Date())) {
     for (const line of record.printed) console.error(line);
     const stats = { ...record.stats, milliseconds: Math.round(performance.now() - started), resized: { made: 0, reused: 0 } };
@@ -99,7 +100,7 @@ async function buildCommand(args: string[]): Promise<number> {
     const cache = openCache(root, !values['no-cache']);
     // With the cache on, pages whose template and data are unchanged since the last build into
     // this folder are neither rendered nor rewritten.
-    const previous = values['no-cache'] ? undefined : readManifest(outDir);
+    const previous = values['no-cache'] ? undefined : new Map(folder.keys);
     // The search index needs only the posts: Pagefind indexes them in its own process, on one
     // core. With no index to reuse, it is fed each post as it compiles; otherwise, once the site
     // is collected, it checks whether the previous index still holds and indexes beside the
@@ -113,7 +114,7 @@ async function buildCommand(args: string[]): Promise<number> {
     };
     // Pages go into the staging folder as they render, not all kept in memory until the end.
     // Under --strict the link checker reads every page first, so they are kept.
-    const staging = await openStaging(outDir);
+    const staging = await openStaging(outDir, folder);
     const stop = async () => {
       await searching?.catch(() => undefined);
       await feed?.close();

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
 import { reached } from './publish.js';
-import { OUTPUT_MARKER } from './write.js';
+import type { OutputFolder } from './write.js';
 
 const run = promisify(execFile);
 
@@ -91,18 +91,13 @@ async function headCommit(root: string): Promise<string> {
 }
 
 /**
- * The record of the last build into `outDir`, if it still describes the folder: every file it
- * wrote is there. Undefined otherwise (no record, an older format, a file deleted by hand).
+ * The record of the last build into an output folder, if it still describes the folder: every
+ * file it wrote is there as it wrote it. Undefined otherwise (no record, an older format, a
+ * file deleted or edited by hand).
  */
-export function readBuildRecord(outDir: string): BuildRecord | undefined {
-  try {
-    const marker = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as { files?: Record<string, string>; build?: BuildRecord };
-    if (!marker.build || !marker.files || typeof marker.build.stamp !== 'string') return undefined;
-    for (const file of Object.keys(marker.files)) if (!existsSync(path.join(outDir, file))) return undefined;
-    return marker.build;
-  } catch {
-    return undefined;
-  }
+export function buildRecordOf(folder: OutputFolder): BuildRecord | undefined {
+  const record = folder.record as BuildRecord | undefined;
+  return typeof record?.stamp === 'string' ? record : undefined;
 }
 
 /** Whether a build now, with inputs stamped `stamp`, would make what `record`'s build made. */

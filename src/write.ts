@@ -42,52 +42,74 @@ export function unsafeOutDirReason(outDir: string, root: string): string | undef
 export type Manifest = Map<string, string>;
 
 /**
- * The keys of the files in an output folder that are still there as geul wrote them, for
- * `BuildOptions.previous`. Empty when the folder has no manifest or is not geul's.
+ * What the previous build left in an output folder, as far as its files are still as it
+ * wrote them: read once per build, before anything is written.
  */
-export function readManifest(outDir: string): Manifest {
-  return readMarker(outDir).keys;
+export interface OutputFolder {
+  /** The key of each file still there as written (`BuildOptions.previous`). */
+  keys: Manifest;
+  /** The digest of each such file's bytes. */
+  digests: Map<string, string>;
+  /** The fingerprint (`fingerprintOf`) of each such file. */
+  fingerprints: Map<string, string>;
+  /** What the build recorded for the next one (up-to-date.ts), while every file is as written. */
+  record: unknown;
 }
 
 /**
- * The marker's keys of the files still there, and the digests of their bytes. `geul build`
- * asks twice (for the pages to render, then to write them): the same marker file is read,
- * and its files checked, once (9,000 checks at 4,000 posts).
+ * The previous build's marker in `outDir`, each file it lists checked against its fingerprint.
+ * Empty when the folder has no marker, an older one, or is not geul's.
  */
-function readMarker(outDir: string): { keys: Manifest; digests: Map<string, string> } {
-  let stamp: string;
-  try {
-    const stats = statSync(path.join(outDir, OUTPUT_MARKER));
-    stamp = `${outDir}\0${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-  } catch {
-    return { keys: new Map(), digests: new Map() };
-  }
-  if (lastMarker?.stamp !== stamp) lastMarker = { stamp, read: parseMarker(outDir) };
-  return { keys: new Map(lastMarker.read.keys), digests: lastMarker.read.digests };
+export function readOutputFolder(outDir: string): OutputFolder {
+  return parseMarker(path.resolve(outDir));
 }
 
-let lastMarker: { stamp: string; read: { keys: Manifest; digests: Map<string, string> } } | undefined;
-
-function parseMarker(outDir: string): { keys: Manifest; digests: Map<string, string> } {
-  const keys: Manifest = new Map();
-  const digests = new Map<string, string>();
+function parseMarker(outDir: string): OutputFolder {
+  const read: OutputFolder = { keys: new Map(), digests: new Map(), fingerprints: new Map(), record: undefined };
   try {
-    const parsed = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as { format?: number; files?: Record<string, string>; digests?: Record<string, string> };
-    if (parsed.format !== MANIFEST_FORMAT || !parsed.files) return { keys, digests };
+    const parsed = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as {
+      format?: number;
+      files?: Record<string, string>;
+      digests?: Record<string, string>;
+      fingerprints?: Record<string, string>;
+      build?: unknown;
+    };
+    if (parsed.format !== MANIFEST_FORMAT || !parsed.files || !parsed.fingerprints) return read;
+    let intact = true;
     for (const [file, key] of Object.entries(parsed.files)) {
-      // A file deleted or replaced by hand since is not trusted: it is written again.
-      if (typeof key !== 'string' || !existsSync(path.join(outDir, file))) continue;
-      keys.set(file, key);
+      // A file deleted, edited or replaced by hand since is not trusted: it is written again.
+      const fingerprint = parsed.fingerprints[file];
+      if (typeof key !== 'string' || fingerprint === undefined || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
+        intact = false;
+        continue;
+      }
+      read.keys.set(file, key);
+      read.fingerprints.set(file, fingerprint);
       const digest = parsed.digests?.[file];
-      if (typeof digest === 'string') digests.set(file, digest);
+      if (typeof digest === 'string') read.digests.set(file, digest);
     }
+    if (intact) read.record = parsed.build;
   } catch {
     // no manifest, or a broken one: every file is written
   }
-  return { keys, digests };
+  return read;
 }
 
-const MANIFEST_FORMAT = 2;
+/**
+ * What tells a file geul wrote from one changed since: its inode, size and modification time.
+ * Moving a file into place by a rename, or hard-linking it, keeps all three; an editor saving
+ * it, a copy over it or a truncation changes at least one.
+ */
+function fingerprintOf(file: string): string | undefined {
+  try {
+    const stats = statSync(file);
+    return stats.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MANIFEST_FORMAT = 3;
 
 /**
  * Write a whole site into `outDir`. Nothing in it changes until every file is written: new
@@ -102,7 +124,7 @@ const MANIFEST_FORMAT = 2;
  * marker for the next build.
  */
 export async function write(outputs: Output[], outDir: string, record?: unknown): Promise<void> {
-  const staging = await openStaging(outDir);
+  const staging = await openStaging(outDir, readOutputFolder(outDir));
   await staging.commit(outputs, record);
 }
 
@@ -119,18 +141,21 @@ export interface Staging {
   discard(): Promise<void>;
 }
 
-export async function openStaging(outDir: string): Promise<Staging> {
+/** `outDir`'s files are those `folder` describes (`readOutputFolder`, read before the build began). */
+export async function openStaging(outDir: string, folder: OutputFolder): Promise<Staging> {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(parent, `.${path.basename(target)}.new-${stamp}`);
   const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
-  const { keys: previous, digests: previousDigests } = readMarker(target);
+  const { keys: previous, digests: previousDigests, fingerprints: previousFingerprints } = folder;
   await removeAbandoned(parent, path.basename(target));
   await mkdir(staging, { recursive: true });
   const keys = new Map<string, string>();
   /** Digests of the bytes of written files, kept in the marker. */
   const digests = new Map<string, string>();
+  /** Fingerprints of the files as they stand once committed. */
+  const fingerprints = new Map<string, string>();
   /** Files written into the staging folder; every other output is the previous file, kept. */
   const written = new Set<string>();
   const folders = new Set<string>([staging]);
@@ -208,6 +233,7 @@ export async function openStaging(outDir: string): Promise<Staging> {
       // The bytes of each file written from content, so that a page rendered again into the
       // same bytes is not written again.
       digests: updating ? {} : Object.fromEntries([...digests].filter(([file]) => files.has(file))),
+      fingerprints: updating ? {} : Object.fromEntries([...fingerprints].filter(([file]) => files.has(file))),
       // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
       ...(record === undefined ? {} : { build: record }),
       // Set while files are moved into place: should that be cut short, the next build trusts
@@ -224,6 +250,11 @@ export async function openStaging(outDir: string): Promise<Staging> {
         for (const output of outputs) await put(output);
         await Promise.all([...inFlight]);
         if (failure !== undefined) throw failure;
+        // Each file's fingerprint as it will stand in the output folder: a rename keeps it.
+        for (const file of keys.keys()) {
+          const fingerprint = written.has(file) ? fingerprintOf(path.join(staging, file)) : previousFingerprints.get(file);
+          if (fingerprint !== undefined) fingerprints.set(file, fingerprint);
+        }
         // Files of the folder that the new site does not have: pages of deleted posts, and
         // anything put there by hand.
         gone = existsSync(target) ? listFiles(target).filter((file) => file !== OUTPUT_MARKER && !keys.has(file)) : [];
@@ -238,7 +269,9 @@ export async function openStaging(outDir: string): Promise<Staging> {
               mkdirSync(folder, { recursive: true });
               folders.add(folder);
             }
-            if (!linkOrCopy(path.join(target, file), to)) throw new Error(`${file} was not rendered, and the previous file is gone`);
+            const placed = linkOrCopy(path.join(target, file), to);
+            if (!placed) throw new Error(`${file} was not rendered, and the previous file is gone`);
+            if (placed === 'copied') fingerprints.set(file, fingerprintOf(to) ?? '');
           }
           writeFileSync(path.join(staging, OUTPUT_MARKER), manifest(keys, record));
           await swapIn(staging, target, retired);
@@ -398,15 +431,15 @@ function keyOf(output: Output): string {
   throw new Error(`no key for ${output.path}`);
 }
 
-/** Hard-link the previous file into place (copy it where links are not possible). */
-function linkOrCopy(from: string, to: string): boolean {
+/** Hard-link the previous file into place (copy it where links are not possible); false when it is gone. */
+function linkOrCopy(from: string, to: string): 'linked' | 'copied' | false {
   try {
     linkSync(from, to);
-    return true;
+    return 'linked';
   } catch {
     try {
       copyFileSync(from, to);
-      return true;
+      return 'copied';
     } catch {
       return false;
     }

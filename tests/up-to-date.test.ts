@@ -1,10 +1,10 @@
 /**
  * `geul build` with nothing changed since the last build into the same folder leaves the
  * folder as it is and says so, printing the same warnings; any change to what a build reads
- * (a post, a template, site.toml, an image, the options, a file deleted from the output) or
+ * (a post, a template, site.toml, an image, the options, a file of the output deleted or edited) or
  * a post's publication time passing makes it build again.
  */
-import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf } from './helpers/site.ts';
@@ -54,6 +54,7 @@ describe('a build with nothing changed', () => {
       ['site.toml changed', () => writeFileSync(path.join(root, 'site.toml'), `${readFileSync(path.join(root, 'site.toml'), 'utf8')}\n# 설정\n`)],
       ['an image added', () => writeFileSync(path.join(root, 'images/new.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')],
       ['a page deleted from dist/', () => rmSync(path.join(root, 'dist/index.html'))],
+      ['a page of dist/ edited by hand', () => writeFileSync(path.join(root, 'dist/index.html'), 'edited by hand')],
       ['other options', () => {}, ['--drafts']],
       ['back to the first options', () => {}, []],
     ];
@@ -69,6 +70,29 @@ describe('a build with nothing changed', () => {
     expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/warned/index.html')))[0]!)).toBe('경고 고침');
     // --no-cache always builds.
     expect((await build('--no-cache')).stdout).not.toMatch(UNCHANGED);
+  });
+
+  test('a file of dist/ edited, truncated or replaced by hand is written again; the others are left alone', async () => {
+    await build();
+    const home = readFileSync(path.join(root, 'dist/index.html'), 'utf8');
+    const post = readFileSync(path.join(root, 'dist/posts/warned/index.html'), 'utf8');
+    const feedInode = inode('feed.xml');
+    // Replaced by a file of the same size and mtime: only the inode tells it from geul's.
+    const before = statSync(path.join(root, 'dist/index.html'));
+    const copy = path.join(root, 'dist/index.html.copy');
+    writeFileSync(copy, 'x'.repeat(before.size));
+    rmSync(path.join(root, 'dist/index.html'));
+    renameSync(copy, path.join(root, 'dist/index.html'));
+    utimesSync(path.join(root, 'dist/index.html'), before.atime, before.mtime);
+    // Truncated by hand.
+    writeFileSync(path.join(root, 'dist/posts/warned/index.html'), '');
+    const again = await build();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(UNCHANGED);
+    expect(readFileSync(path.join(root, 'dist/index.html'), 'utf8')).toBe(home);
+    expect(readFileSync(path.join(root, 'dist/posts/warned/index.html'), 'utf8')).toBe(post);
+    expect(inode('feed.xml')).toBe(feedInode);
+    expect((await build()).stdout).toMatch(UNCHANGED);
   });
 
   test('builds again once a post\'s publication time has come', async () => {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openStaging, OUTPUT_MARKER, unsafeOutDirReason, write } from '../src/write.ts';
+import { openStaging, OUTPUT_MARKER, readOutputFolder, unsafeOutDirReason, write } from '../src/write.ts';
 import { cleanup, hashTree, listFiles, tempDir } from './helpers/site.ts';
 
 let project: string;
@@ -118,7 +118,7 @@ describe('openStaging', () => {
     const dist = path.join(project, 'dist');
     await write([{ path: 'index.html', content: '이전' }], dist);
     const before = hashTree(dist);
-    const staging = await openStaging(dist);
+    const staging = await openStaging(dist, readOutputFolder(dist));
     for (let i = 0; i < 100; i++) await staging.put({ path: `posts/p${i}/index.html`, content: `글 ${i}` });
     expect(hashTree(dist)).toEqual(before);
     await staging.commit([{ path: 'index.html', content: '새것' }]);
@@ -132,10 +132,10 @@ describe('openStaging', () => {
     const dist = path.join(project, 'dist');
     await write([{ path: 'index.html', content: '이전' }], dist);
     const before = hashTree(dist);
-    const dropped = await openStaging(dist);
+    const dropped = await openStaging(dist, readOutputFolder(dist));
     await dropped.put({ path: 'index.html', content: 'x' });
     await dropped.discard();
-    const failing = await openStaging(dist);
+    const failing = await openStaging(dist, readOutputFolder(dist));
     await failing.put({ path: 'images/missing.png', copyFrom: path.join(project, 'no-such-file.png') });
     await expect(failing.commit([{ path: 'index.html', content: 'y' }])).rejects.toThrow();
     expect(hashTree(dist)).toEqual(before);
@@ -182,6 +182,21 @@ describe('a rebuild that changes a few files', () => {
     expect(Object.keys(marker.files)).toHaveLength(next.length);
     expect(marker.updating).toBeUndefined();
     expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('a file changed by hand since (same size, same mtime, another inode) is written again; the others stay', async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    const before = inodes(dist);
+    const page = path.join(dist, 'posts', 'p2', 'index.html');
+    const { atime, mtime } = statSync(page);
+    rmSync(page);
+    writeFileSync(page, '글 X');
+    utimesSync(page, atime, mtime);
+    await write(site('v1'), dist);
+    expect(readFileSync(page, 'utf8')).toBe('글 2');
+    const after = inodes(dist);
+    for (const file of Object.keys(after)) if (!file.startsWith('posts/p2/') && file !== OUTPUT_MARKER) expect(after[file], file).toBe(before[file]);
   });
 
   test('a folder cut short while files were moved in (the marker still says so) is written whole by the next build', async () => {
