@@ -60,9 +60,10 @@ export interface PostCache {
   /**
    * Wait for the entries being written and, when `prune`, remove entries this build did not use from disk.
    * Ends the build: memory keeps only the entries it used, so a long dev session does not
-   * grow with every save.
+   * grow with every save. The cache only saves work, so entries that could not be written
+   * (a full disk, a file where its folder should be) fail no build: the warning to print is returned.
    */
-  flush(options: { prune: boolean }): Promise<void>;
+  flush(options: { prune: boolean }): Promise<string | undefined>;
 }
 
 /** Open the cache of a project; `enabled: false` gives a cache that holds nothing. */
@@ -154,14 +155,18 @@ export function openCache(root: string, enabled: boolean): PostCache {
       });
     },
     async flush({ prune }) {
-      if (!enabled) return;
-      await writes.settled();
+      if (!enabled) return undefined;
+      const failure = await writes.settled().then(
+        () => undefined,
+        (error: unknown) => `warning: the cache in ${path.relative(process.cwd(), path.dirname(dir)) || '.'}/ could not be written (${error instanceof Error ? error.message : String(error)}); the next build compiles those posts again`,
+      );
       if (prune) {
         await pruneUnused(dir, used);
         pruneFragmentStores(fragments!);
       }
       for (const key of memory.keys()) if (!used.has(key)) memory.delete(key);
       used.clear();
+      return failure;
     },
   };
 }
@@ -294,8 +299,7 @@ function sourcesDigest(include: (file: string) => boolean): string {
 
 /**
  * Tasks run in the background, at most `width` at a time. `settled()` waits for all of them
- * and throws the first failure, so a cache that cannot be written still fails the build as
- * it did when entries were written at the end.
+ * and throws the first failure.
  */
 function backgroundWrites(width: number): { add(task: () => Promise<void>): void; settled(): Promise<void> } {
   const waiting: (() => Promise<void>)[] = [];

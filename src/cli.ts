@@ -52,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`geul: ${error.message}\n${USAGE}`);
       return 2;
     }
+    // The system refused something (a full disk, a folder not writable): its message says
+    // what and where; a stack would only hide it. Anything else is geul's bug, stack and all.
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      console.error(`geul: ${error.message}`);
+      return 1;
+    }
     throw error;
   }
 }
@@ -140,7 +146,8 @@ async function buildCommand(args: string[]): Promise<number> {
     const printed = problemLines(result.problems);
     for (const line of printed) console.error(line);
     // Good results are kept even when another file failed: fixing it need not recompile the rest.
-    await cache.flush({ prune: result.stats.errors === 0 });
+    const unsaved = await cache.flush({ prune: result.stats.errors === 0 });
+    if (unsaved) console.error(`geul: ${unsaved}`);
     if (result.stats.errors > 0) {
       // Pagefind's process is closed when the index is done; only then can geul exit.
       await stop();
@@ -182,7 +189,8 @@ async function checkCommand(args: string[]): Promise<number> {
   const cache = openCache(root, true);
   // Every page rendered (no previous build to reuse), nothing written but the post cache.
   const result = await build({ root, drafts: values.drafts, cache });
-  await cache.flush({ prune: false });
+  const unsaved = await cache.flush({ prune: false });
+  if (unsaved) console.error(`geul: ${unsaved}`);
   const { checkBuild } = await import('./check.js');
   const problems = sortProblems([...result.problems, ...checkBuild(result, { root })]);
   printProblems(problems);

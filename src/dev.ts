@@ -114,6 +114,7 @@ class GeulDevServer implements DevServer {
   #cache: PostCache | undefined;
   /** New cache entries being written, after the build that made them has been served. */
   #flushing: Promise<void> = Promise.resolve();
+  #cacheWarned = false;
   /** Changes a restart of `geul dev` apart, so that open pages reload once on reconnect. */
   readonly #boot = randomBytes(4).toString('hex');
   #watcher: SourceWatcher | undefined;
@@ -331,7 +332,16 @@ class GeulDevServer implements DevServer {
     // New results go to disk too, so the next `geul dev` or `geul build` starts warm; after
     // serving, so no page waits for the disk.
     const cache = this.#cache;
-    if (cache) this.#flushing = this.#flushing.then(() => cache.flush({ prune: false })).catch(() => {});
+    if (cache) {
+      this.#flushing = this.#flushing
+        .then(() => cache.flush({ prune: false }))
+        .then((unsaved) => {
+          // Said once a session: every save would say it again.
+          if (unsaved && !this.#cacheWarned) console.error(`geul dev: ${unsaved}`);
+          this.#cacheWarned ||= unsaved !== undefined;
+        })
+        .catch(() => {});
+    }
     const finishedAt = performance.now();
     return {
       changed,

@@ -97,21 +97,27 @@ export function openFragmentStore({ dir, salt }: FragmentStoreLocation): Fragmen
       if (pending.size === 0) return;
       const writing = pending;
       pending = new Map();
-      if (!made) {
-        mkdirSync(folder, { recursive: true });
-        made = true;
-      }
       // One write per shard: lines appended by another thread or process at the same time
-      // land before or after this one, never inside it.
+      // land before or after this one, never inside it. The store only saves work: lines
+      // that cannot be written (a full disk, a file where the folder should be) are dropped,
+      // and the next build renders those fragments again.
       for (const [shard, lines] of writing) {
         try {
+          if (!made) {
+            mkdirSync(folder, { recursive: true });
+            made = true;
+          }
           appendFileSync(shardFile(shard), lines.join(''));
         } catch (error) {
           // Another build removed the folder meanwhile (its templates or its version of
           // geul differ): it is made again.
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          mkdirSync(folder, { recursive: true });
-          appendFileSync(shardFile(shard), lines.join(''));
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') continue;
+          try {
+            mkdirSync(folder, { recursive: true });
+            appendFileSync(shardFile(shard), lines.join(''));
+          } catch {
+            // dropped, as above
+          }
         }
       }
     },

@@ -1,6 +1,7 @@
 /**
  * The post cache shared by builds of one project: a build's pruning must not take the entry
- * another build is writing at the same moment (geul dev beside geul build, two --out builds).
+ * another build is writing at the same moment (geul dev beside geul build, two --out builds),
+ * and a cache that cannot be written only costs the next build its work.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,25 @@ test('builds with and without drafts share the cache: only drafts are compiled a
     expect(again.problems.filter((problem) => problem.severity === "error")).toEqual([]);
     expect(third.hits).toHaveLength(posts);
     expect(third.hits.every((hit) => hit.endsWith('.md'))).toBe(true);
+  } finally {
+    await cleanup(site);
+  }
+}, 60_000);
+
+test('a cache that cannot be written fails no build: a warning, and the same site as without cache', async () => {
+  const { copySite, cleanup, hashTree, runCli } = await import('./helpers/site.js');
+  const site = await copySite('basic');
+  try {
+    // A file where the posts' and the fragments' folders should be.
+    mkdirSync(path.join(site, '.cache', 'geul'), { recursive: true });
+    for (const folder of ['posts', 'fragments']) writeFileSync(path.join(site, '.cache', 'geul', folder), 'not a folder');
+    const cached = await runCli(['build', '--root', site], { cwd: site });
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stderr).toMatch(/^geul: warning: the cache in \.cache\/geul\/ could not be written \(ENOTDIR/m);
+    const plain = await runCli(['build', '--root', site, '--out', 'plain', '--no-cache'], { cwd: site });
+    expect(plain.code, plain.stderr).toBe(0);
+    const withoutMarker = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([file]) => file !== '.geul'));
+    expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(withoutMarker(hashTree(path.join(site, 'plain'))));
   } finally {
     await cleanup(site);
   }

@@ -63,6 +63,15 @@ describe('exit codes', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Usage:/);
   });
+
+  test('a folder the system refuses exits 1 with its message, not a stack', async () => {
+    const root = await project();
+    writeFileSync(path.join(root, 'file'), 'a file, not a folder');
+    const run = await runCli(['build', '--root', root, '--out', 'file/dist']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^geul: ENOTDIR: not a directory, mkdir '.*file\/\.dist\.new-/m);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
 });
 
 describe('unsafe --out folders are refused, and nothing is deleted', () => {
