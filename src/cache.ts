@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
-import { compactHtml, digestOfHtml, htmlBytes, knownHtmlDigest } from './compact-html.js';
+import { compactHtml, digestOfHtml, htmlBytes, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { stampOf } from './remark-images.js';
 
@@ -209,9 +209,7 @@ function serializeEntry(value: CompiledPost): { head: Buffer; html: Uint8Array }
   const { post } = value;
   if (!post) return { head: Buffer.from(`${JSON.stringify(value)}\n`), html: new Uint8Array() };
   const htmlDigest = value.htmlDigest ?? digestOfHtml(htmlBytes(post.rendered));
-  // Copied key by key: spreading would call the compact HTML's getter and decode it for nothing.
-  const rendered: Record<string, unknown> = { html: '' };
-  for (const name of Object.keys(post.rendered)) if (name !== 'html') rendered[name] = post.rendered[name as keyof typeof post.rendered];
+  const rendered = { html: '', ...withoutHtml(post.rendered) };
   return { head: Buffer.from(`${JSON.stringify({ ...value, htmlDigest, post: { ...post, rendered } })}\n`), html: htmlBytes(post.rendered) };
 }
 

@@ -18,11 +18,19 @@ export function compactHtml(rendered: RenderedMarkdown, bytes?: Uint8Array): Ren
   return withHtmlFrom(rendered, () => utf8);
 }
 
+/**
+ * Every key of `rendered` but its HTML. Copied key by key: spreading a compact result would
+ * call its getter and decode its HTML for nothing.
+ */
+export function withoutHtml(rendered: RenderedMarkdown): Omit<RenderedMarkdown, 'html'> {
+  const rest: Record<string, unknown> = {};
+  for (const name of Object.keys(rendered) as (keyof RenderedMarkdown)[]) if (name !== 'html') rest[name] = rendered[name];
+  return rest as Omit<RenderedMarkdown, 'html'>;
+}
+
 /** `rendered` with its HTML read through `read`, which gives the UTF-8 bytes. */
 function withHtmlFrom(rendered: RenderedMarkdown, read: () => Uint8Array): RenderedMarkdown {
-  // Copied key by key: spreading a compact result would call its getter and decode its HTML.
-  const compact = {} as RenderedMarkdown;
-  for (const name of Object.keys(rendered) as (keyof RenderedMarkdown)[]) if (name !== 'html') (compact as unknown as Record<string, unknown>)[name] = rendered[name];
+  const compact = withoutHtml(rendered) as RenderedMarkdown;
   Object.defineProperty(compact, 'html', { get: () => decoder.decode(read()), enumerable: true, configurable: true });
   Object.defineProperty(compact, HTML_BYTES, { get: read, enumerable: false });
   return compact;

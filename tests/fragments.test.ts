@@ -95,24 +95,11 @@ describe('builds with the fragment store', () => {
   }, 60_000);
   afterAll(() => cleanup(site));
 
-  /** Rewrite every stored fragment through `change`, with a checksum that fits (or not, with `damage`). */
-  const rewriteStore = (change: (value: Record<string, unknown>) => void, damage = false) => {
-    const root = fragmentStoreDir(site);
-    for (const salt of readdirSync(root)) {
-      for (const shard of readdirSync(path.join(root, salt))) {
-        const file = path.join(root, salt, shard);
-        const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-        const rewritten = lines.map((line) => {
-          const value = JSON.parse(line.slice(82)) as Record<string, unknown>;
-          change(value);
-          const json = JSON.stringify(value);
-          const sum = damage ? '0'.repeat(16) : createHash('sha256').update(json).digest('hex').slice(0, 16);
-          return `${line.slice(0, 64)} ${sum} ${json}\n`;
-        });
-        writeFileSync(file, rewritten.join(''));
-      }
-    }
-  };
+  const rewriteStore = (change: (value: Record<string, unknown>) => void, damage = false) =>
+    rewriteStoreLines(fragmentStoreDir(site), (value) => {
+      change(value as Record<string, unknown>);
+      return value;
+    }, damage);
   const setBaseUrl = (url: string) => {
     const config = path.join(site, 'site.toml');
     writeFileSync(config, readFileSync(config, 'utf8').replace(/^baseURL = .*$/m, `baseURL = "${url}"`));
@@ -182,19 +169,7 @@ describe('list items kept between builds', () => {
     const root = path.join(site, '.cache', 'geul', 'partials');
     const folders = readdirSync(root);
     expect(folders).toHaveLength(1);
-    for (const shard of readdirSync(path.join(root, folders[0]!))) {
-      const file = path.join(root, folders[0]!, shard);
-      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-      writeFileSync(
-        file,
-        lines
-          .map((line) => {
-            const json = JSON.stringify((JSON.parse(line.slice(82)) as string).replace('</article>', '<i data-from-store></i></article>'));
-            return `${line.slice(0, 64)} ${createHash('sha256').update(json).digest('hex').slice(0, 16)} ${json}\n`;
-          })
-          .join(''),
-      );
-    }
+    rewriteStoreLines(root, (item) => (item as string).replace('</article>', '<i data-from-store></i></article>'));
     // One post gets a new title: every list it is in is rendered again.
     const posts = path.join(site, 'content', 'posts');
     const edited = readdirSync(posts).sort()[0]!;
@@ -271,3 +246,23 @@ describe('related posts kept between builds', () => {
     expect(relatedOf('post-00000')).toEqual(original);
   }, 120_000);
 });
+
+/**
+ * Rewrite every line of every store under `root` (one folder per salt) through `change`, with
+ * a checksum that fits, or with `damage` one that does not.
+ */
+function rewriteStoreLines(root: string, change: (value: unknown) => unknown, damage = false): void {
+  for (const salt of readdirSync(root)) {
+    for (const shard of readdirSync(path.join(root, salt))) {
+      const file = path.join(root, salt, shard);
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      const rewritten = lines.map((line) => {
+        // `<64 hex hash> <16 hex checksum> <json>`
+        const json = JSON.stringify(change(JSON.parse(line.slice(82))));
+        const sum = damage ? '0'.repeat(16) : createHash('sha256').update(json).digest('hex').slice(0, 16);
+        return `${line.slice(0, 64)} ${sum} ${json}\n`;
+      });
+      writeFileSync(file, rewritten.join(''));
+    }
+  }
+}
