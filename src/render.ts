@@ -69,8 +69,9 @@ export async function render(
       paused = performance.now();
     }
     // What the page's bytes are made of: every template (a page may include any partial)
-    // and its data. JSON.stringify of the data costs far less than rendering it.
-    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data, digestLongStrings)).digest('base64url');
+    // and its data. JSON.stringify of the data costs far less than rendering it; a post's
+    // body is not in it (a non-enumerable getter), its digest is (`PostView.contentDigest`).
+    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data)).digest('base64url');
     if (previous.get(page.outputPath) === key) {
       await done({ path: page.outputPath, unchanged: true, key });
       continue;
@@ -163,8 +164,8 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     if (hit !== undefined) return hit;
     // Across calls (the dev server's rebuilds), a partial is found by what it is made of: a
     // term page listing 250 posts, one of them edited, renders one item, not 250.
-    call.context ??= createHash('sha256').update(digest).update(JSON.stringify(call.globals, digestLongStrings)).digest('base64url');
-    const made = `${call.context}\0${key}\0${createHash('sha256').update(JSON.stringify(value, digestLongStrings) ?? '').digest('base64url')}`;
+    call.context ??= createHash('sha256').update(digest).update(JSON.stringify(call.globals)).digest('base64url');
+    const made = `${call.context}\0${key}\0${createHash('sha256').update(JSON.stringify(value) ?? '').digest('base64url')}`;
     let html = renderedPartials.get(made);
     if (html === undefined) {
       // Across processes too: a rebuild after one post's edit renders that post's list item
@@ -227,22 +228,3 @@ const openedPartialStores = new Map<string, string>();
 
 /** Partials rendered by earlier calls, by templates, globals, partial and a digest of the value. */
 const renderedPartials = new Map<string, string>();
-
-/** Digests of long strings (post bodies), by the string itself. */
-const longStringDigests = new Map<string, string>();
-
-/**
- * A JSON.stringify replacer that stands a long string (a post body) in by its digest. A post
- * body from the cache is the same string in every rebuild, and V8 keeps a string's hash, so
- * in `geul dev` each body is digested once rather than serialised on every save.
- */
-function digestLongStrings(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || value.length < 1024) return value;
-  let digest = longStringDigests.get(value);
-  if (digest === undefined) {
-    if (longStringDigests.size > 50_000) longStringDigests.clear();
-    digest = `#${createHash('sha256').update(value).digest('base64url')}`;
-    longStringDigests.set(value, digest);
-  }
-  return digest;
-}
