@@ -119,8 +119,13 @@ export function rehypeKatexCache(options: FormulaOptions) {
       if (!parent) return undefined;
       const tex = toText(scope, { whitespace: 'pre' });
       const { html } = renderFormula(tex, displayMode, options);
-      // Left for rehype-katex, which reports it and renders KaTeX's visible error.
-      if (html === undefined) return SKIP;
+      if (html === undefined) {
+        // Left for rehype-katex, which reports it at the formula's own position and renders
+        // KaTeX's visible error. remark-math makes a `$$` block's <code> without one (only its
+        // <pre> has it), and the message would point at the top of the file.
+        if (!element.position && scope.position) element.position = structuredClone(scope.position);
+        return SKIP;
+      }
       const raw = { type: 'raw', value: html, data: { tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
