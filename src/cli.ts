@@ -9,7 +9,7 @@ import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
-import { titleSlug } from './slug.js';
+import { titleSlug, unsafeSlugReason } from './slug.js';
 import { openStaging, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
 import type { Site } from './types.js';
@@ -22,7 +22,7 @@ const USAGE = `Usage:
                                                       links and makes every warning an error
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
   geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
-  geul new "<title>" [--root <dir>]                     start a new draft post`;
+  geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
 
 /** Run the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -260,7 +260,13 @@ async function newCommand(args: string[]): Promise<number> {
   const root = path.resolve(values.root);
   const sources = await loadContent(root);
   const config = readConfig(sources.config);
-  const slug = (values.slug ?? titleSlug(title)) || 'post';
+  const slug = values.slug ?? (titleSlug(title) || 'post');
+  // The slug names the file: one that climbs out of content/posts/ is refused, as in front matter.
+  const unsafe = unsafeSlugReason(slug);
+  if (unsafe) {
+    console.error(`geul new: ${unsafe}`);
+    return 2;
+  }
   const file = path.join(root, 'content', 'posts', `${slug}.md`);
   if (existsSync(file)) {
     console.error(`geul new: ${path.relative(process.cwd(), file)} already exists; not overwriting it`);

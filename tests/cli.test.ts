@@ -41,6 +41,19 @@ describe('geul new', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
+  test('--slug names the file; a slug that would climb out of content/posts/ is refused and nothing is written', async () => {
+    const root = await project();
+    const named = await runCli(['new', '트랜스포머 리뷰', '--slug', 'transformer', '--root', root]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(listFiles(root)).toEqual(['content/posts/transformer.md', 'site.toml']);
+    for (const slug of ['../../escape', 'a/b', '..', '']) {
+      const refused = await runCli(['new', '제목', '--slug', slug, '--root', root]);
+      expect(refused.code, slug).toBe(2);
+      expect(refused.stderr, slug).toMatch(/^geul new: slug/);
+    }
+    expect(listFiles(root)).toEqual(['content/posts/transformer.md', 'site.toml']);
+  });
+
   test('without a title it explains and exits 2', async () => {
     const root = await project();
     const run = await runCli(['new', '--root', root]);
