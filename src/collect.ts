@@ -2,7 +2,7 @@ import type { VFile } from 'vfile';
 import { collectAliases, pageOutputPaths } from './aliases.js';
 import { frontMatterKeyPlace } from './frontmatter.js';
 import { publicationState } from './publish.js';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 import { termSlug } from './slug.js';
 import type { ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
 
@@ -111,25 +111,44 @@ function slugPlace(post: ParsedPost, fileOf: (post: ParsedPost) => VFile) {
   return post.frontMatter.slug !== undefined ? frontMatterKeyPlace(fileOf(post), 'slug') : { line: 1, column: 1 };
 }
 
-/** Terms of one taxonomy. "NLP" and "nlp" are one term, named as first written. */
+/**
+ * Terms of one taxonomy. "NLP" and "nlp" are one term, named as first written. Names that
+ * differ in more than case and spacing but make the same URL ("C++" and "C#" are both `c`)
+ * are one term too, as the URL rule says; a warning names them, once for each such name.
+ */
 function collectTerms(posts: ParsedPost[], key: 'categories' | 'tags', fileOf: (post: ParsedPost) => VFile): Term[] {
   const terms = new Map<string, Term>();
+  const warned = new Set<string>();
   for (const post of posts) {
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     for (const name of post.frontMatter[key]) {
       const slug = termSlug(name);
       if (!slug) {
         addError(fileOf(post), `${key}: "${name}" has no letters or digits to make a URL from`, frontMatterKeyPlace(fileOf(post), key));
         continue;
       }
+      const first = seen.get(slug) ?? terms.get(slug)?.name;
+      if (first !== undefined && plainName(first) !== plainName(name) && !warned.has(`${slug}\0${plainName(name)}`)) {
+        warned.add(`${slug}\0${plainName(name)}`);
+        addWarning(
+          fileOf(post),
+          `${key}: "${name}" and "${first}" make the same URL (${key}/${slug}/), so they are one term, shown as "${terms.get(slug)?.name ?? first}"; rename one to keep them apart`,
+          frontMatterKeyPlace(fileOf(post), key),
+        );
+      }
       if (seen.has(slug)) continue;
-      seen.add(slug);
+      seen.set(slug, name);
       const term = terms.get(slug) ?? { name, slug, posts: [] };
       term.posts.push(post);
       terms.set(slug, term);
     }
   }
   return [...terms.values()];
+}
+
+/** A term's name as the reader tells names apart: "NLP" and " nlp" are the same. */
+function plainName(name: string): string {
+  return name.normalize('NFC').toLowerCase().trim().replace(/\s+/gu, ' ');
 }
 
 function compare(a: string, b: string): number {

@@ -93,6 +93,25 @@ describe('collect', () => {
     expect(term?.posts).toHaveLength(1);
   });
 
+  test('names that make the same URL are one term, with a warning once for each other name', () => {
+    const { site, messages } = run([
+      { path: 'content/posts/a.md', date: '2024-01-01', tags: ['C++', 'c++'] },
+      { path: 'content/posts/b.md', date: '2024-02-01', tags: ['C#', 'Go'] },
+      { path: 'content/posts/c.md', date: '2024-03-01', tags: ['c#', 'C', 'GO '] },
+    ]);
+    const tags = site.taxonomies.find((taxonomy) => taxonomy.key === 'tags')!;
+    // Named as first written, the newest post first.
+    expect(tags.terms.map((term) => [term.name, term.slug, term.posts.length])).toEqual([
+      ['c#', 'c', 3],
+      ['GO ', 'go', 2],
+    ]);
+    // "C#" is "c#" again and "Go" is "GO ": only "C" and "C++" are other names.
+    expect(messages.sort()).toEqual([
+      'content/posts/a.md:2:1: tags: "C++" and "c#" make the same URL (tags/c/), so they are one term, shown as "c#"; rename one to keep them apart',
+      'content/posts/c.md:2:1: tags: "C" and "c#" make the same URL (tags/c/), so they are one term, shown as "c#"; rename one to keep them apart',
+    ]);
+  });
+
   test('a term with nothing to make a URL from is an error', () => {
     const { messages } = run([{ path: 'content/posts/a.md', date: '2024-01-01', tags: ['?!'] }]);
     expect(messages).toHaveLength(1);
