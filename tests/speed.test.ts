@@ -90,6 +90,35 @@ describe('parallel and cached builds', () => {
   }, 120_000);
 });
 
+describe('template errors', () => {
+  test('an error met on every post page is reported at its place in the template, once, with 1 worker or 3; dist/ is left as it was', async () => {
+    const site = await copySite('basic');
+    try {
+      const built = await runCli(['build', '--root', site, '--no-cache']);
+      expect(built.code, built.stderr).toBe(0);
+      const before = hashTree(path.join(site, 'dist'));
+      const post = path.join(site, 'templates', 'post.liquid');
+      const lines = readFileSync(post, 'utf8').split('\n');
+      // An unknown variable on line 3, met on every post page.
+      lines.splice(2, 0, '{{ post.nowhere }}');
+      writeFileSync(post, lines.join('\n'));
+      const runs = [];
+      for (const workers of ['1', '3']) {
+        const run = await runCli(['build', '--root', site, '--no-cache', '--workers', workers]);
+        expect(run.code, workers).toBe(1);
+        runs.push(run.stderr);
+      }
+      expect(runs[1]).toBe(runs[0]);
+      const problems = runs[0]!.split('\n').filter((line) => /^templates\//.test(line));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^templates\/post\.liquid:3:\d+: template error: .*nowhere/);
+      expect(hashTree(path.join(site, 'dist'))).toEqual(before);
+    } finally {
+      await cleanup(site);
+    }
+  }, 120_000);
+});
+
 describe('the post cache is never trusted blindly', () => {
   let site: string;
   beforeAll(async () => {
