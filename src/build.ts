@@ -17,7 +17,8 @@ import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
 import { render } from './render.js';
-import { problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
+import { addError, problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
+import { keyPlace } from './toml.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
 import type { BuildOptions, Output, ParsedPost, Site, SiteConfig } from './types.js';
@@ -144,6 +145,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   ];
   const variants = await resizing;
   outputs.push(...variants.outputs);
+  checkSiteImage(sources.config, config, outputs);
 
   const upcoming = [`${Number(views.site.year) + 1}-01-01`];
   for (const { result } of compiled) {
@@ -173,6 +175,26 @@ export async function assemble({ sources, config, compiled, modified, started }:
       milliseconds: Math.round(performance.now() - started),
     },
   };
+}
+
+/**
+ * site.toml's `image` (the link preview of pages without one) must be a URL or a file the site
+ * has (`images/og.png` from the top-level images/ folder): a missing one is an error, as a
+ * missing image in a post is, not a broken preview on every shared link.
+ */
+function checkSiteImage(file: VFile, config: SiteConfig, outputs: Output[]): void {
+  const image = config.image;
+  if (!image || /^https?:\/\//i.test(image)) return;
+  // Under the site's root, as the pages link it (`urls.abs`): `images/og.png` or `/images/og.png`.
+  const wanted = image.replace(/^\/+/, '').split(/[?#]/, 1)[0]!;
+  let output = wanted;
+  try {
+    output = decodeURI(wanted);
+  } catch {
+    // a stray "%": looked for as written
+  }
+  if (outputs.some((candidate) => candidate.path === output)) return;
+  addError(file, `image: "${image}" names no file of the built site (looked for ${output}); put the file in images/, or give a full URL`, keyPlace(String(file.value), ['image']));
 }
 
 /** Fewer cache misses than this compile in the main thread: starting workers would cost more. */
