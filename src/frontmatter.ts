@@ -154,10 +154,12 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (aliases.length !== (fields.aliases ?? []).length) return undefined;
 
   return {
-    title: fields.title,
+    // NFC, as names and slugs are: text pasted from a macOS file name comes decomposed (NFD),
+    // which search, sorting and comparisons would take for other words.
+    title: fields.title.normalize('NFC'),
     date,
     lastmod,
-    description: fields.description,
+    description: fields.description?.normalize('NFC'),
     categories: fields.categories.map((name) => name.normalize('NFC').trim()).filter(Boolean),
     tags: fields.tags.map((name) => name.normalize('NFC').trim()).filter(Boolean),
     draft: fields.draft,
@@ -165,7 +167,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     author: fields.author,
     ...(publishDate ? { publishDate } : {}),
     ...(expiryDate ? { expiryDate } : {}),
-    ...(fields.series ? { series: fields.series } : {}),
+    ...(fields.series ? { series: fields.series.normalize('NFC') } : {}),
     ...(fields.aliases ? { aliases } : {}),
     ...(fields.paper ? { paper: plainData(fields.paper) as Paper } : {}),
     extra: plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>,

@@ -63,6 +63,13 @@ describe('readFrontMatter', () => {
     expect(frontMatter?.tags).toEqual(['자연어 처리']);
   });
 
+  test('title, description and series are NFC, as typed on any system', () => {
+    const nfd = (text: string) => text.normalize('NFD');
+    const { frontMatter } = read([`title = "${nfd('한글 제목')}"`, 'date = "2024-01-01"', `description = "${nfd('설명')}"`, `series = "${nfd('연재')}"`]);
+    expect([frontMatter?.title, frontMatter?.description, frontMatter?.series]).toEqual(['한글 제목', '설명', '연재']);
+    expect(frontMatter?.title.length).toBe(5);
+  });
+
   test('unknown keys are kept in extra, tables included', () => {
     const { frontMatter, messages } = read(['title = "a"', 'date = "2024-01-01"', 'mood = "맑음"', 'math = true', '[params]', 'x = 1']);
     expect(messages).toEqual([]);
