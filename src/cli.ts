@@ -10,7 +10,7 @@ import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
-import { openStaging, readOutputFolder, unsafeOutDirReason } from './write.js';
+import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
 import type { Site } from './types.js';
 import { buildRecordOf, inputStamp, stillCurrent, type BuildRecord } from './up-to-date.js';
@@ -91,7 +91,9 @@ async function buildCommand(args: string[]): Promise<number> {
   // Nothing a build reads has changed since the last one into this folder: it stays as it is.
   const started = performance.now();
   const stamp = values['no-cache'] ? undefined : await inputStamp(root, { drafts: values.drafts, future: values.future, expired: values.expired, strict: values.strict });
-  const folder = readOutputFolder(outDir);
+  // Without the cache, no file of the previous build is taken as it is: all are written.
+  const stateFile = values['no-cache'] ? undefined : outputStateFile(root, outDir);
+  const folder = readOutputFolder(outDir, stateFile);
   const record = stamp === undefined ? undefined : buildRecordOf(folder);
   if (stamp !== undefined && record && stillCurrent(record, stamp, new Date())) {
     for (const line of record.printed) console.error(line);
@@ -120,7 +122,7 @@ async function buildCommand(args: string[]): Promise<number> {
     };
     // Pages go into the staging folder as they render, not all kept in memory until the end.
     // Under --strict the link checker reads every page first, so they are kept.
-    const staging = await openStaging(outDir, folder);
+    const staging = await openStaging(outDir, folder, stateFile);
     const stop = async () => {
       await searching?.catch(() => undefined);
       await feed?.close();

@@ -57,28 +57,34 @@ export interface OutputFolder {
 }
 
 /**
- * The previous build's marker in `outDir`, each file it lists checked against its fingerprint.
- * Empty when the folder has no marker, an older one, or is not geul's.
+ * Where a project keeps the fingerprints of the files it wrote into `outDir` (see
+ * `readOutputFolder`): in its cache, not in the output folder, whose files stay the same
+ * bytes from build to build and machine to machine.
  */
-export function readOutputFolder(outDir: string): OutputFolder {
-  return parseMarker(path.resolve(outDir));
+export function outputStateFile(root: string, outDir: string): string {
+  const name = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
+  return path.join(root, '.cache', 'geul', 'outputs', `${name}.json`);
 }
 
-function parseMarker(outDir: string): OutputFolder {
+/**
+ * The previous build's marker in `outDir`, each file it lists checked against the fingerprint
+ * kept in `stateFile` when that build wrote it: a file deleted, edited or replaced by hand
+ * since is not trusted, and is written again. Without a state file (`--no-cache`), or with
+ * one that belongs to another marker, no file is trusted. Empty when the folder has no
+ * marker, an older one, or is not geul's.
+ */
+export function readOutputFolder(outDir: string, stateFile: string | undefined): OutputFolder {
   const read: OutputFolder = { keys: new Map(), digests: new Map(), fingerprints: new Map(), record: undefined };
+  if (stateFile === undefined) return read;
   try {
-    const parsed = JSON.parse(readFileSync(path.join(outDir, OUTPUT_MARKER), 'utf8')) as {
-      format?: number;
-      files?: Record<string, string>;
-      digests?: Record<string, string>;
-      fingerprints?: Record<string, string>;
-      build?: unknown;
-    };
-    if (parsed.format !== MANIFEST_FORMAT || !parsed.files || !parsed.fingerprints) return read;
+    const marker = readFileSync(path.join(path.resolve(outDir), OUTPUT_MARKER));
+    const parsed = JSON.parse(marker.toString('utf8')) as { format?: number; files?: Record<string, string>; digests?: Record<string, string>; build?: unknown };
+    if (parsed.format !== MANIFEST_FORMAT || !parsed.files) return read;
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { format?: number; marker?: string; fingerprints?: Record<string, string> };
+    if (state.format !== MANIFEST_FORMAT || state.marker !== digestOf(marker) || !state.fingerprints) return read;
     let intact = true;
     for (const [file, key] of Object.entries(parsed.files)) {
-      // A file deleted, edited or replaced by hand since is not trusted: it is written again.
-      const fingerprint = parsed.fingerprints[file];
+      const fingerprint = state.fingerprints[file];
       if (typeof key !== 'string' || fingerprint === undefined || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
         intact = false;
         continue;
@@ -90,9 +96,13 @@ function parseMarker(outDir: string): OutputFolder {
     }
     if (intact) read.record = parsed.build;
   } catch {
-    // no manifest, or a broken one: every file is written
+    // no marker or no state, or a broken one: every file is written
   }
   return read;
+}
+
+function digestOf(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url');
 }
 
 /**
@@ -109,7 +119,7 @@ function fingerprintOf(file: string): string | undefined {
   }
 }
 
-const MANIFEST_FORMAT = 3;
+const MANIFEST_FORMAT = 4;
 
 /**
  * Write a whole site into `outDir`. Nothing in it changes until every file is written: new
@@ -121,10 +131,11 @@ const MANIFEST_FORMAT = 3;
  *
  * A file whose key matches the previous build's is not written again: bytes, inode and mtime
  * stay untouched (so rsync and CDNs see no change). `record`, when given, is kept in the
- * marker for the next build.
+ * marker for the next build. Files are only reused with a `stateFile` (`outputStateFile`),
+ * where their fingerprints are kept.
  */
-export async function write(outputs: Output[], outDir: string, record?: unknown): Promise<void> {
-  const staging = await openStaging(outDir, readOutputFolder(outDir));
+export async function write(outputs: Output[], outDir: string, record?: unknown, stateFile?: string): Promise<void> {
+  const staging = await openStaging(outDir, readOutputFolder(outDir, stateFile), stateFile);
   await staging.commit(outputs, record);
 }
 
@@ -141,8 +152,11 @@ export interface Staging {
   discard(): Promise<void>;
 }
 
-/** `outDir`'s files are those `folder` describes (`readOutputFolder`, read before the build began). */
-export async function openStaging(outDir: string, folder: OutputFolder): Promise<Staging> {
+/**
+ * `outDir`'s files are those `folder` describes (`readOutputFolder`, read before the build
+ * began); the fingerprints of the committed files go to `stateFile`, if any.
+ */
+export async function openStaging(outDir: string, folder: OutputFolder, stateFile: string | undefined): Promise<Staging> {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
@@ -233,13 +247,26 @@ export async function openStaging(outDir: string, folder: OutputFolder): Promise
       // The bytes of each file written from content, so that a page rendered again into the
       // same bytes is not written again.
       digests: updating ? {} : Object.fromEntries([...digests].filter(([file]) => files.has(file))),
-      fingerprints: updating ? {} : Object.fromEntries([...fingerprints].filter(([file]) => files.has(file))),
       // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
       ...(record === undefined ? {} : { build: record }),
       // Set while files are moved into place: should that be cut short, the next build trusts
       // no file of the folder and writes them all.
       ...(updating ? { updating: true } : {}),
     });
+
+  /**
+   * After the marker: the fingerprints of the folder's files, tied to the marker by its
+   * digest. A build that dies before this leaves a state of another marker: nothing trusted.
+   */
+  const keepState = (marker: string) => {
+    if (stateFile === undefined) return;
+    try {
+      mkdirSync(path.dirname(stateFile), { recursive: true });
+      replaceFile(stateFile, JSON.stringify({ format: MANIFEST_FORMAT, marker: digestOf(marker), fingerprints: Object.fromEntries([...fingerprints].filter(([file]) => keys.has(file))) }));
+    } catch {
+      // A cache that cannot be written costs the next build its reuse of files, nothing more.
+    }
+  };
 
   return {
     put,
@@ -273,15 +300,19 @@ export async function openStaging(outDir: string, folder: OutputFolder): Promise
             if (!placed) throw new Error(`${file} was not rendered, and the previous file is gone`);
             if (placed === 'copied') fingerprints.set(file, fingerprintOf(to) ?? '');
           }
-          writeFileSync(path.join(staging, OUTPUT_MARKER), manifest(keys, record));
+          const marker = manifest(keys, record);
+          writeFileSync(path.join(staging, OUTPUT_MARKER), marker);
           await swapIn(staging, target, retired);
+          keepState(marker);
           return;
         }
       } catch (error) {
         await discard();
         throw error;
       }
-      await moveIn(staging, target, [...written], gone, () => manifest(keys, record), () => manifest(new Map(), undefined, true));
+      const marker = manifest(keys, record);
+      await moveIn(staging, target, [...written], gone, marker, manifest(new Map(), undefined, true));
+      keepState(marker);
     },
   };
 }
@@ -313,7 +344,7 @@ async function swapIn(staging: string, target: string, retired: string): Promise
  * reader sees a file whole, old or new), and remove the files that are gone. The marker says
  * "updating" meanwhile; Ctrl-C or a `kill` waits for the moves to end.
  */
-async function moveIn(staging: string, target: string, written: string[], gone: string[], final: () => string, updating: () => string): Promise<void> {
+async function moveIn(staging: string, target: string, written: string[], gone: string[], final: string, updating: string): Promise<void> {
   const defer = () => {
     interrupted = true;
   };
@@ -321,7 +352,7 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, defer);
   try {
-    replaceFile(path.join(target, OUTPUT_MARKER), updating());
+    replaceFile(path.join(target, OUTPUT_MARKER), updating);
     const made = new Set<string>();
     for (const file of written) {
       const to = path.join(target, file);
@@ -336,7 +367,7 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
       rmSync(path.join(target, file), { force: true });
       removeEmptyFolders(target, path.dirname(path.join(target, file)));
     }
-    replaceFile(path.join(target, OUTPUT_MARKER), final());
+    replaceFile(path.join(target, OUTPUT_MARKER), final);
   } finally {
     for (const signal of signals) process.off(signal, defer);
     rmSync(staging, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, uti
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openStaging, OUTPUT_MARKER, readOutputFolder, unsafeOutDirReason, write } from '../src/write.ts';
+import { openStaging, OUTPUT_MARKER, outputStateFile, readOutputFolder, unsafeOutDirReason, write as writeSite } from '../src/write.ts';
 import { cleanup, hashTree, listFiles, tempDir } from './helpers/site.ts';
 
 let project: string;
@@ -14,6 +14,12 @@ beforeEach(async () => {
 });
 
 afterEach(() => cleanup(project));
+
+/** Where the tests keep the fingerprints of an output folder's files, as `geul build` does in .cache/geul/. */
+const stateOf = (dist: string) => outputStateFile(project, dist);
+const write = (outputs: Parameters<typeof writeSite>[0], dist: string, record?: unknown) => writeSite(outputs, dist, record, stateOf(dist));
+/** The project folder's entries, its cache aside. */
+const entries = () => readdirSync(project).filter((name) => name !== '.cache').sort();
 
 describe('unsafeOutDirReason', () => {
   test('dist/ inside the project, missing or empty or made by geul, is fine', () => {
@@ -77,7 +83,7 @@ describe('write', () => {
     expect(listFiles(dist)).toEqual([OUTPUT_MARKER, 'index.html']);
     expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('v2');
     // No staging or retired folders are left beside it.
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
   test('a failing write leaves the previous folder byte-for-byte intact', async () => {
@@ -100,7 +106,7 @@ describe('write', () => {
     expect(hashTree(dist)).toEqual(before);
     // Give any write still in flight a moment, then check nothing was left behind.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
   test('an output path climbing out of the folder is refused before anything is replaced', async () => {
@@ -118,28 +124,28 @@ describe('openStaging', () => {
     const dist = path.join(project, 'dist');
     await write([{ path: 'index.html', content: '이전' }], dist);
     const before = hashTree(dist);
-    const staging = await openStaging(dist, readOutputFolder(dist));
+    const staging = await openStaging(dist, readOutputFolder(dist, stateOf(dist)), stateOf(dist));
     for (let i = 0; i < 100; i++) await staging.put({ path: `posts/p${i}/index.html`, content: `글 ${i}` });
     expect(hashTree(dist)).toEqual(before);
     await staging.commit([{ path: 'index.html', content: '새것' }]);
     expect(readFileSync(path.join(dist, 'posts', 'p99', 'index.html'), 'utf8')).toBe('글 99');
     expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('새것');
     expect(Object.keys(JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).files as object)).toHaveLength(101);
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
   test('discarded, or failing on a file put earlier, it leaves the previous site and no staging folder', async () => {
     const dist = path.join(project, 'dist');
     await write([{ path: 'index.html', content: '이전' }], dist);
     const before = hashTree(dist);
-    const dropped = await openStaging(dist, readOutputFolder(dist));
+    const dropped = await openStaging(dist, readOutputFolder(dist, stateOf(dist)), stateOf(dist));
     await dropped.put({ path: 'index.html', content: 'x' });
     await dropped.discard();
-    const failing = await openStaging(dist, readOutputFolder(dist));
+    const failing = await openStaging(dist, readOutputFolder(dist, stateOf(dist)), stateOf(dist));
     await failing.put({ path: 'images/missing.png', copyFrom: path.join(project, 'no-such-file.png') });
     await expect(failing.commit([{ path: 'index.html', content: 'y' }])).rejects.toThrow();
     expect(hashTree(dist)).toEqual(before);
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
   test('a staging folder left by a killed build is removed; one of a running build is not', async () => {
@@ -151,7 +157,7 @@ describe('openStaging', () => {
     mkdirSync(path.join(project, `.dist.new-${process.pid}-abc`));
     mkdirSync(path.join(project, '.other.new-999999999-abc'));
     await write([{ path: 'index.html', content: '새것' }], dist);
-    expect(readdirSync(project).sort()).toEqual([`.dist.new-${process.pid}-abc`, '.other.new-999999999-abc', 'content', 'dist', 'site.toml']);
+    expect(entries()).toEqual([`.dist.new-${process.pid}-abc`, '.other.new-999999999-abc', 'content', 'dist', 'site.toml']);
   });
 });
 
@@ -181,7 +187,30 @@ describe('a rebuild that changes a few files', () => {
     const marker = JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')) as { files: object; updating?: boolean };
     expect(Object.keys(marker.files)).toHaveLength(next.length);
     expect(marker.updating).toBeUndefined();
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
+  });
+
+  test('the marker is the same bytes from build to build; the fingerprints stay in the state file', async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    const marker = readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8');
+    expect(marker).not.toMatch(/fingerprint|"\d+:\d+:\d/);
+    rmSync(dist, { recursive: true });
+    await write(site('v1'), dist);
+    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(marker);
+  });
+
+  test('without a state file, or with one of another marker, no file is trusted: all are written again', async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    const before = inodes(dist);
+    await writeSite(site('v1'), dist);
+    const after = inodes(dist);
+    for (const file of Object.keys(before)) expect(after[file], file).not.toBe(before[file]);
+    // The state file is the one of the build before the last: it names another marker.
+    const again = inodes(dist);
+    await write(site('v1'), dist);
+    for (const file of Object.keys(again)) expect(inodes(dist)[file], file).not.toBe(again[file]);
   });
 
   test('a file changed by hand since (same size, same mtime, another inode) is written again; the others stay', async () => {
@@ -216,7 +245,7 @@ describe('a rebuild that changes a few files', () => {
     expect(readFileSync(path.join(dist, 'about', 'index.html'), 'utf8')).toBe('a page');
     await write([...site('v1'), { path: 'about', content: 'a file again' }], dist);
     expect(readFileSync(path.join(dist, 'about'), 'utf8')).toBe('a file again');
-    expect(readdirSync(project).sort()).toEqual(['content', 'dist', 'site.toml']);
+    expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 });
 
