@@ -12,7 +12,7 @@ import { stampOf } from './remark-images.js';
 const require = createRequire(import.meta.url);
 
 /** Bump when the shape of a cached entry or the meaning of a key changes. */
-const CACHE_FORMAT = 6;
+const CACHE_FORMAT = 7;
 
 /** The packages whose versions can change what a post compiles to. */
 const PACKAGES = [

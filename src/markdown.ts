@@ -153,6 +153,8 @@ export async function renderMarkdown(
     ...(reading.more ? { more: true } : {}),
     readingMinutes: reading.readingMinutes,
     wordCount: reading.wordCount,
+    // Known here, while the HTML is a string: later it is held as bytes, or in the spool's file.
+    math: html.includes('class="katex'),
     assets: file.data.assets ?? [],
     ...(file.data.figure ? { figure: file.data.figure } : {}),
   };

@@ -121,6 +121,8 @@ export interface RenderedMarkdown {
   readingMinutes: number;
   /** Hangul syllables plus words of other scripts, code excluded. */
   wordCount: number;
+  /** The body holds a formula KaTeX rendered: its pages need KaTeX's stylesheet. */
+  math: boolean;
   /** Repo-relative paths of local images the body refers to, each to be copied. */
   assets: AssetRef[];
   /** The post's first local image, for sharing cards (Open Graph); it is also the one image not loaded lazily. */

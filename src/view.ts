@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { htmlDigest, htmlIncludes } from './compact-html.js';
+import { htmlDigest } from './compact-html.js';
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
@@ -459,7 +459,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
         jsonLd: jsonLd(source, view, description, image ?? siteImage),
         metaDescription: description,
         image,
-        math: htmlIncludes(source.rendered, 'class="katex'),
+        math: source.rendered.math,
       };
       // The body is read when the page renders, not held decoded for every page at once; left
       // out of JSON, so keying a page does not decode it.

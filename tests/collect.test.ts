@@ -25,7 +25,7 @@ function makePost(spec: Spec, kind: ParsedPost['kind'] = 'post') {
     sourcePath: spec.path,
     slug: spec.slug ?? spec.path.replace(/^.*\//, '').replace(/\.md$/, ''),
     frontMatter: { title: 't', date, slug: spec.slug, categories: spec.categories ?? [], tags: spec.tags ?? [], draft: false, extra: {} },
-    rendered: { html: '', toc: [], excerpt: '', readingMinutes: 1, wordCount: 0, assets: [] },
+    rendered: { html: '', toc: [], excerpt: '', readingMinutes: 1, wordCount: 0, math: false, assets: [] },
   };
   return { post, file };
 }

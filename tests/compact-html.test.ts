@@ -9,7 +9,7 @@ import { compactHtml, htmlBytes, htmlDigest, htmlIncludes, openHtmlSpool } from 
 import { cleanup, tempDir } from './helpers/site.ts';
 import type { RenderedMarkdown } from '../src/types.js';
 
-const rendered = (html: string): RenderedMarkdown => ({ html, toc: [], excerpt: '요약', readingMinutes: 1, wordCount: 2, assets: [] });
+const rendered = (html: string): RenderedMarkdown => ({ html, toc: [], excerpt: '요약', readingMinutes: 1, wordCount: 2, math: false, assets: [] });
 
 describe('compactHtml', () => {
   test('any text, Hangul and astral characters among it, reads back as written', () => {

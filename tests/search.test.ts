@@ -180,7 +180,7 @@ describe('indexDocument', () => {
       sourcePath: 'content/posts/a.md',
       slug: 'a',
       frontMatter: { title: '모델은 <무엇인가>', categories: [], tags: [], draft: false, extra: {}, ...extra },
-      rendered: { html, toc: [], excerpt: '', readingMinutes: 1, wordCount: 1, assets: [] },
+      rendered: { html, toc: [], excerpt: '', readingMinutes: 1, wordCount: 1, math: html.includes('class="katex'), assets: [] },
     }) as ParsedPost;
 
   test('withStems puts the stem before every word with a particle, and leaves the rest as written', () => {

@@ -16,7 +16,7 @@ function post(slug: string, date: string, extra: Record<string, unknown> = {}, t
     sourcePath: `content/posts/${slug}.md`,
     slug,
     frontMatter: { title: slug, date: parseDate(date) as CalendarDate, categories: [], tags, draft: false, extra },
-    rendered: { html: '<p>x</p>', toc: [], excerpt: '요약.', readingMinutes: 2, wordCount: 10, assets: [] },
+    rendered: { html: '<p>x</p>', toc: [], excerpt: '요약.', readingMinutes: 2, wordCount: 10, math: false, assets: [] },
   };
 }
 

@@ -19,7 +19,7 @@ export function postFrom(path: string, lines: string[], kind: ParsedPost['kind']
     sourcePath: path,
     slug,
     frontMatter,
-    rendered: { html: '<p>본문.</p>', toc: [], excerpt: '본문.', readingMinutes: 1, wordCount: 2, assets: [] },
+    rendered: { html: '<p>본문.</p>', toc: [], excerpt: '본문.', readingMinutes: 1, wordCount: 2, math: false, assets: [] },
   };
   return { post, file };
 }
