@@ -39,7 +39,7 @@ export function feed(site: Site, views: Views, urls: Urls): string {
         view.author ? x('author', [x('name', view.author)]) : null,
         ...[...view.categories, ...view.tags].map((term) => x('category', { term: term.name })),
         view.summary ? x('summary', view.summary) : null,
-        x('content', { type: 'html' }, absolutizeLinks(mathmlOnly(post.rendered.html), urls, view.permalink)),
+        x('content', { type: 'html' }, absolutizeLinks(plainCode(mathmlOnly(post.rendered.html)), urls, view.permalink)),
       ]);
     }),
   ]);
@@ -68,6 +68,15 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
       return `${name}${quote}${rewritten}${quote}`;
     }),
   );
+}
+
+/**
+ * Code blocks without their highlighting: Shiki colours each token with a `<span>` whose
+ * style names CSS variables of the site's stylesheet, which a feed reader does not have, so
+ * the spans only weigh (most of a code block's bytes). The text, line breaks included, stays.
+ */
+export function plainCode(html: string): string {
+  return html.replace(/(<pre\b[^>]*>)([\s\S]*?)(<\/pre>)/g, (_, open: string, code: string, close: string) => open + code.replace(/<\/?span\b[^>]*>/g, '') + close);
 }
 
 const KATEX_HTML = '<span class="katex-html" aria-hidden="true">';

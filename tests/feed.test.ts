@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { absolutizeLinks } from '../src/feed.ts';
+import { absolutizeLinks, plainCode } from '../src/feed.ts';
 import { createUrls } from '../src/urls.ts';
 import { readConfig } from '../src/config.ts';
 import { VFile } from 'vfile';
@@ -103,3 +103,16 @@ describe('absolutizeLinks', () => {
     expect(html).toContain('href="//cdn.example.org/x"');
   });
 });
+
+describe('code blocks in the feed', () => {
+  test('lose their highlighting spans and keep their text and lines; spans outside code stay', () => {
+    const html =
+      '<p><span class="note">주석</span></p><div class="code-block"><pre class="shiki" tabindex="0"><code>' +
+      '<span class="line"><span style="--shiki-light:#CF222E">def</span><span style="--shiki-light:#1F2328"> f</span>(x):</span>\n' +
+      '<span class="line"><span style="--shiki-light:#1F2328">    return x &#x3C; 1</span></span></code></pre></div>';
+    expect(plainCode(html)).toBe(
+      '<p><span class="note">주석</span></p><div class="code-block"><pre class="shiki" tabindex="0"><code>def f(x):\n    return x &#x3C; 1</code></pre></div>',
+    );
+  });
+});
+
