@@ -39,7 +39,7 @@ describe('searchParts', () => {
         if (parts.length > 0) expect(parts[0]!.dir).toBe('');
         expect(new Set(parts.map((part) => part.dir)).size).toBe(parts.length);
         for (const part of parts.slice(1)) expect(part.dir).toMatch(/^part-[0-9a-f]{8}\/$/u);
-        for (const part of parts) expect(part.posts.length).toBeLessThanOrEqual(size * 3);
+        for (const part of parts) expect(part.posts.length).toBeLessThanOrEqual(size * 2);
         if (size === Infinity) expect(parts.length).toBe(paths.length === 0 ? 0 : 1);
       }),
       { endOnFailure: true },
