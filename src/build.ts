@@ -17,7 +17,7 @@ import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
 import { render } from './render.js';
-import { addError, problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
+import { addWarning, problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
 import { keyPlace } from './toml.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
@@ -178,9 +178,10 @@ export async function assemble({ sources, config, compiled, modified, started }:
 }
 
 /**
- * site.toml's `image` (the link preview of pages without one) must be a URL or a file the site
- * has (`images/og.png` from the top-level images/ folder): a missing one is an error, as a
- * missing image in a post is, not a broken preview on every shared link.
+ * site.toml's `image` (the link preview of pages without one) should be a URL or a file the
+ * site has (`images/og.png` from the top-level images/ folder): a missing one is a warning
+ * (an error under --strict), not a broken preview on every shared link found later. Not an
+ * error: a setting copied from another site must not stop a build that is otherwise fine.
  */
 function checkSiteImage(file: VFile, config: SiteConfig, outputs: Output[]): void {
   const image = config.image;
@@ -194,7 +195,7 @@ function checkSiteImage(file: VFile, config: SiteConfig, outputs: Output[]): voi
     // a stray "%": looked for as written
   }
   if (outputs.some((candidate) => candidate.path === output)) return;
-  addError(file, `image: "${image}" names no file of the built site (looked for ${output}); put the file in images/, or give a full URL`, keyPlace(String(file.value), ['image']));
+  addWarning(file, `image: "${image}" names no file of the built site (looked for ${output}), so link previews point at a missing file; put the file in images/, or give a full URL`, keyPlace(String(file.value), ['image']));
 }
 
 /** Fewer cache misses than this compile in the main thread: starting workers would cost more. */
