@@ -108,7 +108,7 @@ async function buildCommand(args: string[]): Promise<number> {
     const cache = openCache(root, !values['no-cache']);
     // With the cache on, pages whose template and data are unchanged since the last build into
     // this folder are neither rendered nor rewritten.
-    const previous = values['no-cache'] ? undefined : new Map(folder.keys);
+    const previous = values['no-cache'] ? undefined : folder.keys;
     // The search index needs only the posts: Pagefind indexes them in its own process, on one
     // core. With no index to reuse, it is fed each post as it compiles; otherwise, once the site
     // is collected, it checks whether the previous index still holds and indexes beside the

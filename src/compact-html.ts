@@ -97,12 +97,6 @@ export function htmlBytes(rendered: RenderedMarkdown): Uint8Array {
   return (rendered as { [HTML_BYTES]?: Uint8Array })[HTML_BYTES] ?? Buffer.from(rendered.html, 'utf8');
 }
 
-/** Whether a post's HTML holds `text`, searched in its bytes. */
-export function htmlIncludes(rendered: RenderedMarkdown, text: string): boolean {
-  const bytes = htmlBytes(rendered);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(text);
-}
-
 const HTML_BYTES = Symbol('htmlBytes');
 const decoder = new TextDecoder();
 
