@@ -37,35 +37,40 @@ export interface BuildRecord {
  * dates) and time zone, and the build's options.
  */
 export async function inputStamp(root: string, options: Record<string, unknown>): Promise<string> {
-  const hash = createHash('sha256').update(
-    JSON.stringify({
-      format: STAMP_FORMAT,
-      options,
-      versions: versions(),
-      node: process.version,
-      timeZone: [process.env.TZ ?? '', Intl.DateTimeFormat().resolvedOptions().timeZone],
-      commit: await headCommit(root),
-      // npm rewrites this on every install: a package updated under geul (a font, Pagefind,
-      // sharp) changes the stamp even where versions() does not name it.
-      installed: installedPackagesFiles().map(stampOf),
-    }),
-  );
+  // git runs while the files are looked at: its start is most of what a stamp costs.
+  const commit = headCommit(root);
+  const files = createHash('sha256');
   for (const folder of ['content', 'images', 'templates']) {
     const dir = path.join(root, folder);
     let entries: string[];
     try {
       entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
     } catch {
-      hash.update(`\0${folder}: none`);
+      files.update(`\0${folder}: none`);
       continue;
     }
-    for (const entry of entries.sort()) hash.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
+    for (const entry of entries.sort()) files.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
   }
-  hash.update(`\0site.toml:${stampOf(path.join(root, 'site.toml'))}`);
-  return hash.digest('base64url');
+  files.update(`\0site.toml:${stampOf(path.join(root, 'site.toml'))}`);
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        format: STAMP_FORMAT,
+        options,
+        versions: versions(),
+        node: process.version,
+        timeZone: [process.env.TZ ?? '', Intl.DateTimeFormat().resolvedOptions().timeZone],
+        commit: await commit,
+        // npm rewrites this on every install: a package updated under geul (a font, Pagefind,
+        // sharp) changes the stamp even where versions() does not name it.
+        installed: installedPackagesFiles().map(stampOf),
+        files: files.digest('base64url'),
+      }),
+    )
+    .digest('base64url');
 }
 
-const STAMP_FORMAT = 1;
+const STAMP_FORMAT = 2;
 
 /** npm's record of node_modules for geul's own install, and for a project that installed geul. */
 function installedPackagesFiles(): string[] {
