@@ -63,15 +63,13 @@ export async function render(
     if (output.path.endsWith('.html')) emitted++;
   };
   let paused = performance.now();
+  const sharedDigests = new WeakMap<object, string>();
   for (const page of pages) {
     if (pause && performance.now() - paused >= PAUSE_EVERY_MS) {
       await pause();
       paused = performance.now();
     }
-    // What the page's bytes are made of: every template (a page may include any partial)
-    // and its data. JSON.stringify of the data costs far less than rendering it; a post's
-    // body is not in it (a non-enumerable getter), its digest is (`PostView.contentDigest`).
-    const key = createHash('sha256').update(templatesDigest).update(page.template).update('\0').update(JSON.stringify(page.data)).digest('base64url');
+    const key = pageKey(templatesDigest, page, sharedDigests);
     if (previous.get(page.outputPath) === key) {
       await done({ path: page.outputPath, unchanged: true, key });
       continue;
@@ -91,6 +89,40 @@ export async function render(
   }
   call.store?.flush();
   return { outputs, emitted, templateFiles: [...templateFiles.values()] };
+}
+
+/**
+ * What a page's bytes are made of: every template (a page may include any partial) and its
+ * data. JSON of the data costs far less than rendering it; a post's body is not in it (a
+ * non-enumerable getter), its digest is (`PostView.contentDigest`). Most of that JSON is
+ * the same objects on page after page (the site, the messages, a post's list item on the
+ * home page and each of its term pages): an object at the top of the data, or in a list
+ * there, is turned into JSON and digested once per render call (`shared`), and met again is
+ * its digest. Nothing changes a page's data while pages render.
+ */
+function pageKey(templatesDigest: string, page: Page, shared: WeakMap<object, string>): string {
+  const hash = createHash('sha256').update(templatesDigest).update(page.template).update('\0');
+  // JSON holds no raw NUL: `\0` keeps the pieces apart.
+  for (const [name, value] of Object.entries(page.data)) {
+    hash.update(name).update('\0');
+    if (Array.isArray(value)) {
+      hash.update('[\0');
+      for (const item of value) hash.update(digestOnce(item, shared)).update('\0');
+      hash.update(']\0');
+    } else hash.update(digestOnce(value, shared)).update('\0');
+  }
+  return hash.digest('base64url');
+}
+
+/** A primitive's JSON; an object's as a digest of its JSON, made once (`{` starts no JSON primitive). */
+function digestOnce(value: unknown, shared: WeakMap<object, string>): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'undefined';
+  let digest = shared.get(value);
+  if (digest === undefined) {
+    digest = `{${createHash('sha256').update(JSON.stringify(value) ?? '').digest('base64url')}`;
+    shared.set(value, digest);
+  }
+  return digest;
 }
 
 /**
