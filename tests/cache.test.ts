@@ -75,7 +75,7 @@ test('builds with and without drafts share the cache: only drafts are compiled a
 }, 60_000);
 
 test('a cache that cannot be written fails no build: a warning, and the same site as without cache', async () => {
-  const { copySite, cleanup, hashTree, runCli } = await import('./helpers/site.js');
+  const { copySite, cleanup, hashTree, runCli, withoutMarker } = await import('./helpers/site.js');
   const site = await copySite('basic');
   try {
     // A file where the posts' and the fragments' folders should be.
@@ -86,7 +86,6 @@ test('a cache that cannot be written fails no build: a warning, and the same sit
     expect(cached.stderr).toMatch(/^geul: warning: the cache in \.cache\/geul\/ could not be written \(ENOTDIR/m);
     const plain = await runCli(['build', '--root', site, '--out', 'plain', '--no-cache'], { cwd: site });
     expect(plain.code, plain.stderr).toBe(0);
-    const withoutMarker = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([file]) => file !== '.geul'));
     expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(withoutMarker(hashTree(path.join(site, 'plain'))));
   } finally {
     await cleanup(site);

@@ -3,7 +3,7 @@ import { appendFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeCorpus } from '../bench/corpus.js';
-import { cleanup, copySite, hashTree, REPO_ROOT, runCli, tempDir } from './helpers/site.js';
+import { cleanup, copySite, hashTree, REPO_ROOT, runCli, tempDir, withoutMarker } from './helpers/site.js';
 
 /**
  * What makes geul fast must not change what it builds: the worker pool, the post cache, the
@@ -186,10 +186,6 @@ function inodes(dir: string): Record<string, string> {
   return result;
 }
 
-function withoutMarker(tree: Record<string, string>): Record<string, string> {
-  const { ['.geul']: _marker, ...rest } = tree;
-  return rest;
-}
 
 function findImage(dir: string): string {
   const file = readdirSync(dir).find((name) => /\.(png|svg|jpe?g)$/.test(name));

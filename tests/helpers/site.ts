@@ -93,6 +93,12 @@ export function hashTree(dir: string): Record<string, string> {
   return hashes;
 }
 
+/** A hashTree of an output folder without its `.geul` marker, which records how the build ran (with or without cache, which outputs it kept). */
+export function withoutMarker(tree: Record<string, string>): Record<string, string> {
+  const { ['.geul']: _marker, ...rest } = tree;
+  return rest;
+}
+
 /** Parse an HTML file of the output. */
 export function readHtml(file: string): Root {
   return fromHtml(readFileSync(file, 'utf8'));
