@@ -37,7 +37,7 @@ export interface BuildRecord {
  * dates) and time zone, and the build's options.
  */
 export async function inputStamp(root: string, options: Record<string, unknown>): Promise<string> {
-  // git runs while the files are looked at: its start is most of what a stamp costs.
+  // git runs while the files are looked at, not before them.
   const commit = headCommit(root);
   const files = createHash('sha256');
   for (const folder of ['content', 'images', 'templates']) {
