@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Processor } from 'unified';
 import type { VFile } from 'vfile';
 import { frontMatterKeyPlace, readFrontMatter } from './frontmatter.js';
+import { markdownLimit } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
 import { addError } from './report.js';
 import { unsafeSlugReason } from './slug.js';
@@ -44,6 +45,12 @@ export async function readPost(
   const unsafe = unsafeSlugReason(slug);
   if (unsafe) {
     addError(file, unsafe, frontMatter.slug !== undefined ? frontMatterKeyPlace(file, 'slug') : { line: 1, column: 1 });
+    return undefined;
+  }
+  // Markdown the parser would take minutes over is refused before it starts.
+  const tooBig = markdownLimit(String(file.value));
+  if (tooBig) {
+    addError(file, tooBig.reason, tooBig, 'markdown-limit');
     return undefined;
   }
   file.data.post = { sourcePath: file.path, outputDir: outputDirOf(kind, slug) };
