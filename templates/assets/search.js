@@ -21,24 +21,28 @@ function allows(after, last) {
 
 /** The stem of one word; the same algorithm as `stripParticles` in src/korean-particles.ts. */
 export function stripParticles(word, { minStem, rules, stems }) {
-  let current = word.normalize('NFC');
+  const current = word.normalize('NFC');
   if (!/[\uAC00-\uD7A3]/u.test(current)) return word;
+  // On the characters in place, as the build does: a long pasted run of particles stays fast.
+  const chars = Array.from(current);
+  const longestStem = Math.max(0, ...stems.map((stem) => Array.from(stem).length));
+  let end = chars.length;
   for (;;) {
-    if (stems.includes(current)) return current;
-    const chars = Array.from(current);
-    let next = current;
+    if (end <= longestStem && stems.includes(chars.slice(0, end).join(''))) break;
+    let next = end;
     for (const { suffix, after } of rules) {
-      if (!current.endsWith(suffix)) continue;
-      const stem = chars.slice(0, chars.length - Array.from(suffix).length);
-      if (stem.length < minStem) continue;
-      if (allows(after, stem[stem.length - 1])) {
-        next = stem.join('');
+      const suffixChars = Array.from(suffix);
+      const stem = end - suffixChars.length;
+      if (stem < minStem || !suffixChars.every((char, at) => chars[stem + at] === char)) continue;
+      if (allows(after, chars[stem - 1])) {
+        next = stem;
         break;
       }
     }
-    if (next === current) return current;
-    current = next;
+    if (next === end) break;
+    end = next;
   }
+  return end === chars.length ? current : chars.slice(0, end).join('');
 }
 
 /** The query Pagefind gets: every word reduced to its stem (`모델은 구조를` → `모델 구조`). */
