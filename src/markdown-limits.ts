@@ -12,9 +12,11 @@
 export const MAX_NESTING = 100;
 
 /**
- * `*`, `_`, `~`, `[` and `]` in one run of text micromark resolves together (a paragraph, a
- * list item's first lines, a table row, a heading), outside code and math. 5,000 of the worst
- * kind (`a* a* …`) cost it about a second.
+ * `*`, `_` and `~` in one run of text micromark resolves together (a paragraph, a list item's
+ * first lines, a table row, a heading), outside code and math. 5,000 of the worst kind
+ * (`a* a* …`) cost it about a second. Brackets count by how deep they nest there
+ * (`[[[…]]]`: 10,000 deep took 2 s), at most `MAX_NESTING`; a paragraph may hold any number
+ * of links and footnote references side by side.
  */
 export const MAX_INLINE_MARKERS = 5000;
 
@@ -28,7 +30,8 @@ export interface LimitProblem {
 const CONTAINERS = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*/;
 const CONTAINER_TOKEN = /[ \t]+|>|[-+*]|\d{1,9}[.)]/g;
 const FENCE = /^(`{3,}|~{3,})/;
-const INLINE_MARKER = /(?<!\\)[*_~[\]]/g;
+const INLINE_MARKER = /(?<!\\)[*_~]/g;
+const BRACKET = /(?<!\\)[[\]]/g;
 /** A GFM table's delimiter row (`| --- | :-: |`): the rows after it are cells, each its own text. */
 const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 
@@ -44,6 +47,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
   let fence: { char: string; length: number } | undefined;
   let mathBlock = false;
   let markers = 0;
+  let brackets = 0;
   let blankBefore = true;
   let inList = false;
   let inTable = false;
@@ -86,18 +90,29 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     const heading = /^#{1,6}(?:[ \t]|$)/.test(rest);
     if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) inTable = true;
     const newItem = listItem && (blankBefore || inList || /^[ \t>]*(?:[-+*]|1[.)])/.test(prefix));
-    if (blank || heading || inTable || newItem) markers = 0;
+    if (blank || heading || inTable || newItem) markers = brackets = 0;
     if (newItem) inList = true;
     blankBefore = blank;
-    markers += (withoutCodeAndMath(rest).match(INLINE_MARKER) ?? []).length;
+    const text = withoutCodeAndMath(rest);
+    markers += (text.match(INLINE_MARKER) ?? []).length;
     if (markers > MAX_INLINE_MARKERS) {
       return {
         line: index + 1,
         column: 1,
-        reason: `more than ${MAX_INLINE_MARKERS.toLocaleString('en')} of "*", "_", "~", "[" and "]" in one paragraph: geul allows ${MAX_INLINE_MARKERS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\*) or put them in a code block`,
+        reason: `more than ${MAX_INLINE_MARKERS.toLocaleString('en')} of "*", "_" and "~" in one paragraph: geul allows ${MAX_INLINE_MARKERS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\*) or put them in a code block`,
       };
     }
-    if (heading || inTable) markers = 0;
+    for (const [bracket] of text.matchAll(BRACKET)) {
+      brackets = bracket === '[' ? brackets + 1 : Math.max(0, brackets - 1);
+      if (brackets > MAX_NESTING) {
+        return {
+          line: index + 1,
+          column: 1,
+          reason: `brackets nested more than ${MAX_NESTING} deep: geul allows ${MAX_NESTING} (the markdown parser's time grows with the square of the depth); escape them (\\[)`,
+        };
+      }
+    }
+    if (heading || inTable) markers = brackets = 0;
   }
   return undefined;
 }

@@ -58,12 +58,22 @@ describe('inline markers', () => {
   test.each([
     ['runs either side of a word', '*'.repeat(over / 2 + 1) + 'a' + '*'.repeat(over / 2 + 1)],
     ['closers without openers', 'a* '.repeat(over)],
-    ['nested brackets', '['.repeat(over / 2 + 1) + 'x' + ']'.repeat(over / 2 + 1)],
     ['strikethrough', 'a~ '.repeat(over)],
   ])('%s past the limit are refused', (_, shape) => {
     const problem = markdownLimit(`${front}${shape}\n`);
     expect(problem).toMatchObject({ line: 6, column: 1 });
-    expect(problem!.reason).toMatch(/^more than 5,000 of "\*", "_", "~", "\[" and "\]" in one paragraph/);
+    expect(problem!.reason).toMatch(/^more than 5,000 of "\*", "_" and "~" in one paragraph/);
+  });
+
+  test('brackets are counted by how deep they nest, not how many there are', () => {
+    const problem = markdownLimit(`${front}${'['.repeat(MAX_NESTING + 1)}x${']'.repeat(MAX_NESTING + 1)}\n`);
+    expect(problem).toMatchObject({ line: 6, column: 1 });
+    expect(problem!.reason).toMatch(/^brackets nested more than 100 deep/);
+    expect(lineOf(`${front}${'[a '.repeat(60)}\n${'[b '.repeat(60)}\n`)).toBe(7);
+    expect(markdownLimit(`${front}${'['.repeat(MAX_NESTING)}x${']'.repeat(MAX_NESTING)}\n`)).toBeUndefined();
+    const footnotes = Array.from({ length: 6000 }, (_, n) => `문장[^${n}]`).join(' ');
+    const definitions = Array.from({ length: 6000 }, (_, n) => `[^${n}]: 각주 [링크](https://e.com/${n})`).join('\n');
+    expect(markdownLimit(`${front}${footnotes}\n\n${definitions}\n`)).toBeUndefined();
   });
 
   test('a paragraph is counted across its lines, lazy continuations included', () => {
