@@ -1,24 +1,19 @@
 /**
  * Shapes of markdown that micromark takes a time for that grows with the square of their
  * size, found before it is given the text. On this machine 20 KB of `- - - … a` (lists nested
- * on one line) took 65 s, 40,000 nested `>` 14 s, and 10,000 `*` either side of a word 19 s;
- * a 1,000-deep list by indentation took 55 s. A post like that held up the whole build (and
- * the dev server) for minutes before the stack overflowed anyway. Past these limits, which
- * no writing comes near (markdown-it, Eleventy's parser, stops nesting at 100 too), the post
- * is an error at the line, found by one linear pass over the lines.
+ * on one line) took it 65 s, 40,000 nested `>` 14 s, and 10,000 `*` either side of a word
+ * 19 s. Nesting that deep never built anyway: the syntax-tree utilities recurse per level
+ * and overflow the stack near 1,500 levels, after the parser's minutes. So past these limits,
+ * which no writing comes near and which posts nested 1,000 deep stay within (see
+ * tests/robustness.test.ts), the post is an error at the line, found by one linear pass over
+ * its lines.
  */
 
-/** Block quotes and list items open on one line, counting a list item's indentation. */
-export const MAX_NESTING = 100;
+/** Block quotes and list items open on one line, counting a list item's indentation; brackets open in one paragraph. */
+export const MAX_NESTING = 1000;
 
-/**
- * `*`, `_` and `~` in one run of text micromark resolves together (a paragraph, a list item's
- * first lines, a table row, a heading), outside code and math. 5,000 of the worst kind
- * (`a* a* …`) cost it about a second. Brackets count by how deep they nest there
- * (`[[[…]]]`: 10,000 deep took 2 s), at most `MAX_NESTING`; a paragraph may hold any number
- * of links and footnote references side by side.
- */
-export const MAX_INLINE_MARKERS = 5000;
+/** One run of `*`, `_` or `~` in text (a thematic break is not text). */
+export const MAX_DELIMITER_RUN = 1000;
 
 export interface LimitProblem {
   line: number;
@@ -30,7 +25,8 @@ export interface LimitProblem {
 const CONTAINERS = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*/;
 const CONTAINER_TOKEN = /[ \t]+|>|[-+*]|\d{1,9}[.)]/g;
 const FENCE = /^(`{3,}|~{3,})/;
-const INLINE_MARKER = /(?<!\\)[*_~]/g;
+const LONG_RUN = new RegExp(`(?<!\\\\)([*_~])\\1{${MAX_DELIMITER_RUN}}`);
+const THEMATIC_BREAK = /^(?:[*_-][ \t]*){3,}$/;
 const BRACKET = /(?<!\\)[[\]]/g;
 /** A GFM table's delimiter row (`| --- | :-: |`): the rows after it are cells, each its own text. */
 const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
@@ -46,7 +42,6 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
   }
   let fence: { char: string; length: number } | undefined;
   let mathBlock = false;
-  let markers = 0;
   let brackets = 0;
   let blankBefore = true;
   let inList = false;
@@ -79,7 +74,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     if ((open && !(open[1]![0] === '`' && rest.slice(open[1]!.length).includes('`'))) || (rest.startsWith('$$') && !rest.slice(2).includes('$$'))) {
       if (open) fence = { char: open[1]![0]!, length: open[1]!.length };
       else mathBlock = true;
-      markers = 0;
+      brackets = 0;
       inTable = false;
       continue;
     }
@@ -90,16 +85,16 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     const heading = /^#{1,6}(?:[ \t]|$)/.test(rest);
     if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) inTable = true;
     const newItem = listItem && (blankBefore || inList || /^[ \t>]*(?:[-+*]|1[.)])/.test(prefix));
-    if (blank || heading || inTable || newItem) markers = brackets = 0;
+    if (blank || heading || inTable || newItem) brackets = 0;
     if (newItem) inList = true;
     blankBefore = blank;
     const text = withoutCodeAndMath(rest);
-    markers += (text.match(INLINE_MARKER) ?? []).length;
-    if (markers > MAX_INLINE_MARKERS) {
+    const run = THEMATIC_BREAK.test(rest) ? null : LONG_RUN.exec(text);
+    if (run) {
       return {
         line: index + 1,
         column: 1,
-        reason: `more than ${MAX_INLINE_MARKERS.toLocaleString('en')} of "*", "_" and "~" in one paragraph: geul allows ${MAX_INLINE_MARKERS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\*) or put them in a code block`,
+        reason: `a run of more than ${MAX_DELIMITER_RUN.toLocaleString('en')} "${run[1]}": geul allows ${MAX_DELIMITER_RUN.toLocaleString('en')} (the markdown parser's time grows with the square of its length); escape them (\\${run[1]}) or put them in a code block`,
       };
     }
     for (const [bracket] of text.matchAll(BRACKET)) {
@@ -108,11 +103,11 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
         return {
           line: index + 1,
           column: 1,
-          reason: `brackets nested more than ${MAX_NESTING} deep: geul allows ${MAX_NESTING} (the markdown parser's time grows with the square of the depth); escape them (\\[)`,
+          reason: `brackets nested more than ${MAX_NESTING.toLocaleString('en')} deep: geul allows ${MAX_NESTING.toLocaleString('en')} (the markdown parser's time grows with the square of the depth); escape them (\\[)`,
         };
       }
     }
-    if (heading || inTable) markers = brackets = 0;
+    if (heading || inTable) brackets = 0;
   }
   return undefined;
 }
