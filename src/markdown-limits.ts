@@ -1,6 +1,6 @@
 /**
- * Shapes of markdown that micromark takes a time for that grows with the square of their
- * size, found before it is given the text. On this machine 20 KB of `- - - … a` (lists nested
+ * Shapes of markdown on which micromark's time grows with the square of their size, found
+ * before it is given the text. On this machine 20 KB of `- - - … a` (lists nested
  * on one line) took it 65 s, 40,000 nested `>` 14 s, and 10,000 `*` either side of a word
  * 19 s. Nesting that deep never built anyway: the syntax-tree utilities recurse per level
  * and overflow the stack near 1,500 levels, after the parser's minutes. So past these limits,
