@@ -40,6 +40,17 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   return { toml: rest.slice(0, closer.index).replace(/\r?\n$/, ''), origin: { line: 2 } };
 }
 
+/**
+ * How many lines the `+++` block at the top of `text` takes, its closing line included: 0
+ * when there is no closed block (findFrontMatter reports that). The markdown starts after them.
+ */
+export function frontMatterLineCount(text: string): number {
+  const opener = OPENER.exec(text);
+  const closer = opener && CLOSER.exec(text.slice(opener[0].length));
+  if (!opener || !closer) return 0;
+  return text.slice(0, opener[0].length + closer.index).split('\n').length;
+}
+
 const stringList = z
   .union([z.string().transform((name) => [name]), z.array(z.string())], {
     error: 'expected a list of strings, e.g. ["NLP", "자연어 처리"]',

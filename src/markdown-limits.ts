@@ -8,6 +8,7 @@
  * tests/robustness.test.ts), the post is an error at the line, found by one linear pass over
  * its lines.
  */
+import { frontMatterLineCount } from './frontmatter.js';
 
 /** Block quotes and list items open on one line, counting a list item's indentation; brackets open in one paragraph. */
 export const MAX_NESTING = 1000;
@@ -34,12 +35,8 @@ const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$
 /** The first limit `markdown` (a whole file, front matter included) goes past, if any. */
 export function markdownLimit(markdown: string): LimitProblem | undefined {
   const lines = markdown.split('\n');
-  let index = 0;
   // TOML front matter is not markdown.
-  if (lines[0]?.trimEnd() === '+++') {
-    const end = lines.findIndex((line, at) => at > 0 && line.trimEnd() === '+++');
-    index = end === -1 ? lines.length : end + 1;
-  }
+  let index = frontMatterLineCount(markdown);
   let fence: { char: string; length: number } | undefined;
   let mathBlock = false;
   let brackets = 0;
@@ -107,7 +104,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
         };
       }
     }
-    if (heading || inTable) brackets = 0;
+    if (heading) brackets = 0;
   }
   return undefined;
 }

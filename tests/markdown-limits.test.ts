@@ -47,8 +47,10 @@ describe('nesting', () => {
     expect(lineOf(`${front}\`\`\`\nx\n\`\`\`\n${deep} a\n`)).toBe(9);
   });
 
-  test('front matter is not markdown', () => {
+  test('front matter is not markdown, with a byte-order mark and spaces after its "+++" too', () => {
     expect(markdownLimit(`+++\ntitle = "${'*'.repeat(MAX_DELIMITER_RUN + 10)}"\n+++\n\n본문\n`)).toBeUndefined();
+    expect(markdownLimit(`\uFEFF+++ \ntitle = "${'['.repeat(MAX_NESTING + 10)}"\n+++\t\n\n본문\n`)).toBeUndefined();
+    expect(lineOf(`+++\ntitle = "t"\n+++\n${'>'.repeat(MAX_NESTING + 1)} a\n`)).toBe(4);
   });
 });
 
