@@ -1,7 +1,7 @@
 import type { VFile } from 'vfile';
 import { assets } from './assets.js';
 import { collect, isPublished } from './collect.js';
-import { compactHtml, knownHtmlDigest, type HtmlSpool } from './compact-html.js';
+import { compactHtml, isHtmlOnDisk, knownHtmlDigest, type HtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { feed } from './feed.js';
 import { makeVariants } from './images.js';
@@ -265,7 +265,8 @@ export async function compileAll(
  * own, and a cached one is the cache's entry, which reads the same either way.
  */
 function held(result: CompiledPost, spool: HtmlSpool | undefined): CompiledPost {
-  if (result.post) {
+  // A cache entry read lazily keeps its HTML on disk already.
+  if (result.post && !isHtmlOnDisk(result.post.rendered)) {
     result.post.rendered = spool ? spool.keep(result.post.rendered) : compactHtml(result.post.rendered);
     if (result.htmlDigest) knownHtmlDigest(result.post.rendered, result.htmlDigest);
   }

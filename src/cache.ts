@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
-import { compactHtml, digestOfHtml, htmlBytes, knownHtmlDigest, withoutHtml } from './compact-html.js';
+import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { stampOf } from './remark-images.js';
 
@@ -55,6 +55,12 @@ export interface PostCache {
    * posts chosen: undefined when there is none, or it is damaged or of another version.
    */
   readNote(name: string): unknown;
+  /**
+   * Entries whose HTML, read from disk only when a page needed it (`lazyHtml`), was damaged
+   * or gone by then (another build pruned it): the build that met them used a wrong body
+   * somewhere and must be made again. They are never served again by this cache.
+   */
+  lost(): number;
   /** Keep a note, written in the background with the entries. */
   writeNote(name: string, value: unknown): void;
   /**
@@ -66,8 +72,19 @@ export interface PostCache {
   flush(options: { prune: boolean }): Promise<string | undefined>;
 }
 
+export interface CacheOptions {
+  /**
+   * Read an entry's JSON at once and its HTML (nine tenths of its bytes) only when a page
+   * reads it, checked against its digest then. An edit of one post in a site of 4,000 read
+   * and hashed 133 MB of entries for the few pages it renders. For `geul build`, whose
+   * caller makes the build again when `lost()` says an entry failed that late check; the dev
+   * server, which keeps posts across rebuilds, reads entries whole.
+   */
+  lazyHtml?: boolean;
+}
+
 /** Open the cache of a project; `enabled: false` gives a cache that holds nothing. */
-export function openCache(root: string, enabled: boolean): PostCache {
+export function openCache(root: string, enabled: boolean, options: CacheOptions = {}): PostCache {
   const dir = path.join(root, '.cache', 'geul', 'posts');
   const salt = enabled ? JSON.stringify({ format: CACHE_FORMAT, versions: versions() }) : '';
   const used = new Set<string>();
@@ -76,6 +93,11 @@ export function openCache(root: string, enabled: boolean): PostCache {
   let written = 0;
   // Entries read or made by this process: a dev server's rebuilds find them without disk.
   const memory = new Map<string, CompiledPost>();
+  const lost = new Set<string>();
+  const loseEntry = (key: string) => {
+    lost.add(key);
+    memory.delete(key);
+  };
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
   const noteFile = (name: string) => path.join(root, '.cache', 'geul', `${name}.json`);
 
@@ -88,16 +110,10 @@ export function openCache(root: string, enabled: boolean): PostCache {
       return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(input.text).digest('hex');
     },
     get(key, drafts) {
-      if (!enabled) return undefined;
+      if (!enabled || lost.has(key)) return undefined;
       let entry = memory.get(key);
       if (!entry) {
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(fileOf(key));
-        } catch {
-          return undefined;
-        }
-        entry = parseEntry(bytes, key);
+        entry = options.lazyHtml ? readEntryLazily(fileOf(key), key, () => loseEntry(key)) : readEntry(fileOf(key), key);
         if (!entry) return undefined;
         memory.set(key, entry);
       }
@@ -130,6 +146,9 @@ export function openCache(root: string, enabled: boolean): PostCache {
           if (error.code !== 'ENOENT') throw error;
         });
       });
+    },
+    lost() {
+      return lost.size;
     },
     readNote(name) {
       if (!enabled) return undefined;
@@ -171,33 +190,131 @@ export function openCache(root: string, enabled: boolean): PostCache {
   };
 }
 
-/**
- * An entry from its file's bytes: a header line, the entry's JSON line, then the HTML. The
- * header's checksum covers the JSON line, and the HTML must match the digest the JSON holds;
- * both are taken over the bytes as they are, without decoding them twice.
- */
-function parseEntry(bytes: Buffer, key: string): CompiledPost | undefined {
-  const newline = bytes.indexOf(0x0a);
-  if (newline === -1) return undefined;
+/** An entry read whole and checked: JSON against the header's checksum, HTML against the JSON's digest. */
+function readEntry(file: string, key: string): CompiledPost | undefined {
+  let bytes: Buffer;
   try {
-    const header = JSON.parse(bytes.toString('utf8', 0, newline)) as { format?: unknown; key?: unknown; checksum?: unknown };
-    const headEnd = bytes.indexOf(0x0a, newline + 1);
-    if (headEnd === -1) return undefined;
-    const head = bytes.subarray(newline + 1, headEnd + 1);
-    if (header.format !== CACHE_FORMAT || header.key !== key || header.checksum !== checksum(head)) return undefined;
-    const value = JSON.parse(head.toString('utf8')) as CompiledPost;
-    if (!Array.isArray(value.messages) || !Array.isArray(value.dependencies)) return undefined;
-    const html = bytes.subarray(headEnd + 1);
-    if (value.post) {
-      if (typeof value.htmlDigest !== 'string' || digestOfHtml(html) !== value.htmlDigest) return undefined;
-      // The HTML stays bytes, decoded only when a page needs it.
-      value.post.rendered = compactHtml(value.post.rendered, html);
-      knownHtmlDigest(value.post.rendered, value.htmlDigest);
-    } else if (html.length > 0) return undefined;
-    return value;
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
+  return withCheckedHtml(bytes, key);
+}
+
+/** How much of an entry file is read at first: its JSON, seldom over 2 KB, and some HTML. */
+const HEAD_READ_BYTES = 8 * 1024;
+
+/**
+ * An entry whose JSON is read and checked now, and whose HTML is read from the file each time
+ * a page needs it, checked then against the digest the JSON holds. A failed read or check
+ * calls `onLost` and throws: the bytes are never used. Entries that fit in the first read, or
+ * whose JSON does not, are read whole as by `readEntry`.
+ */
+function readEntryLazily(file: string, key: string, onLost: () => void): CompiledPost | undefined {
+  let first: Buffer;
+  let size: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      size = fstatSync(fd).size;
+      first = Buffer.allocUnsafe(Math.min(size, HEAD_READ_BYTES));
+      let got = 0;
+      while (got < first.length) {
+        const read = readSync(fd, first, got, first.length - got, got);
+        if (read === 0) break;
+        got += read;
+      }
+      first = first.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  if (first.length === size) return withCheckedHtml(first, key);
+  const parsed = parseHead(first, key);
+  // The JSON goes past the first read: read whole.
+  if (parsed === 'incomplete') return readEntry(file, key);
+  if (!parsed) return undefined;
+  const { value, htmlStart } = parsed;
+  if (!value.post) return size === htmlStart ? value : undefined;
+  const digest = value.htmlDigest!;
+  const length = size - htmlStart;
+  const read = (): Uint8Array => {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readRange(file, htmlStart, length);
+    } catch {
+      bytes = undefined;
+    }
+    if (!bytes || digestOfHtml(bytes) !== digest) {
+      onLost();
+      throw new Error(`the cached HTML of ${value.post!.sourcePath} is damaged or gone (${path.basename(file)}); the build is made again`);
+    }
+    return bytes;
+  };
+  value.post.rendered = htmlOnDisk(value.post.rendered, read);
+  knownHtmlDigest(value.post.rendered, digest);
+  return value;
+}
+
+/** An entry from all of its file's bytes. */
+function withCheckedHtml(bytes: Buffer, key: string): CompiledPost | undefined {
+  const parsed = parseHead(bytes, key);
+  if (!parsed || parsed === 'incomplete') return undefined;
+  return withHtml(parsed.value, bytes.subarray(parsed.htmlStart));
+}
+
+/** Exactly `length` bytes of `file` from `offset`; throws if the file is shorter. */
+function readRange(file: string, offset: number, length: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(length);
+    for (let got = 0; got < length; ) {
+      const read = readSync(fd, bytes, got, length - got, offset + got);
+      if (read === 0) throw new Error('entry cut short');
+      got += read;
+    }
+    // A longer file is another entry than the one whose JSON was read.
+    if (fstatSync(fd).size !== offset + length) throw new Error('entry changed');
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * An entry file's header line and JSON line: the header's checksum covers the JSON line,
+ * taken over the bytes as they are. `incomplete` when `bytes` (the start of the file) ends
+ * before the JSON does.
+ */
+function parseHead(bytes: Buffer, key: string): { value: CompiledPost; htmlStart: number } | 'incomplete' | undefined {
+  const newline = bytes.indexOf(0x0a);
+  if (newline === -1) return 'incomplete';
+  try {
+    const header = JSON.parse(bytes.toString('utf8', 0, newline)) as { format?: unknown; key?: unknown; checksum?: unknown };
+    if (header.format !== CACHE_FORMAT || header.key !== key) return undefined;
+    const headEnd = bytes.indexOf(0x0a, newline + 1);
+    if (headEnd === -1) return 'incomplete';
+    const head = bytes.subarray(newline + 1, headEnd + 1);
+    if (header.checksum !== checksum(head)) return undefined;
+    const value = JSON.parse(head.toString('utf8')) as CompiledPost;
+    if (!Array.isArray(value.messages) || !Array.isArray(value.dependencies)) return undefined;
+    if (value.post && typeof value.htmlDigest !== 'string') return undefined;
+    return { value, htmlStart: headEnd + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The entry with its HTML, which must match the digest its JSON holds. */
+function withHtml(value: CompiledPost, html: Buffer): CompiledPost | undefined {
+  if (!value.post) return html.length === 0 ? value : undefined;
+  if (digestOfHtml(html) !== value.htmlDigest) return undefined;
+  // The HTML stays bytes, decoded only when a page needs it.
+  value.post.rendered = compactHtml(value.post.rendered, html);
+  knownHtmlDigest(value.post.rendered, value.htmlDigest);
+  return value;
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type BuildStats } from './build.js';
 import type { DevServer } from './dev.js';
-import { openCache } from './cache.js';
+import { openCache, type PostCache } from './cache.js';
 import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
@@ -102,10 +102,39 @@ async function buildCommand(args: string[]): Promise<number> {
     console.log(`${summary(stats, outLabel, { posts: record.searchPosts, reused: true, milliseconds: 0, outputs: [] })}; nothing changed since the last build, so ${outLabel}/ is as it was`);
     return 0;
   }
+  const cache = openCache(root, !values['no-cache'], { lazyHtml: true });
+  // A cache entry found damaged (or pruned by another build) only when a page read its HTML
+  // has given that page wrong bytes: the build is made again, which compiles that post anew.
+  for (let attempt = 1; ; attempt++) {
+    const lostBefore = cache.lost();
+    const code = await buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache });
+    if (cache.lost() === lostBefore) return code;
+    if (attempt === 3) {
+      console.error(`geul: the post cache in .cache/geul/ kept changing under this build (another build pruning it?); ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+      return 1;
+    }
+  }
+}
+
+interface BuildInto {
+  root: string;
+  outDir: string;
+  values: { drafts: boolean; future: boolean; expired: boolean; strict: boolean; 'no-cache': boolean };
+  workers: number | undefined;
+  stamp: string | undefined;
+  stateFile: string | undefined;
+  folder: ReturnType<typeof readOutputFolder>;
+  started: number;
+  cache: PostCache;
+}
+
+/** One build into `outDir`: its exit code. Nothing is printed or written when the cache lost an entry meanwhile. */
+async function buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache }: BuildInto): Promise<number> {
+  const lostBefore = cache.lost();
+  const lostAny = () => cache.lost() !== lostBefore;
   // Compiled posts' HTML waits in a file of this build's own until pages read it.
   const htmlSpool = openHtmlSpool(path.dirname(outDir));
   try {
-    const cache = openCache(root, !values['no-cache']);
     // With the cache on, pages whose template and data are unchanged since the last build into
     // this folder are neither rendered nor rewritten.
     const previous = values['no-cache'] ? undefined : folder.keys;
@@ -132,15 +161,29 @@ async function buildCommand(args: string[]): Promise<number> {
     const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
       async (error: unknown) => {
         await stop();
+        if (lostAny()) return undefined;
         throw error;
       },
     );
+    // A build that met a damaged entry is made again: nothing of this one is printed or kept.
+    if (!result) return 1;
+    if (lostAny()) {
+      await stop();
+      return 1;
+    }
     if (values.strict) {
       // The link checker parses every page, which costs a good part of a build: only here and
       // in `geul check`. Under --strict every warning is an error, so nothing is written.
       const { checkBuild } = await import('./check.js');
       const outputLabel = path.relative(root, outDir).split(path.sep).join('/') || '.';
-      const links = checkBuild(result, { root, outputLabel, readUnchanged: (file) => readOptional(path.join(outDir, file)) });
+      let links: Problem[];
+      try {
+        links = checkBuild(result, { root, outputLabel, readUnchanged: (file) => readOptional(path.join(outDir, file)) });
+      } catch (error) {
+        await stop();
+        if (lostAny()) return 1;
+        throw error;
+      }
       result.problems = sortProblems([...result.problems, ...links]).map((problem) => ({ ...problem, severity: 'error' as const }));
       result.stats.errors = result.problems.length;
       result.stats.warnings = 0;
@@ -163,7 +206,12 @@ async function buildCommand(args: string[]): Promise<number> {
       search = await (searching ?? buildSearchIndex(result.site!, previous));
     } catch (error) {
       await staging.discard();
+      if (lostAny()) return 1;
       console.error(`geul: search index: ${error instanceof Error ? error.message : String(error)}; ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
+      return 1;
+    }
+    if (lostAny()) {
+      await staging.discard();
       return 1;
     }
     const made: BuildRecord | undefined = stamp === undefined ? undefined : {

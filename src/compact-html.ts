@@ -37,6 +37,23 @@ function withHtmlFrom(rendered: RenderedMarkdown, read: () => Uint8Array): Rende
 }
 
 /**
+ * `rendered` with its HTML left where it is on disk (a post cache entry), read through `read`
+ * whenever a page needs it. A spool keeps such a result as it is: its bytes are on disk already.
+ */
+export function htmlOnDisk(rendered: RenderedMarkdown, read: () => Uint8Array): RenderedMarkdown {
+  const lazy = withHtmlFrom(rendered, read);
+  Object.defineProperty(lazy, ON_DISK, { value: true, enumerable: false });
+  return lazy;
+}
+
+/** Whether `htmlOnDisk` made this result. */
+export function isHtmlOnDisk(rendered: RenderedMarkdown): boolean {
+  return ON_DISK in rendered;
+}
+
+const ON_DISK = Symbol('htmlOnDisk');
+
+/**
  * Where `geul build` holds each compiled post's HTML until its pages render: the first
  * `memoryBytes` of it in memory, as compact bytes, and the rest in a file of this process
  * only, so that the bodies of 10,000 posts (300 MB) wait on disk, not in memory. A site of a
@@ -66,6 +83,7 @@ export function openHtmlSpool(dir = os.tmpdir(), memoryBytes = SPOOL_MEMORY_BYTE
   };
   return {
     keep(rendered) {
+      if (isHtmlOnDisk(rendered)) return rendered;
       const bytes = htmlBytes(rendered);
       const length = bytes.byteLength;
       if (inMemory + length <= memoryBytes) {

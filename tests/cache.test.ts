@@ -3,10 +3,10 @@
  * another build is writing at the same moment (geul dev beside geul build, two --out builds),
  * and a cache that cannot be written only costs the next build its work.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { openCache } from '../src/cache.js';
 
 let root: string | undefined;
@@ -91,3 +91,93 @@ test('a cache that cannot be written fails no build: a warning, and the same sit
     await cleanup(site);
   }
 }, 60_000);
+
+/**
+ * `geul build` reads a cache entry's JSON at once and its HTML only when a page needs it
+ * (`lazyHtml`). HTML damaged after the JSON was read must never reach a page: the read throws,
+ * the cache counts the entry lost and serves it no more, and the CLI makes the build again.
+ */
+describe('HTML read from the cache only when a page needs it', () => {
+  const longPost = (word: string) =>
+    `+++\ntitle = "긴 글"\ndate = 2024-03-01\ntags = ["긴글"]\n+++\n\n` +
+    Array.from({ length: 120 }, (_, at) => `${at}번째 문단: 어텐션의 가중치 $\\alpha_{${at}} = \\frac{e^{s_${at}}}{\\sum_j e^{s_j}}$ 는 ${word} 값이다.`).join('\n\n') +
+    '\n';
+  const entryFiles = (site: string) => {
+    const dir = path.join(site, '.cache', 'geul', 'posts');
+    return readdirSync(dir).flatMap((folder) => readdirSync(path.join(dir, folder)).map((file) => path.join(dir, folder, file)));
+  };
+  /** The entry file of the long post, and its key. */
+  const longEntry = (site: string) => {
+    const file = entryFiles(site).find((candidate) => readFileSync(candidate, 'utf8').includes('content/posts/long.md'));
+    expect(file).toBeDefined();
+    return { file: file!, key: path.basename(file!, '.json') };
+  };
+  /** Same length, other bytes: only the HTML's digest can tell. */
+  const tamper = (file: string) => {
+    const text = readFileSync(file, 'utf8');
+    const at = text.lastIndexOf('가중치');
+    writeFileSync(file, `${text.slice(0, at)}무게값${text.slice(at + 3)}`);
+  };
+
+  test('an entry is read without its HTML, which is checked on every read', async () => {
+    const { copySite, cleanup, runCli } = await import('./helpers/site.js');
+    const { isHtmlOnDisk } = await import('../src/compact-html.js');
+    const site = await copySite('basic');
+    try {
+      writeFileSync(path.join(site, 'content', 'posts', 'long.md'), longPost('평범한'));
+      expect((await runCli(['build', '--root', site])).code).toBe(0);
+      const { file, key } = longEntry(site);
+      expect(statSync(file).size).toBeGreaterThan(16 * 1024);
+
+      const cache = openCache(site, true, { lazyHtml: true });
+      const entry = cache.get(key, false)!;
+      expect(isHtmlOnDisk(entry.post!.rendered)).toBe(true);
+      const html = entry.post!.rendered.html;
+      expect(html).toContain('가중치');
+      expect(entry.post!.rendered.html).toBe(html);
+
+      tamper(file);
+      expect(() => entry.post!.rendered.html).toThrow(/damaged or gone/);
+      expect(cache.lost()).toBe(1);
+      expect(cache.get(key, false)).toBeUndefined();
+
+      // A file gone (pruned by another build) is lost the same way.
+      const again = openCache(site, true, { lazyHtml: true });
+      rmSync(file);
+      expect(again.get(key, false)).toBeUndefined();
+      expect(again.lost()).toBe(0);
+
+      // Read whole (the dev server's way), a damaged entry is simply not found. (Another
+      // output folder: the first one is up to date, so its build would compile nothing.)
+      expect((await runCli(['build', '--root', site, '--out', 'other'])).code).toBe(0);
+      tamper(longEntry(site).file);
+      expect(openCache(site, true).get(key, false)).toBeUndefined();
+    } finally {
+      await cleanup(site);
+    }
+  }, 60_000);
+
+  test('HTML damaged in the cache makes the build start again: the pages are as a build without cache makes them', async () => {
+    const { copySite, cleanup, hashTree, runCli, withoutMarker } = await import('./helpers/site.js');
+    const site = await copySite('basic');
+    try {
+      writeFileSync(path.join(site, 'content', 'posts', 'long.md'), longPost('평범한'));
+      expect((await runCli(['build', '--root', site])).code).toBe(0);
+      const { file } = longEntry(site);
+      tamper(file);
+      // Every page renders again, the long post's among them.
+      const template = path.join(site, 'templates', 'post.liquid');
+      writeFileSync(template, `${readFileSync(template, 'utf8')}\n{% comment %}changed{% endcomment %}\n`);
+      const cached = await runCli(['build', '--root', site]);
+      expect(cached.code, cached.stderr).toBe(0);
+      expect(cached.stderr).toBe('');
+      const plain = await runCli(['build', '--root', site, '--out', 'plain', '--no-cache']);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(withoutMarker(hashTree(path.join(site, 'plain'))));
+      // The entry was made again, whole.
+      expect(readFileSync(longEntry(site).file, 'utf8')).not.toContain('무게값');
+    } finally {
+      await cleanup(site);
+    }
+  }, 60_000);
+});
