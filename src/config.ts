@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VFile } from 'vfile';
 import { addError } from './report.js';
 import { keyPlace, parseToml } from './toml.js';

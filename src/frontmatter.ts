@@ -1,5 +1,5 @@
 import { TomlDate } from 'smol-toml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VFile } from 'vfile';
 import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Paper } from './types.js';
 
 const KEYS = ['title', 'authors', 'year', 'venue', 'arxiv', 'doi', 'url'] as const;
