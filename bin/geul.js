@@ -7,7 +7,7 @@
 // out of it (native or large ones) resolve as usual. GEUL_FROM_SOURCE=1, or a bundle that
 // cannot be made, runs the sources through tsx as before.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -65,6 +65,9 @@ async function bundledEntry() {
     // Bundled CommonJS packages may call require().
     banner: { js: "import { createRequire as __geulCreateRequire } from 'node:module'; const require = __geulCreateRequire(import.meta.url);" },
   });
+  // Says the chunks are ES modules: without it Node reads each one's text to guess its
+  // format, some 25 ms of every start.
+  writeFileSync(path.join(temporary, 'package.json'), '{ "type": "module" }\n');
   try {
     renameSync(temporary, dir);
   } catch {
