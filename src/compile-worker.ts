@@ -21,7 +21,17 @@ let queue = Promise.resolve();
 parentPort!.on('message', (task: { id: number; input: CompileInput }) => {
   queue = queue.then(async () => {
     try {
-      parentPort!.postMessage({ id: task.id, result: await compile(task.input, processor, includeDrafts) });
+      const result = await compile(task.input, processor, includeDrafts);
+      const rendered = result.post?.rendered;
+      if (!rendered) parentPort!.postMessage({ id: task.id, result });
+      else {
+        // The body crosses as UTF-8 bytes, moved rather than copied: cloned as a string,
+        // Korean HTML is two bytes a character, and the main thread keeps bodies as UTF-8
+        // anyway (compact-html.ts). A fresh array of its own, so moving it takes nothing else.
+        const html = new TextEncoder().encode(rendered.html);
+        rendered.html = '';
+        parentPort!.postMessage({ id: task.id, result, html }, [html.buffer]);
+      }
     } catch (error) {
       parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     }

@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { compactHtml } from './compact-html.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import type { FragmentStoreLocation } from './fragments.js';
 import type { MarkdownSettings } from './markdown.js';
@@ -59,12 +60,15 @@ export function createPool(
   const start = (limited: boolean): WorkerState => {
     const worker = startWorker('compile-worker', { settings, includeDrafts, fragments }, limited ? { maxOldGenerationSizeMb: heapMb } : undefined);
     const state: WorkerState = { worker, tasks: new Map(), dead: false };
-    worker.on('message', (message: { id: number; result?: CompiledPost; error?: string }) => {
+    worker.on('message', (message: { id: number; result?: CompiledPost; html?: Uint8Array; error?: string }) => {
       const task = state.tasks.get(message.id);
       if (!task) return;
       state.tasks.delete(message.id);
-      if (message.error !== undefined) task.reject(new Error(`compile worker: ${message.error}`));
-      else task.resolve(message.result!);
+      if (message.error !== undefined) return task.reject(new Error(`compile worker: ${message.error}`));
+      const result = message.result!;
+      // The body came as UTF-8 bytes (compile-worker.ts): kept so, decoded when read.
+      if (result.post && message.html) result.post.rendered = compactHtml(result.post.rendered, message.html);
+      task.resolve(result);
     });
     const died = (error: Error) => {
       if (state.dead || closing) return;
