@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
@@ -22,6 +23,23 @@ describe('countText', () => {
     expect(countText('Transformer는 attention만 쓴다.')).toEqual({ hangul: 4, words: 2 });
     expect(countText('')).toEqual({ hangul: 0, words: 0 });
     expect(countText('... — !')).toEqual({ hangul: 0, words: 0 });
+    // Jamo are letters, not syllables; letters beyond the BMP count as letters.
+    expect(countText('ㅋㅋ 𝑥𝑦 ﬁ é')).toEqual({ hangul: 0, words: 4 });
+  });
+
+  test('the same counts as the definition: syllables matched, then runs of letters and digits between them', () => {
+    const definition = (text: string) => ({
+      hangul: text.match(/[\uAC00-\uD7A3]/g)?.length ?? 0,
+      words: text.replace(/[\uAC00-\uD7A3]/g, ' ').match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
+    });
+    const pieces = fc.constantFrom('가', '힣', '모델', 'ㄱ', 'a', 'Z', '0', '9', ' ', '.', '_', '-', 'é', 'ǅ', '٣', '𝑥', '😀', '\ud835', '\u0301', '\n', '漢', 'ア');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string({ unit: 'grapheme' })), { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        expect(countText(text)).toEqual(definition(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
