@@ -144,7 +144,14 @@ export async function renderMarkdown(
   file: VFile,
 ): Promise<RenderedMarkdown> {
   // KaTeX's console lines about glyphs are dropped: remarkMathLint reports those formulas.
-  const html = String(await quietKatex(() => processor.process(file)));
+  // Parse, run and stringify as `process` does, but each in this function: `process` calls
+  // the stringifier inside a callback of the last (async) plugin, where a throw (the stack
+  // overflowing on emphasis nested a thousand deep) is an unhandled rejection that kills
+  // the process instead of failing this post.
+  const html = await quietKatex(async () => {
+    const tree = await processor.run(processor.parse(file), file);
+    return String(processor.stringify(tree, file));
+  });
   const reading = file.data.reading ?? { wordCount: 0, readingMinutes: 1, excerpt: '', more: false };
   return {
     html,

@@ -133,3 +133,24 @@ describe('markdown facts', () => {
     expect(html).toContain('href="/blog/posts/x/"');
   });
 });
+
+describe('a stringifier that throws', () => {
+  // unified's `process` calls the stringifier inside the callback of the last async plugin,
+  // where a throw (the stack overflowing on a tree nested thousands deep) became an
+  // unhandled rejection that killed the build; renderMarkdown must reject instead.
+  test('fails the post: renderMarkdown rejects, nothing goes unhandled', async () => {
+    const { unified } = await import('unified');
+    const { default: remarkParse } = await import('remark-parse');
+    const throwing = unified()
+      .use(remarkParse)
+      // An async transformer, as rehype-shiki is.
+      .use(() => async () => {})
+      .use(function () {
+        this.compiler = () => {
+          throw new RangeError('Maximum call stack size exceeded');
+        };
+      });
+    const file = new VFile({ path: 'content/posts/deep.md', value: '# 제목\n' });
+    await expect(renderMarkdown(throwing as never, file)).rejects.toThrow(RangeError);
+  });
+});
