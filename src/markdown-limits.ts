@@ -13,6 +13,25 @@ import { frontMatterLineCount } from './frontmatter.js';
 /** Block quotes and list items open on one line, counting a list item's indentation; brackets open in one paragraph. */
 export const MAX_NESTING = 1000;
 
+/**
+ * In one paragraph: emphasis (`*`, `_`) opened and not yet closed, or closing nothing; code
+ * spans opened by a run of backticks that no run of the same length has closed. micromark
+ * looks back over every unmatched one at each new one: 40,000 `a* ` took it 32 s, `*a **a `
+ * nested 4,000 deep 93 s (and overflowed the stack after that), and runs of 1 to 2,000
+ * backticks 44 s.
+ */
+export const MAX_UNMATCHED = 1000;
+
+/**
+ * In one paragraph: runs of `*` or `_`, matched or not. micromark's time grows faster than
+ * their number even when they pair up (10,000 `a*` took it 1.2 s, 30,000 `a***` 21 s); a
+ * 1 MB paragraph with a bold word in every sentence (tests/robustness.test.ts) has 32,000.
+ */
+export const MAX_EMPHASIS_MARKS = 50_000;
+
+/** In one paragraph: link resources `](` left without their `)`, and `]` closing no bracket (10,000 `[ (](` took micromark 5 s). */
+export const MAX_LINK_MARKS = 5000;
+
 /** One run of `*`, `_` or `~` in text (a thematic break is not text). */
 export const MAX_DELIMITER_RUN = 1000;
 
@@ -39,7 +58,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
   let index = frontMatterLineCount(markdown);
   let fence: { char: string; length: number } | undefined;
   let mathBlock = false;
-  let brackets = 0;
+  const counts = new InlineCounts();
   let blankBefore = true;
   let inList = false;
   let inTable = false;
@@ -71,7 +90,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     if ((open && !(open[1]![0] === '`' && rest.slice(open[1]!.length).includes('`'))) || (rest.startsWith('$$') && !rest.slice(2).includes('$$'))) {
       if (open) fence = { char: open[1]![0]!, length: open[1]!.length };
       else mathBlock = true;
-      brackets = 0;
+      counts.reset();
       inTable = false;
       continue;
     }
@@ -82,7 +101,7 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     const heading = /^#{1,6}(?:[ \t]|$)/.test(rest);
     if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) inTable = true;
     const newItem = listItem && (blankBefore || inList || /^[ \t>]*(?:[-+*]|1[.)])/.test(prefix));
-    if (blank || heading || inTable || newItem) brackets = 0;
+    if (blank || heading || inTable || newItem) counts.reset();
     if (newItem) inList = true;
     blankBefore = blank;
     const text = withoutCodeAndMath(rest);
@@ -94,19 +113,141 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
         reason: `a run of more than ${MAX_DELIMITER_RUN.toLocaleString('en')} "${run[1]}": geul allows ${MAX_DELIMITER_RUN.toLocaleString('en')} (the markdown parser's time grows with the square of its length); escape them (\\${run[1]}) or put them in a code block`,
       };
     }
-    for (const [bracket] of text.matchAll(BRACKET)) {
-      brackets = bracket === '[' ? brackets + 1 : Math.max(0, brackets - 1);
-      if (brackets > MAX_NESTING) {
-        return {
-          line: index + 1,
-          column: 1,
-          reason: `brackets nested more than ${MAX_NESTING.toLocaleString('en')} deep: geul allows ${MAX_NESTING.toLocaleString('en')} (the markdown parser's time grows with the square of the depth); escape them (\\[)`,
-        };
-      }
-    }
-    if (heading) brackets = 0;
+    const reason = counts.add(text, rest);
+    if (reason) return { line: index + 1, column: 1, reason };
+    if (heading) counts.reset();
   }
   return undefined;
+}
+
+const DELIMITER = /(?<!\\)([*_])\1*/g;
+const BACKTICKS = /(?<!\\)`+/g;
+const LINK_DESTINATION = /\]\((?:<[^>\n]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)/g;
+const NOT_PROSE = /<[^<>\n]*>|\b(?:https?|ftp):\/\/[^\s<>]*|\bwww\.[^\s<>]*/g;
+const WHITESPACE = /\s/u;
+const PUNCTUATION = /[\p{P}\p{S}]/u;
+/** Hangul, kana, Han and their punctuation: remark-cjk-friendly lets emphasis open and close beside them. */
+const CJK = /[\u1100-\u11FF\u3000-\u30FF\u3130-\u318F\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u;
+
+const enum Kind {
+  Space,
+  Punctuation,
+  Cjk,
+  Other,
+}
+
+/** What kind of character is beside a delimiter run, as the flanking rules see it. */
+function kindOf(char: string): Kind {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) {
+    if (code <= 0x20 || code === 0x7f) return Kind.Space;
+    return /[0-9A-Za-z]/.test(char) ? Kind.Other : Kind.Punctuation;
+  }
+  if (WHITESPACE.test(char)) return Kind.Space;
+  if (PUNCTUATION.test(char)) return Kind.Punctuation;
+  return CJK.test(char) ? Kind.Cjk : Kind.Other;
+}
+
+/**
+ * What one paragraph (or heading, list item, table row) has open so far, line by line. The
+ * emphasis count follows CommonMark's flanking rules, loosened beside CJK as
+ * remark-cjk-friendly loosens them (`**"용어"**는` opens and closes): an approximation, for
+ * counting only, whose limits no writing comes near.
+ */
+class InlineCounts {
+  private brackets = 0;
+  private strayClosers = 0;
+  /** Link resources `](` left open. */
+  private resources = 0;
+  private marks = 0;
+  /** Runs of three or more that could open or close (`a***b`) and open, which micromark is slowest on. */
+  private ambiguousTriples = 0;
+  private open = { '*': 0, _: 0 };
+  private unmatched = { '*': 0, _: 0 };
+  /** The lengths of backtick runs that wait for a run as long to close their code span. */
+  private ticks = new Set<number>();
+
+  reset(): void {
+    this.brackets = 0;
+    this.strayClosers = 0;
+    this.resources = 0;
+    this.marks = 0;
+    this.ambiguousTriples = 0;
+    this.open = { '*': 0, _: 0 };
+    this.unmatched = { '*': 0, _: 0 };
+    this.ticks.clear();
+  }
+
+  /** Count one line: `text` without its code spans and math, `raw` as written. The reason for refusing it, if a limit is passed. */
+  add(text: string, raw: string): string | undefined {
+    for (const [bracket] of text.matchAll(BRACKET)) {
+      if (bracket === '[') this.brackets++;
+      else if (this.brackets > 0) this.brackets--;
+      else this.strayClosers++;
+      if (this.brackets > MAX_NESTING) {
+        return `brackets nested more than ${MAX_NESTING.toLocaleString('en')} deep: geul allows ${MAX_NESTING.toLocaleString('en')} (the markdown parser's time grows with the square of the depth); escape them (\\[)`;
+      }
+    }
+    // A link resource whose `)` does not come before the next `](` (a destination holds no
+    // line break, so within the line): micromark tries it again at each one after it.
+    for (let at = text.indexOf(']('); at !== -1; ) {
+      const next = text.indexOf('](', at + 2);
+      const close = text.indexOf(')', at + 2);
+      if (close === -1 || (next !== -1 && next < close)) this.resources++;
+      at = next;
+    }
+    if (this.strayClosers > MAX_LINK_MARKS || this.resources > MAX_LINK_MARKS) {
+      const what = this.resources > MAX_LINK_MARKS ? 'links left open (`](` without its `)`)' : '`]` closing no bracket';
+      return `more than ${MAX_LINK_MARKS.toLocaleString('en')} ${what} in one paragraph: geul allows ${MAX_LINK_MARKS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); split the paragraph, or escape them (\\])`;
+    }
+    return this.addEmphasis(text) ?? this.addBackticks(raw);
+  }
+
+  private addEmphasis(text: string): string | undefined {
+    if (!text.includes('*') && !text.includes('_')) return undefined;
+    // Link destinations, URLs and HTML tags hold `_` and `*` that are not emphasis.
+    const prose = text.replace(LINK_DESTINATION, '](').replace(NOT_PROSE, ' ');
+    for (const match of prose.matchAll(DELIMITER)) {
+      const char = match[1] as '*' | '_';
+      const before = kindOf(prose[match.index - 1] ?? ' ');
+      const after = kindOf(prose[match.index + match[0].length] ?? ' ');
+      // Beside whitespace, punctuation or CJK, a run may open or close what is on its other side.
+      const left = after !== Kind.Space && (after !== Kind.Punctuation || before !== Kind.Other);
+      const right = before !== Kind.Space && (before !== Kind.Punctuation || after !== Kind.Other);
+      // `_` inside a word (snake_case) neither opens nor closes.
+      const opens = left && (char === '*' || !right || before === Kind.Punctuation);
+      const closes = right && (char === '*' || !left || after === Kind.Punctuation);
+      this.marks++;
+      if (opens && closes && match[0].length >= 3 && this.open[char] === 0) this.ambiguousTriples++;
+      if (this.marks > MAX_EMPHASIS_MARKS || this.ambiguousTriples > MAX_UNMATCHED) {
+        const what = this.marks > MAX_EMPHASIS_MARKS ? `${MAX_EMPHASIS_MARKS.toLocaleString('en')} runs of "*" or "_"` : `${MAX_UNMATCHED.toLocaleString('en')} runs of three or more "*" or "_" between letters`;
+        return `more than ${what} in one paragraph: geul allows that many (the markdown parser's time grows faster than their number); split the paragraph, or escape them (\\*)`;
+      }
+      if (closes && this.open[char] > 0) this.open[char]--;
+      else if (opens) this.open[char]++;
+      else if (closes) this.unmatched[char]++;
+      if (this.open[char] > MAX_UNMATCHED || this.unmatched[char] > MAX_UNMATCHED) {
+        const what = this.open[char] > MAX_UNMATCHED ? 'opened and not closed' : 'closing nothing';
+        return `more than ${MAX_UNMATCHED.toLocaleString('en')} "${char}" ${what} in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\${char})`;
+      }
+    }
+    return undefined;
+  }
+
+  private addBackticks(raw: string): string | undefined {
+    if (!raw.includes('`')) return undefined;
+    for (const [run] of raw.matchAll(BACKTICKS)) {
+      // A run as long as a waiting one closes that code span, and what it held (other runs
+      // among it) was code. Roughly: an opener never closed is text, and the runs after it
+      // open spans of their own.
+      if (this.ticks.has(run.length)) this.ticks.clear();
+      else this.ticks.add(run.length);
+      if (this.ticks.size > MAX_UNMATCHED) {
+        return `more than ${MAX_UNMATCHED.toLocaleString('en')} runs of backticks closing no code span in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\\`)`;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** How deep a line's container prefix nests, and whether it starts a list item. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { glob } from 'tinyglobby';
 import { describe, expect, test } from 'vitest';
-import { markdownLimit, MAX_DELIMITER_RUN, MAX_NESTING } from '../src/markdown-limits.js';
+import { markdownLimit, MAX_DELIMITER_RUN, MAX_EMPHASIS_MARKS, MAX_LINK_MARKS, MAX_NESTING, MAX_UNMATCHED } from '../src/markdown-limits.js';
 import { REPO_ROOT } from './helpers/site.js';
 
 const front = '+++\ntitle = "t"\ndate = 2024-01-01\n+++\n\n';
@@ -89,6 +89,39 @@ describe('inline text', () => {
   test('escaped markers, code spans and inline math are not counted', () => {
     const text = '\\['.repeat(MAX_NESTING * 2) + ' `' + '['.repeat(MAX_NESTING * 2) + '*'.repeat(MAX_DELIMITER_RUN * 2) + '` $' + '_'.repeat(MAX_DELIMITER_RUN * 2) + '$';
     expect(markdownLimit(`${front}${text}\n`)).toBeUndefined();
+  });
+
+  test.each([
+    ['strong emphasis nested past the limit', `${'*a **a '.repeat(600)}b${' a** a*'.repeat(600)}`, /^more than 1,000 "\*" opened and not closed in one paragraph/],
+    ['emphasis mixed with the other marker, never closed', '*a_ '.repeat(MAX_UNMATCHED + 1), /^more than 1,000 "\*" opened and not closed/],
+    ['"*" that close nothing', 'a* '.repeat(MAX_UNMATCHED + 1), /^more than 1,000 "\*" closing nothing/],
+    ['"_" that close nothing', 'a_ '.repeat(MAX_UNMATCHED + 1), /^more than 1,000 "_" closing nothing/],
+    ['runs of three between letters', 'a***'.repeat(2 * MAX_UNMATCHED + 2), /^more than 1,000 runs of three or more/],
+    ['link resources left open', '[ (]('.repeat(MAX_LINK_MARKS + 1), /^more than 5,000 links left open/],
+    ['"]" closing no bracket', 'a]'.repeat(MAX_LINK_MARKS + 1), /^more than 5,000 `]` closing no bracket/],
+    ['backtick runs of every length', Array.from({ length: MAX_UNMATCHED + 1 }, (_, n) => `e${'`'.repeat(n + 1)}`).join(''), /^more than 1,000 runs of backticks/],
+    ['too many emphasis marks in one paragraph', '**굵게**는 '.repeat(MAX_EMPHASIS_MARKS / 2 + 1), /^more than 50,000 runs of "\*" or "_"/],
+  ])('%s: refused at its line', (_, text, reason) => {
+    const problem = markdownLimit(`${front}첫 문단.\n\n${text}\n`);
+    expect(problem).toMatchObject({ line: 8, column: 1 });
+    expect(problem!.reason).toMatch(reason);
+  });
+
+  test('what writers write keeps its emphasis, code and links uncounted against it', () => {
+    const lots = 3 * MAX_UNMATCHED;
+    for (const sentence of [
+      '**"용어"**는 ',
+      '이것은**강조**다 ',
+      '*기울임*과 ***굵은 기울임***도 ',
+      'snake_case_name 과 __init__ 그리고 2*3*4 ',
+      '`코드`와 ``백틱 ` 하나``, [링크](https://e.com/a_(b)) ',
+      '각주[^1]와 ![그림](images/a.png "제목") ',
+    ]) {
+      expect(markdownLimit(`${front}${sentence.repeat(lots)}\n`), sentence).toBeUndefined();
+    }
+    // Counted per paragraph: many in the post, few in each.
+    const paragraph = 'a* '.repeat(MAX_UNMATCHED - 1);
+    expect(markdownLimit(`${front}${paragraph}\n\n${paragraph}\n\n- ${paragraph}\n- ${paragraph}\n`)).toBeUndefined();
   });
 
   test('a 1 MB paragraph of balanced emphasis, code and links is fine', () => {
