@@ -1,10 +1,11 @@
 /**
  * Shapes of markdown on which micromark's time grows with the square of their size, found
  * before it is given the text. On this machine 20 KB of `- - - … a` (lists nested
- * on one line) took it 65 s, 40,000 nested `>` 14 s, and 10,000 `*` either side of a word
- * 19 s. Nesting that deep never built anyway: the syntax-tree utilities recurse per level
- * and overflow the stack near 1,500 levels, after the parser's minutes. So past these limits,
- * which no writing comes near and which posts nested 1,000 deep stay within (see
+ * on one line) took it 65 s, 40,000 nested `>` 14 s, 10,000 `*` either side of a word
+ * 19 s, and in one paragraph 40,000 `a* ` 32 s (cmark's pathological cases, below). Nesting
+ * that deep never built anyway: the syntax-tree utilities recurse per level and overflow the
+ * stack near 1,500 levels, after the parser's minutes. So past these limits, which no writing
+ * comes near and which posts nested 1,000 deep or a 1 MB paragraph stay within (see
  * tests/robustness.test.ts), the post is an error at the line, found by one linear pass over
  * its lines.
  */
