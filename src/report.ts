@@ -85,7 +85,17 @@ function firstLine(text: string): string {
 /** `path:line:col: message`, with `warning: ` before the message of a warning. */
 export function formatProblem(problem: Problem): string {
   const kind = problem.severity === 'warning' ? 'warning: ' : '';
-  return `${problem.path}:${problem.line}:${problem.column}: ${kind}${problem.message}`;
+  return `${printablePath(problem.path)}:${problem.line}:${problem.column}: ${kind}${problem.message}`;
+}
+
+/**
+ * A path as it can stand at the start of a one-line problem: a control character in a file
+ * name (a newline, from a script's mistake) is written as its escape, so the line stays one
+ * line that editors and CI annotations can read.
+ */
+function printablePath(file: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+  return file.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
 }
 
 /** Two lines of context before the place, the line itself and a caret under the column. */

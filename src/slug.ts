@@ -51,7 +51,7 @@ export function unsafeSlugReason(slug: string): string | undefined {
   if (slug === '.' || slug === '..') return `slug "${slug}" would escape the output folder`;
   if (/[/\\]/.test(slug)) return `slug "${slug}" contains a path separator and would escape its folder`;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(slug)) return `slug "${JSON.stringify(slug)}" contains control characters`;
+  if (/[\u0000-\u001f\u007f]/.test(slug)) return `slug ${JSON.stringify(slug)} contains control characters`;
   if (/[?#%]/.test(slug)) return `slug "${slug}" contains "?", "#" or "%", which cannot appear in a URL path as written`;
   return undefined;
 }

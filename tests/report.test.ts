@@ -13,6 +13,10 @@ describe('formatProblem', () => {
     );
   });
 
+  test('a file name with a newline or another control character stays on one line', () => {
+    expect(formatProblem(problem({ path: 'content/posts/new\nline\t.md', message: 'm' }))).toBe('content/posts/new\\nline\\t.md:1:1: m');
+  });
+
   test('a warning says so before the message', () => {
     expect(formatProblem(problem({ line: 5, column: 2, message: 'Could not render math', severity: 'warning' }))).toBe(
       'content/posts/a.md:5:2: warning: Could not render math',

@@ -75,4 +75,8 @@ describe('unsafeSlugReason', () => {
   ])('refuses %j', (slug, reason) => {
     expect(unsafeSlugReason(slug)).toMatch(reason);
   });
+
+  test('a slug with a control character is quoted once, escaped', () => {
+    expect(unsafeSlugReason('new\nline')).toBe('slug "new\\nline" contains control characters');
+  });
 });
