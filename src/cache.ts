@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CompiledPost, CompileInput } from './compile.js';
 import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
+import { readAt } from './read-at.js';
 import { stampOf } from './remark-images.js';
 
 const require = createRequire(import.meta.url);
@@ -218,13 +219,7 @@ function readEntryLazily(file: string, key: string, onLost: () => void): Compile
     try {
       size = fstatSync(fd).size;
       first = Buffer.allocUnsafe(Math.min(size, HEAD_READ_BYTES));
-      let got = 0;
-      while (got < first.length) {
-        const read = readSync(fd, first, got, first.length - got, got);
-        if (read === 0) break;
-        got += read;
-      }
-      first = first.subarray(0, got);
+      first = first.subarray(0, readAt(fd, first, 0));
     } finally {
       closeSync(fd);
     }
@@ -270,11 +265,7 @@ function readRange(file: string, offset: number, length: number): Buffer {
   const fd = openSync(file, 'r');
   try {
     const bytes = Buffer.allocUnsafe(length);
-    for (let got = 0; got < length; ) {
-      const read = readSync(fd, bytes, got, length - got, offset + got);
-      if (read === 0) throw new Error('entry cut short');
-      got += read;
-    }
+    if (readAt(fd, bytes, offset) < length) throw new Error('entry cut short');
     // A longer file is another entry than the one whose JSON was read.
     if (fstatSync(fd).size !== offset + length) throw new Error('entry changed');
     return bytes;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readAt } from './read-at.js';
 import type { RenderedMarkdown } from './types.js';
 
 /**
@@ -96,11 +97,7 @@ export function openHtmlSpool(dir = os.tmpdir(), memoryBytes = SPOOL_MEMORY_BYTE
       end += length;
       return withHtmlFrom(rendered, () => {
         const read = Buffer.allocUnsafe(length);
-        for (let done = 0; done < length; ) {
-          const got = readSync(file, read, done, length - done, offset + done);
-          if (got === 0) throw new Error('the HTML spool file ended early');
-          done += got;
-        }
+        if (readAt(file, read, offset) < length) throw new Error('the HTML spool file ended early');
         return read;
       });
     },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { readAt } from './read-at.js';
 
 /**
  * Pieces of posts that are costly to make and depend on nothing but their own input — a
@@ -158,13 +159,7 @@ function readLine(file: string, offset: number, length: number): string | undefi
   }
   try {
     const bytes = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const got = readSync(fd, bytes, done, length - done, offset + done);
-      if (got === 0) return undefined;
-      done += got;
-    }
-    return bytes.toString('utf8');
+    return readAt(fd, bytes, offset) < length ? undefined : bytes.toString('utf8');
   } finally {
     closeSync(fd);
   }
