@@ -146,7 +146,7 @@ export async function renderMarkdown(
   // KaTeX's console lines about glyphs are dropped: remarkMathLint reports those formulas.
   // Parse, run and stringify as `process` does, but each in this function: `process` calls
   // the stringifier inside a callback of the last (async) plugin, where a throw (the stack
-  // overflowing on emphasis nested a thousand deep) is an unhandled rejection that kills
+  // overflowing on emphasis nested 2,000 deep) is an unhandled rejection that kills
   // the process instead of failing this post.
   const html = await quietKatex(async () => {
     const tree = await processor.run(processor.parse(file), file);
