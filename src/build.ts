@@ -66,6 +66,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   options = { ...options, now: options.now ?? new Date() };
   const sources = await loadContent(options.root);
   const config = readConfig(sources.config);
+  options.onConfig?.(config);
   const urls = createUrls(config);
   const published = isPublished(config, options);
   const onPost = options.onPost;

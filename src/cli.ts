@@ -11,8 +11,8 @@ import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
 import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
-import { buildSearchIndex, createSearchFeed, SEARCH_BUNDLE_DIR, type SearchIndex } from './search.js';
-import type { Site } from './types.js';
+import { buildSearchIndex, closeSearchService, createSearchFeed, openIndexAhead, SEARCH_BUNDLE_DIR, type IndexAhead, type SearchIndex } from './search.js';
+import type { Site, SiteConfig } from './types.js';
 import { buildRecordOf, inputStamp, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { newPostText, takenBy } from './new-post.js';
 
@@ -144,8 +144,11 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     // rendering if not.
     const feed = [...(previous ?? [])].some(([file]) => file.startsWith(`${SEARCH_BUNDLE_DIR}/`)) ? undefined : createSearchFeed();
     let searching: Promise<SearchIndex> | undefined;
+    // Pagefind's process starts while the posts are read, in case their index must be made again.
+    let ahead: IndexAhead | undefined;
+    const onConfig = feed ? undefined : (config: SiteConfig) => void (ahead = openIndexAhead(config.language));
     const onSite = (site: Site) => {
-      searching = feed ? feed.finish(site) : buildSearchIndex(site, previous);
+      searching = feed ? feed.finish(site) : buildSearchIndex(site, previous, undefined, ahead);
       // Awaited below; if the build fails first, its failure must not go unhandled.
       searching.catch(() => {});
     };
@@ -155,10 +158,11 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     const stop = async () => {
       await searching?.catch(() => undefined);
       await feed?.close();
+      if (ahead) await closeSearchService();
       await staging.discard();
     };
     const emit = values.strict ? undefined : staging.put;
-    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
+    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onConfig, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
       async (error: unknown) => {
         await stop();
         if (lostAny()) return undefined;
@@ -203,7 +207,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     // the previous output as it was, like any other error.
     let search: SearchIndex;
     try {
-      search = await (searching ?? buildSearchIndex(result.site!, previous));
+      search = await (searching ?? buildSearchIndex(result.site!, previous, undefined, ahead));
     } catch (error) {
       await staging.discard();
       if (lostAny()) return 1;

@@ -47,6 +47,8 @@ export async function buildSearchIndex(
   previous: ReadonlyMap<string, string> = new Map(),
   /** Asked every POSTS_PER_PAUSE posts, with the event loop let run: true stops with `BuildAbandoned`. */
   abandon?: () => boolean,
+  /** An index opened while the posts were read, used for the first part to index; closed either way. */
+  ahead?: IndexAhead,
 ): Promise<SearchIndex> {
   const pause = pauses(abandon);
   const started = performance.now();
@@ -63,14 +65,19 @@ export async function buildSearchIndex(
     } else stale.push({ part, key });
   }
   const elapsed = () => Math.round(performance.now() - started);
-  if (stale.length === 0) return { outputs: sorted(outputs), posts: site.posts.length, reused: true, milliseconds: elapsed() };
+  if (stale.length === 0) {
+    if (ahead) await closeSearchService();
+    return { outputs: sorted(outputs), posts: site.posts.length, reused: true, milliseconds: elapsed() };
+  }
   const pagefind = await import('pagefind');
+  let opened = ahead?.language === site.config.language ? ahead.index : undefined;
   const adding: Promise<{ errors: string[] }>[] = [];
   try {
     let sent = 0;
     // One part at a time: Pagefind holds one part's words in memory, not the whole site's.
     for (const { part, key } of stale) {
-      const index = await openIndex(site.config.language);
+      const index = await (opened ?? openIndex(site.config.language));
+      opened = undefined;
       for (const post of part.posts) {
         if (sent > 0 && sent % POSTS_PER_PAUSE === 0) await pause();
         sent++;
@@ -212,6 +219,28 @@ export function createSearchFeed(): SearchFeed {
     },
     close,
   };
+}
+
+/**
+ * A Pagefind index asked for before the site is collected. Pagefind's process starts in some
+ * 20 ms, but its answer is read only when the main thread next waits: asked for once the site
+ * was collected, beside the rendering, the index was ready ~300 ms later, on the path of every
+ * edit. Asked for when site.toml is read, it is ready by the time the posts are.
+ */
+export interface IndexAhead {
+  language: string;
+  index: Promise<PagefindIndex>;
+}
+
+export function openIndexAhead(language: string): IndexAhead {  const index = openIndex(language);
+  // Awaited by buildSearchIndex; a build that fails first closes the service instead.
+  index.catch(() => {});
+  return { language, index };
+}
+
+/** Stop Pagefind's process, with whatever index it holds: geul cannot exit while it runs. */
+export async function closeSearchService(): Promise<void> {
+  await (await import('pagefind')).close();
 }
 
 /** Posts sent to Pagefind and not yet answered: enough to keep it busy, few in memory. */

@@ -292,6 +292,12 @@ export interface BuildOptions {
    */
   onSite?: (site: Site) => void;
   /**
+   * Called with the site's settings as soon as site.toml is read, before any post is: what
+   * needs only them (the CLI starts Pagefind's process) can start while the posts are read
+   * and compiled. @default none
+   */
+  onConfig?: (config: SiteConfig) => void;
+  /**
    * Called with each post the build will publish as soon as it is compiled, in source-path
    * order (the CLI's search index of a first build is fed so). A post may still be dropped
    * later (a duplicate slug, which is an error). @default none

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { buildSearchIndex, createSearchFeed, indexOrder } from '../src/search.js';
+import { buildSearchIndex, createSearchFeed, indexOrder, openIndexAhead } from '../src/search.js';
 import { partSize, searchParts, SINGLE_INDEX_POSTS, type SearchPart } from '../src/search-parts.js';
 import type { Output, ParsedPost } from '../src/types.js';
 import { collectPosts, postFrom } from './helpers/posts.ts';
@@ -92,6 +92,25 @@ describe('an index in parts', { timeout: 60_000 }, () => {
     expect(others(again.outputs)).toEqual(others(first.outputs));
     const unchanged = await buildSearchIndex(changed, manifest(again.outputs));
     expect(unchanged.reused).toBe(true);
+  });
+
+  test('an index opened before the site was collected makes the same files; unneeded, it is let go', async () => {
+    const { site } = collectPosts(made);
+    const first = await buildSearchIndex(site);
+    const edited = indexOrder(site.posts)[0]!;
+    const { site: changed } = collectPosts(made.map((m) => (m.post === edited ? { ...m, post: { ...m.post, rendered: { ...m.post.rendered, html: '<p>고친 본문.</p>' } } } : m)));
+    const bytes = (index: { outputs: Output[] }) => index.outputs.map((output) => [output.path, output.key, 'content' in output ? Buffer.from(output.content as Uint8Array).toString('base64') : '']);
+    const ahead = await buildSearchIndex(changed, manifest(first.outputs), undefined, openIndexAhead(changed.config.language));
+    expect(ahead.reused).toBe(false);
+    expect(bytes(ahead)).toEqual(bytes(await buildSearchIndex(changed, manifest(first.outputs))));
+    const unneeded = await buildSearchIndex(changed, manifest(ahead.outputs), undefined, openIndexAhead(changed.config.language));
+    expect(unneeded.reused).toBe(true);
+    // Pagefind's process was stopped with the index it was never given posts for: the next
+    // index starts a new one, and the part it makes again is the one made at first.
+    const back = await buildSearchIndex(site, manifest(ahead.outputs));
+    const remade = bytes(back).filter(([, , content]) => content !== '');
+    expect(remade.length).toBeGreaterThan(0);
+    expect(remade).toEqual(bytes(first).filter(([file]) => remade.some(([again]) => again === file)));
   });
 
   test('fed post by post, it is the same index, part for part', async () => {
