@@ -232,13 +232,14 @@ export interface IndexAhead {
   index: Promise<PagefindIndex>;
 }
 
-export function openIndexAhead(language: string): IndexAhead {  const index = openIndex(language);
+export function openIndexAhead(language: string): IndexAhead {
+  const index = openIndex(language);
   // Awaited by buildSearchIndex; a build that fails first closes the service instead.
   index.catch(() => {});
   return { language, index };
 }
 
-/** Stop Pagefind's process, with whatever index it holds: geul cannot exit while it runs. */
+/** Stop Pagefind's process, and with it any index it holds (one opened ahead and not needed). */
 export async function closeSearchService(): Promise<void> {
   await (await import('pagefind')).close();
 }
