@@ -69,6 +69,8 @@ export interface Messages {
   termHeading: string;
   /** Word for "everything", e.g. the link back to all tags: "전체". */
   all: string;
+  /** The rest of a post's terms that a list item leaves out, linking to the post; `{n}` is how many, e.g. "외 {n}개". */
+  moreTerms: string;
   /** Label of the citation card of a reviewed paper, e.g. "리뷰한 논문". */
   paper: string;
   /** Label of the BibTeX entry to copy, e.g. "BibTeX". */
@@ -136,6 +138,7 @@ export const ko: Messages = {
   headingAnchor: '이 제목으로 링크',
   termHeading: '{taxonomy}: {term}',
   all: '전체',
+  moreTerms: '외 {n}개',
   paper: '리뷰한 논문',
   bibtex: 'BibTeX',
   series: '시리즈',
@@ -187,6 +190,7 @@ export const en: Messages = {
   headingAnchor: 'Link to this heading',
   termHeading: '{taxonomy}: {term}',
   all: 'All',
+  moreTerms: '{n} more',
   paper: 'Paper reviewed',
   bibtex: 'BibTeX',
   series: 'Series',
