@@ -47,7 +47,8 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
           total,
           prevUrl: n > 1 ? urls.rel(homeDir(n - 1)) : null,
           nextUrl: n < total ? urls.rel(homeDir(n + 1)) : null,
-          pages: pageLinks(n, total).map((number) => (number === 'gap' ? { gap: true } : { number, url: urls.rel(homeDir(number)), current: number === n })),
+          // `gap` on every link: a variable missing under strictVariables costs LiquidJS a thrown error.
+          pages: pageLinks(n, total).map((number) => (number === 'gap' ? { gap: true } : { gap: false, number, url: urls.rel(homeDir(number)), current: number === n })),
         },
       },
     });
