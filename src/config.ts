@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { VFile } from 'vfile';
 import { addError } from './report.js';
-import { keyPlace, parseToml } from './toml.js';
+import { keyPlace, parseToml, plainData } from './toml.js';
 import type { SiteConfig } from './types.js';
 
 const siteSchema = z.object({
@@ -40,7 +40,7 @@ export function readConfig(file: VFile): SiteConfig {
     }
   }
   const settings = result.success ? result.data : siteSchema.parse({});
-  const extra = Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)));
+  const extra = plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>;
   return {
     title: settings.title,
     baseURL: settings.baseURL.endsWith('/') ? settings.baseURL : `${settings.baseURL}/`,

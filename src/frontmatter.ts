@@ -5,7 +5,7 @@ import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
 import { paperSchema } from './paper.js';
 import { addError } from './report.js';
-import { keyPlace, parseToml, type TomlOrigin } from './toml.js';
+import { keyPlace, parseToml, plainData, type TomlOrigin } from './toml.js';
 import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
 /** The front matter block of a file: its TOML text and the line that text starts on. */
@@ -224,19 +224,6 @@ function tablePlace(toml: string, table: string, origin: TomlOrigin): { line: nu
   const lines = toml.split(/\r?\n/);
   const index = lines.findIndex((line) => new RegExp(`^\\s*\\[\\s*${table}\\s*\\]`).test(line));
   return index === -1 ? undefined : { line: origin.line + index, column: 1 };
-}
-
-/**
- * TOML values as plain data: a TOML date becomes the text it was written as. Templates see
- * the same values whether a post was just parsed or came from the cache or a worker.
- */
-function plainData(value: unknown): unknown {
-  if (value instanceof TomlDate) return value.toISOString();
-  if (Array.isArray(value)) return value.map(plainData);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainData(inner)]));
-  }
-  return value;
 }
 
 /** The text a top-level key's value is written as, when it is a single bare token. */

@@ -1,4 +1,4 @@
-import { parse, TomlError } from 'smol-toml';
+import { parse, TomlDate, TomlError } from 'smol-toml';
 import type { VFile } from 'vfile';
 import { addError } from './report.js';
 
@@ -64,4 +64,18 @@ export function keyPlace(
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * TOML values as plain data: a TOML date becomes the text it was written as. Templates see
+ * the same values whether a post was just parsed or came from the cache or another thread,
+ * and a date in site.toml as it is written, not as the machine's time zone prints it.
+ */
+export function plainData(value: unknown): unknown {
+  if (value instanceof TomlDate) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plainData);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainData(inner)]));
+  }
+  return value;
 }

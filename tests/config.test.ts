@@ -86,6 +86,11 @@ describe('readConfig', () => {
     expect(config.extra).toEqual({ params: { baseURL: 1 } });
   });
 
+  test('dates among unknown keys reach templates as written, like front matter\'s, whatever the time zone', () => {
+    const { config } = read('launched = 2024-03-01\n[params]\nat = 2024-03-01T10:00:00+09:00\ndays = [2024-01-02]');
+    expect(config.extra).toEqual({ launched: '2024-03-01', params: { at: '2024-03-01T10:00:00.000+09:00', days: ['2024-01-02'] } });
+  });
+
   test('broken TOML is reported at its line', () => {
     const { places, file } = read('title = "a"\ntitle = "b"');
     expect(places).toEqual([[2, 1, true]]);
