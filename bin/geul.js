@@ -47,6 +47,7 @@ async function bundledEntry() {
       cli: path.join(repo, 'src', 'cli.ts'),
       'compile-worker': path.join(repo, 'src', 'compile-worker.ts'),
       'watch-worker': path.join(repo, 'src', 'watch-worker.ts'),
+      'render-worker': path.join(repo, 'src', 'render-worker.ts'),
     },
     outdir: temporary,
     bundle: true,

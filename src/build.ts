@@ -135,7 +135,17 @@ export async function assemble({ sources, config, compiled, modified, started }:
   const related = relatedChoicesData();
   if (related) options.cache?.writeNote('related', related);
   await pause();
-  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, options.previous, pause, options.emit, options.cache?.enabled ? partialStoreDir(options.root) : undefined);
+  const rendered = await render(routed, options.root, urls, { dev: Boolean(options.dev), site: views.site, i18n }, {
+    previous: options.previous,
+    pause,
+    emit: options.emit,
+    partialsDir: options.cache?.enabled ? partialStoreDir(options.root) : undefined,
+    // As many threads render as compile; not for the dev server, which renders a page or two
+    // per save and may call a build off between any two pages.
+    helpers: options.dev || options.abandon ? 0 : (options.workers ?? defaultWorkers()) - 1,
+    // An explicit --workers is obeyed even for a few pages (tests compare 1 and 3 workers).
+    helpersFrom: options.workers === undefined ? undefined : 1,
+  });
   await pause();
   const outputs: Output[] = [
     ...rendered.outputs,

@@ -268,7 +268,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
           const i18n = messages(config.language);
           const views = createViews(site, urls, i18n, new Date());
           const pages = routes(site, views, urls, i18n, new Set(replaced.values()));
-          const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, keys, undefined, undefined, partialStoreDir(root));
+          const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, { previous: keys, partialsDir: partialStoreDir(root) });
           const fine = rendered.templateFiles.every((file) => file.messages.length === 0);
           if (fine && rendered.outputs.length === pages.length) {
             const fresh = rendered.outputs.filter((output) => !('unchanged' in output));

@@ -6,7 +6,9 @@ import { VFile } from 'vfile';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { addError } from './report.js';
 import type { Output, Page } from './types.js';
+import { startHelpers } from './render-helpers.js';
 import type { Urls } from './urls.js';
+import { BODY_BYTES } from './view.js';
 
 /** The rendered pages, and the template files with any problems recorded on them. */
 export interface RenderResult {
@@ -16,32 +18,35 @@ export interface RenderResult {
   templateFiles: VFile[];
 }
 
+/** How one render call runs, beyond its pages. */
+export interface RenderOptions {
+  /** Keys of the previous build's outputs by path: a page with the same key is not rendered again. */
+  previous?: ReadonlyMap<string, string>;
+  /** Awaited every PAUSE_EVERY_MS of rendering: a caller's chance to let other work run, or to stop. */
+  pause?: () => Promise<void>;
+  /** Given each page as it is rendered, in page order, instead of returning it (`geul build` writes it at once). */
+  emit?: (output: Output) => Promise<void>;
+  /** Where list items rendered by earlier builds are kept (`.cache/geul/partials/`); none without cache. */
+  partialsDir?: string;
+  /**
+   * Threads that render pages beside this one (`src/render-worker.ts`), once at least
+   * `helpersFrom` pages are to be rendered. @default 0: this thread alone
+   */
+  helpers?: number;
+  /** @default HELPERS_FROM */
+  helpersFrom?: number;
+}
+
 /**
  * Page[] → Output[] through LiquidJS: the only module that knows the template engine.
  * Output is HTML-escaped unless a template says `| raw` (only the post body does), and an
  * unknown variable or filter is an error at its place in the template, not an empty string.
  */
-export async function render(
-  pages: Page[],
-  root: string,
-  urls: Urls,
-  globals: Record<string, unknown> = {},
-  previous: ReadonlyMap<string, string> = new Map(),
-  /** Awaited every PAUSE_EVERY_MS of rendering: a caller's chance to let other work run, or to stop. */
-  pause?: () => Promise<void>,
-  /** Given each page as it is rendered, instead of returning it (`geul build` writes it at once). */
-  emit?: (output: Output) => Promise<void>,
-  /** Where list items rendered by earlier builds are kept (`.cache/geul/partials/`); none without cache. */
-  partialsDir?: string,
-): Promise<RenderResult> {
+export async function render(pages: Page[], root: string, urls: Urls, globals: Record<string, unknown> = {}, options: RenderOptions = {}): Promise<RenderResult> {
+  const { previous = new Map(), pause, emit, partialsDir } = options;
   const templatesDir = path.join(root, 'templates');
   const templatesDigest = digestTemplates(templatesDir);
-  const { liquid, call } = engineFor(templatesDir, templatesDigest);
-  call.urls = urls;
-  call.globals = globals;
-  call.partials = new WeakMap();
-  call.context = undefined;
-  call.store = partialsDir === undefined ? undefined : partialStore(partialsDir, templatesDigest);
+  const { liquid, call } = prepareEngine(templatesDir, templatesDigest, urls, globals, partialsDir);
 
   const templateFiles = new Map<string, VFile>();
   const fileOf = (absolute: string) => {
@@ -54,42 +59,126 @@ export async function render(
     return file;
   };
   const reported = new Set<string>();
-
-  const outputs: Output[] = [];
-  let emitted = 0;
-  const done = async (output: Output) => {
-    if (!emit) return void outputs.push(output);
-    await emit(output);
-    if (output.path.endsWith('.html')) emitted++;
+  const report = (located: LocatedError) => {
+    const key = `${located.file}:${located.line}:${located.column}:${located.message}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    addError(fileOf(located.file), located.message, { line: located.line, column: located.column }, 'template');
   };
-  let paused = performance.now();
+
+  // Keyed first: the pages to render are known before any is, and helpers started only when
+  // there are enough of them.
   const sharedDigests = new WeakMap<object, string>();
-  for (const page of pages) {
-    if (pause && performance.now() - paused >= PAUSE_EVERY_MS) {
-      await pause();
-      paused = performance.now();
+  const keys = pages.map((page) => pageKey(templatesDigest, page, sharedDigests));
+  const stale = pages.flatMap((page, index) => (previous.get(page.outputPath) === keys[index] ? [] : [index]));
+
+  // Pages are given to `emit` as they are made, in whatever order the threads finish them;
+  // returned, they are in page order.
+  const kept: (Output | undefined)[] = [];
+  let emitted = 0;
+  const finished: { index: number; output: Output }[] = [];
+  const handOn = async () => {
+    // Helpers' answers may be added while an emit is awaited: read to the end, then emptied.
+    for (let at = 0; at < finished.length; at++) {
+      const { index, output } = finished[at]!;
+      if (!emit) kept[index] = output;
+      else {
+        await emit(output);
+        if (output.path.endsWith('.html')) emitted++;
+      }
     }
-    const key = pageKey(templatesDigest, page, sharedDigests);
-    if (previous.get(page.outputPath) === key) {
-      await done({ path: page.outputPath, unchanged: true, key });
-      continue;
-    }
-    let content: string;
-    try {
-      content = liquid.renderFileSync(page.template, page.data, { globals });
-    } catch (error) {
-      const located = locate(error, path.join(templatesDir, `${page.template}.liquid`));
-      const key = `${located.file}:${located.line}:${located.column}:${located.message}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      addError(fileOf(located.file), located.message, { line: located.line, column: located.column }, 'template');
-      continue;
-    }
-    await done({ path: page.outputPath, content, key });
+    finished.length = 0;
+  };
+  for (const [index, page] of pages.entries()) {
+    if (previous.get(page.outputPath) === keys[index]) finished.push({ index, output: { path: page.outputPath, unchanged: true, key: keys[index]! } });
   }
+
+  const renderHere = (index: number) => {
+    const page = pages[index]!;
+    try {
+      finished.push({ index, output: { path: page.outputPath, content: liquid.renderFileSync(page.template, page.data, { globals }), key: keys[index] } });
+    } catch (error) {
+      report(locate(error, path.join(templatesDir, `${page.template}.liquid`)));
+    }
+  };
+
+  const helperCount = stale.length >= (options.helpersFrom ?? HELPERS_FROM) ? (options.helpers ?? 0) : 0;
+  const helpers = helperCount > 0 ? startHelpers(helperCount, { templatesDir, templatesDigest, baseURL: urls.baseURL, globals, partialsDir }) : undefined;
+  try {
+    // Helpers are sent chunks of the pages of posts (those whose data holds a body), up to two
+    // chunks each; this thread renders the rest first, the lists: a post's list item, rendered
+    // once, is reused on each list the post is on (the `partial` filter), so lists are best
+    // rendered all in one thread. Then it takes posts' pages too, until none is left.
+    const [lists, shareable] = helpers ? partition(stale, (index) => !hasBody(pages[index]!)) : [stale, []];
+    let nextList = 0;
+    let nextShared = 0;
+    let paused = performance.now();
+    let yielded = paused;
+    for (;;) {
+      while (helpers && nextShared < shareable.length && helpers.wants()) {
+        const chunk = shareable.slice(nextShared, nextShared + CHUNK_PAGES);
+        nextShared += chunk.length;
+        helpers.send(chunk.map((index) => ({ index, page: pages[index]! })), {
+          done(results) {
+            for (const result of results) {
+              const page = pages[result.index]!;
+              // Bytes to write; decoded for a caller that keeps pages, as this thread gives them.
+              if ('html' in result) finished.push({ index: result.index, output: { path: page.outputPath, content: emit ? result.html : decoder.decode(result.html), key: keys[result.index] } });
+              else report(result.error);
+            }
+          },
+          // A helper that stopped: its pages are rendered here.
+          lost: (indexes) => indexes.forEach(renderHere),
+        });
+      }
+      if (nextList < lists.length) renderHere(lists[nextList++]!);
+      else if (nextShared < shareable.length) renderHere(shareable[nextShared++]!);
+      else if (helpers?.busy()) await helpers.progress();
+      else break;
+      await handOn();
+      const now = performance.now();
+      if (pause && now - paused >= PAUSE_EVERY_MS) {
+        await pause();
+        paused = performance.now();
+      }
+      // Lets the helpers' answers in: awaiting what is already resolved runs no message handler.
+      if (helpers && now - yielded >= YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
+    }
+    await handOn();
+  } finally {
+    await helpers?.close();
+  }
+  const outputs = kept.filter((output) => output !== undefined);
   call.store?.flush();
   return { outputs, emitted, templateFiles: [...templateFiles.values()] };
 }
+
+const decoder = new TextDecoder();
+
+/** A page of a post or standalone page: its data holds a view with the body. */
+function hasBody(page: Page): boolean {
+  return Object.values(page.data).some((value) => typeof value === 'object' && value !== null && BODY_BYTES in value);
+}
+
+/** `items` split by `test`, each part in the order given. */
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+/** Below this many pages to render, starting a helper (some 100 ms) would cost more than it saves. */
+const HELPERS_FROM = 96;
+
+/** Pages a helper is sent at once: some milliseconds of rendering. */
+const CHUNK_PAGES = 8;
+
+/** How often this thread, rendering, stops to take the helpers' answers and send them more. */
+const YIELD_EVERY_MS = 3;
 
 /**
  * What a page's bytes are made of: every template (a page may include any partial) and its
@@ -138,8 +227,16 @@ interface LiquidLikeError {
   errors?: LiquidLikeError[];
 }
 
+/** Where a template failed: its absolute path, line and column, and the message. */
+export interface LocatedError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 /** The template file, line, column and plain message of a LiquidJS error. */
-function locate(error: unknown, fallbackFile: string) {
+export function locate(error: unknown, fallbackFile: string): LocatedError {
   const liquidError = (error as LiquidLikeError)?.errors?.[0] ?? (error as LiquidLikeError);
   const token = liquidError?.token;
   const [line, column] = token?.getPosition?.() ?? [1, 1];
@@ -167,6 +264,18 @@ interface RenderCall {
  * cost more than rendering them. Globals come with each render call.
  */
 const engines = new Map<string, { digest: string; liquid: Liquid; call: RenderCall }>();
+
+/** The engine of `templatesDir` (whose templates digest to `templatesDigest`), set up for one render call. */
+export function prepareEngine(templatesDir: string, templatesDigest: string, urls: Urls, globals: Record<string, unknown>, partialsDir: string | undefined): { liquid: Liquid; call: RenderCall } {
+  const engine = engineFor(templatesDir, templatesDigest);
+  const { call } = engine;
+  call.urls = urls;
+  call.globals = globals;
+  call.partials = new WeakMap();
+  call.context = undefined;
+  call.store = partialsDir === undefined ? undefined : partialStore(partialsDir, templatesDigest);
+  return engine;
+}
 
 function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call: RenderCall } {
   const kept = engines.get(templatesDir);

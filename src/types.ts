@@ -271,7 +271,10 @@ export interface BuildOptions {
   now?: Date;
   /** Building for the dev server (templates see `dev = true`). */
   dev?: boolean;
-  /** Worker threads for markdown; 1 compiles in the main thread. @default the number of cores */
+  /**
+   * Worker threads for markdown, and threads rendering pages (the main one and `workers - 1`
+   * helpers); 1 does both in the main thread. @default the number of cores
+   */
   workers?: number;
   /**
    * Keys of the previous build's outputs by path. A page whose key is unchanged is not

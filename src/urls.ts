@@ -5,6 +5,8 @@ import type { ParsedPost, SiteConfig } from './types.js';
  * a sub-path (`baseURL = "https://example.com/blog/"`) works without template changes.
  */
 export interface Urls {
+  /** site.toml's baseURL, ending in `/`: what these URLs are made from. */
+  baseURL: string;
   /** Path part of baseURL with both slashes: `/` or `/blog/`. */
   basePath: string;
   /** Site-relative URL of a path under the output root: `posts/a/` → `/blog/posts/a/`. */
@@ -13,7 +15,7 @@ export interface Urls {
   abs(path: string): string;
 }
 
-export function createUrls(config: SiteConfig): Urls {
+export function createUrls(config: Pick<SiteConfig, 'baseURL'>): Urls {
   const base = new URL(config.baseURL);
   // URL gives the path percent-encoded; links keep Hangul readable, so work on the decoded form.
   const pathname = decodeURIComponentSafe(base.pathname);
@@ -21,7 +23,7 @@ export function createUrls(config: SiteConfig): Urls {
   const rel = (path: string) => basePath + hrefPath(path.replace(/^\/+/, ''));
   const abs = (path: string) =>
     base.origin + encodeURI(basePath + path.replace(/^\/+/, '')).replace(/[?#]/g, (char) => encodeURIComponent(char));
-  return { basePath, rel, abs };
+  return { baseURL: config.baseURL, basePath, rel, abs };
 }
 
 /**

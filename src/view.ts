@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { htmlDigest } from './compact-html.js';
+import { htmlBytes, htmlDigest } from './compact-html.js';
 import { formatDate } from './date.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
@@ -20,6 +20,13 @@ const DESCRIPTION_LIMIT = 160;
 const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
 
 /** Where the default sharing image is when site.toml names none: shipped with the theme. */
+/**
+ * On a full post view, beside its `content` getter: a function giving the body as UTF-8
+ * bytes, for a page rendered on another thread (`src/render-helpers.ts`), which a getter
+ * does not cross to. Neither JSON nor structured cloning carries it.
+ */
+export const BODY_BYTES = Symbol('geul.bodyBytes');
+
 export const DEFAULT_SITE_IMAGE = 'assets/og-default.png';
 
 /**
@@ -464,6 +471,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       // The body is read when the page renders, not held decoded for every page at once; left
       // out of JSON, so keying a page does not decode it.
       Object.defineProperty(full, 'content', { get: () => source.rendered.html, enumerable: false });
+      Object.defineProperty(full, BODY_BYTES, { value: () => htmlBytes(source.rendered), enumerable: false });
       return full;
     },
     postUrl,

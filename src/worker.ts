@@ -6,7 +6,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
  * TypeScript sources (tests, GEUL_FROM_SOURCE), an eval'd bootstrap registers tsx in the
  * worker first.
  */
-export function startWorker(name: 'compile-worker' | 'watch-worker', workerData: unknown, resourceLimits?: ResourceLimits): Worker {
+export function startWorker(name: 'compile-worker' | 'watch-worker' | 'render-worker', workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData, resourceLimits });
   const workerModule = new URL(`./${name}.ts`, import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');

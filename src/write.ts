@@ -243,10 +243,10 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
     JSON.stringify({
       format: MANIFEST_FORMAT,
       note: 'Written by geul and replaced on every build.',
-      files: Object.fromEntries(files),
+      files: Object.fromEntries(sortedByPath(files)),
       // The bytes of each file written from content, so that a page rendered again into the
       // same bytes is not written again.
-      digests: updating ? {} : Object.fromEntries([...digests].filter(([file]) => files.has(file))),
+      digests: updating ? {} : Object.fromEntries(sortedByPath(digests).filter(([file]) => files.has(file))),
       // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
       ...(record === undefined ? {} : { build: record }),
       // Set while files are moved into place: should that be cut short, the next build trusts
@@ -262,7 +262,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
     if (stateFile === undefined) return;
     try {
       mkdirSync(path.dirname(stateFile), { recursive: true });
-      replaceFile(stateFile, JSON.stringify({ format: MANIFEST_FORMAT, marker: digestOf(marker), fingerprints: Object.fromEntries([...fingerprints].filter(([file]) => keys.has(file))) }));
+      replaceFile(stateFile, JSON.stringify({ format: MANIFEST_FORMAT, marker: digestOf(marker), fingerprints: Object.fromEntries(sortedByPath(fingerprints).filter(([file]) => keys.has(file))) }));
     } catch {
       // A cache that cannot be written costs the next build its reuse of files, nothing more.
     }
@@ -450,6 +450,14 @@ function processAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * A map's entries by path: pages are put as the threads rendering them finish (render.ts),
+ * and the manifest must not depend on which finished first.
+ */
+function sortedByPath<T>(map: ReadonlyMap<string, T>): [string, T][] {
+  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function keyOf(output: Output): string {

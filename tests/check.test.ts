@@ -109,6 +109,13 @@ describe('geul build', () => {
     expect(readdirSync(root).filter((name) => name.startsWith('.dist'))).toEqual([]);
   });
 
+  test('--strict checks the pages other threads rendered as well (--workers 3: the posts\' pages)', async () => {
+    const root = await site();
+    const run = await runCli(['build', '--strict', '--workers', '3', '--root', root]);
+    expect(problemLines(run.stderr)).toEqual(expectedLines().map((line) => line.replace(': warning: ', ': ')));
+    expect(run.code).toBe(1);
+  });
+
   test('--strict after a normal build still checks the pages it does not render again', async () => {
     const root = await site();
     expect((await runCli(['build', '--root', root])).code).toBe(0);
