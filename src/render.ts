@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Liquid } from 'liquidjs';
 import { VFile } from 'vfile';
+import { packageVersion, versions } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { addError } from './report.js';
 import type { Output, Page } from './types.js';
@@ -331,9 +332,14 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
   return engine;
 }
 
-/** A hash of every template file's path and text. */
+/**
+ * A hash of every template file's path and text, and of the code that renders them: geul's
+ * sources (its filters, what its views give templates) and LiquidJS. Every page's key and
+ * every stored list item starts from it, so a new version of either renders the site again
+ * rather than keep pages the old one made from the same data.
+ */
 function digestTemplates(dir: string): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') }));
   const walk = (folder: string) => {
     let entries: Dirent[];
     try {

@@ -4,10 +4,10 @@
  * (a post, a template, site.toml, an image, the options, a file of the output deleted or edited) or
  * a post's publication time passing makes it build again.
  */
-import { readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, copySite, hashTree, readHtml, runCli, textOf } from './helpers/site.ts';
+import { cleanup, copySite, hashTree, readHtml, REPO_ROOT, runCli, runNode, tempDir, textOf } from './helpers/site.ts';
 import { selectAll } from 'hast-util-select';
 
 const UNCHANGED = /; nothing changed since the last build, so dist\/ is as it was$/m;
@@ -108,4 +108,30 @@ describe('a build with nothing changed', () => {
     expect(after.stdout).not.toMatch(UNCHANGED);
     expect(statSync(path.join(root, 'dist/posts/soon/index.html')).isFile()).toBe(true);
   });
+});
+
+describe('a new version of geul', () => {
+  let copy: string | undefined;
+  afterAll(() => cleanup(copy));
+
+  test('renders every page again, though no page\'s data changed: the code that renders it did', async () => {
+    // geul as it is, and a copy whose relURL filter marks every link it makes: the same
+    // templates and data, another renderer. Built in turn into the same folder.
+    copy = await tempDir('geul-version-');
+    for (const name of ['bin', 'src', 'templates', 'package.json']) cpSync(path.join(REPO_ROOT, name), path.join(copy, name), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+    const renderTs = path.join(copy, 'src', 'render.ts');
+    const filter = "call.urls.rel(String(value ?? ''))";
+    expect(readFileSync(renderTs, 'utf8')).toContain(filter);
+    writeFileSync(renderTs, readFileSync(renderTs, 'utf8').replace(filter, `${filter} + '?v2'`));
+
+    const first = await build();
+    expect(first.code, first.stderr).toBe(0);
+    const styles = () => selectAll('link[rel=stylesheet]', readHtml(path.join(root, 'dist', 'posts', 'warned', 'index.html'))).map((link) => String(link.properties.href));
+    expect(styles().some((href) => href.endsWith('?v2'))).toBe(false);
+    const newer = await runNode([path.join(copy, 'bin', 'geul.js'), 'build', '--root', root], { cwd: root });
+    expect(newer.code, newer.stderr).toBe(0);
+    expect(styles().length).toBeGreaterThan(0);
+    expect(styles().every((href) => href.endsWith('?v2'))).toBe(true);
+  }, 60_000);
 });
