@@ -109,8 +109,15 @@ export function startHelpers(count: number, setup: HelperSetup): RenderHelpers {
         }
         pages.push({ index, template: page.template, data, shared, bodies });
       }
-      helper.out.set(id, { indexes: chunk.map(({ index }) => index), answer });
-      helper.worker.postMessage({ chunk: id, pages }, transfer);
+      const indexes = chunk.map(({ index }) => index);
+      try {
+        helper.worker.postMessage({ chunk: id, pages }, transfer);
+      } catch {
+        // Data that cannot be cloned (a function, say): these pages are rendered by the caller.
+        answer.lost(indexes);
+        return;
+      }
+      helper.out.set(id, { indexes, answer });
     },
     busy: () => helpers.some((helper) => helper.out.size > 0),
     progress: () => new Promise<void>((resolve) => (wake = resolve)),

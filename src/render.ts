@@ -25,7 +25,10 @@ export interface RenderOptions {
   previous?: ReadonlyMap<string, string>;
   /** Awaited every PAUSE_EVERY_MS of rendering: a caller's chance to let other work run, or to stop. */
   pause?: () => Promise<void>;
-  /** Given each page as it is rendered, in page order, instead of returning it (`geul build` writes it at once). */
+  /**
+   * Given each page as it is rendered, instead of returning it (`geul build` writes it at once):
+   * in page order from this thread alone, as each finishes when helpers render too.
+   */
   emit?: (output: Output) => Promise<void>;
   /** Where list items rendered by earlier builds are kept (`.cache/geul/partials/`); none without cache. */
   partialsDir?: string;
@@ -182,8 +185,8 @@ const CHUNK_PAGES = 8;
 const YIELD_EVERY_MS = 3;
 
 /**
- * What a page's bytes are made of: every template (a page may include any partial) and its
- * data. JSON of the data costs far less than rendering it; a post's body is not in it (a
+ * What a page's bytes are made of: every template (a page may include any partial) and the
+ * code that renders it (`templatesDigest`), and its data. JSON of the data costs far less than rendering it; a post's body is not in it (a
  * non-enumerable getter), its digest is (`PostView.contentDigest`). Most of that JSON is
  * the same objects on page after page (the site, the messages, a post's list item on the
  * home page and each of its term pages): an object at the top of the data, or in a list

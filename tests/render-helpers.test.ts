@@ -1,0 +1,86 @@
+/**
+ * Pages of posts rendered on helper threads (src/render-helpers.ts) come out as the main
+ * thread renders them: the same bytes, the same problems, whatever cannot cross to a thread
+ * rendered where it is.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { render } from '../src/render.ts';
+import type { Output, Page } from '../src/types.ts';
+import { createUrls } from '../src/urls.ts';
+import { BODY_BYTES } from '../src/view.ts';
+import { cleanup, tempDir } from './helpers/site.ts';
+
+let root: string;
+const urls = createUrls({ baseURL: 'https://example.com/블로그/' });
+const globals = { dev: false, site: { title: '글 모음', params: { launched: '2024-03-01' } }, i18n: { posts: '글' } };
+
+beforeAll(async () => {
+  root = await tempDir('geul-render-helpers-');
+  mkdirSync(path.join(root, 'templates', 'partials'), { recursive: true });
+  const write = (name: string, text: string) => writeFileSync(path.join(root, 'templates', `${name}.liquid`), text);
+  write('post', '<title>{{ post.title }} · {{ site.title }}</title><a href="{{ post.url | relURL }}">{{ i18n.posts }}</a>{% render "partials/tags", tags: post.tags %}<main>{{ post.content | raw }}</main>{{ site.params.launched }}');
+  write('partials/tags', '{% for t in tags %}<b>{{ t }}</b>{% endfor %}');
+  write('list', '{% for post in posts %}{{ post | partial: "partials/item" | raw }}{% endfor %}');
+  write('partials/item', '<li>{{ post.title }}</li>');
+  write('broken', '{{ post.title | nosuchfilter }}');
+});
+afterAll(() => cleanup(root));
+
+/** A post's view as view.ts makes it: the body behind a getter, and its bytes beside it. */
+function postView(n: number, extra: Record<string, unknown> = {}) {
+  const html = `<p>본문 ${n} <span class="katex">x^${n}</span> &amp; “따옴표”</p>`;
+  const view = { title: `글 ${n}`, url: `posts/${n}/`, tags: [`태그${n % 3}`, 'tag'], content: '', ...extra };
+  Object.defineProperty(view, 'content', { get: () => html, enumerable: false });
+  Object.defineProperty(view, BODY_BYTES, { value: () => Buffer.from(html), enumerable: false });
+  return view;
+}
+
+function pages(count: number, template = 'post', extra: (n: number) => Record<string, unknown> = () => ({})): Page[] {
+  const posts = Array.from({ length: count }, (_, n) => postView(n, extra(n)));
+  return [
+    { outputPath: 'index.html', template: 'list', data: { ...globals, posts } },
+    ...posts.map((post, n) => ({ outputPath: `posts/${n}/index.html`, template, data: { ...globals, post } })),
+  ];
+}
+
+const text = (output: Output) => ('content' in output ? Buffer.from(output.content).toString('utf8') : output);
+
+describe('render helpers', () => {
+  test('pages of posts rendered by two helpers are the bytes the main thread alone makes, in page order', async () => {
+    const alone = await render(pages(40), root, urls, globals);
+    const helped = await render(pages(40), root, urls, globals, { helpers: 2, helpersFrom: 1 });
+    expect(alone.outputs).toHaveLength(41);
+    expect(helped.outputs.map(text)).toEqual(alone.outputs.map(text));
+    expect(String(text(helped.outputs[5]!))).toContain('<main><p>본문 4 <span class="katex">x^4</span>');
+    expect(String(text(helped.outputs[5]!))).toContain('href="/블로그/posts/4/"');
+  }, 60_000);
+
+  test('given to emit, every page is given once, as bytes that read the same', async () => {
+    const emitted = new Map<string, string>();
+    const helped = await render(pages(30), root, urls, globals, {
+      helpers: 1,
+      helpersFrom: 1,
+      emit: async (output) => void emitted.set(output.path, String(text(output))),
+    });
+    const alone = await render(pages(30), root, urls, globals);
+    expect(helped.emitted).toBe(31);
+    expect(new Map(alone.outputs.map((output) => [output.path, String(text(output))]))).toEqual(emitted);
+  }, 60_000);
+
+  test('a page whose data cannot cross to a thread is rendered here', async () => {
+    const withFunction = pages(12, 'post', (n) => (n === 3 ? { helper: () => 'not cloneable' } : {}));
+    const helped = await render(withFunction, root, urls, globals, { helpers: 1, helpersFrom: 1 });
+    const alone = await render(pages(12), root, urls, globals);
+    expect(helped.outputs.map(text)).toEqual(alone.outputs.map(text));
+  }, 60_000);
+
+  test('a template error met by a helper is reported once, at its place, and its pages left out', async () => {
+    const helped = await render(pages(20, 'broken'), root, urls, globals, { helpers: 2, helpersFrom: 1 });
+    expect(helped.outputs.map((output) => output.path)).toEqual(['index.html']);
+    const problems = helped.templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}:${message.line}:${message.column}: ${message.reason}`));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^templates\/broken\.liquid:1:1: template error: undefined filter: nosuchfilter/);
+  }, 60_000);
+});
