@@ -74,13 +74,16 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
   // there are enough of them.
   const sharedDigests = new WeakMap<object, string>();
   const keys = pages.map((page) => pageKey(templatesDigest, page, sharedDigests));
-  const stale = pages.flatMap((page, index) => (previous.get(page.outputPath) === keys[index] ? [] : [index]));
-
   // Pages are given to `emit` as they are made, in whatever order the threads finish them;
   // returned, they are in page order.
+  const finished: { index: number; output: Output }[] = [];
+  const stale: number[] = [];
+  for (const [index, page] of pages.entries()) {
+    if (previous.get(page.outputPath) === keys[index]) finished.push({ index, output: { path: page.outputPath, unchanged: true, key: keys[index]! } });
+    else stale.push(index);
+  }
   const kept: (Output | undefined)[] = [];
   let emitted = 0;
-  const finished: { index: number; output: Output }[] = [];
   const handOn = async () => {
     // Helpers' answers may be added while an emit is awaited: read to the end, then emptied.
     for (let at = 0; at < finished.length; at++) {
@@ -93,9 +96,6 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
     }
     finished.length = 0;
   };
-  for (const [index, page] of pages.entries()) {
-    if (previous.get(page.outputPath) === keys[index]) finished.push({ index, output: { path: page.outputPath, unchanged: true, key: keys[index]! } });
-  }
 
   const renderHere = (index: number) => {
     const page = pages[index]!;
@@ -185,9 +185,10 @@ const CHUNK_PAGES = 8;
 const YIELD_EVERY_MS = 3;
 
 /**
- * What a page's bytes are made of: every template (a page may include any partial) and the
- * code that renders it (`templatesDigest`), and its data. JSON of the data costs far less than rendering it; a post's body is not in it (a
- * non-enumerable getter), its digest is (`PostView.contentDigest`). Most of that JSON is
+ * What a page's bytes are made of: every template (a page may include any partial), the code
+ * that renders them (both in `templatesDigest`) and the page's data. JSON of the data costs
+ * far less than rendering it; a post's body is not in it (a non-enumerable getter), its
+ * digest is (`PostView.contentDigest`). Most of that JSON is
  * the same objects on page after page (the site, the messages, a post's list item on the
  * home page and each of its term pages): an object at the top of the data, or in a list
  * there, is turned into JSON and digested once per render call (`shared`), and met again is
