@@ -19,7 +19,6 @@ const DESCRIPTION_LIMIT = 160;
 /** Images a link preview can show (Open Graph has no SVG). */
 const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
 
-/** Where the default sharing image is when site.toml names none: shipped with the theme. */
 /**
  * On a full post view, beside its `content` getter: a function giving the body as UTF-8
  * bytes, for a page rendered on another thread (`src/render-helpers.ts`), which a getter
@@ -27,6 +26,7 @@ const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
  */
 export const BODY_BYTES = Symbol('geul.bodyBytes');
 
+/** Where the default sharing image is when site.toml names none: shipped with the theme. */
 export const DEFAULT_SITE_IMAGE = 'assets/og-default.png';
 
 /**
