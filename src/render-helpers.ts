@@ -100,9 +100,10 @@ export function startHelpers(count: number, setup: HelperSetup): RenderHelpers {
           else data[name] = value;
           const body = (value as { [BODY_BYTES]?: () => Uint8Array } | null)?.[BODY_BYTES];
           if (body) {
-            // Cloning a view would copy all of the buffer it is a view of (the spool's, say):
-            // a copy of just the body is moved instead.
-            const bytes = body().slice();
+            // A copy of just the body is moved. Cloning a view would copy all of the buffer it
+            // is a view of (the spool's, say), and moving the post's own bytes would empty
+            // them for the feed and the search index (a Buffer's slice() is a view, not a copy).
+            const bytes = new Uint8Array(body());
             bodies.push([name, bytes]);
             transfer.push(bytes.buffer);
           }

@@ -28,12 +28,17 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup(root));
 
-/** A post's view as view.ts makes it: the body behind a getter, and its bytes beside it. */
+/**
+ * A post's view as view.ts makes it: the body behind a getter, and its bytes beside it, held
+ * once as compact-html.ts holds a post compiled in this thread (a Buffer of its own: a body
+ * over 4 KB).
+ */
+const bodyOf = (n: number) => `<p>본문 ${n} <span class="katex">x^${n}</span> &amp; “따옴표”</p>\n`.repeat(100);
 function postView(n: number, extra: Record<string, unknown> = {}) {
-  const html = `<p>본문 ${n} <span class="katex">x^${n}</span> &amp; “따옴표”</p>`;
+  const held = Buffer.from(bodyOf(n));
   const view = { title: `글 ${n}`, url: `posts/${n}/`, tags: [`태그${n % 3}`, 'tag'], content: '', ...extra };
-  Object.defineProperty(view, 'content', { get: () => html, enumerable: false });
-  Object.defineProperty(view, BODY_BYTES, { value: () => Buffer.from(html), enumerable: false });
+  Object.defineProperty(view, 'content', { get: () => held.toString('utf8'), enumerable: false });
+  Object.defineProperty(view, BODY_BYTES, { value: () => held, enumerable: false });
   return view;
 }
 
@@ -53,8 +58,15 @@ describe('render helpers', () => {
     const helped = await render(pages(40), root, urls, globals, { helpers: 2, helpersFrom: 1 });
     expect(alone.outputs).toHaveLength(41);
     expect(helped.outputs.map(text)).toEqual(alone.outputs.map(text));
-    expect(String(text(helped.outputs[5]!))).toContain('<main><p>본문 4 <span class="katex">x^4</span>');
+    expect(String(text(helped.outputs[5]!))).toContain(`<main>${bodyOf(4)}</main>`);
     expect(String(text(helped.outputs[5]!))).toContain('href="/블로그/posts/4/"');
+  }, 60_000);
+
+  test('a body sent to a helper is copied, not moved: the post keeps it for the feed and the search index', async () => {
+    const site = pages(30);
+    await render(site, root, urls, globals, { helpers: 1, helpersFrom: 1 });
+    const post = site[7]!.data.post as { content: string };
+    expect(post.content).toBe(bodyOf(6));
   }, 60_000);
 
   test('given to emit, every page is given once, as bytes that read the same', async () => {

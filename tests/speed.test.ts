@@ -76,6 +76,29 @@ describe('parallel and cached builds', () => {
     expect(withoutMarker(hashTree(out))).toEqual(withoutMarker(hashTree(path.join(site, 'out-edit-fresh'))));
   }, 120_000);
 
+  test('a template and a post edited together: every page renders again, beside the main thread, and the feed and search index hold the new body', async () => {
+    const out = path.join(site, 'out-both');
+    expect((await runCli(['build', '--root', site, '--out', 'out-both'])).code).toBe(0);
+    const template = path.join(site, 'templates', 'post.liquid');
+    const original = readFileSync(template, 'utf8');
+    try {
+      // The post compiles in the main thread (one miss) and its page goes to a render helper
+      // (the template edit makes every page stale): its body crosses to the helper and must stay.
+      writeFileSync(template, `${original}\n{% comment %}edited{% endcomment %}\n`);
+      // The newest post, which the feed holds.
+      const newest = /\/posts\/(post-\d+)\//.exec(readFileSync(path.join(out, 'feed.xml'), 'utf8'))![1]!;
+      await appendFile(path.join(site, 'content', 'posts', `${newest}.md`), '\n\n함께 고친 문단.\n');
+      const result = await runCli(['build', '--root', site, '--out', 'out-both']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(path.join(out, 'feed.xml'), 'utf8')).toContain('함께 고친 문단.');
+      const fresh = await runCli(['build', '--root', site, '--out', 'out-both-fresh', '--no-cache']);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(withoutMarker(hashTree(out))).toEqual(withoutMarker(hashTree(path.join(site, 'out-both-fresh'))));
+    } finally {
+      writeFileSync(template, original);
+    }
+  }, 120_000);
+
   test('deleting a post removes its page and index files, and leaves the site a build from nothing makes', async () => {
     const out = path.join(site, 'out-delete');
     expect((await runCli(['build', '--root', site, '--out', 'out-delete'])).code).toBe(0);
