@@ -63,7 +63,14 @@ export function startHelpers(count: number, setup: HelperSetup): RenderHelpers {
   };
   const helpers: Helper[] = [];
   for (let i = 0; i < count; i++) {
-    const helper: Helper = { worker: startWorker('render-worker', setup), out: new Map(), stopped: false };
+    let worker: Worker;
+    try {
+      worker = startWorker('render-worker', setup);
+    } catch {
+      // Globals that cannot be cloned (a function, say): no helper, the caller renders alone.
+      break;
+    }
+    const helper: Helper = { worker, out: new Map(), stopped: false };
     const stop = () => {
       if (helper.stopped) return;
       helper.stopped = true;

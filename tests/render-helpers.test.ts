@@ -88,6 +88,15 @@ describe('render helpers', () => {
     expect(helped.outputs.map(text)).toEqual(alone.outputs.map(text));
   }, 60_000);
 
+  test('globals that cannot cross to a thread: no helper starts, and every page is rendered here', async () => {
+    const odd = { ...globals, site: { ...globals.site, format: () => 'x' } };
+    const withOdd = (list: Page[]) => list.map((page) => ({ ...page, data: { ...page.data, site: odd.site } }));
+    const helped = await render(withOdd(pages(12)), root, urls, odd, { helpers: 1, helpersFrom: 1 });
+    const alone = await render(withOdd(pages(12)), root, urls, odd);
+    expect(helped.outputs).toHaveLength(13);
+    expect(helped.outputs.map(text)).toEqual(alone.outputs.map(text));
+  }, 60_000);
+
   test('a template error met by a helper is reported once, at its place, and its pages left out', async () => {
     const helped = await render(pages(20, 'broken'), root, urls, globals, { helpers: 2, helpersFrom: 1 });
     expect(helped.outputs.map((output) => output.path)).toEqual(['index.html']);
