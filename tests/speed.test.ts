@@ -29,6 +29,16 @@ describe('parallel and cached builds', () => {
     expect(b).toEqual(a);
   }, 120_000);
 
+  test('with the cache too, 1 and 3 workers give byte-identical folders, their markers included', async () => {
+    const one = await runCli(['build', '--root', site, '--out', 'out-marker-1', '--workers', '1']);
+    const three = await runCli(['build', '--root', site, '--out', 'out-marker-3', '--workers', '3']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(three.code, three.stderr).toBe(0);
+    const a = hashTree(path.join(site, 'out-marker-1'));
+    expect(a['.geul']).toBeDefined();
+    expect(hashTree(path.join(site, 'out-marker-3'))).toEqual(a);
+  }, 120_000);
+
   test('the CLI bundle bin/geul.js runs and the TypeScript sources give byte-identical sites', async () => {
     const bundled = await runCli(['build', '--root', site, '--out', 'out-bundle', '--workers', '2', '--no-cache']);
     const source = await runCli(['build', '--root', site, '--out', 'out-source', '--workers', '2', '--no-cache'], { env: { GEUL_FROM_SOURCE: '1' } });
