@@ -343,7 +343,8 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
  * rather than keep pages the old one made from the same data.
  */
 function digestTemplates(dir: string): string {
-  const hash = createHash('sha256').update(JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') }));
+  rendererVersion ??= JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') });
+  const hash = createHash('sha256').update(rendererVersion);
   const walk = (folder: string) => {
     let entries: Dirent[];
     try {
@@ -360,6 +361,9 @@ function digestTemplates(dir: string): string {
   walk(dir);
   return hash.digest('base64url');
 }
+
+/** geul's and LiquidJS's versions, read once: the dev server renders on every save. */
+let rendererVersion: string | undefined;
 
 /**
  * The store of rendered partials for the templates as they are now: a folder per digest of

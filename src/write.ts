@@ -457,7 +457,7 @@ function processAlive(pid: number): boolean {
  * and the manifest must not depend on which finished first.
  */
 function sortedByPath<T>(map: ReadonlyMap<string, T>): [string, T][] {
-  return [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...map.keys()].sort().map((file) => [file, map.get(file)!]);
 }
 
 function keyOf(output: Output): string {
