@@ -148,7 +148,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     let ahead: IndexAhead | undefined;
     const onConfig = feed ? undefined : (config: SiteConfig) => void (ahead = openIndexAhead(config.language));
     const onSite = (site: Site) => {
-      searching = feed ? feed.finish(site) : buildSearchIndex(site, previous, undefined, ahead);
+      searching = feed ? feed.finish(site) : buildSearchIndex(site, previous, { ahead });
       // Awaited below; if the build fails first, its failure must not go unhandled.
       searching.catch(() => {});
     };
@@ -207,7 +207,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     // the previous output as it was, like any other error.
     let search: SearchIndex;
     try {
-      search = await (searching ?? buildSearchIndex(result.site!, previous, undefined, ahead));
+      search = await (searching ?? buildSearchIndex(result.site!, previous, { ahead }));
     } catch (error) {
       await staging.discard();
       if (lostAny()) return 1;

@@ -387,7 +387,7 @@ class GeulDevServer implements DevServer {
     this.#unindexed = undefined;
     const current = new Map([...this.#search].map(([file, output]) => [file, output.key ?? '']));
     // Called off by a save (or a build under way): a save must not wait for an index.
-    this.#indexing = buildSearchIndex(site, current, () => this.#pending.size > 0 || this.#current !== undefined)
+    this.#indexing = buildSearchIndex(site, current, { abandon: () => this.#pending.size > 0 || this.#current !== undefined })
       .then((index) => {
         // A save that changed no post's text (a template, an image) keeps the bundle.
         if (this.#closed || index.reused) return;

@@ -45,10 +45,15 @@ export interface SearchIndex {
 export async function buildSearchIndex(
   site: Site,
   previous: ReadonlyMap<string, string> = new Map(),
-  /** Asked every POSTS_PER_PAUSE posts, with the event loop let run: true stops with `BuildAbandoned`. */
-  abandon?: () => boolean,
-  /** An index opened while the posts were read, used for the first part to index; closed either way. */
-  ahead?: IndexAhead,
+  {
+    abandon,
+    ahead,
+  }: {
+    /** Asked every POSTS_PER_PAUSE posts, with the event loop let run: true stops with `BuildAbandoned`. */
+    abandon?: () => boolean;
+    /** An index opened while the posts were read, used for the first part to index; closed either way. */
+    ahead?: IndexAhead;
+  } = {},
 ): Promise<SearchIndex> {
   const pause = pauses(abandon);
   const started = performance.now();

@@ -100,10 +100,10 @@ describe('an index in parts', { timeout: 60_000 }, () => {
     const edited = indexOrder(site.posts)[0]!;
     const { site: changed } = collectPosts(made.map((m) => (m.post === edited ? { ...m, post: { ...m.post, rendered: { ...m.post.rendered, html: '<p>고친 본문.</p>' } } } : m)));
     const bytes = (index: { outputs: Output[] }) => index.outputs.map((output) => [output.path, output.key, 'content' in output ? Buffer.from(output.content as Uint8Array).toString('base64') : '']);
-    const ahead = await buildSearchIndex(changed, manifest(first.outputs), undefined, openIndexAhead(changed.config.language));
+    const ahead = await buildSearchIndex(changed, manifest(first.outputs), { ahead: openIndexAhead(changed.config.language) });
     expect(ahead.reused).toBe(false);
     expect(bytes(ahead)).toEqual(bytes(await buildSearchIndex(changed, manifest(first.outputs))));
-    const unneeded = await buildSearchIndex(changed, manifest(ahead.outputs), undefined, openIndexAhead(changed.config.language));
+    const unneeded = await buildSearchIndex(changed, manifest(ahead.outputs), { ahead: openIndexAhead(changed.config.language) });
     expect(unneeded.reused).toBe(true);
     // Pagefind's process was stopped with the index it was never given posts for: the next
     // index starts a new one, and the part it makes again is the one made at first.

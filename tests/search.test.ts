@@ -236,13 +236,13 @@ describe('an index the dev server calls off', () => {
 
   test('stops with BuildAbandoned at the first pause after it is asked to, and leaves nothing running', async () => {
     let asked = 0;
-    await expect(buildSearchIndex(site, new Map(), () => ++asked >= 2)).rejects.toBeInstanceOf(BuildAbandoned);
+    await expect(buildSearchIndex(site, new Map(), { abandon: () => ++asked >= 2 })).rejects.toBeInstanceOf(BuildAbandoned);
     // Asked once per 20 posts sent: it stopped at the second pause, not after all 45.
     expect(asked).toBe(2);
   });
 
   test('asked and never told to stop, it makes the same index as without asking', async () => {
-    const asked = await buildSearchIndex(site, new Map(), () => false);
+    const asked = await buildSearchIndex(site, new Map(), { abandon: () => false });
     const plain = await buildSearchIndex(site);
     const bytes = (index: typeof plain) => index.outputs.map((output) => [output.path, 'content' in output ? Buffer.from(output.content as Uint8Array).toString('base64') : '']);
     expect(asked.posts).toBe(45);
