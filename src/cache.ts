@@ -100,6 +100,11 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
     memory.delete(key);
   };
   const fileOf = (key: string) => path.join(dir, key.slice(0, 2), `${key}.json`);
+  // `geul build` only (lazyHtml): the index of the entries the last build used, and the heads
+  // of those this build uses or makes, for the next index.
+  const indexFile = path.join(root, '.cache', 'geul', 'posts.index');
+  let index: Map<string, IndexedHead> | undefined;
+  const heads = new Map<string, IndexedHead>();
   const noteFile = (name: string) => path.join(root, '.cache', 'geul', `${name}.json`);
 
   const fragments = enabled ? { dir: fragmentStoreDir(root), salt: fragmentSalt() } : undefined;
@@ -114,7 +119,12 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       if (!enabled || lost.has(key)) return undefined;
       let entry = memory.get(key);
       if (!entry) {
-        entry = options.lazyHtml ? readEntryLazily(fileOf(key), key, () => loseEntry(key)) : readEntry(fileOf(key), key);
+        if (options.lazyHtml) {
+          index ??= readIndex(indexFile, salt);
+          const indexed = index.get(key);
+          const onHead = (head: IndexedHead) => void heads.set(key, head);
+          entry = indexed ? fromIndex(fileOf(key), indexed, () => loseEntry(key), onHead) : readEntryLazily(fileOf(key), key, () => loseEntry(key), onHead);
+        } else entry = readEntry(fileOf(key), key);
         if (!entry) return undefined;
         memory.set(key, entry);
       }
@@ -131,7 +141,8 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       writes.add(async () => {
         const { head, html } = serializeEntry(value);
         // The checksum covers the JSON; the HTML is checked against the digest the JSON holds.
-        const body = Buffer.concat([Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(head) })}\n`), head, html]);
+        const header = Buffer.from(`${JSON.stringify({ format: CACHE_FORMAT, key, checksum: checksum(head) })}\n`);
+        const body = Buffer.concat([header, head, html]);
         const target = fileOf(key);
         const folder = path.dirname(target);
         if (!folders.has(folder)) {
@@ -143,9 +154,14 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
         await writeFile(temporary, body);
         // Another build of the same project (geul dev beside geul build) may have pruned our
         // temporary file: that entry is simply not cached, which is no failure of this build.
-        await rename(temporary, target).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        });
+        const moved = await rename(temporary, target).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+            return false;
+          },
+        );
+        if (moved && options.lazyHtml) heads.set(key, { head: head.toString('utf8', 0, head.length - 1), htmlStart: header.length + head.length, size: body.length });
       });
     },
     lost() {
@@ -183,7 +199,11 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       if (prune) {
         await pruneUnused(dir, used);
         pruneFragmentStores(fragments!);
+        // Only after a build that used every entry it needed (no errors): its index is whole.
+        if (options.lazyHtml && failure === undefined) await writeIndex(indexFile, salt, used, heads, index).catch(() => undefined);
       }
+      heads.clear();
+      index = undefined;
       for (const key of memory.keys()) if (!used.has(key)) memory.delete(key);
       used.clear();
       return failure;
@@ -211,7 +231,7 @@ const HEAD_READ_BYTES = 8 * 1024;
  * calls `onLost` and throws: the bytes are never used. Entries that fit in the first read, or
  * whose JSON does not, are read whole as by `readEntry`.
  */
-function readEntryLazily(file: string, key: string, onLost: () => void): CompiledPost | undefined {
+function readEntryLazily(file: string, key: string, onLost: () => void, onHead: (head: IndexedHead) => void): CompiledPost | undefined {
   let first: Buffer;
   let size: number;
   try {
@@ -226,12 +246,28 @@ function readEntryLazily(file: string, key: string, onLost: () => void): Compile
   } catch {
     return undefined;
   }
-  if (first.length === size) return withCheckedHtml(first, key);
   const parsed = parseHead(first, key);
   // The JSON goes past the first read: read whole.
   if (parsed === 'incomplete') return readEntry(file, key);
   if (!parsed) return undefined;
-  const { value, htmlStart } = parsed;
+  onHead({ head: parsed.head, htmlStart: parsed.htmlStart, size });
+  if (first.length === size) return withHtml(parsed.value, first.subarray(parsed.htmlStart));
+  return withLazyHtml(file, parsed.value, parsed.htmlStart, size, onLost);
+}
+
+/**
+ * The JSON of an entry as the index holds it, its HTML read from the entry's file as by
+ * `readEntryLazily`: a file that is gone or holds other bytes fails the HTML's digest then.
+ */
+function fromIndex(file: string, indexed: IndexedHead, onLost: () => void, onHead: (head: IndexedHead) => void): CompiledPost | undefined {
+  const value = checkedHead(indexed.head);
+  if (!value) return undefined;
+  onHead(indexed);
+  return withLazyHtml(file, value, indexed.htmlStart, indexed.size, onLost);
+}
+
+/** `value` with its post's HTML left in `file`, from `htmlStart` to `size`, read when a page needs it. */
+function withLazyHtml(file: string, value: CompiledPost, htmlStart: number, size: number, onLost: () => void): CompiledPost | undefined {
   if (!value.post) return size === htmlStart ? value : undefined;
   const digest = value.htmlDigest!;
   const length = size - htmlStart;
@@ -279,7 +315,7 @@ function readRange(file: string, offset: number, length: number): Buffer {
  * taken over the bytes as they are. `incomplete` when `bytes` (the start of the file) ends
  * before the JSON does.
  */
-function parseHead(bytes: Buffer, key: string): { value: CompiledPost; htmlStart: number } | 'incomplete' | undefined {
+function parseHead(bytes: Buffer, key: string): { value: CompiledPost; head: string; htmlStart: number } | 'incomplete' | undefined {
   const newline = bytes.indexOf(0x0a);
   if (newline === -1) return 'incomplete';
   try {
@@ -289,10 +325,21 @@ function parseHead(bytes: Buffer, key: string): { value: CompiledPost; htmlStart
     if (headEnd === -1) return 'incomplete';
     const head = bytes.subarray(newline + 1, headEnd + 1);
     if (header.checksum !== checksum(head)) return undefined;
-    const value = JSON.parse(head.toString('utf8')) as CompiledPost;
+    const json = head.toString('utf8', 0, head.length - 1);
+    const value = checkedHead(json);
+    return value && { value, head: json, htmlStart: headEnd + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** An entry's JSON, parsed, if it has the shape of one. */
+function checkedHead(json: string): CompiledPost | undefined {
+  try {
+    const value = JSON.parse(json) as CompiledPost;
     if (!Array.isArray(value.messages) || !Array.isArray(value.dependencies)) return undefined;
     if (value.post && typeof value.htmlDigest !== 'string') return undefined;
-    return { value, htmlStart: headEnd + 1 };
+    return value;
   } catch {
     return undefined;
   }
@@ -323,6 +370,67 @@ function serializeEntry(value: CompiledPost): { head: Buffer; html: Uint8Array }
 
 function checksum(payload: string | Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex');
+}
+
+/**
+ * The index of the post cache (`.cache/geul/posts.index`): the JSON of each entry the last
+ * `geul build` used, and where the entry's HTML lies in its file. A build reads it in one go
+ * instead of opening an entry file per post (a third of a second at 4,000 posts, on the path
+ * of every edit); the HTML is still read from each entry's file when a page needs it, and
+ * checked against the digest the JSON holds. One checksum covers the whole index, and a salt
+ * (the versions) ties it to the code that wrote it: a damaged or foreign index is ignored and
+ * the entries are read from their files as before.
+ */
+interface IndexedHead {
+  /** The entry's JSON line, without its newline. */
+  head: string;
+  htmlStart: number;
+  /** The entry file's size: its HTML ends there. */
+  size: number;
+}
+
+const INDEX_FORMAT = 1;
+
+function readIndex(file: string, salt: string): Map<string, IndexedHead> {
+  const index = new Map<string, IndexedHead>();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return index;
+  }
+  const newline = text.indexOf('\n');
+  try {
+    const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; salt?: unknown; checksum?: unknown };
+    if (newline === -1 || header.format !== INDEX_FORMAT || header.salt !== salt || header.checksum !== checksum(text.slice(newline + 1))) return index;
+  } catch {
+    return index;
+  }
+  // Lines `<key> <size> <htmlStart> <JSON>`; the JSON is parsed only for the entries asked for.
+  for (let start = newline + 1; start < text.length; ) {
+    const end = text.indexOf('\n', start);
+    if (end === -1) break;
+    const line = text.slice(start, end);
+    start = end + 1;
+    const [key, size, htmlStart] = line.split(' ', 3) as [string, string, string];
+    const head = line.slice(key.length + size.length + htmlStart.length + 3);
+    index.set(key, { head, size: Number(size), htmlStart: Number(htmlStart) });
+  }
+  return index;
+}
+
+/** The index of the entries a build used, written unless it is the one the build read. */
+async function writeIndex(file: string, salt: string, used: ReadonlySet<string>, heads: ReadonlyMap<string, IndexedHead>, previous: ReadonlyMap<string, IndexedHead> | undefined): Promise<void> {
+  const keys = [...used].filter((key) => heads.has(key)).sort();
+  if (previous && previous.size === keys.length && keys.every((key) => previous.get(key) === heads.get(key))) return;
+  const body = keys.map((key) => {
+    const { size, htmlStart, head } = heads.get(key)!;
+    return `${key} ${size} ${htmlStart} ${head}\n`;
+  }).join('');
+  const temporary = `${file}.${process.pid}.tmp`;
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(temporary, `${JSON.stringify({ format: INDEX_FORMAT, salt, checksum: checksum(body) })}\n${body}`);
+  await rename(temporary, file);
 }
 
 /** How old a temporary entry file must be before pruning takes it for a crashed build's leftover. */

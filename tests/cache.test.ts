@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { openCache } from '../src/cache.js';
 
@@ -141,11 +142,13 @@ describe('HTML read from the cache only when a page needs it', () => {
       expect(cache.lost()).toBe(1);
       expect(cache.get(key, false)).toBeUndefined();
 
-      // A file gone (pruned by another build) is lost the same way.
+      // A file gone (pruned by another build) is lost the same way: the entry's JSON comes
+      // from the index the build wrote, its HTML from the file, which is not there.
       const again = openCache(site, true, { lazyHtml: true });
       rmSync(file);
-      expect(again.get(key, false)).toBeUndefined();
-      expect(again.lost()).toBe(0);
+      const gone = again.get(key, false)!;
+      expect(() => gone.post!.rendered.html).toThrow(/damaged or gone/);
+      expect(again.lost()).toBe(1);
 
       // Read whole (the dev server's way), a damaged entry is simply not found. (Another
       // output folder: the first one is up to date, so its build would compile nothing.)
@@ -180,4 +183,80 @@ describe('HTML read from the cache only when a page needs it', () => {
       await cleanup(site);
     }
   }, 60_000);
+
+  /** The index `geul build` leaves beside the entries: each entry's JSON, under one checksum. */
+  const indexFile = (site: string) => path.join(site, '.cache', 'geul', 'posts.index');
+  /** The index with `edit` applied to its lines and its checksum made again, its salt given or kept. */
+  const rewriteIndex = (site: string, edit: (body: string) => string, salt?: string) => {
+    const text = readFileSync(indexFile(site), 'utf8');
+    const newline = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, newline)) as { format: number; salt: string; checksum: string };
+    const body = edit(text.slice(newline + 1));
+    const checksum = createHash('sha256').update(body).digest('hex');
+    writeFileSync(indexFile(site), `${JSON.stringify({ ...header, salt: salt ?? header.salt, checksum })}\n${body}`);
+  };
+
+  test("entries' JSON comes from the index a build wrote, unless the index is damaged or of another version", async () => {
+    const { copySite, cleanup, runCli } = await import('./helpers/site.js');
+    const site = await copySite('basic');
+    try {
+      writeFileSync(path.join(site, 'content', 'posts', 'long.md'), longPost('평범한'));
+      expect((await runCli(['build', '--root', site])).code).toBe(0);
+      const { key } = longEntry(site);
+      const title = () => openCache(site, true, { lazyHtml: true }).get(key, false)?.post?.frontMatter.title;
+      expect(title()).toBe('긴 글');
+      // The index is what is read: a title changed in it (checksum made again) is served.
+      rewriteIndex(site, (body) => body.replace('"title":"긴 글"', '"title":"색인의 글"'));
+      expect(title()).toBe('색인의 글');
+      // An index of another version of geul is ignored: the entry file is read.
+      rewriteIndex(site, (body) => body, 'another version');
+      expect(title()).toBe('긴 글');
+      // So is a damaged one (a byte changed, the checksum left).
+      const text = readFileSync(indexFile(site), 'utf8');
+      writeFileSync(indexFile(site), text.replace('색인의 글', '색인이 글'));
+      expect(title()).toBe('긴 글');
+      // And one cut short.
+      writeFileSync(indexFile(site), text.slice(0, text.length / 2));
+      expect(title()).toBe('긴 글');
+    } finally {
+      await cleanup(site);
+    }
+  }, 60_000);
+
+  test('builds after a damaged index, or an index whose entries were replaced, make the same site as a build without cache', async () => {
+    const { copySite, cleanup, hashTree, runCli, withoutMarker } = await import('./helpers/site.js');
+    const site = await copySite('basic');
+    try {
+      writeFileSync(path.join(site, 'content', 'posts', 'long.md'), longPost('평범한'));
+      expect((await runCli(['build', '--root', site])).code).toBe(0);
+      expect(statSync(indexFile(site)).size).toBeGreaterThan(0);
+      const template = path.join(site, 'templates', 'post.liquid');
+      const touchTemplate = (n: number) => writeFileSync(template, `${readFileSync(template, 'utf8')}\n{% comment %}${n}{% endcomment %}\n`);
+      const plainSite = async () => {
+        const plain = await runCli(['build', '--root', site, '--out', 'plain', '--no-cache']);
+        expect(plain.code, plain.stderr).toBe(0);
+        return withoutMarker(hashTree(path.join(site, 'plain')));
+      };
+
+      // The index damaged: ignored, every page rendered again from the entry files.
+      writeFileSync(indexFile(site), readFileSync(indexFile(site), 'utf8').replace('긴 글', '김 글'));
+      touchTemplate(1);
+      const first = await runCli(['build', '--root', site]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toBe('');
+      expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(await plainSite());
+
+      // The long post's entry file replaced by bytes of the same length: its HTML fails its
+      // digest when a page reads it, and the build starts again without that entry.
+      tamper(longEntry(site).file);
+      touchTemplate(2);
+      const second = await runCli(['build', '--root', site]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toBe('');
+      expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(await plainSite());
+      expect(readFileSync(longEntry(site).file, 'utf8')).not.toContain('무게값');
+    } finally {
+      await cleanup(site);
+    }
+  }, 90_000);
 });
