@@ -64,7 +64,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   // One instant for the whole build: what is published is decided alike everywhere.
   options = { ...options, now: options.now ?? new Date() };
-  const sources = await loadContent(options.root);
+  const sources = await loadContent(options.root, options.sourceSnapshot);
   const config = readConfig(sources.config);
   options.onConfig?.(config);
   const urls = createUrls(config);
@@ -227,11 +227,12 @@ export async function compileAll(
   const cache = options.cache ?? openCache(options.root, false);
   // Formulas and code blocks made by earlier builds, for the posts compiled in this thread.
   useFragmentStore(cache.fragments && openFragmentStore(cache.fragments));
-  const jobs: { file: VFile; kind: ParsedPost['kind']; input: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
-    const input: CompileInput = { sourcePath: file.path, text: String(file.value), kind };
-    const key = cache.keyOf(input, settings);
+  const jobs: { file: VFile; kind: ParsedPost['kind']; input?: CompileInput; key: string; result: CompiledPost | undefined }[] = inputs.map(({ file, kind }) => {
+    const digest = file.data.textDigest;
+    // A source the snapshot knows unchanged is keyed by its digest, its text left unread.
+    const key = cache.keyOf(digest === undefined ? { sourcePath: file.path, kind, text: String(file.value) } : { sourcePath: file.path, kind, textDigest: digest }, settings);
     const cached = cache.get(key, options.drafts);
-    return { file, kind, input, key, result: cached && held(cached, options.htmlSpool) };
+    return { file, kind, key, result: cached && held(cached, options.htmlSpool) };
   });
   let reported = 0;
   const report = () => {
@@ -239,6 +240,12 @@ export async function compileAll(
   };
   report();
   const misses = jobs.filter((job) => !job.result);
+  for (const job of misses) {
+    job.input = { sourcePath: job.file.path, kind: job.kind, text: String(job.file.value) };
+    // The text of an unread source, read now, is what is compiled and keyed: the file may have
+    // changed since its stat, and an entry must never hold the result of another text.
+    if (job.file.data.textDigest !== undefined) job.key = cache.keyOf(job.input, settings);
+  }
   const workers = options.workers ?? defaultWorkers();
   if (misses.length > 0) {
     // An explicit --workers is obeyed even for a few files (tests compare 1 and 3 workers).
@@ -247,7 +254,7 @@ export async function compileAll(
       try {
         await Promise.all(
           misses.map(async (job) => {
-            job.result = held(await pool.compile(job.input), options.htmlSpool);
+            job.result = held(await pool.compile(job.input!), options.htmlSpool);
             // Each result is cached as it comes: written while the other posts compile.
             cache.set(job.key, job.result);
             report();
@@ -262,7 +269,7 @@ export async function compileAll(
       const [{ compile }, { createMarkdownProcessor }] = await Promise.all([import('./compile.js'), import('./markdown.js')]);
       const processor = createMarkdownProcessor(settings);
       for (const job of misses) {
-        cache.set(job.key, (job.result = held(await compile(job.input, processor, options.drafts), options.htmlSpool)));
+        cache.set(job.key, (job.result = held(await compile(job.input!, processor, options.drafts), options.htmlSpool)));
         report();
       }
     }

@@ -9,6 +9,7 @@ import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, with
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { readAt } from './read-at.js';
 import { stampOf } from './remark-images.js';
+import { sourceTextDigest } from './source-snapshot.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,7 +41,7 @@ export interface PostCache {
    * part of it: a post compiles the same either way, so `geul dev` starts from what
    * `geul build` compiled, and the other way round.
    */
-  keyOf(input: CompileInput, settings: unknown): string;
+  keyOf(input: KeyInput, settings: unknown): string;
   /**
    * A valid entry for the key, if any, fit for a build with or without drafts: a draft left
    * out by one does not serve the other.
@@ -72,6 +73,12 @@ export interface PostCache {
    */
   flush(options: { prune: boolean }): Promise<string | undefined>;
 }
+
+/**
+ * What a key is made of: the source's path and kind, and its text or the digest of its text
+ * (`sourceTextDigest`, from the source snapshot when the text was not read): both give one key.
+ */
+export type KeyInput = Pick<CompileInput, 'sourcePath' | 'kind'> & ({ text: string } | { textDigest: string });
 
 export interface CacheOptions {
   /**
@@ -113,7 +120,8 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
     enabled,
     fragments,
     keyOf(input, settings) {
-      return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(input.text).digest('hex');
+      const text = 'textDigest' in input ? input.textDigest : sourceTextDigest(input.text);
+      return createHash('sha256').update(salt).update('\0').update(JSON.stringify(settings)).update('\0').update(input.kind).update('\0').update(input.sourcePath).update('\0').update(text).digest('hex');
     },
     get(key, drafts) {
       if (!enabled || lost.has(key)) return undefined;

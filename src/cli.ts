@@ -10,6 +10,7 @@ import { readConfig } from './config.js';
 import { listContent, loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
+import { openSourceSnapshot, type SourceSnapshot } from './source-snapshot.js';
 import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, closeSearchService, createSearchFeed, openIndexAhead, SEARCH_BUNDLE_DIR, type IndexAhead, type SearchIndex } from './search.js';
 import type { Site, SiteConfig } from './types.js';
@@ -103,11 +104,14 @@ async function buildCommand(args: string[]): Promise<number> {
     return 0;
   }
   const cache = openCache(root, !values['no-cache'], { lazyHtml: true });
+  // The sources as the last build found them: unchanged files are not read (src/source-snapshot.ts).
+  const sourceSnapshot = values['no-cache'] ? undefined : openSourceSnapshot(root);
   // A cache entry found damaged (or pruned by another build) only when a page read its HTML
   // has given that page wrong bytes: the build is made again, which compiles that post anew.
   for (let attempt = 1; ; attempt++) {
     const lostBefore = cache.lost();
-    const code = await buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache });
+    const code = await buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache, sourceSnapshot });
+    sourceSnapshot?.save();
     if (cache.lost() === lostBefore) return code;
     if (attempt === 3) {
       console.error(`geul: the post cache in .cache/geul/ kept changing under this build (another build pruning it?); ${path.relative(process.cwd(), outDir) || outDir} left as it was`);
@@ -126,10 +130,11 @@ interface BuildInto {
   folder: ReturnType<typeof readOutputFolder>;
   started: number;
   cache: PostCache;
+  sourceSnapshot: SourceSnapshot | undefined;
 }
 
 /** One build into `outDir`: its exit code. Nothing is printed or written when the cache lost an entry meanwhile. */
-async function buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache }: BuildInto): Promise<number> {
+async function buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache, sourceSnapshot }: BuildInto): Promise<number> {
   const lostBefore = cache.lost();
   const lostAny = () => cache.lost() !== lostBefore;
   // Compiled posts' HTML waits in a file of this build's own until pages read it.
@@ -162,7 +167,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
       await staging.discard();
     };
     const emit = values.strict ? undefined : staging.put;
-    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, previous, onConfig, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
+    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, sourceSnapshot, previous, onConfig, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
       async (error: unknown) => {
         await stop();
         if (lostAny()) return undefined;

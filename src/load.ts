@@ -1,7 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
+import { sourceTextDigest, type SourceSnapshot } from './source-snapshot.js';
+
+declare module 'vfile' {
+  interface DataMap {
+    /**
+     * The digest of the source's text (`sourceTextDigest`), which keys the post cache. Set by
+     * `loadContent` when a snapshot is given, for every file, including those whose text is
+     * not read until something asks for it.
+     */
+    textDigest: string;
+  }
+}
 
 /** The source files of a site, each a VFile whose path is relative to the project root. */
 export interface SourceFiles {
@@ -18,7 +30,7 @@ export interface SourceFiles {
  * Korean file names decomposed (NFD), and a slug must not depend on the writer's machine.
  * Files and folders starting with `_` or `.` are skipped, as Hugo skips `_index.md`.
  */
-export async function loadContent(root: string): Promise<SourceFiles> {
+export async function loadContent(root: string, snapshot?: SourceSnapshot): Promise<SourceFiles> {
   const configPath = path.join(root, 'site.toml');
   const config = new VFile({
     path: 'site.toml',
@@ -26,8 +38,8 @@ export async function loadContent(root: string): Promise<SourceFiles> {
     value: existsSync(configPath) ? readFileSync(configPath, 'utf8') : '',
   });
   const [posts, pages] = await Promise.all([
-    readMarkdown(root, POSTS),
-    readMarkdown(root, PAGES),
+    readMarkdown(root, POSTS, snapshot),
+    readMarkdown(root, PAGES, snapshot),
   ]);
   return { config, posts, pages };
 }
@@ -46,21 +58,64 @@ async function listMarkdown(root: string, pattern: string): Promise<string[]> {
   return paths.sort();
 }
 
-async function readMarkdown(root: string, pattern: string): Promise<VFile[]> {
+async function readMarkdown(root: string, pattern: string, snapshot: SourceSnapshot | undefined): Promise<VFile[]> {
   const files: VFile[] = [];
   // Read one after another, synchronously: a few kilobytes each, a thousand files take half
   // the time they take as a thousand promises through libuv's four threads.
   for (const relative of await listMarkdown(root, pattern)) {
+    const full = path.join(root, relative);
+    const name = relative.normalize('NFC');
+    // Stat first: a write after it changes the stat the next build compares.
+    const stats = snapshot && statSync(full, { bigint: true, throwIfNoEntry: false });
+    if (snapshot && !stats) continue;
+    const known = stats && snapshot.digestOf(name, stats);
+    if (known !== undefined) {
+      files.push(unreadFile(root, name, full, known));
+      continue;
+    }
     let value: string;
     try {
-      value = readFileSync(path.join(root, relative), 'utf8');
+      value = readFileSync(full, 'utf8');
     } catch (error) {
       // Deleted between the listing and the read (an editor's save, a `git checkout`):
       // the file is simply not there for this build.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw error;
     }
-    files.push(new VFile({ path: relative.normalize('NFC'), cwd: root, value }));
+    const file = new VFile({ path: name, cwd: root, value });
+    if (stats) {
+      file.data.textDigest = sourceTextDigest(value);
+      snapshot.record(name, stats, file.data.textDigest);
+    }
+    files.push(file);
   }
   return files;
+}
+
+/**
+ * A source the snapshot knows unchanged: its text is read when first asked for (a post to
+ * compile again, a warning's excerpt), as it is then; a file gone by then reads as empty.
+ */
+function unreadFile(root: string, name: string, full: string, digest: string): VFile {
+  const file = new VFile({ path: name, cwd: root });
+  let value: string | undefined;
+  Object.defineProperty(file, 'value', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (value === undefined) {
+        try {
+          value = readFileSync(full, 'utf8');
+        } catch {
+          value = '';
+        }
+      }
+      return value;
+    },
+    set: (given: string) => {
+      value = given;
+    },
+  });
+  file.data.textDigest = digest;
+  return file;
 }

@@ -284,6 +284,11 @@ export interface BuildOptions {
   /** Compiled posts from earlier builds; the caller flushes it. @default none */
   cache?: import('./cache.js').PostCache;
   /**
+   * The sources as the last build found them: a file whose stat is unchanged is keyed by the
+   * digest recorded then and read only if it must be compiled. The caller saves it. @default every file is read
+   */
+  sourceSnapshot?: import('./source-snapshot.js').SourceSnapshot;
+  /**
    * Asked between stages and every few pages while rendering, where the build lets other
    * work run: when it answers true, the build stops with `BuildAbandoned` (abandon.ts). The dev server
    * abandons a build that a newer save has made useless. @default never

@@ -30,8 +30,8 @@ export interface BuildRecord {
 }
 
 /**
- * A digest of everything a build reads and of how it was asked: the size and modification
- * time of every file under content/, images/ and templates/ and of site.toml (the sitemap
+ * A digest of everything a build reads and of how it was asked: the inode, size, modification
+ * and change times of every file under content/, images/ and templates/ and of site.toml (the sitemap
  * takes dates from git or from those times), the commit git is at, geul's sources and the
  * versions of the packages that shape the output, Node's version (its Intl data formats the
  * dates) and time zone, and the build's options.
@@ -70,7 +70,7 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
     .digest('base64url');
 }
 
-const STAMP_FORMAT = 2;
+const STAMP_FORMAT = 3;
 
 /** npm's record of node_modules for geul's own install, and for a project that installed geul. */
 function installedPackagesFiles(): string[] {
@@ -81,7 +81,9 @@ function installedPackagesFiles(): string[] {
 function stampOf(file: string): string {
   try {
     const stats = statSync(file);
-    return stats.isDirectory() ? 'dir' : `${stats.size}:${stats.mtimeMs}`;
+    // The change time too: a file rewritten to the same size with its modification time put
+    // back (`cp -p`, `rsync -t`, `touch -r`) still gets a new one, which no program can set.
+    return stats.isDirectory() ? 'dir' : `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
   } catch {
     return 'none';
   }
