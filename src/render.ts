@@ -73,7 +73,18 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
   // Keyed first: the pages to render are known before any is, and helpers started only when
   // there are enough of them.
   const sharedDigests = new WeakMap<object, string>();
-  const keys = pages.map((page) => pageKey(templatesDigest, page, sharedDigests));
+  // Keyed in slices, letting the event loop run between them: keying a big site's pages
+  // takes a third of a second, in which the pipes of Pagefind's process (indexing beside it)
+  // would be neither fed nor drained.
+  const keys: string[] = [];
+  let keyed = performance.now();
+  for (const page of pages) {
+    keys.push(pageKey(templatesDigest, page, sharedDigests));
+    if (pause && performance.now() - keyed >= PAUSE_EVERY_MS) {
+      await pause();
+      keyed = performance.now();
+    }
+  }
   // Pages are given to `emit` as they are made, in whatever order the threads finish them;
   // returned, they are in page order.
   const finished: { index: number; output: Output }[] = [];

@@ -84,7 +84,11 @@ export async function buildSearchIndex(
       const index = await (opened ?? openIndex(site.config.language));
       opened = undefined;
       for (const post of part.posts) {
-        if (sent > 0 && sent % POSTS_PER_PAUSE === 0) await pause();
+        // Pauses are for a build that may be called off (the dev server's). Otherwise every
+        // document goes to Pagefind's pipe now: paused, they waited for the main thread's
+        // next turn, which views and page keys held for a tenth of a second and more, while
+        // Pagefind had nothing to index.
+        if (abandon && sent > 0 && sent % POSTS_PER_PAUSE === 0) await pause();
         sent++;
         adding.push(index.addHTMLFile({ url: postUrl(post), content: indexDocument(post, site.config.language) }));
       }
