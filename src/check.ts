@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Element, Root, RootContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { BuildResult } from './build.js';
@@ -7,6 +6,7 @@ import { codeFrame, sortProblems, type Problem } from './report.js';
 import type { Output, Site } from './types.js';
 import { createUrls, hrefPath, outputDirOf, outputFileOf } from './urls.js';
 import { spanEnd } from './html-spans.js';
+import { onDisk } from './on-disk.js';
 
 /** Where an HTML output came from, so that its problems name the file the writer edits. */
 export interface PageSource {
@@ -85,7 +85,7 @@ export function pageSources(site: Site, root: string): Map<string, PageSource> {
     sources.set(outputFileOf(`${outputDirOf(post.kind, post.slug)}/`).normalize('NFC'), {
       path: post.sourcePath,
       body: post.rendered.html,
-      text: () => (text ??= readSourceText(path.join(root, post.sourcePath))),
+      text: () => (text ??= readSourceText(root, post.sourcePath)),
     });
   }
   return sources;
@@ -401,16 +401,11 @@ function safeDecode(text: string): string {
 }
 
 /** A source's text; its path is NFC, the name on disk may be NFD (written on macOS). */
-function readSourceText(file: string): string {
+function readSourceText(root: string, relative: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(onDisk(root, relative), 'utf8');
   } catch {
-    try {
-      const name = readdirSync(path.dirname(file)).find((entry) => entry.normalize('NFC') === path.basename(file));
-      return name ? readFileSync(path.join(path.dirname(file), name), 'utf8') : '';
-    } catch {
-      return '';
-    }
+    return '';
   }
 }
 

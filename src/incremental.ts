@@ -11,6 +11,7 @@ import { readConfig } from './config.js';
 import { messages } from './i18n.js';
 import { gitDates, lastModified } from './lastmod.js';
 import { listContent, loadContent } from './load.js';
+import { onDisk } from './on-disk.js';
 import type { MarkdownSettings } from './markdown.js';
 import { stampOf } from './remark-images.js';
 import { render } from './render.js';
@@ -165,9 +166,11 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     for (const file of [...reread].sort()) {
       const kind = kindOf(file)!;
       let text: string;
-      read.set(file, stampOf(path.join(root, file)));
+      // Named NFC here; on disk maybe NFD (a file from macOS).
+      const full = onDisk(root, file);
+      read.set(file, stampOf(full));
       try {
-        text = await readFile(path.join(root, file), 'utf8');
+        text = await readFile(full, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         bodiesOnly &&= !sources.has(file);
@@ -196,7 +199,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     changedSinceRead() {
       const moved: string[] = [];
       for (const [file, stamp] of read) {
-        const now = stampOf(path.join(root, file));
+        const now = stampOf(onDisk(root, file));
         if (now === stamp) continue;
         moved.push(file);
         read.set(file, now);

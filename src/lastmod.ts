@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
+import { onDisk } from './on-disk.js';
 
 const run = promisify(execFile);
 
@@ -22,7 +22,7 @@ export async function lastModified(
   const dates = new Map<string, Date>();
   await Promise.all(
     sourcePaths.map(async (source) => {
-      const date = commits.get(source) ?? (await mtimeOf(path.join(root, source)));
+      const date = commits.get(source) ?? (await mtimeOf(onDisk(root, source)));
       if (date) dates.set(source, date);
     }),
   );

@@ -10,6 +10,7 @@ import { FIGURE_SIZES, planImage, type Candidate, type ImagePlan } from './image
 import { addError, addWarning } from './report.js';
 import type { FileStamp } from './compile.js';
 import type { AssetRef, PostFigure } from './types.js';
+import { onDisk } from './on-disk.js';
 
 declare module 'vfile' {
   interface DataMap {
@@ -171,11 +172,14 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
     }
     if (tried.includes(candidate)) continue;
     tried.push(candidate);
-    if (!isFile(path.join(root, candidate))) continue;
-    if (candidate.startsWith(IMAGES_DIR)) return { asset: { source: candidate, output: candidate }, suffix, looked: tried };
+    // The name written is NFC; a file from macOS may be named NFD on disk, and is read by that name.
+    const full = onDisk(root, candidate);
+    if (!isFile(full)) continue;
+    const source = path.relative(root, full).split(path.sep).join('/');
+    if (candidate.startsWith(IMAGES_DIR)) return { asset: { source, output: candidate }, suffix, looked: tried };
     const inPostDir = path.posix.relative(postDir, candidate);
     if (!inPostDir.startsWith('../') && postDir.startsWith('content/')) {
-      return { asset: { source: candidate, output: `${outputDir}/${inPostDir}` }, suffix, looked: tried };
+      return { asset: { source, output: `${outputDir}/${inPostDir}` }, suffix, looked: tried };
     }
     return { error: `image "${url}" must be in images/ or next to the post`, looked: tried };
   }
