@@ -206,6 +206,8 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       );
       if (prune) {
         await pruneUnused(dir, used);
+        // The index, the sources snapshot and the notes are written by a rename too.
+        await pruneStaleTemporaries(path.dirname(dir));
         pruneFragmentStores(fragments!);
         // Only after a build that used every entry it needed (no errors): its index is whole.
         if (options.lazyHtml && failure === undefined) await writeIndex(indexFile, salt, used, heads, index).catch(() => undefined);
@@ -464,6 +466,17 @@ async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
       }
       if (!used.has(file.replace(/\.json$/, ''))) await rm(place, { force: true });
     });
+  }
+}
+
+/** Remove the temporary files in `dir` (not below it) that a crashed build left an hour or more ago. */
+async function pruneStaleTemporaries(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith('.tmp')) continue;
+    const place = path.join(dir, name);
+    const stats = await stat(place).catch(() => undefined);
+    if (stats?.isFile() && Date.now() - stats.mtimeMs > STALE_TEMPORARY_MS) await rm(place, { force: true });
   }
 }
 

@@ -16,7 +16,7 @@ afterEach(() => {
   root = undefined;
 });
 
-test("pruning keeps another build's temporary entry and removes one a crash left an hour ago", async () => {
+test("pruning keeps another build's temporary files and removes those a crash left an hour ago", async () => {
   root = mkdtempSync(path.join(tmpdir(), 'geul-cache-'));
   const folder = path.join(root, '.cache', 'geul', 'posts', 'ab');
   mkdirSync(folder, { recursive: true });
@@ -27,9 +27,18 @@ test("pruning keeps another build's temporary entry and removes one a crash left
   const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
   utimesSync(path.join(folder, stale), twoHoursAgo, twoHoursAgo);
 
+  // The index, the sources snapshot and the notes are renamed into place beside the folders.
+  const top = path.join(root, '.cache', 'geul');
+  const topFresh = 'posts.index.4244.tmp';
+  for (const file of [topFresh, 'posts.index.4245.tmp', 'sources.json.4246.tmp', 'related.json.4247-0.tmp']) {
+    writeFileSync(path.join(top, file), '{}\n');
+    if (file !== topFresh) utimesSync(path.join(top, file), twoHoursAgo, twoHoursAgo);
+  }
+
   await openCache(root, true).flush({ prune: true });
 
   expect(readdirSync(folder)).toEqual([fresh]);
+  expect(readdirSync(top).filter((name) => name.endsWith('.tmp'))).toEqual([topFresh]);
 });
 
 test('builds with and without drafts share the cache: only drafts are compiled again, and a broken draft never blocks the other', async () => {
