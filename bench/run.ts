@@ -25,13 +25,29 @@ const { values } = parseArgs({
     dev: { type: 'boolean', default: false },
   },
 });
+/** `--sizes` as post counts: whole numbers from 1 up, or the reason they are not. */
+function parseSizes(text: string): number[] | string {
+  const sizes = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const bad = sizes.find((part) => !/^[1-9]\d*$/.test(part));
+  if (bad !== undefined) return `--sizes takes post counts from 1 up, separated by commas: "${bad}" is not one`;
+  return sizes.map(Number);
+}
+const parsedSizes = parseSizes(values.sizes);
+const runs = Number(values.runs);
+if (typeof parsedSizes === 'string' || !Number.isInteger(runs) || runs < 1) {
+  console.error(`bench: ${typeof parsedSizes === 'string' ? parsedSizes : `--runs takes a whole number from 1 up, not "${values.runs}"`}`);
+  process.exit(2);
+}
 if (values.dev) {
   console.log('| posts | scenario | time |\n|--:|---|--:|');
-  for (const size of values.sizes === '1000,4000' ? [1000] : values.sizes.split(',').map(Number)) await benchDev(size);
+  for (const size of values.sizes === '1000,4000' ? [1000] : parsedSizes) await benchDev(size);
   process.exit(0);
 }
-const sizes = values.sizes.split(',').map(Number).concat(values.large ? [10_000] : []);
-const runs = Math.max(1, Number(values.runs));
+const sizes = parsedSizes.concat(values.large ? [10_000] : []);
+if (sizes.length === 0) {
+  console.error('bench: no size to run (--sizes is empty)');
+  process.exit(2);
+}
 
 interface Measure {
   wallS: number;
