@@ -348,7 +348,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     const chosen = reused ? known.map((path) => bySource!.get(path)!) : relatedTo(source);
     if (!reused) relatedChanged = true;
     choices.set(source.sourcePath, chosen.map((other) => other.sourcePath));
-    return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: dateView(other.frontMatter.date) }));
+    // Dates from the posts' own views, made once each (a time zone offset is costly to work out).
+    return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: post(other).date }));
   };
   const relatedTo = (source: ParsedPost): ParsedPost[] => {
     const { postsWithTerm, order, scores } = indexed();
