@@ -5,6 +5,7 @@ import { publicationState } from './publish.js';
 import { addError, addWarning } from './report.js';
 import { termSlug } from './slug.js';
 import type { ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
+import { instantOf } from './zone.js';
 
 /** What collect() leaves out or keeps, besides drafts (left out before compiling). */
 export interface CollectOptions {
@@ -33,9 +34,8 @@ export function collect(
   options: CollectOptions = {},
 ): Site {
   const isOut = isPublished(config, options);
-  const orderedPosts = [...posts].sort(
-    (a, b) => (b.frontMatter.date?.sortKey ?? 0) - (a.frontMatter.date?.sortKey ?? 0) || compare(a.sourcePath, b.sourcePath),
-  );
+  const instant = instantsIn(config.timeZone);
+  const orderedPosts = [...posts].sort((a, b) => instant(b) - instant(a) || compare(a.sourcePath, b.sourcePath));
   const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined).filter(isOut);
   const keptPages = withoutDuplicateSlugs(pages, fileOf, (slug) =>
     RESERVED_PAGE_SLUGS.has(slug.toLowerCase()) ? `slug "${slug}" is reserved for geul's own pages` : undefined,
@@ -47,7 +47,24 @@ export function collect(
   }));
   const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
   const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
-  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts), aliases, postFiles: posts.length };
+  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts, instant), aliases, postFiles: posts.length };
+}
+
+/**
+ * The instant of each post's date, what posts are ordered by: a date without an offset is a
+ * wall-clock time in the site's time zone, so `2024-01-01T10:00:00` in Seoul comes before
+ * `2024-01-01T05:00:00Z`. Worked out once per post; no date counts as the epoch.
+ */
+function instantsIn(timeZone: string): (post: ParsedPost) => number {
+  const instants = new Map<ParsedPost, number>();
+  return (post) => {
+    let instant = instants.get(post);
+    if (instant === undefined) {
+      const { date } = post.frontMatter;
+      instants.set(post, (instant = date ? instantOf(date, timeZone) : 0));
+    }
+    return instant;
+  };
 }
 
 /** Whether a post or page is out at `options.now`: published, or kept by `--future`/`--expired`. */
@@ -60,11 +77,9 @@ export function isPublished(config: SiteConfig, options: CollectOptions = {}): (
 }
 
 /** Posts grouped by `series` (names compared like terms), each series oldest first; same date by path. */
-function collectSeries(posts: ParsedPost[]): Series[] {
+function collectSeries(posts: ParsedPost[], instant: (post: ParsedPost) => number): Series[] {
   const series = new Map<string, Series>();
-  const oldestFirst = [...posts].sort(
-    (a, b) => (a.frontMatter.date?.sortKey ?? 0) - (b.frontMatter.date?.sortKey ?? 0) || compare(a.sourcePath, b.sourcePath),
-  );
+  const oldestFirst = [...posts].sort((a, b) => instant(a) - instant(b) || compare(a.sourcePath, b.sourcePath));
   for (const post of oldestFirst) {
     const name = post.frontMatter.series;
     if (!name) continue;

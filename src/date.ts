@@ -23,7 +23,7 @@ export function parseDate(value: unknown): CalendarDate | string {
   }
   const match = DATE_TEXT.exec(text);
   if (!match) return `invalid date "${text}": expected YYYY-MM-DD or an ISO 8601 datetime`;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', , offset] = match;
+  const [, y, mo, d, h, mi, s, fraction = '', offset] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
@@ -31,14 +31,20 @@ export function parseDate(value: unknown): CalendarDate | string {
   if (day < 1 || day > daysInMonth(year, month)) {
     return `invalid date "${text}": ${y}-${mo} has no day ${d}`;
   }
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+  // A leap second (:60) is no time JavaScript or a feed reader can place.
+  if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(s ?? 0) > 59) {
     return `invalid date "${text}": no such time of day`;
   }
-  const iso = text.replace(' ', 'T');
-  const sortKey = offset
-    ? Date.parse(iso)
-    : Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s));
-  return { year, month, day, iso, sortKey };
+  if (offset && offset.length > 1 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) {
+    return `invalid date "${text}": no such UTC offset ${offset}`;
+  }
+  // One spelling whatever the writer's (`t`, `z`, a space, no seconds): RFC 3339, as feeds
+  // and `<time datetime>` want it.
+  // smol-toml gives a bare offset datetime back with `.000`, whether written or not: a fraction
+  // of nothing is left out.
+  const fractionText = /^\.0+$/.test(fraction) ? '' : fraction;
+  const iso = h === undefined ? `${y}-${mo}-${d}` : `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${fractionText}${offset?.toUpperCase() ?? ''}`;
+  return { year, month, day, iso };
 }
 
 /** Days in a month of the proleptic Gregorian calendar. */

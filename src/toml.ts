@@ -72,7 +72,8 @@ function escapeRegExp(text: string): string {
  * and a date in site.toml as it is written, not as the machine's time zone prints it.
  */
 export function plainData(value: unknown): unknown {
-  if (value instanceof TomlDate) return value.toISOString();
+  // smol-toml adds `.000` to every datetime, written or not: a fraction of nothing is left out.
+  if (value instanceof TomlDate) return value.toISOString().replace(/\.0+(?=Z|[+-]\d{2}:\d{2}$|$)/, '');
   if (Array.isArray(value)) return value.map(plainData);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plainData(inner)]));

@@ -37,10 +37,12 @@ export interface CalendarDate {
   month: number;
   /** 1–31 */
   day: number;
-  /** The date or datetime as written, ISO 8601: `2024-01-01` or `2024-01-01T09:00:00+09:00`. */
+  /**
+   * The date or datetime as written, in RFC 3339's spelling: `2024-01-01`,
+   * `2024-01-01T09:00:00` (a wall-clock time in the site's time zone) or
+   * `2024-01-01T09:00:00+09:00`. Its instant: `instantOf` (src/zone.ts).
+   */
   iso: string;
-  /** Milliseconds since the epoch, for ordering posts only (date-only values count as 00:00 UTC). */
-  sortKey: number;
 }
 
 /** Front matter of a post or page, validated. */

@@ -1,16 +1,61 @@
 import type { CalendarDate } from './types.js';
 
 /**
- * An RFC 3339 timestamp for a front-matter date, for feeds. A datetime with an offset is
- * kept as written; a date alone means midnight in the site's time zone (a post dated
- * 2024-01-01 in Seoul was written on that day in Seoul, not in UTC).
+ * An RFC 3339 timestamp for a front-matter date, for feeds and structured data. A datetime
+ * with an offset is that instant as written; without one it is a wall-clock time in the
+ * site's time zone, and a date alone is midnight there (a post dated 2024-01-01 in Seoul was
+ * written on that day in Seoul, not in UTC), with the offset in force at that time, summer
+ * time or not.
  */
 export function timestampOf(date: CalendarDate, timeZone: string): string {
-  if (/[+-]\d{2}:\d{2}$|Z$/i.test(date.iso)) return date.iso.replace(/z$/, 'Z');
+  if (hasOffset(date)) return date.iso;
+  const wallClock = date.iso.length > 10 ? date.iso : `${date.iso}T00:00:00`;
+  return `${wallClock}${formatOffset(offsetMinutesOf(date, timeZone))}`;
+}
+
+/** The instant of a front-matter date (see `timestampOf`), in milliseconds since the epoch: what posts are ordered by. */
+export function instantOf(date: CalendarDate, timeZone: string): number {
+  if (hasOffset(date)) return Date.parse(date.iso);
+  return wallClockMs(date) - offsetMinutesOf(date, timeZone) * MINUTE;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+function hasOffset(date: CalendarDate): boolean {
+  return /(?:Z|[+-]\d{2}:\d{2})$/.test(date.iso);
+}
+
+/** The wall-clock time of a date without an offset, read as if it were UTC. */
+function wallClockMs(date: CalendarDate): number {
   const time = date.iso.length > 10 ? date.iso.slice(11) : '00:00:00';
-  const hms = time.length === 5 ? `${time}:00` : time;
-  const guess = Date.UTC(date.year, date.month - 1, date.day, 12);
-  return `${date.iso.slice(0, 10)}T${hms}${offsetOf(timeZone, guess)}`;
+  return Date.parse(`${date.iso.slice(0, 10)}T${time}Z`);
+}
+
+/**
+ * The offset of the site's time zone in force at a wall-clock date. Most days have one
+ * offset all day: the offset at noon (cached by day, as every list repeats its posts' dates)
+ * serves. On a day the clocks change, the time is read with the offset in force just before
+ * it; a time the clocks skip counts with the offset before the change, and a time they go
+ * through twice is its first occurrence (as JavaScript's Temporal does by default).
+ */
+function offsetMinutesOf(date: CalendarDate, timeZone: string): number {
+  const noon = Date.UTC(date.year, date.month - 1, date.day, 12);
+  const before = offsetMinutes(timeZone, noon - DAY);
+  if (before === offsetMinutes(timeZone, noon) && before === offsetMinutes(timeZone, noon + DAY)) return before;
+  const wall = wallClockMs(date);
+  const guess = offsetMinutes(timeZone, wall - before * MINUTE);
+  return offsetMinutes(timeZone, wall - guess * MINUTE);
+}
+
+function offsetMinutes(timeZone: string, instant: number): number {
+  const [, sign, hours, minutes] = /^([+-])(\d{2}):(\d{2})$/.exec(offsetOf(timeZone, instant))!;
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+}
+
+function formatOffset(minutes: number): string {
+  const size = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(size / 60)).padStart(2, '0')}:${String(size % 60).padStart(2, '0')}`;
 }
 
 /** The UTC offset of a time zone at an instant, as `+09:00`. */

@@ -45,6 +45,24 @@ describe('collect', () => {
     expect(site.posts.map((post) => post.slug)).toEqual(['new', 'a', 'b', 'old']);
   });
 
+  test('a datetime without an offset is a wall-clock time in the site time zone when ordering: 10:00 in Seoul (01:00Z) is older than 05:00Z', () => {
+    const { site } = run([
+      { path: 'content/posts/seoul-ten.md', date: '2024-01-01T10:00:00' },
+      { path: 'content/posts/utc-five.md', date: '2024-01-01T05:00:00Z' },
+      { path: 'content/posts/seoul-day.md', date: '2024-01-01' },
+      { path: 'content/posts/utc-eve.md', date: '2023-12-31T16:00:00Z' },
+    ]);
+    // Seoul midnight of Jan 1st is 2023-12-31T15:00Z, before 16:00Z.
+    expect(site.posts.map((post) => post.slug)).toEqual(['utc-five', 'seoul-ten', 'utc-eve', 'seoul-day']);
+    const inLosAngeles = collectPosts(
+      ['2024-01-01T10:00:00', '2024-01-01T17:00:00Z'].map((date, n) => makePost({ path: `content/posts/p${n}.md`, date })),
+      {},
+      'timeZone = "America/Los_Angeles"',
+    );
+    // 10:00 in Los Angeles is 18:00Z.
+    expect(inLosAngeles.site.posts.map((post) => post.slug)).toEqual(['p0', 'p1']);
+  });
+
   test('a duplicate slug is an error in both files, each naming the other', () => {
     const { site, messages } = run([
       { path: 'content/posts/hello.md', date: '2024-01-01' },

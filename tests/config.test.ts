@@ -87,8 +87,11 @@ describe('readConfig', () => {
   });
 
   test('dates among unknown keys reach templates as written, like front matter\'s, whatever the time zone', () => {
-    const { config } = read('launched = 2024-03-01\n[params]\nat = 2024-03-01T10:00:00+09:00\ndays = [2024-01-02]');
-    expect(config.extra).toEqual({ launched: '2024-03-01', params: { at: '2024-03-01T10:00:00.000+09:00', days: ['2024-01-02'] } });
+    const { config } = read('launched = 2024-03-01\n[params]\nat = 2024-03-01T10:00:00+09:00\nlocal = 2024-03-01T10:00:00\nhalf = 2024-03-01T10:00:00.5Z\nclock = 10:30:00\ndays = [2024-01-02]');
+    expect(config.extra).toEqual({
+      launched: '2024-03-01',
+      params: { at: '2024-03-01T10:00:00+09:00', local: '2024-03-01T10:00:00', half: '2024-03-01T10:00:00.500Z', clock: '10:30:00', days: ['2024-01-02'] },
+    });
   });
 
   test('broken TOML is reported at its line', () => {

@@ -6,6 +6,7 @@ import { parse, TomlDate } from 'smol-toml';
 import { describe, expect, test } from 'vitest';
 import { daysInMonth, formatDate, isoDay, parseDate } from '../src/date.ts';
 import type { CalendarDate } from '../src/types.ts';
+import { instantOf, timestampOf } from '../src/zone.ts';
 import { REPO_ROOT } from './helpers/site.ts';
 
 const run = promisify(execFile);
@@ -24,13 +25,13 @@ function toml(text: string): unknown {
 
 describe('parseDate', () => {
   test('a quoted string', () => {
-    expect(date('2024-01-01')).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01', sortKey: Date.UTC(2024, 0, 1) });
+    expect(date('2024-01-01')).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01' });
   });
 
   test('a bare TOML date', () => {
     const value = toml('2024-01-01');
     expect(value).toBeInstanceOf(TomlDate);
-    expect(date(value)).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01', sortKey: Date.UTC(2024, 0, 1) });
+    expect(date(value)).toEqual({ year: 2024, month: 1, day: 1, iso: '2024-01-01' });
   });
 
   test('an offset datetime keeps the calendar date as written, not the UTC one', () => {
@@ -40,7 +41,7 @@ describe('parseDate', () => {
     expect(parsed.iso.startsWith('2024-03-01T00:30:00')).toBe(true);
     expect(parsed.iso.endsWith('+09:00')).toBe(true);
     expect(Date.parse(parsed.iso)).toBe(Date.parse('2024-03-01T00:30:00+09:00'));
-    expect(parsed.sortKey).toBe(Date.parse('2024-03-01T00:30:00+09:00'));
+    expect(instantOf(parsed, 'America/Los_Angeles')).toBe(Date.parse('2024-03-01T00:30:00+09:00'));
   });
 
   test('a quoted offset datetime and a negative offset', () => {
@@ -50,7 +51,7 @@ describe('parseDate', () => {
   });
 
   test('newer dates sort after older ones, whatever form they are written in', () => {
-    const keys = ['2024-01-01', toml('2024-02-15'), toml('2024-03-01T00:30:00+09:00')].map((value) => date(value).sortKey);
+    const keys = ['2024-01-01', toml('2024-02-15'), toml('2024-03-01T00:30:00+09:00')].map((value) => instantOf(date(value), 'Asia/Seoul'));
     expect([...keys].sort((a, b) => a - b)).toEqual(keys);
   });
 
@@ -98,6 +99,57 @@ describe('parseDate', () => {
     expect([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((month) => daysInMonth(2023, month))).toEqual([
       31, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
     ]);
+  });
+});
+
+describe('dates written in other spellings, or out of range', () => {
+  test('one RFC 3339 spelling: T and Z upper case, seconds added, a space read as T', () => {
+    expect(date('2024-01-01t09:00:00z').iso).toBe('2024-01-01T09:00:00Z');
+    expect(date('2024-01-01T09:00+09:00').iso).toBe('2024-01-01T09:00:00+09:00');
+    expect(date('2024-01-01 09:30').iso).toBe('2024-01-01T09:30:00');
+    expect(date('2024-01-01T09:30:15.250-08:00').iso).toBe('2024-01-01T09:30:15.250-08:00');
+    expect(date(toml('2024-01-01T09:00:00Z')).iso).toBe('2024-01-01T09:00:00Z');
+  });
+
+  test('a leap second and an offset no zone has are refused, not taken for a post never published', () => {
+    expect(parseDate('2024-01-01T23:59:60Z')).toMatch(/no such time of day/);
+    expect(parseDate('2024-01-01T09:00:00+99:00')).toMatch(/no such UTC offset \+99:00/);
+    expect(parseDate('2024-01-01T09:00:00+09:60')).toMatch(/no such UTC offset/);
+    expect(date('2024-01-01T09:00:00+14:00').iso).toBe('2024-01-01T09:00:00+14:00');
+    expect(date('2024-01-01T09:00:00-12:00').iso).toBe('2024-01-01T09:00:00-12:00');
+  });
+});
+
+describe('instantOf and timestampOf: a date without an offset is a wall-clock time in the site time zone', () => {
+  test('ordering: 10:00 in Seoul is 01:00Z, before 05:00Z', () => {
+    expect(instantOf(date('2024-01-01T10:00:00'), 'Asia/Seoul')).toBe(Date.parse('2024-01-01T01:00:00Z'));
+    expect(instantOf(date('2024-01-01T10:00:00'), 'Asia/Seoul')).toBeLessThan(instantOf(date('2024-01-01T05:00:00Z'), 'Asia/Seoul'));
+    expect(instantOf(date('2024-01-01'), 'Asia/Seoul')).toBe(Date.parse('2023-12-31T15:00:00Z'));
+    expect(instantOf(date('2024-01-01'), 'UTC')).toBe(Date.parse('2024-01-01T00:00:00Z'));
+  });
+
+  test('the offset in force at that time on the days summer time starts and ends', () => {
+    const la = (text: string) => timestampOf(date(text), 'America/Los_Angeles');
+    // 2024-03-10: 02:00 PST becomes 03:00 PDT.
+    expect(la('2024-03-10')).toBe('2024-03-10T00:00:00-08:00');
+    expect(la('2024-03-10T01:00:00')).toBe('2024-03-10T01:00:00-08:00');
+    expect(la('2024-03-10T03:30:00')).toBe('2024-03-10T03:30:00-07:00');
+    // A time the clocks skip counts with the offset before the change.
+    expect(la('2024-03-10T02:30:00')).toBe('2024-03-10T02:30:00-08:00');
+    // 2024-11-03: 02:00 PDT becomes 01:00 PST; 01:30 happens twice, the first one counts.
+    expect(la('2024-11-03')).toBe('2024-11-03T00:00:00-07:00');
+    expect(la('2024-11-03T00:30:00')).toBe('2024-11-03T00:30:00-07:00');
+    expect(la('2024-11-03T01:30:00')).toBe('2024-11-03T01:30:00-07:00');
+    expect(la('2024-11-03T05:00:00')).toBe('2024-11-03T05:00:00-08:00');
+    expect(la('2024-07-01')).toBe('2024-07-01T00:00:00-07:00');
+    expect(la('2024-01-01T23:00:00')).toBe('2024-01-01T23:00:00-08:00');
+    // Every timestamp reads back as the instant instantOf gives.
+    for (const text of ['2024-03-10T01:00:00', '2024-03-10T03:30:00', '2024-11-03T00:30:00', '2024-11-03T05:00:00', '2024-07-01']) {
+      expect(Date.parse(la(text)), text).toBe(instantOf(date(text), 'America/Los_Angeles'));
+    }
+    // Seoul keeps +09:00; an offset written is kept.
+    expect(timestampOf(date('2024-03-10T02:30:00'), 'Asia/Seoul')).toBe('2024-03-10T02:30:00+09:00');
+    expect(timestampOf(date('2024-03-10T02:30:00Z'), 'America/Los_Angeles')).toBe('2024-03-10T02:30:00Z');
   });
 });
 
