@@ -43,12 +43,16 @@ export function feed(site: Site, views: Views, urls: Urls): string {
       ]);
     }),
   ]);
-  return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree)}\n`;
+  // `]]>` may not stand in XML text (a line of code such as `a[b[i]]>0` holds it), and
+  // xast-util-to-xml escapes only `<` and `&`: its `>` becomes `&gt;`. The tree has no CDATA
+  // section or comment, whose `]]>` would mean something else.
+  return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree).replaceAll(']]>', ']]&gt;')}\n`;
 }
 
 /**
- * Rewrite site-absolute `href`, `src` and `srcset` URLs (`/images/a.png`) and in-page links
- * (`#각주`) as absolute ones.
+ * Rewrite site-absolute `href`, `src` and `srcset` URLs (`/images/a.png`), in-page links
+ * (`#각주`) and links relative to the post (`../other/`, `data.csv`) as absolute ones: a
+ * feed reader resolves what is left relative against the feed's own URL.
  * Works on the tags of serialised HTML rather than a parsed tree: in text, `<` is always
  * escaped, so every `<name ...>` is a real tag, and a code sample that shows `href="/x"`
  * is left alone.
@@ -57,8 +61,14 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
   const origin = new URL(urls.abs('')).origin;
   const absolute = (url: string) => {
     if (url.startsWith('#')) return page + url; // a footnote or heading link, read away from its page
+    // With a scheme (`https:`, `mailto:`) or protocol-relative: absolute already.
+    if (url === '' || url.startsWith('//') || /^[a-z][a-z\d+.-]*:/i.test(url)) return url;
     // The URL parser percent-encodes Hangul and spaces and keeps `%XX`, `?` and `#` as they are.
-    return url.startsWith('/') && !url.startsWith('//') ? new URL(url, origin).href : url;
+    try {
+      return new URL(url, url.startsWith('/') ? origin : page).href;
+    } catch {
+      return url;
+    }
   };
   return html.replace(/<[a-zA-Z][^<>]*>/g, (tag) =>
     tag.replace(/(\s(?:href|src|srcset)=)(["'])(.*?)\2/g, (_, name: string, quote: string, value: string) => {

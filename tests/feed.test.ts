@@ -10,7 +10,8 @@ import { absolutizeLinks, plainCode } from '../src/feed.ts';
 import { createUrls } from '../src/urls.ts';
 import { readConfig } from '../src/config.ts';
 import { VFile } from 'vfile';
-import { buildInProcess, FIXTURES, xmlProblems } from './helpers/site.ts';
+import { build } from '../src/build.ts';
+import { buildInProcess, cleanup, copySite, FIXTURES, xmlProblems } from './helpers/site.ts';
 
 const GOLDEN = path.join(FIXTURES, 'sites', 'feed', 'expected-feed.xml');
 let feed: string;
@@ -97,10 +98,42 @@ describe('absolutizeLinks', () => {
     expect(html).toBe('<pre><code>&#x3C;a href="/x">&#x3C;/a></code></pre>');
   });
 
+  test('links relative to the post resolve against its URL, as the page resolves them', () => {
+    const html = absolutizeLinks('<a href="../b/">b</a><a href="data.csv">d</a><a href="?x=1&#x26;y=2">q</a><img src="그림.png" srcset="그림-400w.png 400w, /blog/x.png 800w" alt="">', urls, page);
+    expect(html).toContain('href="https://example.com/blog/posts/b/"');
+    expect(html).toContain('href="https://example.com/blog/posts/a/data.csv"');
+    expect(html).toContain('href="https://example.com/blog/posts/a/?x=1&#x26;y=2"');
+    expect(html).toContain('src="https://example.com/blog/posts/a/%EA%B7%B8%EB%A6%BC.png"');
+    expect(html).toContain('srcset="https://example.com/blog/posts/a/%EA%B7%B8%EB%A6%BC-400w.png 400w, https://example.com/blog/x.png 800w"');
+  });
+
   test('external links are left alone', () => {
     const html = absolutizeLinks('<a href="https://arxiv.org/abs/1706.03762">p</a><a href="//cdn.example.org/x">c</a>', urls, page);
     expect(html).toContain('href="https://arxiv.org/abs/1706.03762"');
     expect(html).toContain('href="//cdn.example.org/x"');
+    const other = '<a href="mailto:a@example.com">m</a><a href="tel:+82-2-000">t</a><a href="">e</a>';
+    expect(absolutizeLinks(other, urls, page)).toBe(other);
+  });
+});
+
+describe('text that holds `]]>`', () => {
+  test('stays well-formed XML: code like a[b[i]]>0, a title and a summary with it', async () => {
+    const root = await copySite('feed');
+    try {
+      writeFileSync(
+        path.join(root, 'content/posts/brackets.md'),
+        '+++\ntitle = "배열 a[b[i]]>0"\ndate = 2030-01-01T00:00:00+09:00\ndescription = "조건 ]]> 끝"\n+++\n\n조건 `if (a[b[i]]>0)` 를 본다.\n\n```c\nx = a[b[i]]>0;\n```\n',
+      );
+      const result = await build({ root, drafts: false, future: true });
+      expect(result.problems).toEqual([]);
+      const output = result.outputs.find((candidate) => candidate.path === 'feed.xml') as { content: string | Uint8Array };
+      const xml = typeof output.content === 'string' ? output.content : Buffer.from(output.content).toString('utf8');
+      expect(xmlProblems(xml)).toEqual([]);
+      expect(xml).toContain('<title>배열 a[b[i]]&gt;0</title>');
+      expect(xml).not.toContain(']]>');
+    } finally {
+      await cleanup(root);
+    }
   });
 });
 

@@ -235,7 +235,8 @@ export function xmlProblems(xml: string): string[] {
   const stack: string[] = [];
   let roots = 0;
   const token = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/y;
-  const badText = (text: string) => /</.test(text) || /&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(text);
+  // `]]>` may not stand in character data (XML 1.0, section 2.4).
+  const badText = (text: string) => /</.test(text) || text.includes(']]>') || /&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(text);
   let index = 0;
   while (index < body.length) {
     const next = body.indexOf('<', index);
