@@ -18,7 +18,7 @@ export interface CollectOptions {
 }
 
 /** Top-level names that geul itself writes; a standalone page may not take them. */
-const RESERVED_PAGE_SLUGS = new Set(['posts', 'categories', 'tags', 'page', 'images', 'assets', 'search', 'pagefind', '404', 'feed.xml', 'sitemap.xml', 'robots.txt', 'index.html']);
+const RESERVED_PAGE_SLUGS = new Set(['posts', 'categories', 'tags', 'page', 'images', 'assets', 'search', 'pagefind', '404', 'feed.xml', 'sitemap.xml', 'robots.txt', 'index.html', '404.html', '.geul']);
 
 /**
  * Gather parsed posts into a Site: posts newest first, taxonomies with their terms, series,
@@ -140,6 +140,11 @@ function collectTerms(posts: ParsedPost[], key: 'categories' | 'tags', fileOf: (
       const slug = termSlug(name);
       if (!slug) {
         addError(fileOf(post), `${key}: "${name}" has no letters or digits to make a URL from`, frontMatterKeyPlace(fileOf(post), key));
+        continue;
+      }
+      // `tags/index.html` is the list of all tags: a term's folder cannot have its name.
+      if (slug === 'index.html') {
+        addError(fileOf(post), `${key}: "${name}" would make the URL ${key}/${slug}/, where the list of all ${key} is; rename it`, frontMatterKeyPlace(fileOf(post), key));
         continue;
       }
       const first = seen.get(slug) ?? terms.get(slug)?.name;
