@@ -17,18 +17,40 @@ const TOC_MAX_DEPTH = 4;
  */
 export function rehypeHeadings() {
   return function (tree: Root, file: VFile) {
-    const toc: Heading[] = [];
+    const headings: { node: Element; depth: number }[] = [];
+    const taken = new Set<string>();
     visit(tree, 'element', (node) => {
       const depth = headingRank(node);
-      const id = node.properties.id;
-      if (depth && depth >= 2 && depth <= TOC_MAX_DEPTH && typeof id === 'string' && !isFootnoteHeading(id)) {
+      if (depth) headings.push({ node, depth });
+      else if (typeof node.properties.id === 'string') taken.add(node.properties.id);
+    });
+    const toc: Heading[] = [];
+    for (const { node, depth } of headings) {
+      const id = unusedId(node, taken);
+      if (depth >= 2 && depth <= TOC_MAX_DEPTH && id !== undefined && !isFootnoteHeading(id)) {
         const text = plainText(node).replace(/\s+/g, ' ').trim();
         // The TOC entry is itself a link: links inside the heading are unwrapped.
         toc.push({ depth, id, text, html: toHtml(node.children.flatMap(unwrapLinks), { allowDangerousHtml: true }) });
       }
-    });
+    }
     file.data.toc = toc;
   };
+}
+
+/**
+ * The heading's id, made unlike every other id of the post. Heading ids come from their text
+ * (rehype-slug, which keeps them apart from each other only), equation ids from their labels:
+ * `## Eq Loss` and `\label{eq:loss}` both make `eq-loss`. The equation keeps it (its `\eqref`
+ * links point there); the heading takes the first free `-1`, `-2`, … as a repeated heading does.
+ */
+function unusedId(heading: Element, taken: Set<string>): string | undefined {
+  const id = heading.properties.id;
+  if (typeof id !== 'string') return undefined;
+  let unique = id;
+  for (let n = 1; taken.has(unique); n++) unique = `${id}-${n}`;
+  heading.properties.id = unique;
+  taken.add(unique);
+  return unique;
 }
 
 /** Text of an element, taking a KaTeX formula as its TeX source rather than its glyphs. */

@@ -23,6 +23,22 @@ const texOf = (tree: Root) => selectAll('annotation', tree).map((node) => (node.
 const textOf = (node: Element): string =>
   node.children.map((child) => (child.type === 'text' ? child.value : child.type === 'element' ? textOf(child) : '')).join('');
 
+describe('equation ids and heading ids', () => {
+  test('a heading whose text makes an equation\'s id takes another: every id of the post is unique, and \\eqref still reaches the equation', async () => {
+    const file = new VFile({ path: 'content/posts/eq.md', value: ['## Eq Loss', '', '$$', 'L = 0 \\label{eq:loss}', '$$', '', '위 식 \\eqref{eq:loss}.', '', '## Eq Loss', ''].join('\n') });
+    file.data.post = { sourcePath: 'content/posts/eq.md', outputDir: 'posts/eq' };
+    const rendered = await renderMarkdown(processor, file);
+    const tree = fromHtml(rendered.html, { fragment: true }) as Root;
+    const ids = selectAll('[id]', tree).map((node) => String(node.properties.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(select('.equation', tree)?.properties.id).toBe('eq-loss');
+    expect(selectAll('h2', tree).map((node) => node.properties.id)).toEqual(['eq-loss-1', 'eq-loss-1-1']);
+    expect(selectAll('a[href="#eq-loss"]', tree).length).toBeGreaterThan(0);
+    // The table of contents links the headings where they are.
+    expect(rendered.toc.map((entry) => entry.id)).toEqual(['eq-loss-1', 'eq-loss-1-1']);
+  });
+});
+
 describe('equation numbers', () => {
   test('labelled display formulas are numbered in order, get an anchor, and lose the \\label', async () => {
     const { tree, messages } = await render(
