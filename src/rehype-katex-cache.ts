@@ -60,6 +60,7 @@ export function renderFormula(tex: string, displayMode: boolean, options: Formul
 function layOut(tex: string, displayMode: boolean, options: FormulaOptions): Formula {
   const strict: Formula['strict'] = [];
   let html: string | undefined;
+  const { trust } = options;
   try {
     html = katex.renderToString(tex, {
       ...options,
@@ -69,6 +70,18 @@ function layOut(tex: string, displayMode: boolean, options: FormulaOptions): For
         strict.push({ code, message });
         return 'ignore';
       },
+      // A command refused by `trust` is drawn as red text without an error: said here, so
+      // the writer hears of it as of any other finding.
+      trust:
+        typeof trust === 'function'
+          ? (context) => {
+              const trusted = trust(context);
+              if (!trusted && !strict.some((finding) => finding.code === 'untrusted' && finding.message.startsWith(`${context.command} `))) {
+                strict.push({ code: 'untrusted', message: `${context.command} is not allowed in a formula (no links or files from math; \\eqref makes equation links): it shows as red text` });
+              }
+              return trusted;
+            }
+          : trust,
     });
   } catch {
     // rehype-katex reports it and renders KaTeX's visible error.

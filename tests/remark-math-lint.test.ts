@@ -122,6 +122,14 @@ describe("KaTeX's strict mode", () => {
     expect(calls).toEqual([['not from KaTeX']]);
   });
 
+  test('a command refused by trust (a link or a file from math) is a warning, once per command, and an equation link is not', async () => {
+    const { messages } = await render(
+      ['링크 $\\href{https://example.org}{x}$ 와 $\\url{https://x.example} + \\url{https://y.example}$ 와 $\\includegraphics{a.png}$', '', '$$', 'L = 0 \\label{eq:l}', '$$', '', '$y = \\eqref{eq:l}$'].join('\n'),
+    );
+    const refused = 'is not allowed in a formula (no links or files from math; \\eqref makes equation links): it shows as red text';
+    expect(messages).toEqual([`1:4: warning: KaTeX: \\href ${refused}`, `1:38: warning: KaTeX: \\url ${refused}`, `1:92: warning: KaTeX: \\includegraphics ${refused}`]);
+  });
+
   test('a formula KaTeX rejects is reported once, by rehype-katex', async () => {
     const { messages } = await render('$\\frac{1}{$');
     expect(messages).toHaveLength(1);
