@@ -88,6 +88,11 @@ export function isFootnoteHeading(id: string): boolean {
 }
 
 function unwrapLinks(node: ElementContent): ElementContent[] {
+  // A formula's KaTeX HTML, kept as a string: `\eqref` inside it is KaTeX's own `<a>`.
+  if (cachedFormulaTex(node) !== undefined) {
+    const raw = node as unknown as { value: string };
+    return [{ ...node, value: raw.value.replace(/<a\b[^>]*>|<\/a>/g, '') } as ElementContent];
+  }
   if (node.type !== 'element') return [node];
   const children = node.children.flatMap(unwrapLinks);
   return node.tagName === 'a' ? children : [{ ...node, children }];

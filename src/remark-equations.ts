@@ -1,4 +1,6 @@
-import type { PhrasingContent, Root, RootContent, Text } from 'mdast';
+import { slug } from 'github-slugger';
+import type { Heading, PhrasingContent, Root, RootContent, Text } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { setTex, type InlineMath, type Math } from './math-nodes.js';
@@ -91,6 +93,7 @@ export function remarkEquations() {
     // link, except inside links (a link in a link is no link) and code.
     visit(tree, (node, index, parent) => {
       if (node.type === 'link' || node.type === 'linkReference' || node.type === 'code' || node.type === 'inlineCode') return SKIP;
+      if (node.type === 'heading') keepHeadingId(node);
       if (node.type === 'math' || node.type === 'inlineMath') {
         const math = node as Math | InlineMath;
         if (!/\\(?:eq)?ref\s*\{/.test(math.value)) return SKIP;
@@ -109,6 +112,22 @@ export function remarkEquations() {
       return index + replaced.length;
     });
   };
+}
+
+/**
+ * A heading's id from its text as written. rehype-slug makes heading ids from their text,
+ * formulas as their TeX; a reference inside a formula is about to become KaTeX's
+ * `\href{#eq-loss}{\text{(1)}}`, which would make the id `hrefeq-losstext1`. Such a heading
+ * gets its id now, from the TeX the writer wrote (rehype-slug keeps an id it finds; a repeat
+ * of it is told apart by rehypeHeadings).
+ */
+function keepHeadingId(heading: Heading): void {
+  let refers = false;
+  visit(heading, (node) => {
+    if (node.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(node.value)) refers = true;
+  });
+  if (!refers) return;
+  heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id: slug(toString(heading)) } };
 }
 
 /** A text node with its references made into links. */

@@ -39,6 +39,22 @@ describe('equation ids and heading ids', () => {
   });
 });
 
+describe('a reference inside a formula in a heading', () => {
+  test('the heading id comes from the TeX as written, and its table-of-contents entry holds no link in a link', async () => {
+    const file = new VFile({ path: 'content/posts/eq.md', value: ['## 손실 $\\eqref{eq:loss}$ 정의', '', '$$', 'L = 0 \\label{eq:loss}', '$$', '', '## 손실 $\\eqref{eq:loss}$ 정의', ''].join('\n') });
+    file.data.post = { sourcePath: 'content/posts/eq.md', outputDir: 'posts/eq' };
+    const rendered = await renderMarkdown(processor, file);
+    const tree = fromHtml(rendered.html, { fragment: true }) as Root;
+    expect(selectAll('h2', tree).map((node) => node.properties.id)).toEqual(['손실-eqrefeqloss-정의', '손실-eqrefeqloss-정의-1']);
+    // The formula still links to the equation from the heading.
+    expect(selectAll('h2 a[href="#eq-loss"]', tree)).toHaveLength(2);
+    for (const entry of rendered.toc) {
+      const html = fromHtml(`<a href="#${entry.id}">${entry.html}</a>`, { fragment: true }) as Root;
+      expect(selectAll('a', html), entry.html).toHaveLength(1);
+    }
+  });
+});
+
 describe('equation numbers', () => {
   test('labelled display formulas are numbered in order, get an anchor, and lose the \\label', async () => {
     const { tree, messages } = await render(
