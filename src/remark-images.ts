@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
 import type { Definition, Image, Root } from 'mdast';
@@ -200,7 +200,7 @@ const measured = new Map<string, Measured | undefined>();
 
 function measure(file: string): Measured | undefined {
   const stat = statSync(file);
-  const key = `${file}\0${stat.mtimeMs}\0${stat.size}`;
+  const key = `${file}\0${stampFrom(stat)}`;
   if (measured.has(key)) return measured.get(key);
   let result: Measured | undefined;
   try {
@@ -221,14 +221,23 @@ function measure(file: string): Measured | undefined {
   return result;
 }
 
-/** `size:mtime` of a file, or `missing`: what a cached result checks before it is reused. */
+/** What tells an image file apart from itself changed, or `missing`: what a cached result checks before it is reused. */
 export function stampOf(file: string): string {
   try {
     const stat = statSync(file);
-    return stat.isFile() ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+    return stat.isFile() ? stampFrom(stat) : 'missing';
   } catch {
     return 'missing';
   }
+}
+
+/**
+ * Inode, size, modification and change times. The change time too: an image replaced by one
+ * of the same size with its modification time put back (`cp -p`, `rsync -t`, `touch -r`)
+ * still gets a new one, which no program can set.
+ */
+function stampFrom(stat: Stats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
 function isFile(file: string): boolean {

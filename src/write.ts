@@ -463,8 +463,10 @@ function sortedByPath<T>(map: ReadonlyMap<string, T>): [string, T][] {
 function keyOf(output: Output): string {
   if (output.key !== undefined) return output.key;
   if ('copyFrom' in output) {
+    // The change time too: a file replaced in place with its size and modification time put
+    // back (`cp -p`, `touch -r`) gets a new one.
     const stat = statSync(output.copyFrom);
-    return `file:${stat.size}:${stat.mtimeMs}`;
+    return `file:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   }
   if ('content' in output) return createHash('sha256').update(output.content).digest('base64url');
   throw new Error(`no key for ${output.path}`);
