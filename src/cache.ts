@@ -162,7 +162,7 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
         await writeFile(temporary, body);
         // Another build of the same project (geul dev beside geul build) may have pruned our
         // temporary file: that entry is simply not cached, which is no failure of this build.
-        const moved = await rename(temporary, target).then(
+        const moved = await placeFile(temporary, target).then(
           () => true,
           (error: NodeJS.ErrnoException) => {
             if (error.code !== 'ENOENT') throw error;
@@ -195,7 +195,7 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
         await mkdir(path.dirname(target), { recursive: true });
         const temporary = `${target}.${process.pid}-${written++}.tmp`;
         await writeFile(temporary, `${JSON.stringify({ format: CACHE_FORMAT, salt, checksum: checksum(json) })}\n${json}`);
-        await rename(temporary, target);
+        await placeFile(temporary, target);
       });
     },
     async flush({ prune }) {
@@ -446,6 +446,26 @@ async function writeIndex(file: string, salt: string, used: ReadonlySet<string>,
 /** How old a temporary entry file must be before pruning takes it for a crashed build's leftover. */
 const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
+/**
+ * Rename a written temporary file onto its place. A folder standing there (a damaged cache)
+ * is removed first; a temporary file that cannot be placed is not left behind.
+ */
+async function placeFile(temporary: string, target: string): Promise<void> {
+  try {
+    await rename(temporary, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    try {
+      if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      await rm(target, { recursive: true, force: true });
+      await rename(temporary, target);
+    } catch (again) {
+      await rm(temporary, { force: true });
+      throw again;
+    }
+  }
+}
+
 async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
   let folders: string[];
   try {
@@ -464,7 +484,8 @@ async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
         if (age > STALE_TEMPORARY_MS) await rm(place, { force: true });
         return;
       }
-      if (!used.has(file.replace(/\.json$/, ''))) await rm(place, { force: true });
+      // Recursive: a folder where an entry should be (a damaged cache) goes too.
+      if (!used.has(file.replace(/\.json$/, ''))) await rm(place, { recursive: true, force: true }).catch(() => undefined);
     });
   }
 }

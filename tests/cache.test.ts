@@ -269,3 +269,30 @@ describe('HTML read from the cache only when a page needs it', () => {
     }
   }, 90_000);
 });
+
+test('entry files replaced by folders cost the next build nothing but their posts: it builds, makes the site a build without cache makes, and leaves no temporary file', async () => {
+  const { copySite, cleanup, hashTree, listFiles, runCli, withoutMarker } = await import('./helpers/site.js');
+  const site = await copySite('basic');
+  try {
+    expect((await runCli(['build', '--root', site])).code).toBe(0);
+    const entries = path.join(site, '.cache', 'geul', 'posts');
+    const files = listFiles(entries).filter((file) => file.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      rmSync(path.join(entries, file));
+      mkdirSync(path.join(entries, file, 'inner'), { recursive: true });
+    }
+    const post = path.join(site, 'content', 'posts', readdirSync(path.join(site, 'content', 'posts')).find((name) => name.endsWith('.md'))!);
+    writeFileSync(post, `${readFileSync(post, 'utf8')}\n고친 문단.\n`);
+    for (const attempt of [1, 2]) {
+      const run = await runCli(['build', '--root', site]);
+      expect(run.code, `build ${attempt}: ${run.stderr}`).toBe(0);
+    }
+    const plain = await runCli(['build', '--root', site, '--out', 'plain', '--no-cache']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(withoutMarker(hashTree(path.join(site, 'dist')))).toEqual(withoutMarker(hashTree(path.join(site, 'plain'))));
+    expect(listFiles(entries).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+  } finally {
+    await cleanup(site);
+  }
+}, 90_000);
