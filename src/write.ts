@@ -27,6 +27,10 @@ export function unsafeOutDirReason(outDir: string, root: string): string | undef
     os.homedir(),
   ];
   if (forbidden.includes(target)) return `refusing to write the site into ${outDir}: it holds other files`;
+  // Inside a folder the build reads, the site would be read back into itself on the next
+  // build (images/public/images/public/…), or published as a post's files.
+  const read = ['content', 'images', 'templates', '.cache'].find((folder) => target.startsWith(path.join(project, folder) + path.sep));
+  if (read) return `refusing to write the site into ${outDir}: it is inside ${read}/, which the build reads`;
   if (project.startsWith(target + path.sep)) return `refusing to write the site into ${outDir}: it contains the project`;
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) return `refusing to replace ${outDir}: it is not a folder`;

@@ -22,6 +22,11 @@ const write = (outputs: Parameters<typeof writeSite>[0], dist: string, record?: 
 const entries = () => readdirSync(project).filter((name) => name !== '.cache').sort();
 
 describe('unsafeOutDirReason', () => {
+  test('a folder beside the inputs whose name starts like one of them is fine', () => {
+    expect(unsafeOutDirReason(path.join(project, 'images-site'), project)).toBeUndefined();
+    expect(unsafeOutDirReason(path.join(project, 'public', 'images'), project)).toBeUndefined();
+  });
+
   test('dist/ inside the project, missing or empty or made by geul, is fine', () => {
     const dist = path.join(project, 'dist');
     expect(unsafeOutDirReason(dist, project)).toBeUndefined();
@@ -41,6 +46,11 @@ describe('unsafeOutDirReason', () => {
     ['the filesystem root', () => path.parse(process.cwd()).root],
     ['the home folder', () => os.homedir()],
     ['a parent of the project', (root: string) => path.dirname(root)],
+    // Read by the next build: the site would copy itself into itself, deeper each time.
+    ['a folder inside images/', (root: string) => path.join(root, 'images', 'public')],
+    ['a folder inside templates/', (root: string) => path.join(root, 'templates', 'assets', 'out')],
+    ['a folder inside content/', (root: string) => path.join(root, 'content', 'posts', 'dist')],
+    ['a folder inside the cache', (root: string) => path.join(root, '.cache', 'dist')],
   ])('refuses %s', (_name, dir) => {
     expect(unsafeOutDirReason(dir(project), project)).toMatch(/refusing/);
   });
