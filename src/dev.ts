@@ -12,6 +12,8 @@ import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
 import type { Output, Site } from './types.js';
 import { createUrls } from './urls.js';
+import { parseDate } from './date.js';
+import { instantOf } from './zone.js';
 import { watchSources, type SourceWatcher } from './watch.js';
 
 /** Options of `geul dev`. */
@@ -79,6 +81,12 @@ const SEARCH_DEBOUNCE_MS = 1000;
 /** How many ports above the requested one are tried when it is taken. */
 const PORT_ATTEMPTS = 20;
 
+/** How long after a scheduled post's time the site is built again: past it, whatever the clocks' rounding. */
+const UPCOMING_SLACK_MS = 250;
+
+/** The longest delay setTimeout keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Build the site in memory, serve it over HTTP, and rebuild on every change. Never writes
  * `dist/`. A failed build never stops the server: the last good site stays up, with the
@@ -125,6 +133,8 @@ class GeulDevServer implements DevServer {
   #pending = new Set<string>();
   #forced = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Builds the site again when its next scheduled post comes out (or expires). */
+  #upcomingTimer: NodeJS.Timeout | undefined;
   #current: Promise<void> | undefined;
   #again = false;
   #started = 0;
@@ -184,6 +194,7 @@ class GeulDevServer implements DevServer {
     clearTimeout(this.#timer);
     clearTimeout(this.#searchTimer);
     clearTimeout(this.#recheckTimer);
+    clearTimeout(this.#upcomingTimer);
     await this.#watcher?.close();
     this.#live.close();
     await new Promise<void>((resolve) => {
@@ -316,7 +327,10 @@ class GeulDevServer implements DevServer {
       this.#snapshot = { outputs, basePath, version: reload ? `${this.#boot}.${this.#started}` : this.#snapshot.version };
       this.#broken = [];
       if (reload) this.#live.reload(this.#snapshot.version, targeted ? pages : undefined);
-      if (result.site) this.#indexLater(result.site, this.#started === 1);
+      if (result.site) {
+        this.#indexLater(result.site, this.#started === 1);
+        this.#wakeForUpcoming(result.upcoming, result.site.config.timeZone);
+      }
       if (this.#started === 1) void this.#builder?.warm().catch(() => {});
     } else {
       this.#broken = problems;
@@ -353,6 +367,25 @@ class GeulDevServer implements DevServer {
       startedAt,
       finishedAt,
     };
+  }
+
+  /**
+   * A post dated later (its `date`, `publishDate` or `expiryDate`), or the new year the
+   * footer shows: when that time comes the site is built again, as `geul build` would make it
+   * then, though no file changed.
+   */
+  #wakeForUpcoming(upcoming: readonly string[], timeZone: string): void {
+    clearTimeout(this.#upcomingTimer);
+    const now = Date.now();
+    let next = Infinity;
+    for (const iso of upcoming) {
+      const date = parseDate(iso);
+      const instant = typeof date === 'string' ? Infinity : instantOf(date, timeZone);
+      if (instant > now && instant < next) next = instant;
+    }
+    if (next === Infinity) return;
+    // A timer waits at most 2³¹ − 1 ms (24.8 days); a later time is aimed at again then.
+    this.#upcomingTimer = setTimeout(() => this.#flush(true), Math.min(next - now + UPCOMING_SLACK_MS, MAX_TIMER_MS));
   }
 
   /**

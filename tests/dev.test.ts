@@ -320,6 +320,31 @@ describe('geul dev: rebuilding', () => {
     await events.ended;
   });
 
+  it('publishes a scheduled post when its time comes, and withdraws an expiring one, with no file changed', async () => {
+    // Whole seconds from now, written with an offset: out once that instant has passed.
+    const at = (seconds: number) => `${new Date(Math.ceil(Date.now() / 1000) * 1000 + seconds * 1000).toISOString().slice(0, 19)}Z`;
+    const publishAt = at(3);
+    const expireAt = at(4);
+    await start(async (dir) => {
+      await writeFile(path.join(dir, 'content/posts/예약.md'), `+++\ntitle = "예약 글"\ndate = ${publishAt}\n+++\n\n때가 되면 나온다.\n`);
+      await writeFile(path.join(dir, 'content/posts/만료.md'), `+++\ntitle = "만료 글"\ndate = 2024-01-01\nexpiryDate = ${expireAt}\n+++\n\n곧 내려간다.\n`);
+    });
+    const scheduled = `posts/${encodeURIComponent('예약')}/`;
+    const expiring = `posts/${encodeURIComponent('만료')}/`;
+    expect((await get(scheduled)).response.status).toBe(404);
+    expect((await get(expiring)).response.status).toBe(200);
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    let mark = events.mark;
+    await events.next('reload', mark);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(publishAt));
+    expect((await get(scheduled)).body).toContain('때가 되면 나온다.');
+    mark = events.mark;
+    await events.next('reload', mark);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expireAt));
+    expect((await get(expiring)).response.status).toBe(404);
+  }, 30_000);
+
   it('picks up new and deleted posts, and folders that did not exist at start', async () => {
     await start(async (dir) => rm(path.join(dir, 'images'), { recursive: true }));
     expect(lines.at(-1)).toMatch(/^geul dev: built in \d+ ms, 1 error, 0 warnings; nothing to serve until it is fixed$/);
