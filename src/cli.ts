@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +63,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Whether the project folder `--root` names is there; says so when it is not. Nothing is made in its place. */
+function isFolder(root: string, given: string): boolean {
+  const stats = statSync(root, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) return true;
+  console.error(`geul: --root ${given}: ${stats ? 'not a folder' : 'no such folder'}`);
+  return false;
+}
+
 async function buildCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -83,6 +91,7 @@ async function buildCommand(args: string[]): Promise<number> {
     return 2;
   }
   const root = path.resolve(values.root);
+  if (!isFolder(root, values.root)) return 1;
   const outDir = path.resolve(root, values.out ?? 'dist');
   const unsafe = unsafeOutDirReason(outDir, root);
   if (unsafe) {
@@ -249,6 +258,7 @@ async function checkCommand(args: string[]): Promise<number> {
     options: { drafts: { type: 'boolean', default: false }, root: { type: 'string', default: '.' } },
   });
   const root = path.resolve(values.root);
+  if (!isFolder(root, values.root)) return 1;
   const cache = openCache(root, true);
   // Every page rendered (no previous build to reuse), nothing written but the post cache.
   const result = await build({ root, drafts: values.drafts, cache });
@@ -291,6 +301,7 @@ async function devCommand(args: string[]): Promise<number> {
     console.error(`geul: --port must be a number from 0 to 65535, got "${values.port}"`);
     return 2;
   }
+  if (!isFolder(path.resolve(values.root), values.root)) return 1;
   // Loaded only here: `geul build` need not pay for the watcher and the server.
   const { startDevServer } = await import('./dev.js');
   let server: DevServer;
@@ -321,6 +332,7 @@ async function newCommand(args: string[]): Promise<number> {
     return 2;
   }
   const root = path.resolve(values.root);
+  if (!isFolder(root, values.root)) return 1;
   const sources = await loadContent(root);
   const config = readConfig(sources.config);
   const slug = values.slug ?? (titleSlug(title) || 'post');

@@ -1,5 +1,5 @@
 /** The command line as a writer uses it: `geul new`, exit codes, and refusing unsafe --out folders. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
@@ -75,6 +75,15 @@ describe('exit codes', () => {
     const run = await runCli(['build', '--draft']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Usage:/);
+  });
+
+  test.each(['build', 'check', 'dev', 'new'])('geul %s with a --root that is not there says so, exits 1 and makes no folder', async (command) => {
+    const parent = await project();
+    const missing = path.join(parent, 'nope', 'site');
+    const run = await runCli([command, ...(command === 'new' ? ['제목'] : []), '--root', missing]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`geul: --root ${missing}: no such folder`);
+    expect(existsSync(path.join(parent, 'nope'))).toBe(false);
   });
 
   test('a folder the system refuses exits 1 with its message, not a stack', async () => {
