@@ -1,0 +1,85 @@
+/**
+ * Display math in a real browser, against the basic fixture with a post of numbered
+ * environments, labelled equations and a formula wider than a phone: a formula that fits its
+ * column shows no scrollbar (KaTeX's equation numbers stick out 2px past it), and one that
+ * does not scrolls inside its own box, never the page.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { serveDist, type StaticServer } from '../../scripts/static-server.ts';
+import { cleanup, copySite, runCli } from '../helpers/site.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+// Run in the page; the project is type-checked without the DOM library.
+declare const document: any;
+
+const POST = `+++
+title = "번호 있는 식"
+date = 2024-01-01
++++
+
+$$
+\\begin{equation}
+a = b + c
+\\end{equation}
+$$
+
+$$
+\\begin{align}
+x &= y \\\\
+z &= w
+\\end{align}
+$$
+
+$$
+L = 0 \\label{eq:loss}
+$$
+
+$$
+E = mc^2
+$$
+
+$$
+p(x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}) = \\prod_{i=1}^{10} p(x_i \\mid x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9)
+$$
+`;
+
+let site: string | undefined;
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  site = await copySite('basic');
+  writeFileSync(path.join(site, 'content', 'posts', 'numbered.md'), POST);
+  const built = await runCli(['build', '--root', site]);
+  expect(built.code, built.stderr).toBe(0);
+  server = await serveDist(path.join(site, 'dist'));
+  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await cleanup(site);
+});
+
+test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider one scrolls in its own box, never the page', async (width) => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  try {
+    await page.goto(new URL('posts/numbered/', server!.url).href);
+    await page.evaluate(() => document.fonts.ready);
+    const scrolls = await page.evaluate(() => [...document.querySelectorAll('.prose .katex-display')].map((box: any) => box.scrollWidth > box.clientWidth));
+    // The first four fit at both widths (the numbered ones did not, by KaTeX's 2px); the last
+    // is wider than a phone's column and scrolls there, not at 1280 px.
+    expect(scrolls).toEqual([false, false, false, false, width === 375]);
+    const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(page_.scroll).toBeLessThanOrEqual(page_.client);
+  } finally {
+    await page.close();
+  }
+});
