@@ -269,7 +269,9 @@ function resolveLink(
   // `#top` scrolls to the top of any page (HTML's "indicated part of the document").
   if (id.toLowerCase() === 'top') return undefined;
   const targetPage = pages.get(target);
-  if (!targetPage || targetPage.ids.has(id)) return undefined;
+  // As browsers look: the fragment as written first (a footnote's id is percent-encoded, as
+  // mdast writes `[^주석]`'s), then decoded.
+  if (!targetPage || targetPage.ids.has(url.hash.slice(1)) || targetPage.ids.has(id)) return undefined;
   return `broken fragment "${shown}": no id "${id}"${target === page ? '' : ` in ${target}`}`;
 }
 

@@ -136,8 +136,9 @@ describe('geul build', () => {
     expect(readdirSync(root)).not.toContain('dist');
   });
 
-  test('--strict on a clean site writes it', async () => {
+  test('--strict on a clean site writes it, Hangul footnotes included', async () => {
     const root = await site('basic');
+    writeFileSync(path.join(root, 'content/posts/footnotes.md'), '+++\ntitle = "각주"\ndate = 2024-01-01\n+++\n\n본문[^주석] 과 영어[^note].\n\n[^주석]: 각주 내용.\n[^note]: 노트.\n');
     // The one image of the fixture without alt text.
     const bundle = path.join(root, 'content/posts/bundle-post/index.md');
     writeFileSync(bundle, readFileSync(bundle, 'utf8').replace('![](diagram.png)', '![도표](diagram.png)'));
@@ -254,6 +255,13 @@ describe('checkSite', () => {
       'dist/index.html:1:1: broken fragment "/b/#없음": no id "없음" in b/index.html',
       'dist/index.html:1:1: broken link "#%E0%A4%A": malformed percent-encoding in the fragment',
     ]);
+  });
+
+  test('an id written percent-encoded (a Hangul footnote label, as mdast writes it) is found by its link as written', () => {
+    const lines = check([
+      html('index.html', '<a href="#user-content-fn-%EC%A3%BC%EC%84%9D">1</a><li id="user-content-fn-%EC%A3%BC%EC%84%9D">각주</li><a href="#%EC%97%86%EC%9D%8C">2</a>'),
+    ]);
+    expect(lines).toEqual(['dist/index.html:1:1: broken fragment "#없음": no id "없음"']);
   });
 
   test('leaves other schemes and protocol-relative links alone', () => {
