@@ -1,5 +1,4 @@
 import type { Nodes, Paragraph, Root, RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
 import { visit, SKIP } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 
@@ -84,9 +83,15 @@ export function remarkReading() {
 }
 
 function excerptOf(tree: Root): { excerpt: string; more: boolean } {
-  const more = tree.children.findIndex((node) => node.type === 'html' && /^<!--\s*more\s*-->$/i.test(node.value.trim()));
-  if (more !== -1) {
-    return { excerpt: plainText(tree.children.slice(0, more).filter((node) => (node.type as string) !== 'toml')), more: true };
+  // Hugo's summary divider, on a line of its own or inside the first paragraphs' text.
+  const before: RootContent[] = [];
+  for (const node of tree.children) {
+    if (isMoreMarker(node)) return { excerpt: plainText(before), more: true };
+    if (node.type === 'paragraph') {
+      const at = node.children.findIndex(isMoreMarker);
+      if (at !== -1) return { excerpt: plainText([...before, { ...node, children: node.children.slice(0, at) }]), more: true };
+    }
+    if ((node.type as string) !== 'toml') before.push(node);
   }
   const paragraph = tree.children.find(
     (node): node is Paragraph => node.type === 'paragraph' && plainText([node]).length > 0,
@@ -94,12 +99,27 @@ function excerptOf(tree: Root): { excerpt: string; more: boolean } {
   return { excerpt: paragraph ? cutAtSentence(plainText([paragraph]), EXCERPT_LIMIT) : '', more: false };
 }
 
+function isMoreMarker(node: Nodes): boolean {
+  return node.type === 'html' && /^<!--\s*more\s*-->$/i.test(node.value.trim());
+}
+
+/**
+ * The text a reader sees of some blocks, for a summary: raw HTML left out (a `<!-- note -->`
+ * is no text, `<kbd>Ctrl</kbd>` is `Ctrl`), image alt text too; a formula as its TeX.
+ */
 function plainText(nodes: RootContent[]): string {
   return nodes
-    .map((node) => toString(node, { includeImageAlt: false }))
+    .map(textOf)
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+function textOf(node: Nodes): string {
+  if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference') return '';
+  if ('value' in node) return node.value;
+  if ('children' in node) return (node.children as Nodes[]).map(textOf).join('');
+  return '';
 }
 
 /**

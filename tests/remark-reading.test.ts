@@ -12,7 +12,7 @@ async function reading(markdown: string) {
   const file = new VFile({ path: 'content/posts/r.md', value: markdown });
   file.data.post = { sourcePath: 'content/posts/r.md', outputDir: 'posts/r' };
   const rendered = await renderMarkdown(processor, file);
-  return { minutes: rendered.readingMinutes, words: rendered.wordCount, excerpt: rendered.excerpt };
+  return { minutes: rendered.readingMinutes, words: rendered.wordCount, excerpt: rendered.excerpt, more: rendered.more };
 }
 
 const hangul = (count: number) => '가'.repeat(count);
@@ -107,5 +107,17 @@ describe('reading time from markdown', () => {
   test('the excerpt is the text before <!--more--> when there is one', async () => {
     const { excerpt } = await reading('첫 문단 **굵게**.\n\n둘째 문단.\n\n<!--more-->\n\n나머지.');
     expect(excerpt).toBe('첫 문단 굵게. 둘째 문단.');
+  });
+
+  test('<!--more--> inside a paragraph cuts it there, as in Hugo', async () => {
+    expect(await reading('첫 문장 요약. <!--more--> 뒤 문장.')).toMatchObject({ excerpt: '첫 문장 요약.', more: true });
+    expect(await reading('첫 문단.\n\n둘째 문단의 앞<!-- more -->뒤.\n\n셋째.')).toMatchObject({ excerpt: '첫 문단. 둘째 문단의 앞', more: true });
+  });
+
+  test('raw HTML is no text of the excerpt: a comment is left out, an inline element gives its text', async () => {
+    const { excerpt } = await reading('공개 문장 <!-- TODO: 비공개 메모 --> 이어짐. <kbd>Ctrl</kbd> 끝. ![그림](a.png)\n\n둘째.');
+    expect(excerpt).toBe('공개 문장 이어짐. Ctrl 끝.');
+    // A first paragraph of nothing but HTML is passed over.
+    expect((await reading('<img src="a.png" alt="">\n\n본문 첫 문단.')).excerpt).toBe('본문 첫 문단.');
   });
 });
