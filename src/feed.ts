@@ -26,7 +26,8 @@ export function feed(site: Site, views: Views, urls: Urls): string {
     x('link', { href: urls.abs(''), rel: 'alternate', type: 'text/html' }),
     x('id', urls.abs('')),
     x('updated', updated),
-    config.author ? x('author', [x('name', config.author)]) : null,
+    // Atom wants an author for the feed or for every entry: the site's name stands in for one.
+    x('author', [x('name', config.author || config.title)]),
     x('generator', 'geul'),
     ...posts.map((post) => {
       const view = views.post(post);

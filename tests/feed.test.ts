@@ -69,6 +69,13 @@ describe('feed.xml', () => {
     expect(Date.parse(updated!)).toBe(Date.parse('2024-02-29T20:00:00-08:00'));
   });
 
+  test('a site without an author names the feed\'s author by the site title, as Atom requires one', async () => {
+    const { outputs } = await buildInProcess('feed', { siteToml: readFileSync(path.join(FIXTURES, 'sites', 'feed', 'site.toml'), 'utf8').replace(/^author = .*$/m, '') });
+    const xml = outputs.get('feed.xml')!;
+    expect(xml).toMatch(/<\/updated><author><name>피드 &#x26; 사이트맵<\/name><\/author><generator>geul<\/generator>/);
+    expect(xmlProblems(xml)).toEqual([]);
+  });
+
   test('terms and summary', () => {
     const [la, seoul] = entries();
     expect(la).toContain('<category term="Paper Review"></category>');
