@@ -238,7 +238,7 @@ const PAUSE_EVERY_MS = 5;
 
 interface LiquidLikeError {
   message: string;
-  token?: { file?: string; getPosition(): [number, number] };
+  token?: { file?: string; input?: string; getPosition(): [number, number] };
   originalError?: unknown;
   errors?: LiquidLikeError[];
 }
@@ -259,8 +259,39 @@ export function locate(error: unknown, fallbackFile: string): LocatedError {
   const message = String(liquidError?.message ?? error)
     .replace(/, file:.*$/s, '')
     .replace(/, line:\d+, col:\d+$/s, '');
-  return { file: token?.file ?? fallbackFile, line, column, message: `template error: ${message}` };
+  // A variable's token knows the text of its template but not its file (LiquidJS parses
+  // expressions apart): an error inside a partial or the layout is found by that text, not
+  // put on the page's template at the partial's line.
+  const file = token?.file ?? (typeof token?.input === 'string' ? templateHolding(path.dirname(fallbackFile), token.input) : undefined);
+  return { file: file ?? fallbackFile, line, column, message: `template error: ${message}` };
 }
+
+/** The template under `dir` (its partials' folders too) whose text is `text`; found once per text. */
+function templateHolding(dir: string, text: string): string | undefined {
+  const key = `${dir}\0${text}`;
+  if (holders.has(key)) return holders.get(key);
+  let found: string | undefined;
+  const walk = (folder: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (found !== undefined) return;
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.liquid') && readFileSync(full, 'utf8') === text) found = full;
+    }
+  };
+  walk(dir);
+  if (holders.size > 1000) holders.clear();
+  holders.set(key, found);
+  return found;
+}
+
+const holders = new Map<string, string | undefined>();
 
 /** What the filters of an engine need from the render call in progress. */
 interface RenderCall {

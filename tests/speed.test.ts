@@ -152,6 +152,36 @@ describe('template errors', () => {
   }, 120_000);
 });
 
+describe('template errors in partials and the layout', () => {
+  test('are reported in the partial or layout at their line, not in the page template that used them, with 1 worker or 3', async () => {
+    const site = await copySite('basic');
+    try {
+      const partial = path.join(site, 'templates', 'partials', 'mine.liquid');
+      writeFileSync(partial, '<span>\n  {{ post.nope }}\n</span>\n');
+      const item = path.join(site, 'templates', 'partials', 'post-item.liquid');
+      writeFileSync(item, `{% render "partials/mine", post: post %}\n${readFileSync(item, 'utf8')}`);
+      const problemsOf = async (workers: string) => {
+        const run = await runCli(['build', '--root', site, '--no-cache', '--workers', workers]);
+        expect(run.code).toBe(1);
+        return run.stderr.split('\n').filter((line) => /^templates\//.test(line));
+      };
+      for (const workers of ['1', '3']) {
+        expect(await problemsOf(workers), workers).toEqual(['templates/partials/mine.liquid:2:6: template error: undefined variable: post.nope']);
+      }
+      // The layout is rendered around every page: its error is met first.
+      const base = path.join(site, 'templates', 'base.liquid');
+      const layout = readFileSync(base, 'utf8').split('\n');
+      layout.splice(1, 0, '{{ site.params.nothing }}');
+      writeFileSync(base, layout.join('\n'));
+      for (const workers of ['1', '3']) {
+        expect(await problemsOf(workers), workers).toEqual(['templates/base.liquid:2:4: template error: undefined variable: site.params.nothing']);
+      }
+    } finally {
+      await cleanup(site);
+    }
+  }, 120_000);
+});
+
 describe('the post cache is never trusted blindly', () => {
   let site: string;
   beforeAll(async () => {
