@@ -1,0 +1,41 @@
+import type { Root } from 'hast';
+import { visit } from 'unist-util-visit';
+
+/**
+ * Internal links and sources with their path in NFC. Every file geul writes is named NFC
+ * (slugs, terms, images), but a link typed with Hangul copied from a macOS file name is
+ * decomposed (NFD), percent-encoded by then (`/tags/%E1%84%92%E1%85%A1…`), and a static host
+ * serves no such file. The fragment is left as written: it names an id in the page's text.
+ */
+export function rehypeNfcLinks() {
+  return function (tree: Root) {
+    visit(tree, 'element', (node) => {
+      for (const key of ['href', 'src'] as const) {
+        const value = node.properties[key];
+        if (typeof value === 'string' && isInternal(value)) node.properties[key] = nfcPath(value);
+      }
+    });
+  };
+}
+
+/** Relative or site-absolute: no scheme (`https:`, `mailto:`), not protocol-relative. */
+function isInternal(url: string): boolean {
+  return !url.startsWith('//') && !/^[a-z][a-z\d+.-]*:/i.test(url);
+}
+
+/** The URL with the path and query before any `#` in NFC, whether written as characters or percent-encoded. */
+export function nfcPath(url: string): string {
+  const hash = url.indexOf('#');
+  const head = hash === -1 ? url : url.slice(0, hash);
+  const normal = head.normalize('NFC').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    let text: string;
+    try {
+      text = decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+    const nfc = text.normalize('NFC');
+    return nfc === text ? run : encodeURIComponent(nfc);
+  });
+  return hash === -1 ? normal : normal + url.slice(hash);
+}

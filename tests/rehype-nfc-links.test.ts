@@ -1,0 +1,39 @@
+import { fromHtml } from 'hast-util-from-html';
+import { selectAll } from 'hast-util-select';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { nfcPath } from '../src/rehype-nfc-links.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const nfd = (text: string) => text.normalize('NFD');
+const encoded = (text: string) => encodeURI(text);
+
+describe('nfcPath', () => {
+  test('a decomposed path, percent-encoded or not, becomes NFC; the fragment stays as written', () => {
+    expect(nfcPath(encoded(nfd('/tags/한글/')))).toBe(encoded('/tags/한글/'));
+    expect(nfcPath(nfd('/tags/한글/'))).toBe('/tags/한글/');
+    expect(nfcPath(`${encoded(nfd('../한글/'))}#${nfd('서론')}`)).toBe(`${encoded('../한글/')}#${nfd('서론')}`);
+  });
+
+  test('anything else is left as it is, escapes included', () => {
+    for (const url of ['/posts/a/', '/a%20b/?q=%2F%3F#x', encoded('/tags/한글/'), '%E0%A4%A', 'x.png']) expect(nfcPath(url)).toBe(url);
+  });
+});
+
+describe('in the markdown chain', () => {
+  const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/blog/', language: 'ko' });
+
+  test('internal links typed decomposed point at the NFC paths geul writes; other sites are left alone', async () => {
+    const file = new VFile({
+      path: 'content/posts/n.md',
+      value: `[태그](/tags/${nfd('한글')}/) [상대](../${nfd('글')}/) [밖](https://example.org/${nfd('한글')}) <a href="/tags/${nfd('한글')}/">원시</a>\n`,
+    });
+    file.data.post = { sourcePath: 'content/posts/n.md', outputDir: 'posts/n' };
+    const rendered = await renderMarkdown(processor, file);
+    const hrefs = selectAll('a', fromHtml(rendered.html, { fragment: true })).map((node) => String(node.properties.href));
+    expect(hrefs.slice(0, 3).map((href) => decodeURIComponent(href))).toEqual(['/blog/tags/한글/', '../글/', `https://example.org/${nfd('한글')}`]);
+    // Raw HTML is the author's own: kept as written.
+    expect(hrefs[3]).toBe(`/tags/${nfd('한글')}/`);
+  });
+});
