@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { VFile } from 'vfile';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 import { keyPlace, parseToml, plainData } from './toml.js';
 import type { SiteConfig } from './types.js';
 
@@ -41,6 +41,12 @@ export function readConfig(file: VFile): SiteConfig {
   }
   const settings = result.success ? result.data : siteSchema.parse({});
   const extra = plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>;
+  // Hugo reads its settings whatever their case (`baseurl` is common in Hugo sites); geul's
+  // are case-sensitive, and a key in another case would pass unseen into site.params.
+  for (const key of Object.keys(extra)) {
+    const meant = [...KNOWN_KEYS].find((known) => known.toLowerCase() === key.toLowerCase());
+    if (meant) addWarning(file, `"${key}" is not a setting geul reads (settings are case-sensitive): did you mean "${meant}"? It is kept as site.params.${key}`, keyPlace(text, [key]));
+  }
   return {
     title: settings.title,
     baseURL: settings.baseURL.endsWith('/') ? settings.baseURL : `${settings.baseURL}/`,

@@ -80,6 +80,16 @@ describe('readConfig', () => {
     expect(reasons).toMatch(/BCP 47/);
   });
 
+  test('a setting written in another case (Hugo\'s `baseurl`) is a warning at its line naming the setting; it stays in site.params', () => {
+    const { file, config } = read('title = "t"\nbaseurl = "https://example.org/"\nPaginate = 3\nmyKey = 1');
+    expect(file.messages.map((message) => `${message.line}:${message.column}: ${message.fatal ? 'error' : 'warning'}: ${message.reason}`)).toEqual([
+      '2:1: warning: "baseurl" is not a setting geul reads (settings are case-sensitive): did you mean "baseURL"? It is kept as site.params.baseurl',
+      '3:1: warning: "Paginate" is not a setting geul reads (settings are case-sensitive): did you mean "paginate"? It is kept as site.params.Paginate',
+    ]);
+    expect(config.baseURL).toBe('http://localhost:4000/');
+    expect(config.extra).toEqual({ baseurl: 'https://example.org/', Paginate: 3, myKey: 1 });
+  });
+
   test('a key of the same name inside a table is not checked as the setting', () => {
     const { file, config } = read('[params]\nbaseURL = 1');
     expect(file.messages).toEqual([]);
