@@ -71,7 +71,7 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
       return url;
     }
   };
-  return html.replace(/<[a-zA-Z][^<>]*>/g, (tag) =>
+  return html.replace(TAG, (tag) =>
     tag.replace(/(\s(?:href|src|srcset)=)(["'])(.*?)\2/g, (_, name: string, quote: string, value: string) => {
       const rewritten = name.includes('srcset')
         ? value.split(',').map((part) => part.trim().replace(/^\S+/, (url) => absolute(url))).join(', ')
@@ -80,6 +80,14 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
     }),
   );
 }
+
+/**
+ * A start tag of serialised HTML. A quoted attribute value may hold `<` and `>` (an alt text
+ * "p < 0.05", a heading anchor's label "입력 -> 출력"): the tag ends at the first `>` outside quotes.
+ * A name or an unquoted value holds no `<`, so raw HTML of unclosed tags is scanned once, not
+ * from every `<` to the end.
+ */
+const TAG = /<[a-zA-Z][^\s/<>]*(?:\s+[^\s"'=/<>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>/g;
 
 /**
  * Code blocks without their highlighting: Shiki colours each token with a `<span>` whose

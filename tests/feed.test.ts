@@ -114,6 +114,18 @@ describe('absolutizeLinks', () => {
     expect(html).toContain('srcset="https://example.com/blog/posts/a/%EA%B7%B8%EB%A6%BC-400w.png 400w, https://example.com/blog/x.png 800w"');
   });
 
+  test('a tag whose quoted attribute holds < or > has its links made absolute too', () => {
+    const html = absolutizeLinks(
+      '<a aria-label="섹션: 입력 -> 출력" href="#입력---출력">#</a><img src="/blog/images/small.png" alt="p < 0.05 인 결과"><img alt="x > 0 구간" src="/blog/images/big.png" srcset="/blog/images/big-400w.png 400w">',
+      urls,
+      page,
+    );
+    expect(html).toContain('href="https://example.com/blog/posts/a/#입력---출력"');
+    expect(html).toContain('src="https://example.com/blog/images/small.png"');
+    expect(html).toContain('src="https://example.com/blog/images/big.png" srcset="https://example.com/blog/images/big-400w.png 400w"');
+    expect(html).toContain('alt="p < 0.05 인 결과"');
+  });
+
   test('external links are left alone', () => {
     const html = absolutizeLinks('<a href="https://arxiv.org/abs/1706.03762">p</a><a href="//cdn.example.org/x">c</a>', urls, page);
     expect(html).toContain('href="https://arxiv.org/abs/1706.03762"');
