@@ -26,6 +26,9 @@ export const COLOR_REPLACEMENTS: Record<string, Record<string, string>> = {
 /** Fence names that mean "no language": plain text, no label, no warning. */
 const PLAIN = new Set(['', 'text', 'txt', 'plain', 'plaintext']);
 
+/** Longest line of code that is highlighted, in characters (see `highlight`). */
+export const MAX_HIGHLIGHTED_LINE = 2000;
+
 interface Language {
   /** Shiki's id, e.g. `python` for `py`. */
   id: string;
@@ -174,6 +177,10 @@ function highlight(core: HighlighterCore, text: string, language: string, option
     rootStyle: false,
     colorReplacements: COLOR_REPLACEMENTS,
     tokenizeTimeLimit: 0,
+    // No time limit (its cut would differ from machine to machine), so a bound by length: some
+    // grammars take time growing with the square of a line (Python's strings of `\"`: 48 KB in
+    // one line took 8 s). A longer line is shown as it is, in the block's own colour.
+    tokenizeMaxLineLength: MAX_HIGHLIGHTED_LINE,
     transformers: [transformer],
   });
   return root.children[0] as Element;

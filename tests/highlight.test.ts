@@ -14,7 +14,7 @@ import { VFile } from 'vfile';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseFenceMeta } from '../src/code-fence-meta.ts';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
-import { CODE_THEMES, COLOR_REPLACEMENTS, loadedGrammars } from '../src/rehype-shiki.ts';
+import { CODE_THEMES, COLOR_REPLACEMENTS, loadedGrammars, MAX_HIGHLIGHTED_LINE } from '../src/rehype-shiki.ts';
 import { cleanup, copySite, hashTree, problemLines, readHtml, REPO_ROOT, runCli, textOf } from './helpers/site.ts';
 
 const processor = createMarkdownProcessor({ root: REPO_ROOT, basePath: '/', language: 'ko' });
@@ -58,6 +58,20 @@ describe('highlighted code blocks', () => {
       expect(textOf(one(tree, '.code-block > .code-label:first-child'))).toBe(name);
       expect(file.messages).toEqual([]);
     }
+  });
+
+  test(`a line longer than ${MAX_HIGHLIGHTED_LINE} characters is shown as it is, the lines around it highlighted`, async () => {
+    // Hundreds of tokens (numbers and operators) if it were highlighted.
+    const long = `x = ${'1 + '.repeat(Math.ceil(MAX_HIGHLIGHTED_LINE / 4))}1`;
+    expect(long.length).toBeGreaterThan(MAX_HIGHLIGHTED_LINE);
+    const { tree, file } = await render(fence('python', 'def f(x):', long, '    return x'));
+    expect(file.messages).toEqual([]);
+    const lines = selectAll('code > span.line', tree);
+    expect(lines.map((line) => textOf(line))).toEqual(['def f(x):', long, '    return x']);
+    // Tokens of its own on the short lines; the long one is a single run of text.
+    expect(selectAll('span', lines[0]!).length).toBeGreaterThan(2);
+    expect(selectAll('span', lines[1]!).length).toBeLessThanOrEqual(2);
+    expect(selectAll('span', lines[2]!).length).toBeGreaterThan(1);
   });
 
   test('a fence without a language is plain text: no label, no warning, no colours', async () => {
