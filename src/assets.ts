@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import { onDisk } from './on-disk.js';
 import type { Output, ParsedPost } from './types.js';
+import { outputDirOf } from './urls.js';
 
 const require = createRequire(import.meta.url);
 
@@ -13,8 +15,8 @@ export const KATEX_OUTPUT_DIR = 'assets/katex';
 export const PRETENDARD_OUTPUT_DIR = 'assets/fonts/pretendard';
 
 /**
- * Files copied as they are: the top-level `images/` folder, images next to posts (page
- * bundles), the theme's `templates/assets/`, and KaTeX's CSS and fonts from the installed
+ * Files copied as they are: the top-level `images/` folder, the files of page bundles (images
+ * and any others), the theme's `templates/assets/`, and KaTeX's CSS and fonts from the installed
  * katex package — the same version rehype-katex renders with, so class names match, and
  * served from the site itself rather than a CDN.
  */
@@ -47,8 +49,31 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
       seen.add(asset.output);
       outputs.push({ path: asset.output, copyFrom: path.join(root, asset.source) });
     }
+    for (const resource of await bundleResources(root, post)) {
+      if (seen.has(resource.path)) continue;
+      seen.add(resource.path);
+      outputs.push(resource);
+    }
   }
   return outputs;
+}
+
+/**
+ * The other files of a post's page bundle (`content/posts/<name>/index.md`): a PDF, a data
+ * file, an image no figure shows, copied beside the post's page as Hugo publishes a bundle's
+ * resources, so `[논문](paper.pdf)` works. Markdown files are posts of their own, and so is a
+ * subfolder with an `index.md` (a bundle of its own), with everything in it.
+ */
+async function bundleResources(root: string, post: ParsedPost): Promise<Output[]> {
+  if (post.kind !== 'post' || path.posix.basename(post.sourcePath) !== 'index.md') return [];
+  const dir = onDisk(root, path.posix.dirname(post.sourcePath));
+  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: false, expandDirectories: false });
+  const bundles = files.filter((file) => path.posix.basename(file) === 'index.md' && file !== 'index.md').map((file) => `${path.posix.dirname(file)}/`);
+  const outputDir = outputDirOf(post.kind, post.slug);
+  return files
+    .filter((file) => !file.toLowerCase().endsWith('.md') && !bundles.some((bundle) => file.startsWith(bundle)))
+    .sort()
+    .map((file) => ({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(dir, file) }));
 }
 
 const pretendardWeb = () => path.join(path.dirname(require.resolve('pretendard/package.json')), 'dist', 'web', 'variable');

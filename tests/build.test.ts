@@ -3,7 +3,7 @@
  * TZ=America/Los_Angeles into dist/, with TZ=Asia/Seoul into dist-seoul/, and with --drafts
  * into dist-drafts/. The HTML is parsed, never matched as text.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
@@ -285,4 +285,45 @@ describe('assets', () => {
     expect(brokenLinks(dist, BASE_URL)).toEqual([]);
     expect(brokenLinks(drafts, BASE_URL)).toEqual([]);
   });
+});
+
+describe('page bundles publish their other files', () => {
+  test('a PDF, a data file and a subfolder beside the post are copied next to its page; markdown, hidden files, nested bundles and drafts are not', async () => {
+    const root = await copySite('basic');
+    try {
+      const bundle = path.join(root, 'content/posts/bundle-post');
+      mkdirSync(path.join(bundle, 'data'), { recursive: true });
+      writeFileSync(path.join(bundle, 'paper.pdf'), '%PDF-1.4');
+      writeFileSync(path.join(bundle, 'data', '결과.csv'), 'a,b\n1,2\n');
+      writeFileSync(path.join(bundle, '.notes'), 'private');
+      writeFileSync(path.join(bundle, 'appendix.md'), '+++\ntitle = "부록"\ndate = 2024-01-05\n+++\n\n부록.\n');
+      mkdirSync(path.join(bundle, 'child'));
+      writeFileSync(path.join(bundle, 'child', 'index.md'), '+++\ntitle = "자식"\ndate = 2024-01-06\n+++\n\n[표](table.csv)\n');
+      writeFileSync(path.join(bundle, 'child', 'table.csv'), 'x\n');
+      const draft = path.join(root, 'content/posts/draft-bundle');
+      mkdirSync(draft);
+      writeFileSync(path.join(draft, 'index.md'), '+++\ntitle = "초안 묶음"\ndate = 2024-01-07\ndraft = true\n+++\n\n초안.\n');
+      writeFileSync(path.join(draft, 'secret.pdf'), 'draft');
+      const index = path.join(bundle, 'index.md');
+      // With alt text for its figure, as --strict wants.
+      writeFileSync(index, `${readFileSync(index, 'utf8').replace('![](diagram.png)', '![도표](diagram.png)')}\n[논문](paper.pdf)과 [결과](data/결과.csv).\n`);
+
+      const run = await runCli(['build', '--root', root, '--strict']);
+      expect(run.code, run.stderr).toBe(0);
+      const dist = path.join(root, 'dist');
+      const files = listFiles(path.join(dist, 'posts')).sort();
+      // Pages and the figure's resized copies aside.
+      expect(files.filter((file) => !file.endsWith('index.html') && !/-\d+w\.[0-9a-f]{8}\./.test(file)), files.join(' ')).toEqual([
+        'bundle-post/data/결과.csv',
+        'bundle-post/diagram.png',
+        'bundle-post/paper.pdf',
+        'child/table.csv',
+      ]);
+      expect(readFileSync(path.join(dist, 'posts/bundle-post/paper.pdf'), 'utf8')).toBe('%PDF-1.4');
+      expect(files).toContain('appendix/index.html');
+      expect(files.some((file) => file.startsWith('draft-bundle/'))).toBe(false);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
 });
