@@ -59,6 +59,7 @@ export function remarkImages(options: RemarkImagesOptions) {
     const dependencies: FileStamp[] = [];
     const pictures: Record<string, PictureSource[]> = {};
     let figure: PostFigure | undefined;
+    let seenImage = false;
     const definitions = new Map<string, Definition>();
     visit(tree, 'definition', (node) => {
       if (!definitions.has(node.identifier)) definitions.set(node.identifier, node);
@@ -115,9 +116,12 @@ export function remarkImages(options: RemarkImagesOptions) {
         if (plan.srcset.length > 1 || plan.srcset[0] !== plan.src) Object.assign(properties, { srcSet: srcset(plan.srcset), sizes: FIGURE_SIZES });
       }
       // The first image may be what the reader sees first (the largest paint): never lazy.
-      if (figure) properties.loading = 'lazy';
+      if (seenImage) properties.loading = 'lazy';
+      seenImage = true;
       properties.decoding = 'async';
-      figure ??= figureOf(resolved, node.alt ?? '');
+      // The sharing card: the first image a link preview can show (not an SVG), else the first.
+      const candidate = figure && SHAREABLE.test(figure.output) ? undefined : figureOf(resolved, node.alt ?? '');
+      if (candidate && (!figure || SHAREABLE.test(candidate.output))) figure = candidate;
       const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
       node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
     });
@@ -135,6 +139,9 @@ interface Resolved {
   measured: Measured | undefined;
   plan: ImagePlan | undefined;
 }
+
+/** What link previews show: raster images (an SVG is not shown by them). */
+const SHAREABLE = /\.(?:png|jpe?g|gif|webp)$/i;
 
 /** The first image as a sharing card wants it: its own format, at most CARD_WIDTH wide when there is a choice. */
 function figureOf({ asset, measured, plan }: Resolved, alt: string): PostFigure {

@@ -214,6 +214,19 @@ describe('remarkImages in the markdown chain', () => {
     expect(rendered.figure).toEqual({ output: 'images/diagram.svg', type: 'image/svg+xml', width: 300, height: 100, alt: '도식' });
   });
 
+  test('after a leading SVG, the first raster image is the sharing card, at sharing size; the SVG is still the eager one', async () => {
+    const { rendered } = await render('![도식](images/diagram.svg)\n\n![넓은 그림](<images/넓은 그림.png>)\n\n![사진](images/photo.jpg)');
+    expect(rendered.figure).toEqual({
+      output: expect.stringMatching(/^images\/넓은 그림-1200w\.[0-9a-f]{8}\.png$/),
+      type: 'image/png',
+      width: 1200,
+      height: 600,
+      alt: '넓은 그림',
+    });
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(selectAll('img', tree).map((img) => img.properties.loading ?? 'eager')).toEqual(['eager', 'lazy', 'lazy']);
+  });
+
   test('every variant URL carries the base path', async () => {
     const { rendered } = await render('![사진](images/photo.jpg)', 'content/posts/a.md', 'posts/a', '/blog/');
     const tree = fromHtml(rendered.html, { fragment: true });
