@@ -19,8 +19,9 @@ import { newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
   geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict]
-                                                      build the site into dist/; --strict also checks
-                                                      links and makes every warning an error
+                                                      build the site into dist/ (a relative --out is
+                                                      inside --root); --strict also checks links and
+                                                      makes every warning an error
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
   geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
   geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
