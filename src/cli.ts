@@ -7,7 +7,7 @@ import type { DevServer } from './dev.js';
 import { openCache, type PostCache } from './cache.js';
 import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
-import { listContent, loadContent } from './load.js';
+import { loadContent } from './load.js';
 import { formatProblem, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
 import { openSourceSnapshot, type SourceSnapshot } from './source-snapshot.js';
@@ -348,7 +348,7 @@ async function newCommand(args: string[]): Promise<number> {
     console.error(`geul new: ${path.relative(process.cwd(), file)} already exists; not overwriting it`);
     return 1;
   }
-  const taken = takenBy(slug, (await listContent(root)).posts);
+  const taken = takenBy(slug, sources.posts.map((post) => ({ path: post.path, text: String(post.value) })));
   if (taken) {
     console.error(`geul new: ${taken} already has the slug "${slug}"; choose another title or --slug`);
     return 1;

@@ -1,4 +1,4 @@
-import { stringify } from 'smol-toml';
+import { parse, stringify } from 'smol-toml';
 import path from 'node:path';
 import { wallClock } from './publish.js';
 import { offsetOf } from './zone.js';
@@ -15,13 +15,27 @@ export function newPostText(title: string, now: Date, timeZone: string): string 
 
 /**
  * The post that already has a slug, if any: `content/posts/<slug>.md`, a page bundle
- * `content/posts/<slug>/index.md`, or a file of that name in any folder below, compared as
- * the build compares slugs (NFC, case-insensitively), so `geul new` never makes a file that
- * the next build rejects as a duplicate. A front-matter `slug` elsewhere is the build's to catch.
+ * `content/posts/<slug>/index.md`, a file of that name in any folder below, or a post whose
+ * front matter says `slug = "<slug>"`, compared as the build compares slugs (NFC,
+ * case-insensitively), so `geul new` never makes a file that the next build rejects as a
+ * duplicate. `posts` are paths with, where known, their text.
  */
-export function takenBy(slug: string, postPaths: string[]): string | undefined {
+export function takenBy(slug: string, posts: { path: string; text?: string }[]): string | undefined {
   const key = slug.normalize('NFC').toLowerCase();
-  return postPaths.find((file) => fileSlug(file).toLowerCase() === key);
+  const slugOf = (post: { path: string; text?: string }) => (post.text === undefined ? undefined : frontMatterSlug(post.text)) ?? fileSlug(post.path);
+  return posts.find((post) => slugOf(post).normalize('NFC').toLowerCase() === key)?.path;
+}
+
+/** The `slug` a post's TOML front matter gives, if it gives one and parses. */
+function frontMatterSlug(text: string): string | undefined {
+  const block = /^\uFEFF?\+\+\+[ \t]*\r?\n([\s\S]*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!block) return undefined;
+  try {
+    const { slug } = parse(block[1]!) as { slug?: unknown };
+    return typeof slug === 'string' && slug.trim() !== '' ? slug.trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -49,12 +49,23 @@ describe('newPostText', () => {
 });
 
 describe('takenBy', () => {
-  const posts = ['content/posts/a.md', 'content/posts/트랜스포머/index.md', 'content/posts/2024/LLM-정리.md'];
+  const posts = [
+    { path: 'content/posts/a.md' },
+    { path: 'content/posts/트랜스포머/index.md' },
+    { path: 'content/posts/2024/LLM-정리.md' },
+    { path: 'content/posts/2023/long-file-name.md', text: '+++\ntitle = "x"\nslug = "Custom"\n+++\n\n본문\n' },
+    { path: 'content/posts/broken.md', text: '+++\ntitle = \n+++\n' },
+  ];
   test.each([
     ['a', 'content/posts/a.md'],
     ['트랜스포머', 'content/posts/트랜스포머/index.md'],
     ['llm-정리', 'content/posts/2024/LLM-정리.md'],
     ['트랜스포머'.normalize('NFD'), 'content/posts/트랜스포머/index.md'],
+    // A front-matter slug is the post's, not its file name.
+    ['custom', 'content/posts/2023/long-file-name.md'],
+    ['long-file-name', undefined],
+    // Front matter that does not parse: the file name stands.
+    ['broken', 'content/posts/broken.md'],
     ['b', undefined],
   ])('%s → %s', (slug, expected) => {
     expect(takenBy(slug, posts)).toBe(expected);
