@@ -23,7 +23,8 @@ export const PRETENDARD_OUTPUT_DIR = 'assets/fonts/pretendard';
 export async function assets(root: string, posts: ParsedPost[]): Promise<Output[]> {
   const outputs: Output[] = [];
   const copyTree = async (sourceDir: string, outputDir: string, pattern = '**/*', ignore: string[] = []) => {
-    const files = await glob(pattern, { cwd: sourceDir, ignore, onlyFiles: true, dot: false, expandDirectories: false });
+    // Links not followed, as for the sources (load.ts): a loop of them has no end.
+    const files = await glob(pattern, { cwd: sourceDir, ignore, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
     for (const file of files.sort()) {
       outputs.push({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(sourceDir, file) });
     }
@@ -67,7 +68,7 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
 async function bundleResources(root: string, post: ParsedPost): Promise<Output[]> {
   if (post.kind !== 'post' || path.posix.basename(post.sourcePath) !== 'index.md') return [];
   const dir = onDisk(root, path.posix.dirname(post.sourcePath));
-  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: false, expandDirectories: false });
+  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
   const bundles = files.filter((file) => path.posix.basename(file) === 'index.md' && file !== 'index.md').map((file) => `${path.posix.dirname(file)}/`);
   const outputDir = outputDirOf(post.kind, post.slug);
   return files

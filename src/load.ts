@@ -54,7 +54,9 @@ const POSTS = 'content/posts/**/*.md';
 const PAGES = 'content/*.md';
 
 async function listMarkdown(root: string, pattern: string): Promise<string[]> {
-  const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false });
+  // Symbolic links are not followed: two links back up the tree (`a -> .`, `b -> .`) made
+  // paths without end, a build that never finished.
+  const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false });
   return paths.sort();
 }
 

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { glob } from 'tinyglobby';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
 import { reached } from './publish.js';
@@ -42,13 +43,13 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
   const files = createHash('sha256');
   for (const folder of ['content', 'images', 'templates']) {
     const dir = path.join(root, folder);
-    let entries: string[];
-    try {
-      entries = readdirSync(dir, { recursive: true, encoding: 'utf8' });
-    } catch {
+    if (!existsSync(dir)) {
       files.update(`\0${folder}: none`);
       continue;
     }
+    // Symbolic links are not followed, as the build does not follow them (load.ts): a loop
+    // of them (`a -> .`, `b -> .`) would have no end. Node's recursive readdir follows them.
+    const entries = await glob('**', { cwd: dir, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false });
     for (const entry of entries.sort()) files.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
   }
   files.update(`\0site.toml:${stampOf(path.join(root, 'site.toml'))}`);

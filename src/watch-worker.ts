@@ -11,7 +11,8 @@ import { isIgnored, type WatchMessage } from './watch.js';
 const { root } = workerData as { root: string };
 const post = (message: WatchMessage) => parentPort!.postMessage(message);
 
-const watcher = watch(root, { ignoreInitial: true, ignored: (file) => isIgnored(path.relative(root, file)) });
+// Links not followed, as the build does not follow them (load.ts).
+const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored: (file) => isIgnored(path.relative(root, file)) });
 watcher.on('all', (_event, file) => post({ type: 'change', path: path.relative(root, file) }));
 watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
 watcher.once('ready', () => post({ type: 'ready' }));

@@ -192,3 +192,21 @@ describe('nesting beyond what the markdown libraries can recurse', () => {
     TIMEOUT,
   );
 });
+
+describe('symbolic links are not followed', () => {
+  test('two links back up the tree in content/ and images/ (a loop without end if followed): the build and a no-change rebuild finish', async () => {
+    const { copySite, runCli } = await import('./helpers/site.ts');
+    const { symlinkSync } = await import('node:fs');
+    const root = await copySite('basic');
+    made.push(root);
+    for (const folder of ['content/posts', 'images']) {
+      symlinkSync('.', path.join(root, folder, 'loop-a'));
+      symlinkSync('..', path.join(root, folder, 'loop-b'));
+    }
+    for (const attempt of ['first', 'no change']) {
+      const run = await runCli(['build', '--root', root]);
+      expect(run.code, `${attempt}: ${run.stderr}`).toBe(0);
+      expect(run.stderr, attempt).toBe('');
+    }
+  }, 60_000);
+});
