@@ -105,12 +105,30 @@ export function codeFrame(text: string, line: number, column: number): string | 
   if (line < 1 || line > lines.length) return undefined;
   const first = Math.max(1, line - 2);
   const width = String(line).length;
+  // A long line is shown around the column; what is cut off is marked `…`.
+  const from = Math.max(0, column - 1 - FRAME_BEFORE);
   const out: string[] = [];
   for (let n = first; n <= line; n++) {
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1]}`);
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown(lines[n - 1]!, from)}`);
   }
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1 - from) + (from > 0 ? 1 : 0))}^`);
   return out.join('\n');
+}
+
+/** Characters of a long line shown before the column, and in all. */
+const FRAME_BEFORE = 60;
+const FRAME_WIDTH = 160;
+
+/**
+ * A source line as a terminal may print it: control characters (an escape sequence that
+ * would recolour or retitle the terminal, a NUL) as their visible pictures (␛, ␀), one
+ * character each so the caret stays under its column, and at most FRAME_WIDTH characters.
+ */
+function shown(line: string, from: number): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  const visible = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029]/g, (char) => (char === '\u007f' ? '\u2421' : char.charCodeAt(0) < 0x20 ? String.fromCharCode(0x2400 + char.charCodeAt(0)) : '\u2424'));
+  const cut = visible.slice(from, from + FRAME_WIDTH);
+  return `${from > 0 ? '…' : ''}${cut}${from + FRAME_WIDTH < visible.length ? '…' : ''}`;
 }
 
 /** Put messages compiled elsewhere (a worker, the cache) back on their source file. */

@@ -84,6 +84,23 @@ describe('codeFrame', () => {
     expect(codeFrame('title = \n', 1, 9)).toBe(['> 1 | title = ', '    |         ^'].join('\n'));
   });
 
+  test('control characters are shown as their pictures, never sent to the terminal', () => {
+    const frame = codeFrame('title = "\u001b[31m빨강\u001b]0;TITLE\u0007\u0000"\n', 1, 9)!;
+    expect(frame).toBe(['> 1 | title = "\u241b[31m빨강\u241b]0;TITLE\u2407\u2400"', '    |         ^'].join('\n'));
+    // eslint-disable-next-line no-control-regex -- what must not be there
+    expect(frame).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
+  test('a long line is shown around the column, cut off parts marked, the caret under its character', () => {
+    const line = `${'a'.repeat(5000)}X${'b'.repeat(5000)}`;
+    const frame = codeFrame(line, 1, 5001)!.split('\n');
+    expect(frame[0]!.length).toBeLessThan(200);
+    expect(frame[0]).toMatch(/^> 1 \| …a+Xb+…$/);
+    expect(frame[0]!.indexOf('X')).toBe(frame[1]!.indexOf('^'));
+    // A short line is shown whole, as before.
+    expect(codeFrame('short', 1, 3)).toBe(['> 1 | short', '    |   ^'].join('\n'));
+  });
+
   test('nothing for an empty text or a line out of range', () => {
     expect(codeFrame('', 1, 1)).toBeUndefined();
     expect(codeFrame('a', 5, 1)).toBeUndefined();
