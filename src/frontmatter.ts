@@ -165,24 +165,33 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (aliases.length !== (fields.aliases ?? []).length) return undefined;
 
   return {
-    // NFC, as names and slugs are: text pasted from a macOS file name comes decomposed (NFD),
-    // which search, sorting and comparisons would take for other words.
-    title: fields.title.normalize('NFC'),
+    title: plainText(fields.title),
     date,
     lastmod,
-    description: fields.description?.normalize('NFC'),
-    categories: fields.categories.map((name) => name.normalize('NFC').trim()).filter(Boolean),
-    tags: fields.tags.map((name) => name.normalize('NFC').trim()).filter(Boolean),
+    description: fields.description === undefined ? undefined : plainText(fields.description),
+    categories: fields.categories.map((name) => plainText(name).trim()).filter(Boolean),
+    tags: fields.tags.map((name) => plainText(name).trim()).filter(Boolean),
     draft: fields.draft,
     slug: fields.slug?.normalize('NFC').trim(),
-    author: fields.author,
+    author: fields.author === undefined ? undefined : plainText(fields.author),
     ...(publishDate ? { publishDate } : {}),
     ...(expiryDate ? { expiryDate } : {}),
-    ...(fields.series ? { series: fields.series.normalize('NFC') } : {}),
+    ...(fields.series ? { series: plainText(fields.series) } : {}),
     ...(fields.aliases ? { aliases } : {}),
     ...(fields.paper ? { paper: plainData(fields.paper) as Paper } : {}),
     extra: plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>,
   };
+}
+
+/**
+ * A name or sentence of the front matter as pages show it: NFC, as names and slugs are (text
+ * pasted from a macOS file name comes decomposed, NFD, which search, sorting and comparisons
+ * would take for other words), and without control characters (a NUL or an escape written as
+ * `\u0000` in TOML would reach the HTML raw). Tabs and line breaks stay.
+ */
+function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  return text.normalize('NFC').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '');
 }
 
 /** The place of a front-matter key in the file, for checks made after reading. */

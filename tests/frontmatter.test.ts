@@ -70,6 +70,18 @@ describe('readFrontMatter', () => {
     expect(frontMatter?.title.length).toBe(5);
   });
 
+  test('control characters written as TOML escapes are dropped from names and sentences; tabs and line breaks stay', () => {
+    const { frontMatter } = read([
+      'title = "nul\\u0000x \\u001b[31m빨강"',
+      'date = "2024-01-01"',
+      'description = "한 줄\\n둘째\\t탭\\u0007"',
+      'tags = ["a\\u0000b", "c\\u0085d"]',
+      'categories = ["e\\u001bf"]',
+      'author = "\\u007f이름"',
+    ]);
+    expect(frontMatter).toMatchObject({ title: 'nulx [31m빨강', description: '한 줄\n둘째\t탭', tags: ['ab', 'cd'], categories: ['ef'], author: '이름' });
+  });
+
   test('unknown keys are kept in extra, tables included', () => {
     const { frontMatter, messages } = read(['title = "a"', 'date = "2024-01-01"', 'mood = "맑음"', 'math = true', '[params]', 'x = 1']);
     expect(messages).toEqual([]);
