@@ -3,7 +3,7 @@ import { collectAliases, pageOutputPaths } from './aliases.js';
 import { frontMatterKeyPlace } from './frontmatter.js';
 import { publicationState } from './publish.js';
 import { addError, addWarning } from './report.js';
-import { termSlug } from './slug.js';
+import { folderNameReason, termSlug } from './slug.js';
 import type { ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
 import { instantOf } from './zone.js';
 
@@ -140,6 +140,11 @@ function collectTerms(posts: ParsedPost[], key: 'categories' | 'tags', fileOf: (
       const slug = termSlug(name);
       if (!slug) {
         addError(fileOf(post), `${key}: "${name}" has no letters or digits to make a URL from`, frontMatterKeyPlace(fileOf(post), key));
+        continue;
+      }
+      const tooLong = folderNameReason(slug, `${key}: the URL of "${name.length > 40 ? `${name.slice(0, 40)}…` : name}"`);
+      if (tooLong) {
+        addError(fileOf(post), tooLong, frontMatterKeyPlace(fileOf(post), key));
         continue;
       }
       // `tags/index.html` is the list of all tags: a term's folder cannot have its name.

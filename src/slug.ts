@@ -31,6 +31,9 @@ function slugOf(name: string): string {
     .toLowerCase()
     .trim()
     .replace(/\s+/gu, '-')
+    // Zero-width spaces and joiners, direction marks: invisible, they would make a URL that
+    // looks like another term's, or like none.
+    .replace(/\p{Cf}/gu, '')
     .replace(RESERVED, '')
     .replace(/-{2,}/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '')
@@ -53,5 +56,21 @@ export function unsafeSlugReason(slug: string): string | undefined {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(slug)) return `slug ${JSON.stringify(slug)} contains control characters`;
   if (/[?#%]/.test(slug)) return `slug "${slug}" contains "?", "#" or "%", which cannot appear in a URL path as written`;
-  return undefined;
+  // Zero-width and direction marks: a slug that looks like another one, or like nothing.
+  if (/\p{Cf}/u.test(slug)) return `slug ${JSON.stringify(slug)} contains an invisible character (${[...slug].filter((char) => /\p{Cf}/u.test(char)).map(codePoint).join(', ')})`;
+  return folderNameReason(slug, 'slug');
+}
+
+/** Bytes a folder name may have on the file systems sites are built on (ext4, APFS, NTFS). */
+const NAME_BYTES = 255;
+
+/** Why `name` cannot be the name of an output folder, if it cannot: it is too long. */
+export function folderNameReason(name: string, what: string): string | undefined {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes <= NAME_BYTES) return undefined;
+  return `${what} is ${bytes} bytes long in UTF-8, and a folder name can have at most ${NAME_BYTES} (85 Hangul syllables): shorten it`;
+}
+
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }

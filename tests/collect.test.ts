@@ -63,6 +63,13 @@ describe('collect', () => {
     expect(inLosAngeles.site.posts.map((post) => post.slug)).toEqual(['p0', 'p1']);
   });
 
+  test('a term whose URL would be longer than a folder name may be is an error, and is left out', () => {
+    const { site, messages } = run([{ path: 'content/posts/a.md', date: '2024-01-01', tags: ['태'.repeat(90), 'NLP'] }]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^content\/posts\/a\.md:\d+:\d+: tags: the URL of "태{40}…" is 270 bytes long in UTF-8/);
+    expect(site.taxonomies.find((taxonomy) => taxonomy.key === 'tags')!.terms.map((term) => term.name)).toEqual(['NLP']);
+  });
+
   test('a duplicate slug is an error in both files, each naming the other', () => {
     const { site, messages } = run([
       { path: 'content/posts/hello.md', date: '2024-01-01' },

@@ -80,3 +80,23 @@ describe('unsafeSlugReason', () => {
     expect(unsafeSlugReason('new\nline')).toBe('slug "new\\nline" contains control characters');
   });
 });
+
+describe('invisible characters and long names', () => {
+  test('a term slug drops zero-width and direction marks: "\\u200bx" is the term "x", "\\u200b" alone makes no URL', () => {
+    expect(termSlug('\u200bx')).toBe('x');
+    expect(termSlug('a\u200db\u202e')).toBe('ab');
+    expect(termSlug('\u200b')).toBe('');
+  });
+
+  test('a post slug with an invisible character is refused, naming it', () => {
+    expect(unsafeSlugReason('z\u200bw')).toBe('slug "z\u200bw" contains an invisible character (U+200B)');
+    expect(unsafeSlugReason('\u202eabc')).toMatch(/U\+202E/);
+  });
+
+  test('a slug longer than a folder name may be (255 bytes of UTF-8) is refused; 85 Hangul syllables pass', () => {
+    expect(unsafeSlugReason('한'.repeat(85))).toBeUndefined();
+    expect(unsafeSlugReason('한'.repeat(86))).toBe('slug is 258 bytes long in UTF-8, and a folder name can have at most 255 (85 Hangul syllables): shorten it');
+    expect(unsafeSlugReason('x'.repeat(255))).toBeUndefined();
+    expect(unsafeSlugReason('x'.repeat(256))).toMatch(/256 bytes/);
+  });
+});
