@@ -99,8 +99,22 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (!raw) return undefined;
   const place = (key: ReadonlyArray<string | number>) => keyPlace(block.toml, key, block.origin);
 
+  const readDateField = (key: DateKey): CalendarDate | undefined => {
+    if (raw[key] === undefined) return undefined;
+    // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
+    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, key) ?? raw[key]) : raw[key];
+    const parsed = parseDate(value);
+    if (typeof parsed === 'string') {
+      addError(file, `${key}: ${parsed}`, place([key]));
+      return undefined;
+    }
+    return parsed;
+  };
   const result = knownFields.safeParse(raw);
   if (!result.success) {
+    // The dates are read apart from the schema: their problems are told in the same run.
+    for (const key of ['date', 'lastmod', 'publishDate', 'expiryDate'] as const) readDateField(key);
+    if (raw.date === undefined && requireDate) addError(file, 'date is required, e.g. date = "2024-01-01"', { line: 1, column: 1 });
     for (const issue of result.error.issues) {
       // An unknown key of a table is reported at that key: `paper.arXiv`.
       const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -130,17 +144,6 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     return { line: 1, column: 1 };
   }
 
-  const readDateField = (key: DateKey): CalendarDate | undefined => {
-    if (raw[key] === undefined) return undefined;
-    // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
-    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, key) ?? raw[key]) : raw[key];
-    const parsed = parseDate(value);
-    if (typeof parsed === 'string') {
-      addError(file, `${key}: ${parsed}`, place([key]));
-      return undefined;
-    }
-    return parsed;
-  };
   const date = readDateField('date');
   const lastmod = readDateField('lastmod');
   const publishDate = readDateField('publishDate');

@@ -70,6 +70,17 @@ describe('readFrontMatter', () => {
     expect(frontMatter?.title.length).toBe(5);
   });
 
+  test('a bad date is told with the other bad keys of the same front matter, in one run', () => {
+    const { frontMatter, messages } = read(['title = ["a"]', 'date = [1]', 'draft = "yes"']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^2:1: title must be a string/), expect.stringMatching(/^3:1: date: expected a date/), expect.stringMatching(/^4:1: draft/)]),
+    );
+    expect(messages).toHaveLength(3);
+    const missing = read(['title = 1']);
+    expect(missing.messages.some((message) => /date is required/.test(message))).toBe(true);
+  });
+
   test('control characters written as TOML escapes are dropped from names and sentences; tabs and line breaks stay', () => {
     const { frontMatter } = read([
       'title = "nul\\u0000x \\u001b[31m빨강"',
