@@ -54,6 +54,16 @@ const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$
 
 /** The first limit `markdown` (a whole file, front matter included) goes past, if any. */
 export function markdownLimit(markdown: string): LimitProblem | undefined {
+  return markdownLimits(markdown, 1)[0];
+}
+
+/**
+ * Every place `markdown` (a whole file, front matter included) goes past a limit, in order,
+ * at most `most` of them: a writer fixes them all in one go. A paragraph past a limit is told
+ * once; the scan goes on after it.
+ */
+export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
+  const problems: LimitProblem[] = [];
   const lines = markdown.split('\n');
   // TOML front matter is not markdown.
   let index = frontMatterLineCount(markdown);
@@ -63,7 +73,8 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
   let blankBefore = true;
   let inList = false;
   let inTable = false;
-  for (; index < lines.length; index++) {
+  let told = false;
+  for (; index < lines.length && problems.length < most; index++) {
     const line = lines[index]!.replace(/\r$/, '');
     const prefix = CONTAINERS.exec(line)![0];
     const rest = line.slice(prefix.length);
@@ -79,11 +90,14 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
 
     const { depth, listItem } = nesting(prefix);
     if (depth > MAX_NESTING) {
-      return {
+      problems.push({
         line: index + 1,
         column: 1,
         reason: `block quotes and lists nested ${depth.toLocaleString('en')} deep: geul allows ${MAX_NESTING.toLocaleString('en')} (the markdown parser's time grows with the square of the depth)`,
-      };
+      });
+      counts.reset();
+      blankBefore = false;
+      continue;
     }
 
     const open = FENCE.exec(rest);
@@ -102,23 +116,34 @@ export function markdownLimit(markdown: string): LimitProblem | undefined {
     const heading = /^#{1,6}(?:[ \t]|$)/.test(rest);
     if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) inTable = true;
     const newItem = listItem && (blankBefore || inList || /^[ \t>]*(?:[-+*]|1[.)])/.test(prefix));
-    if (blank || heading || inTable || newItem) counts.reset();
+    if (blank || heading || inTable || newItem) {
+      counts.reset();
+      told = false;
+    }
     if (newItem) inList = true;
     blankBefore = blank;
+    // A paragraph past a limit is told once.
+    if (told) continue;
     const text = withoutCodeAndMath(rest);
     const run = THEMATIC_BREAK.test(rest) ? null : LONG_RUN.exec(text);
     if (run) {
-      return {
+      problems.push({
         line: index + 1,
         column: 1,
         reason: `a run of more than ${MAX_DELIMITER_RUN.toLocaleString('en')} "${run[1]}": geul allows ${MAX_DELIMITER_RUN.toLocaleString('en')} (the markdown parser's time grows with the square of its length); escape them (\\${run[1]}) or put them in a code block`,
-      };
+      });
+      told = true;
+      continue;
     }
     const reason = counts.add(text, rest);
-    if (reason) return { line: index + 1, column: 1, reason };
+    if (reason) {
+      problems.push({ line: index + 1, column: 1, reason });
+      told = true;
+      continue;
+    }
     if (heading) counts.reset();
   }
-  return undefined;
+  return problems;
 }
 
 const DELIMITER = /(?<!\\)([*_])\1*/g;

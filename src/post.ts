@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Processor } from 'unified';
 import type { VFile } from 'vfile';
 import { frontMatterKeyPlace, readFrontMatter } from './frontmatter.js';
-import { markdownLimit } from './markdown-limits.js';
+import { markdownLimits } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
 import { addError } from './report.js';
 import { unsafeSlugReason } from './slug.js';
@@ -48,9 +48,9 @@ export async function readPost(
     return undefined;
   }
   // Markdown the parser would take minutes over is refused before it starts.
-  const tooBig = markdownLimit(String(file.value));
-  if (tooBig) {
-    addError(file, tooBig.reason, tooBig, 'markdown-limit');
+  const tooBig = markdownLimits(String(file.value));
+  if (tooBig.length > 0) {
+    for (const problem of tooBig) addError(file, problem.reason, problem, 'markdown-limit');
     return undefined;
   }
   file.data.post = { sourcePath: file.path, outputDir: outputDirOf(kind, slug) };

@@ -7,11 +7,33 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { glob } from 'tinyglobby';
 import { describe, expect, test } from 'vitest';
-import { markdownLimit, MAX_DELIMITER_RUN, MAX_EMPHASIS_MARKS, MAX_LINK_MARKS, MAX_NESTING, MAX_UNMATCHED } from '../src/markdown-limits.js';
+import { markdownLimit, markdownLimits, MAX_DELIMITER_RUN, MAX_EMPHASIS_MARKS, MAX_LINK_MARKS, MAX_NESTING, MAX_UNMATCHED } from '../src/markdown-limits.js';
 import { REPO_ROOT } from './helpers/site.js';
 
 const front = '+++\ntitle = "t"\ndate = 2024-01-01\n+++\n\n';
 const lineOf = (text: string) => markdownLimit(text)?.line;
+
+describe('every problem of a post at once', () => {
+  test('deep quotes, a deep list, deep brackets and a long run of * in one post are four problems, each at its line', () => {
+    const body = ['>'.repeat(MAX_NESTING + 1) + ' a', '- '.repeat(MAX_NESTING + 1) + 'b', '['.repeat(MAX_NESTING + 1) + 'c', `${'*'.repeat(MAX_DELIMITER_RUN + 1)}d`].join('\n\n');
+    const problems = markdownLimits(`${front}${body}\n`);
+    expect(problems.map((problem) => problem.line)).toEqual([6, 8, 10, 12]);
+    expect(problems.map((problem) => problem.reason.split(':')[0])).toEqual([
+      expect.stringMatching(/^block quotes and lists nested/),
+      expect.stringMatching(/^block quotes and lists nested/),
+      expect.stringMatching(/^brackets nested/),
+      expect.stringMatching(/^a run of more than/),
+    ]);
+    // The first alone, as before.
+    expect(markdownLimit(`${front}${body}\n`)).toEqual(problems[0]);
+  });
+
+  test('a paragraph past a limit is told once, and the count stops at the most asked for', () => {
+    const paragraph = '['.repeat(MAX_NESTING + 1) + 'c';
+    expect(markdownLimits(`${front}${paragraph}\n${paragraph}\n`)).toHaveLength(1);
+    expect(markdownLimits(`${front}${Array(5).fill(paragraph).join('\n\n')}\n`, 3)).toHaveLength(3);
+  });
+});
 
 describe('nesting', () => {
   test.each([
