@@ -81,6 +81,9 @@ const SEARCH_DEBOUNCE_MS = 1000;
 /** How many ports above the requested one are tried when it is taken. */
 const PORT_ATTEMPTS = 20;
 
+/** The search page's output path (routes.ts), reloaded when a new search bundle is served. */
+const SEARCH_PAGE = 'search/index.html';
+
 /** How long after a scheduled post's time the site is built again: past it, whatever the clocks' rounding. */
 const UPCOMING_SLACK_MS = 250;
 
@@ -428,6 +431,9 @@ class GeulDevServer implements DevServer {
         const outputs = new Map([...this.#snapshot.outputs].filter(([file]) => !file.startsWith(`${SEARCH_BUNDLE_DIR}/`)));
         for (const [file, output] of this.#search) outputs.set(file, output);
         this.#snapshot = { ...this.#snapshot, outputs };
+        // A search page open meanwhile would ask for the old bundle's chunks, which are gone:
+        // it reloads (its query is in its URL). Other pages are as they were.
+        this.#live.searchChanged(SEARCH_PAGE);
       })
       .catch((error: unknown) => {
         // The next successful build schedules a newer site; until then, this one again.

@@ -84,6 +84,11 @@ export class LiveReload {
     this.#broadcast(message('reload', pages ? { version, pages } : { version }));
   }
 
+  /** A new search index is served: the page at `page` (the search page) reloads, no other. */
+  searchChanged(page: string): void {
+    this.#broadcast(message('search', { page }));
+  }
+
   /** After a failed build: every page shows the problems over the last good content. */
   error(state: ClientState): void {
     this.#broadcast(message('error', state));
@@ -210,6 +215,11 @@ const CLIENT = `function (state) {
     if (!data.pages || data.pages.indexOf(ownPath()) !== -1) reload();
     // This page is as built: the next hello must not reload it.
     else state.version = data.version;
+  });
+  source.addEventListener('search', function (event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (error) {}
+    if (data.page === ownPath()) reload();
   });
   source.addEventListener('error', function (event) {
     if (typeof event.data === 'string') show(JSON.parse(event.data).problems);

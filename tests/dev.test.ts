@@ -320,6 +320,21 @@ describe('geul dev: rebuilding', () => {
     await events.ended;
   });
 
+  it('tells the search page to reload when a new search index is served (its old chunks are gone)', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    const mark = events.mark;
+    await writeFile(path.join(root!, 'content/posts/새-글.md'), '+++\ntitle = "새 글"\ndate = 2024-04-01\n+++\n\n무지개떡볶이는 맛있다.\n');
+    const search = await events.next('search', mark);
+    expect(search.data).toEqual({ page: 'search/index.html' });
+    // The new bundle is what is served: its entry names the chunks it has.
+    const entry = JSON.parse((await get('pagefind/pagefind-entry.json')).body) as { languages: Record<string, { hash: string }> };
+    for (const { hash } of Object.values(entry.languages)) expect(hash).toMatch(/\w/);
+    const client = (await get('search/')).body;
+    expect(client).toContain("addEventListener('search'");
+  }, 30_000);
+
   it('publishes a scheduled post when its time comes, and withdraws an expiring one, with no file changed', async () => {
     // Whole seconds from now, written with an offset: out once that instant has passed.
     const at = (seconds: number) => `${new Date(Math.ceil(Date.now() / 1000) * 1000 + seconds * 1000).toISOString().slice(0, 19)}Z`;
