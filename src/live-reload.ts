@@ -172,7 +172,8 @@ const CLIENT = `function (state) {
     close.addEventListener('click', hide);
     box.appendChild(close);
     var title = document.createElement('h2');
-    title.textContent = errors + (errors === 1 ? ' error' : ' errors') + ': showing the last good build';
+    // The version is empty until a build has been good: there is no last good build to show.
+    title.textContent = errors + (errors === 1 ? ' error' : ' errors') + (state.version ? ': showing the last good build' : ': nothing to show until it is fixed');
     box.appendChild(title);
     problems.forEach(function (problem) {
       var item = document.createElement('div');

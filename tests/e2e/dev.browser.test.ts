@@ -90,6 +90,7 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     await overlay.waitFor({ state: 'attached', timeout: 20_000 });
     await expect.poll(() => overlay.locator('.where').first().textContent()).toMatch(/^content\/posts\/트랜스포머-읽기\.md:2:18: invalid TOML/);
     expect(await overlay.locator('pre').first().textContent()).toContain('> 2 | title = "unclosed');
+    expect(await overlay.locator('h2').textContent()).toBe('1 error: showing the last good build');
     // The overlay came over the page: no reload, the last good content is still there.
     expect(await isStale(page)).toBe(true);
     expect(await page.locator('h1').first().textContent()).toContain('트랜스포머 다시 읽기');
@@ -102,6 +103,21 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('트랜스포머 고쳐 읽기'), undefined, {
       timeout: 20_000,
     });
+    expect(await overlay.count()).toBe(0);
+  });
+
+  it('a site broken from the start says there is nothing to show yet, and shows the page once fixed', async () => {
+    root = await copySite('dev');
+    await edit(POST, (text) => text.replace('date = 2024-03-02', 'date = "2024-13-02"'));
+    server = await startDevServer({ root, port: 0, host: '127.0.0.1', log: () => {} });
+    context = await browser!.newContext({ viewport: { width: 800, height: 600 } });
+    const page = await context.newPage();
+    await page.goto(new URL(POST_URL, server.url).href, { waitUntil: 'load' });
+    const overlay = page.locator('geul-error-overlay');
+    await overlay.waitFor({ state: 'attached', timeout: 20_000 });
+    expect(await overlay.locator('h2').textContent()).toBe('1 error: nothing to show until it is fixed');
+    await edit(POST, (text) => text.replace('date = "2024-13-02"', 'date = 2024-03-02'));
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('트랜스포머'), undefined, { timeout: 20_000 });
     expect(await overlay.count()).toBe(0);
   });
 });
