@@ -270,7 +270,17 @@ export function locate(error: unknown, fallbackFile: string): LocatedError {
 function templateHolding(dir: string, text: string): string | undefined {
   const key = `${dir}\0${text}`;
   if (holders.has(key)) return holders.get(key);
-  let found: string | undefined;
+  const found = templateFiles(dir).find((file) => readFileSync(file, 'utf8') === text);
+  if (holders.size > 1000) holders.clear();
+  holders.set(key, found);
+  return found;
+}
+
+const holders = new Map<string, string | undefined>();
+
+/** Every `.liquid` file under `dir`, its folders included, in name order; none when there is no such folder. */
+function templateFiles(dir: string): string[] {
+  const files: string[] = [];
   const walk = (folder: string) => {
     let entries: Dirent[];
     try {
@@ -279,19 +289,14 @@ function templateHolding(dir: string, text: string): string | undefined {
       return;
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (found !== undefined) return;
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.liquid') && readFileSync(full, 'utf8') === text) found = full;
+      else if (entry.name.endsWith('.liquid')) files.push(full);
     }
   };
   walk(dir);
-  if (holders.size > 1000) holders.clear();
-  holders.set(key, found);
-  return found;
+  return files;
 }
-
-const holders = new Map<string, string | undefined>();
 
 /** What the filters of an engine need from the render call in progress. */
 interface RenderCall {
@@ -387,20 +392,7 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
 function digestTemplates(dir: string): string {
   rendererVersion ??= JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') });
   const hash = createHash('sha256').update(rendererVersion);
-  const walk = (folder: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.liquid')) hash.update(full).update('\0').update(readFileSync(full)).update('\0');
-    }
-  };
-  walk(dir);
+  for (const file of templateFiles(dir)) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('base64url');
 }
 
