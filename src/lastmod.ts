@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { onDisk } from './on-disk.js';
 
@@ -22,7 +23,8 @@ export async function lastModified(
   const dates = new Map<string, Date>();
   await Promise.all(
     sourcePaths.map(async (source) => {
-      const date = commits.get(source) ?? (await mtimeOf(onDisk(root, source)));
+      // Named NFC; on disk maybe NFD (a file from macOS), looked up only then.
+      const date = commits.get(source) ?? (await mtimeOf(path.join(root, source))) ?? (await mtimeOf(onDisk(root, source)));
       if (date) dates.set(source, date);
     }),
   );
