@@ -169,9 +169,12 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
   const target = safeDecode(cut === -1 ? url : url.slice(0, cut)).normalize('NFC');
   const postDir = path.posix.dirname(sourcePath);
 
+  // Next to the post, then from the project root, then (CONTRACT.md) in the top-level
+  // images/: `![](figure1.png)` in a page bundle finds `images/figure1.png`.
+  const inImages = path.posix.join(IMAGES_DIR, target);
   const candidates = target.startsWith('/')
     ? [path.posix.normalize(target.slice(1))]
-    : [path.posix.join(postDir, target), path.posix.normalize(target)];
+    : [path.posix.join(postDir, target), path.posix.normalize(target), ...(inImages.startsWith(IMAGES_DIR) && !path.posix.normalize(target).startsWith(IMAGES_DIR) ? [inImages] : [])];
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (candidate.startsWith('../') || candidate === '..' || path.posix.isAbsolute(candidate)) {

@@ -58,6 +58,16 @@ describe('resolveImage', () => {
     expect(post('images/그림 1.png'.normalize('NFD'))).toMatchObject({ asset: { source: 'images/그림 1.png' } });
   });
 
+  test('a bare file name found neither next to the post nor at the root is looked up in images/, as CONTRACT.md says', () => {
+    expect(bundle('dot.png')).toEqual({ asset: { source: 'images/dot.png', output: 'images/dot.png' }, suffix: '' });
+    expect(post('sub/deep.png')).toEqual({ asset: { source: 'images/sub/deep.png', output: 'images/sub/deep.png' }, suffix: '' });
+    // Next to the bundle still comes first.
+    expect(bundle('diagram.png')).toMatchObject({ asset: { source: 'content/posts/bundle/diagram.png' } });
+    expect(bundle('nothing.png')).toEqual({ error: 'image not found: "nothing.png" (looked for content/posts/bundle/nothing.png, nothing.png, images/nothing.png)' });
+    // A path under images/ is not looked for in images/images/.
+    expect(post('images/nothing.png')).toEqual({ error: 'image not found: "images/nothing.png" (looked for content/posts/images/nothing.png, images/nothing.png)' });
+  });
+
   test('next to a page bundle first, copied beside its page', () => {
     expect(bundle('diagram.png')).toEqual({
       asset: { source: 'content/posts/bundle/diagram.png', output: 'posts/bundle/diagram.png' },
@@ -92,7 +102,7 @@ describe('resolveImage', () => {
       error: 'image not found: "images/nope.png" (looked for content/posts/images/nope.png, images/nope.png)',
     });
     expect(bundle('nope.png')).toEqual({
-      error: 'image not found: "nope.png" (looked for content/posts/bundle/nope.png, nope.png)',
+      error: 'image not found: "nope.png" (looked for content/posts/bundle/nope.png, nope.png, images/nope.png)',
     });
   });
 });
