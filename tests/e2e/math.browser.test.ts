@@ -46,6 +46,10 @@ $$
 $$
 p(x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}) = \\prod_{i=1}^{10} p(x_i \\mid x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9)
 $$
+
+$$
+\\mathrm{MultiHead}(Q, K, V) = \\mathrm{Concat}(\\mathrm{head}_1, \\dots, \\mathrm{head}_h) W^O \\label{eq:wide}
+$$
 `;
 
 let site: string | undefined;
@@ -67,7 +71,7 @@ afterAll(async () => {
   await cleanup(site);
 });
 
-test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider one scrolls in its own box, never the page', async (width) => {
+test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider one scrolls in its own box, never the page; no number is drawn over its formula', async (width) => {
   if (!browser) return;
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   try {
@@ -76,7 +80,17 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
     const scrolls = await page.evaluate(() => [...document.querySelectorAll('.prose .katex-display')].map((box: any) => box.scrollWidth > box.clientWidth));
     // The first four fit at both widths (the numbered ones did not, by KaTeX's 2px); the last
     // is wider than a phone's column and scrolls there, not at 1280 px.
-    expect(scrolls).toEqual([false, false, false, false, width === 375]);
+    expect(scrolls).toEqual([false, false, false, false, width === 375, width === 375]);
+    // No equation number is drawn over its formula, wide ones on a phone included.
+    const overlaps = await page.evaluate(() =>
+      [...document.querySelectorAll('.prose .katex-display')].flatMap((box: any) => {
+        const tag = box.querySelector('.katex-html > .tag');
+        if (!tag) return [];
+        const right = Math.max(...[...box.querySelectorAll('.katex-html > .base')].map((base: any) => base.getBoundingClientRect().right));
+        return [tag.getBoundingClientRect().left < right - 0.5];
+      }),
+    );
+    expect(overlaps).toEqual([false, false, false, false]);
     const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(page_.scroll).toBeLessThanOrEqual(page_.client);
   } finally {
