@@ -173,7 +173,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     const stop = async () => {
       await searching?.catch(() => undefined);
       await feed?.close();
-      if (ahead) await closeSearchService();
+      if (ahead) await closeSearchService(ahead);
       await staging.discard();
     };
     const emit = values.strict ? undefined : staging.put;

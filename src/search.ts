@@ -71,7 +71,7 @@ export async function buildSearchIndex(
   }
   const elapsed = () => Math.round(performance.now() - started);
   if (stale.length === 0) {
-    if (ahead) await closeSearchService();
+    if (ahead) await closeSearchService(ahead);
     return { outputs: sorted(outputs), posts: site.posts.length, reused: true, milliseconds: elapsed() };
   }
   const pagefind = await import('pagefind');
@@ -249,7 +249,13 @@ export function openIndexAhead(language: string): IndexAhead {
 }
 
 /** Stop Pagefind's process, and with it any index it holds (one opened ahead and not needed). */
-export async function closeSearchService(): Promise<void> {
+/**
+ * Stop Pagefind's process, once the index asked for ahead (if any) has been answered: closed
+ * while it still writes an answer, Pagefind panics on the broken pipe and prints its panic on
+ * the terminal this process shares with it.
+ */
+export async function closeSearchService(ahead?: IndexAhead): Promise<void> {
+  await ahead?.index.catch(() => undefined);
   await (await import('pagefind')).close();
 }
 
