@@ -7,6 +7,7 @@ import { feed } from './feed.js';
 import { makeVariants } from './images.js';
 import { pauses } from './abandon.js';
 import { reached } from './publish.js';
+import { instantOf } from './zone.js';
 import { messages } from './i18n.js';
 import { lastModified } from './lastmod.js';
 import { loadContent, type SourceFiles } from './load.js';
@@ -35,12 +36,12 @@ export interface BuildResult {
   site: Site | undefined;
   stats: BuildStats;
   /**
-   * When the same sources would make a different site: the dates (ISO, as written; read in
-   * the site's time zone) at which a post still to come is published or a post expires, and
-   * the next new year (the footer's year). Until the first of them, an unchanged site builds
-   * the same.
+   * When the same sources would make a different site, in milliseconds since the epoch: the
+   * instants (`instantOf`) at which a post still to come is published or a post expires, and
+   * the next new year in the site's time zone (the footer's year). Until the first of them,
+   * an unchanged site builds the same.
    */
-  upcoming: string[];
+  upcoming: number[];
 }
 
 export interface BuildStats {
@@ -158,12 +159,13 @@ export async function assemble({ sources, config, compiled, modified, started }:
   outputs.push(...variants.outputs);
   checkSiteImage(sources.config, config, outputs);
 
-  const upcoming = [`${Number(views.site.year) + 1}-01-01`];
+  const year = Number(views.site.year) + 1;
+  const upcoming = [instantOf({ year, month: 1, day: 1, iso: `${String(year).padStart(4, '0')}-01-01` }, config.timeZone)];
   for (const { result } of compiled) {
     const front = result.post?.frontMatter;
     if (!front) continue;
     for (const date of [front.publishDate ?? front.date, front.expiryDate]) {
-      if (date && !reached(date, config.timeZone, now)) upcoming.push(date.iso);
+      if (date && !reached(date, config.timeZone, now)) upcoming.push(instantOf(date, config.timeZone));
     }
   }
 

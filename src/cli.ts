@@ -235,7 +235,6 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     }
     const made: BuildRecord | undefined = stamp === undefined ? undefined : {
       stamp,
-      timeZone: result.site!.config.timeZone,
       upcoming: result.upcoming,
       printed,
       // What varies from run to run (the time taken, images made or taken from the cache) is

@@ -12,8 +12,6 @@ import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
 import type { Output, Site } from './types.js';
 import { createUrls } from './urls.js';
-import { parseDate } from './date.js';
-import { instantOf } from './zone.js';
 import { watchSources, type SourceWatcher } from './watch.js';
 
 /** Options of `geul dev`. */
@@ -332,7 +330,7 @@ class GeulDevServer implements DevServer {
       if (reload) this.#live.reload(this.#snapshot.version, targeted ? pages : undefined);
       if (result.site) {
         this.#indexLater(result.site, this.#started === 1);
-        this.#wakeForUpcoming(result.upcoming, result.site.config.timeZone);
+        this.#wakeForUpcoming(result.upcoming);
       }
       if (this.#started === 1) void this.#builder?.warm().catch(() => {});
     } else {
@@ -377,15 +375,10 @@ class GeulDevServer implements DevServer {
    * footer shows: when that time comes the site is built again, as `geul build` would make it
    * then, though no file changed.
    */
-  #wakeForUpcoming(upcoming: readonly string[], timeZone: string): void {
+  #wakeForUpcoming(upcoming: readonly number[]): void {
     clearTimeout(this.#upcomingTimer);
     const now = Date.now();
-    let next = Infinity;
-    for (const iso of upcoming) {
-      const date = parseDate(iso);
-      const instant = typeof date === 'string' ? Infinity : instantOf(date, timeZone);
-      if (instant > now && instant < next) next = instant;
-    }
+    const next = Math.min(...upcoming.filter((instant) => instant > now));
     if (next === Infinity) return;
     // A timer waits at most 2³¹ − 1 ms (24.8 days); a later time is aimed at again then.
     this.#upcomingTimer = setTimeout(() => this.#flush(true), Math.min(next - now + UPCOMING_SLACK_MS, MAX_TIMER_MS));

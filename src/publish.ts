@@ -1,4 +1,5 @@
 import type { CalendarDate, FrontMatter } from './types.js';
+import { instantOf } from './zone.js';
 
 /** Whether a post is out now: published, not yet published, or expired. */
 export type PublicationState = 'published' | 'future' | 'expired';
@@ -16,16 +17,12 @@ export function publicationState(frontMatter: FrontMatter, timeZone: string, now
   return 'published';
 }
 
-/** Whether `now` is at or after the date (as written: a wall-clock date in the site's time zone, or with an offset). */
-export function reached(date: Pick<CalendarDate, 'iso'>, timeZone: string, now: Date): boolean {
-  if (/(?:Z|[+-]\d{2}:\d{2})$/i.test(date.iso)) return Date.parse(date.iso) <= now.getTime();
-  return wallClockOf(date) <= wallClock(now, timeZone);
-}
-
-/** `YYYY-MM-DDTHH:MM:SS` of a date written without an offset; a date alone is midnight. */
-function wallClockOf(date: Pick<CalendarDate, 'iso'>): string {
-  const time = date.iso.length > 10 ? date.iso.slice(11, 19) : '00:00:00';
-  return `${date.iso.slice(0, 10)}T${time.length === 5 ? `${time}:00` : time}`;
+/**
+ * Whether `now` is at or after the date: its instant in the site's time zone (`instantOf`),
+ * the same instant posts are ordered by and `geul dev` wakes at.
+ */
+export function reached(date: CalendarDate, timeZone: string, now: Date): boolean {
+  return instantOf(date, timeZone) <= now.getTime();
 }
 
 /** `YYYY-MM-DDTHH:MM:SS` of an instant on the clocks of a time zone. */

@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { glob } from 'tinyglobby';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
-import { reached } from './publish.js';
 import type { OutputFolder } from './write.js';
 
 const run = promisify(execFile);
@@ -20,9 +19,8 @@ const run = promisify(execFile);
 export interface BuildRecord {
   /** `inputStamp` of the build. */
   stamp: string;
-  /** The site's time zone, which the upcoming dates are read in. */
-  timeZone: string;
-  upcoming: string[];
+  /** `BuildResult.upcoming`: instants, in milliseconds since the epoch. */
+  upcoming: number[];
   /** What the build printed before its summary (its warnings), line by line. */
   printed: string[];
   stats: BuildStats;
@@ -110,5 +108,6 @@ export function buildRecordOf(folder: OutputFolder): BuildRecord | undefined {
 
 /** Whether a build now, with inputs stamped `stamp`, would make what `record`'s build made. */
 export function stillCurrent(record: BuildRecord, stamp: string, now: Date): boolean {
-  return record.stamp === stamp && !record.upcoming.some((iso) => reached({ iso }, record.timeZone, now));
+  // A record of another format (dates as text) is not trusted to be current.
+  return record.stamp === stamp && Array.isArray(record.upcoming) && !record.upcoming.some((instant) => typeof instant !== 'number' || instant <= now.getTime());
 }
