@@ -304,7 +304,7 @@ function createLocator(options: CheckOptions) {
   /** The ways the target may be written in the markdown, each with what may stand before it. */
   function needlesOf(link: Link): Needle[] {
     const forms = [link.url];
-    // rehypeBasePath turned `/posts/x/` into `/blog/posts/x/`.
+    // rehypeInternalLinks turned `/posts/x/` into `/blog/posts/x/`.
     if (basePath !== '/' && link.url.startsWith(basePath)) forms.push(`/${link.url.slice(basePath.length)}`);
     for (const form of [...forms]) {
       // mdast percent-encodes what the writer wrote as `/tags/자연어/` or `#서론`.

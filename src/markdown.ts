@@ -14,8 +14,7 @@ import { unified, type Processor } from 'unified';
 import type { VFile } from 'vfile';
 import type { FileStamp } from './compile.js';
 import { messages } from './i18n.js';
-import { rehypeBasePath } from './rehype-base-path.js';
-import { rehypeNfcLinks } from './rehype-nfc-links.js';
+import { rehypeInternalLinks } from './rehype-internal-links.js';
 import { rehypeFigures } from './rehype-figures.js';
 import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.js';
 import { quietKatex } from './quiet-katex.js';
@@ -130,10 +129,9 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
         }),
         content: { type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] } as ElementContent,
       })
-      // A link to `/tags/한글/` typed decomposed (NFD) → the NFC path geul writes.
-      .use(rehypeNfcLinks)
-      // `/posts/x/` in a post → `/blog/posts/x/` when the site lives under a sub-path.
-      .use(rehypeBasePath, { basePath: settings.basePath })
+      // `/tags/한글/` typed decomposed (NFD) → the NFC path geul writes; `/posts/x/` in a post
+      // → `/blog/posts/x/` when the site lives under a sub-path.
+      .use(rehypeInternalLinks, { basePath: settings.basePath })
       .use(rehypeStringify, { allowDangerousHtml: true })
   );
 }

@@ -3,7 +3,7 @@ import { selectAll } from 'hast-util-select';
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
-import { nfcPath } from '../src/rehype-nfc-links.ts';
+import { nfcPath } from '../src/rehype-internal-links.ts';
 import { FIXTURES } from './helpers/site.ts';
 
 const nfd = (text: string) => text.normalize('NFD');

@@ -2,17 +2,25 @@ import type { Root } from 'hast';
 import { visit } from 'unist-util-visit';
 
 /**
- * Internal links and sources with their path in NFC. Every file geul writes is named NFC
- * (slugs, terms, images), but a link typed with Hangul copied from a macOS file name is
- * decomposed (NFD), percent-encoded by then (`/tags/%E1%84%92%E1%85%A1…`), and a static host
- * serves no such file. The fragment is left as written: it names an id in the page's text.
+ * Links and sources inside the site, as they must be published, in one walk of the tree:
+ * - their path in NFC. Every file geul writes is named NFC (slugs, terms, images), but a
+ *   link typed with Hangul copied from a macOS file name is decomposed (NFD), percent-encoded
+ *   by then (`/tags/%E1%84%92%E1%85%A1…`), and a static host serves no such file. The
+ *   fragment is left as written: it names an id in the page's text.
+ * - site-absolute ones (`[Adam](/posts/adam/)`) under the path part of baseURL, so a site
+ *   published under `https://example.com/blog/` keeps its internal links working without the
+ *   writer spelling out `/blog/` in every post.
  */
-export function rehypeNfcLinks() {
+export function rehypeInternalLinks(options: { basePath: string }) {
+  const { basePath } = options;
   return function (tree: Root) {
     visit(tree, 'element', (node) => {
       for (const key of ['href', 'src'] as const) {
         const value = node.properties[key];
-        if (typeof value === 'string' && isInternal(value)) node.properties[key] = nfcPath(value);
+        if (typeof value !== 'string' || !isInternal(value)) continue;
+        let url = nfcPath(value);
+        if (basePath !== '/' && url.startsWith('/') && !url.startsWith(basePath)) url = basePath + url.slice(1);
+        node.properties[key] = url;
       }
     });
   };
