@@ -5,6 +5,10 @@ import type { Problem } from './report.js';
 import { packageVersion } from './cache.js';
 import type { AssetRef, ImageVariant, Output, VariantFormat } from './types.js';
 
+
+/** Images a link preview can show (Open Graph has no SVG): what a post's sharing card may be. */
+export const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
+
 /**
  * Responsive images in two halves. `planImage` is pure and cheap: from an image's intrinsic
  * size, type and content hash it decides which resized copies exist and what they are called,

@@ -6,7 +6,7 @@ import type { Definition, Image, Root } from 'mdast';
 import { lookup as mimeLookup } from 'mrmime';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { FIGURE_SIZES, planImage, type Candidate, type ImagePlan } from './images.js';
+import { FIGURE_SIZES, planImage, PREVIEW_IMAGE, type Candidate, type ImagePlan } from './images.js';
 import { addError, addWarning } from './report.js';
 import type { FileStamp } from './compile.js';
 import type { AssetRef, PostFigure } from './types.js';
@@ -120,8 +120,8 @@ export function remarkImages(options: RemarkImagesOptions) {
       seenImage = true;
       properties.decoding = 'async';
       // The sharing card: the first image a link preview can show (not an SVG), else the first.
-      const candidate = figure && SHAREABLE.test(figure.output) ? undefined : figureOf(resolved, node.alt ?? '');
-      if (candidate && (!figure || SHAREABLE.test(candidate.output))) figure = candidate;
+      const candidate = figure && PREVIEW_IMAGE.test(figure.output) ? undefined : figureOf(resolved, node.alt ?? '');
+      if (candidate && (!figure || PREVIEW_IMAGE.test(candidate.output))) figure = candidate;
       const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
       node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
     });
@@ -139,9 +139,6 @@ interface Resolved {
   measured: Measured | undefined;
   plan: ImagePlan | undefined;
 }
-
-/** What link previews show: raster images (an SVG is not shown by them). */
-const SHAREABLE = /\.(?:png|jpe?g|gif|webp)$/i;
 
 /** The first image as a sharing card wants it: its own format, at most CARD_WIDTH wide when there is a choice. */
 function figureOf({ asset, measured, plan }: Resolved, alt: string): PostFigure {

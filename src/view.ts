@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { htmlBytes, htmlDigest } from './compact-html.js';
 import { formatDate } from './date.js';
+import { PREVIEW_IMAGE } from './images.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
 import { bibtex, jsonForScript, paperLinks, scholarlyArticle } from './paper.js';
@@ -16,8 +17,6 @@ const RELATED_LIMIT = 4;
 /** Longest meta description, in characters: about what search results show. */
 const DESCRIPTION_LIMIT = 160;
 
-/** Images a link preview can show (Open Graph has no SVG). */
-const PREVIEW_IMAGE = /\.(?:png|jpe?g|gif|webp)$/i;
 
 /**
  * On a full post view, beside its `content` getter: a function giving the body as UTF-8
@@ -236,15 +235,11 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   const siteImage: ImageView = !config.image
     ? { url: urls.abs(DEFAULT_SITE_IMAGE), width: 1200, height: 630, alt: '' }
     : { url: /^https?:\/\//i.test(config.image) ? config.image : urls.abs(config.image), alt: '' };
-  // The post's first figure (remark-images picks a copy of sharing size), unless it is an
-  // SVG, which link previews do not show: then the first raster image after it, if any.
+  // The post's sharing card: remark-images picks its first image a link preview can show, in
+  // a copy of sharing size; a post whose only images are SVG has none.
   const firstImage = (source: ParsedPost): ImageView | null => {
     const { figure } = source.rendered;
-    if (figure && PREVIEW_IMAGE.test(figure.output)) {
-      return { url: urls.abs(figure.output), width: figure.width, height: figure.height, alt: figure.alt };
-    }
-    const asset = source.rendered.assets.find((candidate) => PREVIEW_IMAGE.test(candidate.output));
-    return asset ? { url: urls.abs(asset.output), alt: '' } : null;
+    return figure && PREVIEW_IMAGE.test(figure.output) ? { url: urls.abs(figure.output), width: figure.width, height: figure.height, alt: figure.alt } : null;
   };
   const termDir = (key: Taxonomy['key'], slug: string) => `${key}/${slug}/`;
   const termsBySlug = new Map(
