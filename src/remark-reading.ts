@@ -124,14 +124,17 @@ function textOf(node: Nodes): string {
 
 /**
  * Cut text to at most `limit` characters, at the last sentence end that fits; else at the
- * last space, with an ellipsis. Korean sentences end in `.`, `?`, `!` like English ones.
+ * last space, with an ellipsis (which counts in the limit). Korean sentences end in `.`, `?`,
+ * `!` like English ones; a sentence ending on the last character that fits counts too.
  */
 export function cutAtSentence(text: string, limit: number): string {
   const chars = Array.from(text);
   if (chars.length <= limit) return text;
   const head = chars.slice(0, limit).join('');
-  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。'].map((mark) => head.lastIndexOf(mark)));
+  // One character more: the space (or line end) that makes the last mark a sentence end.
+  const lookahead = `${head}${chars[limit]!.trim() === '' ? ' ' : chars[limit]}`;
+  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。'].map((mark) => lookahead.lastIndexOf(mark)));
   if (sentenceEnd > limit / 3) return head.slice(0, sentenceEnd + 1).trim();
   const space = head.lastIndexOf(' ');
-  return `${(space > limit / 3 ? head.slice(0, space) : head).trim()}…`;
+  return `${(space > limit / 3 ? head.slice(0, space) : chars.slice(0, limit - 1).join('')).trim()}…`;
 }

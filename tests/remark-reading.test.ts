@@ -60,6 +60,19 @@ describe('cutAtSentence', () => {
     expect(cutAtSentence('가나다 라마바 사아자 차카타 파하', 12)).toBe('가나다 라마바 사아자…');
   });
 
+  test('a sentence ending on the last character that fits is kept whole', () => {
+    const text = `${'가'.repeat(50)}. ${'나'.repeat(107)}. 다음 문장이 이어진다.`;
+    expect(cutAtSentence(text, 160)).toBe(`${'가'.repeat(50)}. ${'나'.repeat(107)}.`);
+  });
+
+  test('never longer than the limit, the ellipsis included', () => {
+    for (const text of [`이것은 질문인가? ${'다'.repeat(160)}`, '가'.repeat(400), `${'가'.repeat(20)} ${'나'.repeat(300)}`]) {
+      const cut = cutAtSentence(text, 160);
+      expect(Array.from(cut).length).toBeLessThanOrEqual(160);
+      expect(cut.endsWith('…')).toBe(true);
+    }
+  });
+
   test('counts characters, not UTF-16 units', () => {
     const text = `${'😀'.repeat(10)} 끝.`;
     expect(cutAtSentence(text, 13)).toBe(text);
