@@ -73,3 +73,16 @@ test('the ratio itself: black on white is 21:1, a colour on itself 1:1', () => {
   expect(contrast('#1d5bc4', '#1d5bc4')).toBe(1);
   expect(contrast('#777', '#fff')).toBeCloseTo(4.48, 2);
 });
+
+/** Every rule of the stylesheet: its selector and its declarations. */
+const rules = [...css.matchAll(/([^{}]+)\{([^{}]*)\}/g)].map((match) => ({ selector: match[1]!.trim().replace(/\s+/g, ' '), body: match[2]! }));
+
+test('no text is faded with opacity, which takes it below the tokens\' contrast: only generated marks and anchors revealed on hover are', () => {
+  const faded = rules.filter((rule) => /(?:^|;|\s)opacity:\s*0?\.\d/.test(rule.body)).map((rule) => rule.selector);
+  expect(faded.filter((selector) => !selector.split(',').every((part) => /::(?:before|after|placeholder)\b|\.heading-anchor\b/.test(part)))).toEqual([]);
+});
+
+test('footnote back-references are underlined like links in running text (their colour alone is not 3:1 against the text)', () => {
+  const plainLinks = rules.filter((rule) => /footnote-backref/.test(rule.selector) && /text-decoration:\s*none/.test(rule.body));
+  expect(plainLinks.map((rule) => rule.selector)).toEqual([]);
+});

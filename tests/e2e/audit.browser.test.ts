@@ -86,8 +86,8 @@ const loadedFonts = (page: Page): Promise<Record<string, number>> =>
 /**
  * Every element holding text, with its colour against the background it is painted on
  * (transparent backgrounds composited up the tree): `{ text, ratio, large }`. Text hidden
- * for screen readers only (KaTeX's MathML, .sr-only) and faded text (opacity: a disabled
- * control, a heading anchor waiting for hover) is left out, as axe does.
+ * for screen readers only (KaTeX's MathML, .sr-only) and faded text (opacity: a heading anchor
+ * waiting for hover) is left out, as axe does.
  */
 const contrasts = (page: Page) =>
   page.evaluate(() => {
