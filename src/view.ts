@@ -54,6 +54,8 @@ export interface TermLink {
 export interface PostLink {
   title: string;
   url: string;
+  /** Marked as a draft where it is listed (only `--drafts` and geul dev list drafts). */
+  draft: boolean;
 }
 
 export interface PostView {
@@ -284,7 +286,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
   };
 
   const link = (source: ParsedPost | undefined): PostLink | null =>
-    source ? { title: source.frontMatter.title, url: postUrl(source) } : null;
+    source ? { title: source.frontMatter.title, url: postUrl(source), draft: source.frontMatter.draft } : null;
 
   const seriesOf = new Map<ParsedPost, Series>(site.series.flatMap((series) => series.posts.map((member) => [member, series] as const)));
   const seriesView = (source: ParsedPost): SeriesView | null => {
@@ -344,7 +346,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     if (!reused) relatedChanged = true;
     choices.set(source.sourcePath, chosen.map((other) => other.sourcePath));
     // Dates from the posts' own views, made once each (a time zone offset is costly to work out).
-    return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), date: post(other).date }));
+    return chosen.map((other) => ({ title: other.frontMatter.title, url: postUrl(other), draft: other.frontMatter.draft, date: post(other).date }));
   };
   const relatedTo = (source: ParsedPost): ParsedPost[] => {
     const { postsWithTerm, order, scores } = indexed();
@@ -439,7 +441,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       ogLocale: ogLocale(config.language),
       categoriesUrl: urls.rel('categories/'),
       tagsUrl: urls.rel('tags/'),
-      menu: site.pages.map((page) => ({ name: page.frontMatter.title, url: postUrl(page) })),
+      menu: site.pages.map((page) => ({ name: page.frontMatter.title, url: postUrl(page), draft: page.frontMatter.draft })),
       year: yearIn(now, config.timeZone),
       params: config.extra,
     },

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Root } from 'hast';
+import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -143,6 +143,28 @@ describe('drafts', () => {
     const published = selectAll('.post-item', page(drafts, 'index.html')).filter((node) => !textOf(node).includes(DRAFT_TITLE));
     expect(published.length).toBe(5);
     for (const item of published) expect(select('.badge-draft', item)).toBeUndefined();
+  });
+
+  test('with --drafts every link to the draft is marked: lists, related posts, the previous/next links', () => {
+    const draftUrl = '/posts/draft-post/';
+    const unmarked: string[] = [];
+    let links = 0;
+    for (const file of htmlFiles(drafts).filter((name) => !name.startsWith('posts/draft-post/'))) {
+      // The link, its list item or its post item holds the badge.
+      const visit = (node: Root | Element, holders: (Root | Element)[]): void => {
+        if (node.type === 'element' && node.tagName === 'a' && node.properties.href === draftUrl) {
+          links++;
+          const marked = [node, ...holders.filter((holder) => holder.type === 'element' && (holder.tagName === 'li' || (holder.properties.className as string[] | undefined)?.includes('post-item') === true))].some((holder) => select('.badge-draft', holder));
+          if (!marked) unmarked.push(`${file}: ${textOf(node)}`);
+        }
+        for (const child of node.children) if (child.type === 'element') visit(child, [node, ...holders].slice(0, 3));
+      };
+      visit(page(drafts, file), []);
+    }
+    expect(links).toBeGreaterThan(6);
+    expect(unmarked).toEqual([]);
+    expect(select('.post-nav .badge-draft', page(drafts, 'posts/offset-datetime/index.html')), 'the next post is the draft').toBeDefined();
+    expect(selectAll('.related .badge-draft', page(drafts, 'posts/quoted-date/index.html'))).toHaveLength(1);
   });
 });
 
