@@ -10,6 +10,12 @@ import type { Heading } from './types.js';
 const TOC_MAX_DEPTH = 4;
 
 /**
+ * Ids the page around a post already has (templates/base.liquid's `<main id="main">`, the
+ * skip link's target): `## Main` must not take one, or its TOC link lands on the page's start.
+ */
+export const PAGE_IDS: readonly string[] = ['main'];
+
+/**
  * Collect headings of depth 2–4 with their ids (given by rehype-slug) into
  * `file.data.toc`, for the table of contents: plain text (a formula as its TeX source) and
  * the inner HTML (a formula as rendered). Runs before the anchor links are added, so
@@ -18,7 +24,7 @@ const TOC_MAX_DEPTH = 4;
 export function rehypeHeadings() {
   return function (tree: Root, file: VFile) {
     const headings: { node: Element; depth: number }[] = [];
-    const taken = new Set<string>();
+    const taken = new Set<string>(PAGE_IDS);
     visit(tree, 'element', (node) => {
       const depth = headingRank(node);
       if (depth) headings.push({ node, depth });
@@ -42,6 +48,7 @@ export function rehypeHeadings() {
  * (rehype-slug, which keeps them apart from each other only), equation ids from their labels:
  * `## Eq Loss` and `\label{eq:loss}` both make `eq-loss`. The equation keeps it (its `\eqref`
  * links point there); the heading takes the first free `-1`, `-2`, … as a repeated heading does.
+ * The page's own ids (PAGE_IDS) are taken from the start.
  */
 function unusedId(heading: Element, taken: Set<string>): string | undefined {
   const id = heading.properties.id;

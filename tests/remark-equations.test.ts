@@ -1,11 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Element, Root } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { PAGE_IDS } from '../src/rehype-headings.ts';
 import { anchorOf, trustEquationLinks } from '../src/remark-equations.ts';
-import { FIXTURES } from './helpers/site.ts';
+import { FIXTURES, REPO_ROOT } from './helpers/site.ts';
 
 const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
 
@@ -36,6 +38,18 @@ describe('equation ids and heading ids', () => {
     expect(selectAll('a[href="#eq-loss"]', tree).length).toBeGreaterThan(0);
     // The table of contents links the headings where they are.
     expect(rendered.toc.map((entry) => entry.id)).toEqual(['eq-loss-1', 'eq-loss-1-1']);
+  });
+
+  test('a heading does not take an id of the page around the post: "## Main" is not <main id="main">', async () => {
+    const { tree } = await render('## Main\n\n본문.\n');
+    expect(select('h2', tree)?.properties.id).toBe('main-1');
+  });
+
+  test('PAGE_IDS holds every id the base and post templates write', () => {
+    const templates = ['base.liquid', 'post.liquid', 'page.liquid'].map((name) => readFileSync(`${REPO_ROOT}/templates/${name}`, 'utf8')).join('\n');
+    const ids = [...templates.matchAll(/\sid="([^"{]+)"/g)].map((match) => match[1]!);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.filter((id) => !PAGE_IDS.includes(id))).toEqual([]);
   });
 });
 
