@@ -15,11 +15,13 @@ import { frontMatterLineCount } from './frontmatter.js';
 export const MAX_NESTING = 1000;
 
 /**
- * In one paragraph: emphasis (`*`, `_`) opened and not yet closed, or closing nothing; code
- * spans opened by a run of backticks that no run of the same length has closed. micromark
- * looks back over every unmatched one at each new one: 40,000 `a* ` took it 32 s, `*a **a `
- * nested 4,000 deep 93 s (and overflowed the stack after that), and runs of 1 to 2,000
- * backticks 44 s.
+ * In one paragraph: emphasis (`*`, `_`) and strikethrough (`~`) opened and not yet closed, or
+ * closing nothing; code spans and inline formulas opened by a run of backticks or dollars that
+ * no run of the same length has closed; raw HTML comments, processing instructions,
+ * declarations and CDATA opened with no end after them. micromark looks back over every
+ * unmatched one at each new one, or on to the paragraph's end from each: 40,000 `a* ` took it
+ * 32 s, `*a **a ` nested 4,000 deep 93 s (and overflowed the stack after that), runs of 1 to
+ * 2,000 backticks 44 s, 20,000 `<!--` 28 s, 30,000 `a~ ` 2.8 s and growing with the square.
  */
 export const MAX_UNMATCHED = 1000;
 
@@ -146,8 +148,16 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
   return problems;
 }
 
-const DELIMITER = /(?<!\\)([*_])\1*/g;
+const DELIMITER = /(?<!\\)([*_~])\1*/g;
 const BACKTICKS = /(?<!\\)`+/g;
+const DOLLARS = /(?<!\\)\$+/g;
+/** Raw HTML that runs on to its end, wherever that is: the end it waits for, by what opens it. */
+const HTML_OPENERS = [
+  { name: 'HTML comments (`<!--`)', open: /<!--/g, end: '-->' },
+  { name: 'processing instructions (`<?`)', open: /<\?/g, end: '?>' },
+  { name: 'CDATA sections (`<![CDATA[`)', open: /<!\[CDATA\[/g, end: ']]>' },
+  { name: 'declarations (`<!` and a letter)', open: /<![A-Za-z]/g, end: '>' },
+] as const;
 const LINK_DESTINATION = /\]\((?:<[^>\n]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)/g;
 const NOT_PROSE = /<[^<>\n]*>|\b(?:https?|ftp):\/\/[^\s<>]*|\bwww\.[^\s<>]*/g;
 const WHITESPACE = /\s/u;
@@ -188,10 +198,14 @@ class InlineCounts {
   private marks = 0;
   /** Runs of three or more that could open or close (`a***b`) and open, which micromark is slowest on. */
   private ambiguousTriples = 0;
-  private open = { '*': 0, _: 0 };
-  private unmatched = { '*': 0, _: 0 };
+  private open = { '*': 0, _: 0, '~': 0 };
+  private unmatched = { '*': 0, _: 0, '~': 0 };
   /** The lengths of backtick runs that wait for a run as long to close their code span. */
   private ticks = new Set<number>();
+  /** The same for runs of `$` and their inline formulas. */
+  private dollars = new Set<number>();
+  /** Raw HTML openers since the last end of their kind, by HTML_OPENERS' order. */
+  private htmlOpen = HTML_OPENERS.map(() => 0);
 
   reset(): void {
     this.brackets = 0;
@@ -199,9 +213,11 @@ class InlineCounts {
     this.resources = 0;
     this.marks = 0;
     this.ambiguousTriples = 0;
-    this.open = { '*': 0, _: 0 };
-    this.unmatched = { '*': 0, _: 0 };
+    this.open = { '*': 0, _: 0, '~': 0 };
+    this.unmatched = { '*': 0, _: 0, '~': 0 };
     this.ticks.clear();
+    this.dollars.clear();
+    this.htmlOpen = HTML_OPENERS.map(() => 0);
   }
 
   /** Count one line: `text` without its code spans and math, `raw` as written. The reason for refusing it, if a limit is passed. */
@@ -226,15 +242,17 @@ class InlineCounts {
       const what = this.resources > MAX_LINK_MARKS ? 'links left open (`](` without its `)`)' : '`]` closing no bracket';
       return `more than ${MAX_LINK_MARKS.toLocaleString('en')} ${what} in one paragraph: geul allows ${MAX_LINK_MARKS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); split the paragraph, or escape them (\\])`;
     }
-    return this.addEmphasis(text) ?? this.addBackticks(raw);
+    return this.addEmphasis(text) ?? this.addRuns(raw, '`', this.ticks, 'code span') ?? this.addRuns(raw, '$', this.dollars, 'formula') ?? this.addHtml(text);
   }
 
   private addEmphasis(text: string): string | undefined {
-    if (!text.includes('*') && !text.includes('_')) return undefined;
+    if (!text.includes('*') && !text.includes('_') && !text.includes('~')) return undefined;
     // Link destinations, URLs and HTML tags hold `_` and `*` that are not emphasis.
     const prose = text.replace(LINK_DESTINATION, '](').replace(NOT_PROSE, ' ');
     for (const match of prose.matchAll(DELIMITER)) {
-      const char = match[1] as '*' | '_';
+      const char = match[1] as '*' | '_' | '~';
+      // GFM strikes through with one or two `~`; a longer run is text.
+      if (char === '~' && match[0].length > 2) continue;
       const before = kindOf(prose[match.index - 1] ?? ' ');
       const after = kindOf(prose[match.index + match[0].length] ?? ' ');
       // Beside whitespace, punctuation or CJK, a run may open or close what is on its other side.
@@ -244,32 +262,51 @@ class InlineCounts {
       const opens = left && (char === '*' || !right || before === Kind.Punctuation);
       const closes = right && (char === '*' || !left || after === Kind.Punctuation);
       this.marks++;
-      if (opens && closes && match[0].length >= 3 && this.open[char] === 0) this.ambiguousTriples++;
+      if (opens && closes && match[0].length >= 3 && char !== '~' && this.open[char] === 0) this.ambiguousTriples++;
       if (this.marks > MAX_EMPHASIS_MARKS || this.ambiguousTriples > MAX_UNMATCHED) {
-        const what = this.marks > MAX_EMPHASIS_MARKS ? `${MAX_EMPHASIS_MARKS.toLocaleString('en')} runs of "*" or "_"` : `${MAX_UNMATCHED.toLocaleString('en')} runs of three or more "*" or "_" between letters`;
+        const what = this.marks > MAX_EMPHASIS_MARKS ? `${MAX_EMPHASIS_MARKS.toLocaleString('en')} runs of "*", "_" or "~"` : `${MAX_UNMATCHED.toLocaleString('en')} runs of three or more "*" or "_" between letters`;
         return `more than ${what} in one paragraph: geul allows that many (the markdown parser's time grows faster than their number); split the paragraph, or escape them (\\*)`;
       }
       if (closes && this.open[char] > 0) this.open[char]--;
       else if (opens) this.open[char]++;
       else if (closes) this.unmatched[char]++;
-      if (this.open[char] > MAX_UNMATCHED || this.unmatched[char] > MAX_UNMATCHED) {
-        const what = this.open[char] > MAX_UNMATCHED ? 'opened and not closed' : 'closing nothing';
+      // A `~` left open costs nothing (strikethrough does not nest): only one closing nothing does.
+      const leftOpen = this.open[char] > MAX_UNMATCHED && char !== '~';
+      if (leftOpen || this.unmatched[char] > MAX_UNMATCHED) {
+        const what = leftOpen ? 'opened and not closed' : 'closing nothing';
         return `more than ${MAX_UNMATCHED.toLocaleString('en')} "${char}" ${what} in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\${char})`;
       }
     }
     return undefined;
   }
 
-  private addBackticks(raw: string): string | undefined {
-    if (!raw.includes('`')) return undefined;
-    for (const [run] of raw.matchAll(BACKTICKS)) {
-      // A run as long as a waiting one closes that code span, and what it held (other runs
-      // among it) was code. Roughly: an opener never closed is text, and the runs after it
-      // open spans of their own.
-      if (this.ticks.has(run.length)) this.ticks.clear();
-      else this.ticks.add(run.length);
-      if (this.ticks.size > MAX_UNMATCHED) {
-        return `more than ${MAX_UNMATCHED.toLocaleString('en')} runs of backticks closing no code span in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\\`)`;
+  /** Runs of backticks (code spans) or dollars (inline formulas): a run closes the span a run as long opened. */
+  private addRuns(raw: string, char: '`' | '$', waiting: Set<number>, span: string): string | undefined {
+    if (!raw.includes(char)) return undefined;
+    for (const [run] of raw.matchAll(char === '`' ? BACKTICKS : DOLLARS)) {
+      // A run as long as a waiting one closes that span, and what it held (other runs
+      // among it) was its content. Roughly: an opener never closed is text, and the runs
+      // after it open spans of their own.
+      if (waiting.has(run.length)) waiting.clear();
+      else waiting.add(run.length);
+      if (waiting.size > MAX_UNMATCHED) {
+        return `more than ${MAX_UNMATCHED.toLocaleString('en')} runs of ${char === '`' ? 'backticks' : '"$"'} closing no ${span} in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\${char})`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Raw HTML openers (`<!--`, `<?`, …) with no end since: micromark reads on to the paragraph's end from each. */
+  private addHtml(text: string): string | undefined {
+    if (!text.includes('<')) return undefined;
+    for (const [kind, { name, open, end }] of HTML_OPENERS.entries()) {
+      const last = text.lastIndexOf(end);
+      // Openers after the last end wait on; an end on this line closes the ones before it.
+      let count = 0;
+      for (const match of text.matchAll(open)) if (match.index >= last || last === -1) count++;
+      this.htmlOpen[kind] = (last === -1 ? this.htmlOpen[kind]! : 0) + count;
+      if (this.htmlOpen[kind]! > MAX_UNMATCHED) {
+        return `more than ${MAX_UNMATCHED.toLocaleString('en')} raw ${name} with no end (\`${end}\`) in one paragraph: geul allows ${MAX_UNMATCHED.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\<)`;
       }
     }
     return undefined;

@@ -122,7 +122,12 @@ describe('inline text', () => {
     ['link resources left open', '[ (]('.repeat(MAX_LINK_MARKS + 1), /^more than 5,000 links left open/],
     ['"]" closing no bracket', 'a]'.repeat(MAX_LINK_MARKS + 1), /^more than 5,000 `]` closing no bracket/],
     ['backtick runs of every length', Array.from({ length: MAX_UNMATCHED + 1 }, (_, n) => `e${'`'.repeat(n + 1)}`).join(''), /^more than 1,000 runs of backticks/],
-    ['too many emphasis marks in one paragraph', '**굵게**는 '.repeat(MAX_EMPHASIS_MARKS / 2 + 1), /^more than 50,000 runs of "\*" or "_"/],
+    ['dollar runs of every length', Array.from({ length: MAX_UNMATCHED + 1 }, (_, n) => `e${'$'.repeat(n + 1)}`).join(''), /^more than 1,000 runs of "\$" closing no formula/],
+    ['"~" that close nothing', 'a~~ '.repeat(MAX_UNMATCHED + 1), /^more than 1,000 "~" closing nothing/],
+    ['HTML comments never ended', `</${'<!--'.repeat(MAX_UNMATCHED + 1)}`, /^more than 1,000 raw HTML comments \(`<!--`\) with no end/],
+    ['processing instructions never ended', `x ${'<?'.repeat(MAX_UNMATCHED + 1)}`, /^more than 1,000 raw processing instructions/],
+    ['declarations never ended', `x ${'<!A'.repeat(MAX_UNMATCHED + 1)}`, /^more than 1,000 raw declarations/],
+    ['too many emphasis marks in one paragraph', '**굵게**는 '.repeat(MAX_EMPHASIS_MARKS / 2 + 1), /^more than 50,000 runs of "\*", "_" or "~"/],
   ])('%s: refused at its line', (_, text, reason) => {
     const problem = markdownLimit(`${front}첫 문단.\n\n${text}\n`);
     expect(problem).toMatchObject({ line: 8, column: 1 });
@@ -138,6 +143,9 @@ describe('inline text', () => {
       'snake_case_name 과 __init__ 그리고 2*3*4 ',
       '`코드`와 ``백틱 ` 하나``, [링크](https://e.com/a_(b)) ',
       '각주[^1]와 ![그림](images/a.png "제목") ',
+      '3~5개, ~~취소~~와 약 ~10% ',
+      '$10에서 $x^2$와 $$y$$까지 ',
+      '<!-- 메모 --> <?php ?> <!DOCTYPE> ',
     ]) {
       expect(markdownLimit(`${front}${sentence.repeat(lots)}\n`), sentence).toBeUndefined();
     }
