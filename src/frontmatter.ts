@@ -86,6 +86,7 @@ const knownFields = z.object({
 type DateKey = 'date' | 'lastmod' | 'publishDate' | 'expiryDate';
 
 const KNOWN_KEYS = new Set(Object.keys(knownFields.shape));
+const KNOWN_BY_LOWER_CASE = new Map([...KNOWN_KEYS].map((key) => [key.toLowerCase(), key]));
 
 /**
  * Validate the front matter of `file` into a typed FrontMatter; every problem is recorded at
@@ -97,12 +98,27 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (!block) return undefined;
   const raw = parseToml(block.toml, file, block.origin);
   if (!raw) return undefined;
-  const place = (key: ReadonlyArray<string | number>) => keyPlace(block.toml, key, block.origin);
+  // Keys as written, for finding their place, by the known key they stand for.
+  const writtenAs = new Map<string, string>();
+  for (const key of Object.keys(raw)) {
+    const known = KNOWN_BY_LOWER_CASE.get(key.toLowerCase());
+    if (known === undefined || known === key) continue;
+    if (raw[known] !== undefined || writtenAs.has(known)) {
+      addError(file, `${key} and ${writtenAs.get(known) ?? known} are one key (front matter keys ignore letter case, as in Hugo): keep one`, keyPlace(block.toml, [key], block.origin));
+      return undefined;
+    }
+    // Hugo reads `Draft`, `TITLE` or `publishdate` as the key they spell.
+    raw[known] = raw[key];
+    delete raw[key];
+    writtenAs.set(known, key);
+  }
+  const asWritten = (key: ReadonlyArray<string | number>) => (typeof key[0] === 'string' && writtenAs.has(key[0]) ? [writtenAs.get(key[0])!, ...key.slice(1)] : key);
+  const place = (key: ReadonlyArray<string | number>) => keyPlace(block.toml, asWritten(key), block.origin);
 
   const readDateField = (key: DateKey): CalendarDate | undefined => {
     if (raw[key] === undefined) return undefined;
     // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
-    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, key) ?? raw[key]) : raw[key];
+    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, writtenAs.get(key) ?? key) ?? raw[key]) : raw[key];
     const parsed = parseDate(value);
     if (typeof parsed === 'string') {
       addError(file, `${key}: ${parsed}`, place([key]));
@@ -140,7 +156,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     let value: unknown = raw;
     for (const part of key) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[part] : undefined;
     if (value !== undefined) return place(key);
-    if (key.length > 1 && typeof key[0] === 'string') return tablePlace(block!.toml, key[0], block!.origin) ?? { line: 1, column: 1 };
+    if (key.length > 1 && typeof key[0] === 'string') return tablePlace(block!.toml, String(asWritten(key)[0]), block!.origin) ?? { line: 1, column: 1 };
     return { line: 1, column: 1 };
   }
 
@@ -162,7 +178,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   const aliases: string[] = [];
   (fields.aliases ?? []).forEach((written, index) => {
     const resolved = aliasPath(written);
-    if ('error' in resolved) addError(file, resolved.error, itemPlace(block.toml, 'aliases', index, block.origin));
+    if ('error' in resolved) addError(file, resolved.error, itemPlace(block.toml, writtenAs.get('aliases') ?? 'aliases', index, block.origin));
     else aliases.push(resolved.path);
   });
   if (aliases.length !== (fields.aliases ?? []).length) return undefined;

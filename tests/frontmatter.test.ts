@@ -53,6 +53,22 @@ describe('readFrontMatter', () => {
     expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = true']).frontMatter?.draft).toBe(true);
   });
 
+  test('keys are read whatever their letter case, as Hugo reads them', () => {
+    const { frontMatter, messages } = read(['Title = "대문자 키"', 'DATE = 2024-01-02', 'Draft = true', 'Tags = ["NLP"]', 'publishdate = "2024-01-03"', 'Slug = "upper"', 'MyParam = 1']);
+    expect(messages).toEqual([]);
+    expect(frontMatter).toMatchObject({ title: '대문자 키', draft: true, tags: ['NLP'], slug: 'upper', extra: { MyParam: 1 } });
+    expect(frontMatter?.date?.iso).toBe('2024-01-02');
+    expect(frontMatter?.publishDate?.iso).toBe('2024-01-03');
+  });
+
+  test('a known key in another letter case is told at its own line', () => {
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'Draft = "yes"']).messages).toEqual(['4:1: draft: Invalid input: expected boolean, received string']);
+    expect(read(['title = "a"', 'Date = "2024-02-30"']).messages).toEqual(['3:1: date: invalid date "2024-02-30": 2024-02 has no day 30']);
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = false', 'Draft = true']).messages).toEqual([
+      '5:1: Draft and draft are one key (front matter keys ignore letter case, as in Hugo): keep one',
+    ]);
+  });
+
   test('categories as a single string is a list of one', () => {
     expect(read(['title = "a"', 'date = "2024-01-01"', 'categories = "Paper Review"']).frontMatter?.categories).toEqual(['Paper Review']);
   });
