@@ -6,6 +6,7 @@ import { hasHangul, KNOWN_STEMS, MIN_STEM_LENGTH, PARTICLE_RULES, particleRules,
 interface Client {
   stripParticles(word: string, rules: ReturnType<typeof particleRules>): string;
   searchTerms(query: string, rules: ReturnType<typeof particleRules>): string;
+  holdsEvery(text: string, terms: string): boolean;
 }
 const client = (await import('../templates/assets/search.js' as string)) as Client;
 
@@ -119,5 +120,30 @@ describe('stripParticles, properties', () => {
     const rules = particleRules();
     fc.assert(fc.property(anyWord, (word) => client.stripParticles(word, rules) === stripParticles(word)), { numRuns: 2000 });
     expect(client.searchTerms('  모델은   구조를 (데이터가) foundation ', rules)).toBe('모델 구조 (데이터) foundation');
+  });
+});
+
+describe('holdsEvery: a result holds the words searched for, not the shorter ones Pagefind put in their place', () => {
+  const text = '이 글은 수 많은 모델을 다룬다. \\end{pmatrix}일 installation C++ 모델_^모델은';
+  test.each([
+    ['모델', true],
+    ['모', true],
+    ['모델들', true],
+    ['installations', true],
+    ['INSTALL', true],
+    ['c++', true],
+    ['모델 다룬다', true],
+    ['인공지능', false],
+    ['이순신', false],
+    ['수박', false],
+    ['일본', false],
+    ['모델 인공지능', false],
+  ])('%s: %s', (terms, holds) => {
+    expect(client.holdsEvery(text, terms)).toBe(holds);
+  });
+
+  test('decomposed Hangul (NFD) in the text or the query counts as composed', () => {
+    expect(client.holdsEvery('모델은'.normalize('NFD'), '모델')).toBe(true);
+    expect(client.holdsEvery('모델은', '모델'.normalize('NFD'))).toBe(true);
   });
 });

@@ -54,6 +54,27 @@ export function searchTerms(query, rules) {
     .trim();
 }
 
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * Whether `text` (a result's title and content) holds every word of `terms`, whole or begun
+ * (`인공` of `인공지능`). Where the index has no word beginning with a query word, Pagefind
+ * searches the longest start of it that the index has instead (`인공지능` → `이`, compared on
+ * decomposed Hangul letters), and every result then holds that other word, not the reader's.
+ * A shorter word counts only when it keeps two thirds of the query word (`모델들` → `모델`),
+ * as for a half-typed or inflected ending.
+ */
+export function holdsEvery(text, terms) {
+  const words = new Set(text.normalize('NFC').toLowerCase().match(WORD) ?? []);
+  return (terms.normalize('NFC').toLowerCase().match(WORD) ?? []).every((term) => {
+    const length = Array.from(term).length;
+    for (const word of words) {
+      if (word.startsWith(term) || (term.startsWith(word) && Array.from(word).length * 3 >= length * 2)) return true;
+    }
+    return false;
+  });
+}
+
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function decodeEntities(text) {
@@ -135,9 +156,14 @@ async function start(root) {
     const search = await pagefind.search(terms);
     if (id !== latest) return;
     pending = search.results.slice();
+    // Pagefind puts another word in place of one it does not have, for every result alike:
+    // the first result tells whether it did (see holdsEvery).
+    const first = await pending[0]?.data();
+    if (id !== latest) return;
+    if (first && !holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, terms)) pending = [];
+    const count = pending.length;
     await render(pending);
     if (id !== latest) return;
-    const count = search.results.length;
     done(query, count === 0 ? text.none.replace('{query}', query.trim()) : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
   };
 

@@ -145,6 +145,11 @@ describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 
   it('says so when nothing matches, and finds nothing of drafts or standalone pages', async () => {
     const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('양자컴퓨터')}`);
     expect(await shown(page, '양자컴퓨터')).toEqual({ status: '‘양자컴퓨터’에 맞는 글이 없습니다', results: [] });
+    // Pagefind would search `이` (in 이 글에서) for a word it lacks that begins like it.
+    for (const query of ['인공지능', '이순신']) {
+      await page.getByLabel('검색어').fill(query);
+      expect(await shown(page, query)).toEqual({ status: `‘${query}’에 맞는 글이 없습니다`, results: [] });
+    }
     await page.getByLabel('검색어').fill('초안');
     expect((await shown(page, '초안')).results).toEqual([]);
     await page.getByLabel('검색어').fill('소개');
