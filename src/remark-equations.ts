@@ -42,21 +42,21 @@ export function remarkEquations() {
     let counter = 0;
 
     visit(tree, (node, index, parent) => {
-      if (node.type === 'inlineMath' && /\\label\s*\{/.test(node.value)) {
+      if (node.type === 'inlineMath' && /\\label\s*\{/.test(withoutComments(node.value))) {
         addError(file, '\\label works only in display math: put the formula between "$$" lines', node.position?.start, 'equation-label');
-        setTex(node, node.value.replace(LABEL, ''));
+        setTex(node, replaceInTex(node.value, LABEL, () => ''));
         return undefined;
       }
       if (node.type !== 'math' || !parent || index === undefined) return undefined;
-      const found = [...node.value.matchAll(LABEL)];
+      const found = [...withoutComments(node.value).matchAll(LABEL)];
       if (found.length === 0) return SKIP;
       const place = node.position?.start;
       if (found.length > 1) {
         addError(file, `one \\label per formula: this one has ${found.length}; split it into several "$$" blocks`, place, 'equation-label');
       }
       const label = (found[0]![1] ?? '').trim();
-      let tex = node.value.replace(LABEL, '').trimEnd();
-      const ownTag = tagOf(tex);
+      let tex = replaceInTex(node.value, LABEL, () => '').trimEnd();
+      const ownTag = tagOf(withoutComments(tex));
       if (!label) {
         addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
       } else if (labels.has(label)) {
@@ -96,8 +96,8 @@ export function remarkEquations() {
       if (node.type === 'heading') keepHeadingId(node);
       if (node.type === 'math' || node.type === 'inlineMath') {
         const math = node as Math | InlineMath;
-        if (!/\\(?:eq)?ref\s*\{/.test(math.value)) return SKIP;
-        const tex = math.value.replace(REF, (whole: string, kind: string, name: string) => {
+        if (!/\\(?:eq)?ref\s*\{/.test(withoutComments(math.value))) return SKIP;
+        const tex = replaceInTex(math.value, REF, ([whole, kind = 'ref', name = '']) => {
           const equation = lookup(name, kind, math.position?.start);
           if (!equation) return whole.replace(/^\\(?:eq)?ref/, '\\text');
           const text = kind === 'eqref' ? `(${equation.number})` : equation.number;
@@ -124,7 +124,7 @@ export function remarkEquations() {
 function keepHeadingId(heading: Heading): void {
   let refers = false;
   visit(heading, (node) => {
-    if (node.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(node.value)) refers = true;
+    if (node.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(withoutComments(node.value))) refers = true;
   });
   if (!refers) return;
   heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id: slug(toString(heading)) } };
@@ -165,6 +165,26 @@ function splitRefs(
   }
   if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
   return out;
+}
+
+/**
+ * TeX with its comments blanked out: from an unescaped `%` to the end of the line, as LaTeX
+ * reads it (`\%` is a percent sign; `\\%` a line break, then a comment). A `\label` or
+ * `\eqref` in a comment is no label or reference. As long as `tex`, so places match.
+ */
+function withoutComments(tex: string): string {
+  return tex.replace(/\\[\s\S]|%[^\n]*/g, (match) => (match[0] === '%' ? ' '.repeat(match.length) : match));
+}
+
+/** `tex` with each match of `pattern` (a global one) outside comments replaced. */
+function replaceInTex(tex: string, pattern: RegExp, replace: (match: RegExpExecArray) => string): string {
+  let out = '';
+  let last = 0;
+  for (const match of withoutComments(tex).matchAll(pattern)) {
+    out += tex.slice(last, match.index) + replace(match);
+    last = match.index + match[0].length;
+  }
+  return out + tex.slice(last);
 }
 
 /** The content of the formula's own `\tag{...}` or `\tag*{...}`, braces balanced; undefined without one. */

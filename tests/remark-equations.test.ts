@@ -96,6 +96,25 @@ describe('equation numbers', () => {
     expect(selectAll('.katex-error', tree)).toEqual([]);
   });
 
+  test('a \\label or a reference after a % comment sign is part of the comment, as in LaTeX; \\% is a percent sign', async () => {
+    const { tree, messages } = await render(
+      [
+        '$$', 'u = v % \\label{eq:old}', '$$', '',
+        '$$', 'c = d % 예전 식 \\eqref{eq:old} 참고', '$$', '',
+        '$$', '50\\% \\label{eq:pct}', '$$', '',
+        '$$', 'y = \\eqref{eq:pct} % \\eqref{eq:gone}', '$$',
+      ].join('\n'),
+    );
+    expect(messages.filter((message) => message.includes(': error: '))).toEqual([]);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-pct']);
+    expect(texOf(tree)).toEqual([
+      'u = v % \\label{eq:old}',
+      'c = d % 예전 식 \\eqref{eq:old} 참고',
+      '50\\%\n\\tag{1}',
+      'y = \\href{#eq-pct}{\\text{(1)}} % \\eqref{eq:gone}',
+    ]);
+  });
+
   test('anchors keep Hangul, make TeX specials into "-", and are unique', async () => {
     expect(anchorOf('eq:loss')).toBe('eq-loss');
     expect(anchorOf('손실 함수')).toBe('eq-손실-함수');
