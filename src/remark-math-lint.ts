@@ -44,7 +44,7 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
       if (hangul) {
         addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, place, 'math-hangul');
       }
-      const strict = strictReports(node, Boolean(hangul), options);
+      const strict = strictReports(node, Boolean(hangul), options, closedOnOwnLine(node, file));
       if (strict.length > 0) {
         addWarning(file, `KaTeX: ${strict[0]}${strict.length > 1 ? ` (and ${strict.length - 1} more)` : ''}`, place, 'math-strict');
       }
@@ -110,13 +110,26 @@ function groupEnd(tex: string, open: number): number {
 
 /**
  * KaTeX's strict-mode findings for one formula, one line each. Hangul in math mode is left
- * out when it was reported with its fix already. A formula KaTeX rejects has none: rehype-katex
- * reports it, with KaTeX's error shown in the page.
+ * out when it was reported with its fix already, and a `%` comment "with no terminating
+ * newline" when the TeX `endsLine`. A formula KaTeX rejects has none: rehype-katex reports
+ * it, with KaTeX's error shown in the page.
  */
-function strictReports(node: Math | InlineMath, hangulReported: boolean, options: FormulaOptions): string[] {
+function strictReports(node: Math | InlineMath, hangulReported: boolean, options: FormulaOptions, endsLine: boolean): string[] {
   const { strict } = renderFormula(node.value, node.type === 'math', options);
-  const reports = strict.filter(({ code, message }) => !(hangulReported && code === 'unicodeTextInMathMode' && HANGUL.test(message)));
+  const reports = strict.filter(
+    ({ code, message }) => !(hangulReported && code === 'unicodeTextInMathMode' && HANGUL.test(message)) && !(endsLine && code === 'commentAtEnd'),
+  );
   return [...new Set(reports.map(({ message }) => message))];
+}
+
+/**
+ * A `$$` block whose closing `$$` stands on a line of its own (in a quote or a list too): its
+ * TeX ends at a line end, which remark-math leaves out of the value, so a `%` comment on its
+ * last line is ended there, as in LaTeX. KaTeX, given the value, would say it is not. A
+ * one-line `$$…$$` or an inline `$…$` has no such line end.
+ */
+function closedOnOwnLine(node: Math | InlineMath, file: VFile): boolean {
+  return node.type === 'math' && /\n[ \t>]*\$\$+[ \t]*$/.test(sourceOf(file, node));
 }
 
 /**

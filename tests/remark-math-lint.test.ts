@@ -122,6 +122,14 @@ describe("KaTeX's strict mode", () => {
     expect(calls).toEqual([['not from KaTeX']]);
   });
 
+  test('a % comment on the last line of a $$ block is ended by that line, as in LaTeX; in one-line math it is not', async () => {
+    const { messages } = await render(
+      ['$$', 'E = mc^2 % 질량-에너지 등가', '$$', '', '> $$', '> a % 인용 속', '> $$', '', '$$F = ma % 힘$$', '', '식 $a % b$.'].join('\n'),
+    );
+    const noNewline = 'warning: KaTeX: % comment has no terminating newline; LaTeX would fail because of commenting the end of math mode (e.g. $)';
+    expect(messages.filter((message) => message.includes('KaTeX'))).toEqual([`9:1: ${noNewline}`, `11:3: ${noNewline}`]);
+  });
+
   test('a command refused by trust (a link or a file from math) is a warning, once per command, and an equation link is not', async () => {
     const { messages } = await render(
       ['링크 $\\href{https://example.org}{x}$ 와 $\\url{https://x.example} + \\url{https://y.example}$ 와 $\\includegraphics{a.png}$', '', '$$', 'L = 0 \\label{eq:l}', '$$', '', '$y = \\eqref{eq:l}$'].join('\n'),
