@@ -3,6 +3,17 @@ import type { Nodes, Paragraph } from 'mdast';
 // remark-math's types add `math` and `inlineMath` to mdast's node types.
 import type {} from 'remark-math';
 
+declare module 'mdast-util-math' {
+  interface MathData {
+    /** The TeX as the writer wrote it, kept by setTex when a step first rewrites it. */
+    writtenTex?: string;
+  }
+  interface InlineMathData {
+    /** The TeX as the writer wrote it, kept by setTex when a step first rewrites it. */
+    writtenTex?: string;
+  }
+}
+
 /** A display formula (`$$` lines) in mdast. */
 export type Math = Extract<Nodes, { type: 'math' }>;
 /** An inline formula (`$...$`) in mdast. */
@@ -11,17 +22,24 @@ export type InlineMath = Extract<Nodes, { type: 'inlineMath' }>;
 /**
  * remark-math keeps a formula's TeX twice: in `value`, and in the hast children it prepared
  * for remark-rehype (`data.hChildren`), which is what KaTeX finally renders. A step that
- * rewrites TeX must change both.
+ * rewrites TeX must change both. The TeX as written is kept (`writtenTex`) for what shows a
+ * formula as text, such as summaries: `\tag{1}` and `\href{#eq-loss}{...}` are geul's, not the writer's.
  */
 export function setTex(node: Math | InlineMath, tex: string): void {
+  const writtenTex = writtenTexOf(node);
   node.value = tex;
   const text: ElementContent = { type: 'text', value: tex };
   if (node.type === 'math') {
     const code: Element = { type: 'element', tagName: 'code', properties: { className: ['language-math', 'math-display'] }, children: [text] };
-    node.data = { ...node.data, hName: 'pre', hChildren: [code] };
+    node.data = { ...node.data, writtenTex, hName: 'pre', hChildren: [code] };
   } else {
-    node.data = { ...node.data, hName: 'code', hProperties: { className: ['language-math', 'math-inline'] }, hChildren: [text] };
+    node.data = { ...node.data, writtenTex, hName: 'code', hProperties: { className: ['language-math', 'math-inline'] }, hChildren: [text] };
   }
+}
+
+/** A formula's TeX as the writer wrote it, whatever later steps made of its `value`. */
+export function writtenTexOf(node: Math | InlineMath): string {
+  return node.data?.writtenTex ?? node.value;
 }
 
 /** A display formula made from a paragraph holding only `$$…$$`, shaped as remark-math shapes its own. */

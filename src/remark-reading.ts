@@ -1,6 +1,7 @@
 import type { Nodes, Paragraph, Root, RootContent } from 'mdast';
 import { visit, SKIP } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { writtenTexOf } from './math-nodes.js';
 
 /** Hangul syllables a Korean reader reads in a minute of careful technical reading. */
 const HANGUL_PER_MINUTE = 500;
@@ -105,7 +106,8 @@ function isMoreMarker(node: Nodes): boolean {
 
 /**
  * The text a reader sees of some blocks, for a summary: raw HTML left out (a `<!-- note -->`
- * is no text, `<kbd>Ctrl</kbd>` is `Ctrl`), image alt text too; a formula as its TeX.
+ * is no text, `<kbd>Ctrl</kbd>` is `Ctrl`), image alt text too; a formula as the TeX its
+ * writer wrote (`\eqref{eq:nll}`, not the `\href` and `\tag` remarkEquations made of it).
  */
 function plainText(nodes: RootContent[]): string {
   return nodes
@@ -117,6 +119,7 @@ function plainText(nodes: RootContent[]): string {
 
 function textOf(node: Nodes): string {
   if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference') return '';
+  if (node.type === 'math' || node.type === 'inlineMath') return writtenTexOf(node);
   if ('value' in node) return node.value;
   if ('children' in node) return (node.children as Nodes[]).map(textOf).join('');
   return '';

@@ -127,6 +127,11 @@ describe('reading time from markdown', () => {
     expect(await reading('첫 문단.\n\n둘째 문단의 앞<!-- more -->뒤.\n\n셋째.')).toMatchObject({ excerpt: '첫 문단. 둘째 문단의 앞', more: true });
   });
 
+  test('a formula is its TeX as written: no \\href or \\tag that equation numbering made of it', async () => {
+    const markdown = ['손실 $J = \\eqref{eq:nll} + \\lambda$를 최소화한다.', '', '$$', '\\mathcal{L} = -\\log p \\label{eq:nll}', '$$', '', '<!--more-->', '', '뒤.'].join('\n');
+    expect((await reading(markdown)).excerpt).toBe('손실 J = \\eqref{eq:nll} + \\lambda를 최소화한다. \\mathcal{L} = -\\log p \\label{eq:nll}');
+  });
+
   test('raw HTML is no text of the excerpt: a comment is left out, an inline element gives its text', async () => {
     const { excerpt } = await reading('공개 문장 <!-- TODO: 비공개 메모 --> 이어짐. <kbd>Ctrl</kbd> 끝. ![그림](a.png)\n\n둘째.');
     expect(excerpt).toBe('공개 문장 이어짐. Ctrl 끝.');

@@ -112,6 +112,19 @@ describe('a post whose first image is a raster figure', () => {
   });
 });
 
+describe('a post whose first paragraph holds a formula with a reference', () => {
+  test('description, og:description, JSON-LD and the feed summary show the TeX as written, not the link and number geul made of it', () => {
+    const written = '손실 J = \\eqref{eq:nll} + \\lambda를 최소화한다.';
+    const tree = html(outputs, 'posts/equations/index.html');
+    expect(meta(tree, 'description')).toBe(written);
+    expect(meta(tree, 'og:description')).toBe(written);
+    expect(jsonLd(tree)[0]).toMatchObject({ description: written });
+    const feed = fromHtml(outputs.get('feed.xml')!);
+    const entry = selectAll('entry', feed).find((node) => textOf(select('id', node)!).endsWith('/posts/equations/'))!;
+    expect(textOf(select('summary', entry)!)).toBe(written);
+  });
+});
+
 describe('a post without image or description', () => {
   test('the description is the first paragraph as plain text, cut at a sentence end within 160 characters', () => {
     const tree = html(outputs, 'posts/plain/index.html');
