@@ -5,7 +5,7 @@ import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
 import { paperSchema } from './paper.js';
 import { addError } from './report.js';
-import { keyPlace, parseToml, plainData, type TomlOrigin } from './toml.js';
+import { findKeyPlace, keyPlace, parseToml, plainData, type TomlOrigin } from './toml.js';
 import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
 /** The front matter block of a file: its TOML text and the line that text starts on. */
@@ -156,7 +156,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     let value: unknown = raw;
     for (const part of key) value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[part] : undefined;
     if (value !== undefined) return place(key);
-    if (key.length > 1 && typeof key[0] === 'string') return tablePlace(block!.toml, String(asWritten(key)[0]), block!.origin) ?? { line: 1, column: 1 };
+    if (key.length > 1) return findKeyPlace(block!.toml, asWritten(key).slice(0, -1), block!.origin) ?? { line: 1, column: 1 };
     return { line: 1, column: 1 };
   }
 
@@ -245,13 +245,6 @@ function itemPlace(toml: string, key: string, index: number, origin: TomlOrigin)
     }
   }
   return keyAt;
-}
-
-/** The place of a `[table]` header line. */
-function tablePlace(toml: string, table: string, origin: TomlOrigin): { line: number; column: number } | undefined {
-  const lines = toml.split(/\r?\n/);
-  const index = lines.findIndex((line) => new RegExp(`^\\s*\\[\\s*${table}\\s*\\]`).test(line));
-  return index === -1 ? undefined : { line: origin.line + index, column: 1 };
 }
 
 /** The text a top-level key's value is written as, when it is a single bare token. */

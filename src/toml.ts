@@ -34,36 +34,165 @@ export function parseToml(
 }
 
 /**
- * The place of `key = ...` in TOML text (a top-level key, or `table.key` inside `[table]`),
- * so that a bad value is reported at its key. Falls back to the origin when not found.
+ * The place of a key in TOML text, so that a bad value is reported at its key: a top-level
+ * key, or `table.key` written under a `[table]` header, as a dotted key (`table.key = 1`) or
+ * inside an inline table (`table = { key = 1 }`). A table itself is at its header, or at the
+ * first key that makes it (`table = {`, `table.key = 1`, `[table.inner]`). Numbers in
+ * the path (array items) are not looked for: the key holding the array is the place. Falls
+ * back to the origin when not found.
  */
 export function keyPlace(
   text: string,
   keyPath: ReadonlyArray<string | number>,
   origin: TomlOrigin = { line: 1 },
 ): { line: number; column: number } {
-  const [first, second] = keyPath;
-  const lines = text.split(/\r?\n/);
-  const wanted = typeof second === 'string' ? second : String(first);
-  const table = typeof second === 'string' ? String(first) : undefined;
-  let currentTable: string | undefined;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] ?? '';
-    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
-    if (header) {
-      currentTable = header[1];
-      continue;
-    }
-    if (currentTable !== table) continue;
-    const key = new RegExp(`^(\\s*)(?:"${escapeRegExp(wanted)}"|'${escapeRegExp(wanted)}'|${escapeRegExp(wanted)})\\s*=`);
-    const match = key.exec(line);
-    if (match) return { line: origin.line + index, column: (match[1]?.length ?? 0) + 1 };
-  }
-  return { line: origin.line, column: 1 };
+  return findKeyPlace(text, keyPath, origin) ?? { line: origin.line, column: 1 };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** keyPlace, or undefined when the key is not written in `text`. */
+export function findKeyPlace(
+  text: string,
+  keyPath: ReadonlyArray<string | number>,
+  origin: TomlOrigin = { line: 1 },
+): { line: number; column: number } | undefined {
+  const numberAt = keyPath.findIndex((part) => typeof part !== 'string');
+  const wanted = (numberAt === -1 ? keyPath : keyPath.slice(0, numberAt)) as string[];
+  if (wanted.length === 0) return undefined;
+  const offset = findKey(text, wanted);
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, offset);
+  return { line: origin.line + before.split('\n').length - 1, column: offset - before.lastIndexOf('\n') };
+}
+
+/** The offset of the key `wanted` (a header, a key line or a key of an inline table) in `text`. */
+function findKey(text: string, wanted: string[]): number | undefined {
+  let table: string[] = [];
+  for (let at = 0; at < text.length; at = lineEnd(text, at) + 1) {
+    while (text[at] === ' ' || text[at] === '\t') at++;
+    if (text[at] === '[') {
+      // `[table]` or `[[array.of.tables]]`: the keys below belong to it.
+      const header = readKey(text, at + (text[at + 1] === '[' ? 2 : 1));
+      if (!header) continue;
+      table = header.path;
+      if (samePath(table, wanted) || startsPath(wanted, table)) return at;
+      continue;
+    }
+    const key = readKey(text, at);
+    if (!key || text[key.end] !== '=') continue;
+    const path = [...table, ...key.path];
+    if (samePath(path, wanted) || startsPath(wanted, path)) return at;
+    const value = skipBlanks(text, key.end + 1);
+    if (text[value] === '{' && startsPath(path, wanted)) {
+      const inner = findInInlineTable(text, value, path, wanted);
+      if (inner !== undefined) return inner;
+    }
+    // A value may run over lines (an array, a multi-line string): its lines hold no keys.
+    at = valueEnd(text, value, false);
+  }
+  return undefined;
+}
+
+/** The offset of `wanted` inside the inline table `{ ... }` opening at `open`, whose path is `path`. */
+function findInInlineTable(text: string, open: number, path: string[], wanted: string[]): number | undefined {
+  let at = open + 1;
+  while (at < text.length) {
+    at = skipBlanks(text, at, true);
+    if (text[at] === ',') {
+      at++;
+      continue;
+    }
+    const key = readKey(text, at);
+    if (!key || text[key.end] !== '=') return undefined;
+    const inner = [...path, ...key.path];
+    if (samePath(inner, wanted) || startsPath(wanted, inner)) return at;
+    const value = skipBlanks(text, key.end + 1);
+    if (text[value] === '{' && startsPath(inner, wanted)) {
+      const found = findInInlineTable(text, value, inner, wanted);
+      if (found !== undefined) return found;
+    }
+    at = valueEnd(text, value, true);
+    if (text[at] !== ',') return undefined;
+  }
+  return undefined;
+}
+
+/** One part of a (dotted) key: bare, "basic" or 'literal'. */
+const KEY_PART = /[ \t]*(?:([A-Za-z0-9_-]+)|"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)')[ \t]*/y;
+
+/** The dotted key starting at `from`: its parts, and where it ends (after the blanks that follow it). */
+function readKey(text: string, from: number): { path: string[]; end: number } | undefined {
+  const path: string[] = [];
+  for (let at = from; ; at++) {
+    KEY_PART.lastIndex = at;
+    const part = KEY_PART.exec(text);
+    if (!part) return undefined;
+    path.push(part[1] ?? (part[2] === undefined ? part[3]! : unescapeKey(part[2])));
+    at = KEY_PART.lastIndex;
+    if (text[at] !== '.') return { path, end: at };
+  }
+}
+
+function unescapeKey(quoted: string): string {
+  try {
+    return JSON.parse(`"${quoted}"`) as string;
+  } catch {
+    return quoted;
+  }
+}
+
+/**
+ * Where the value starting at `from` ends: at the line end, or in an inline table at the `,`
+ * or `}` after it; strings, comments and brackets inside it are passed over.
+ */
+function valueEnd(text: string, from: number, inline: boolean): number {
+  let depth = 0;
+  for (let at = from; at < text.length; at++) {
+    const char = text[at];
+    if (char === '"' || char === "'") at = stringEnd(text, at) - 1;
+    else if (char === '#') at = lineEnd(text, at) - 1;
+    else if (char === '[' || char === '{') depth++;
+    else if ((char === ']' || char === '}') && depth > 0) depth--;
+    else if (depth === 0 && (inline ? char === ',' || char === '}' : char === '\n')) return at;
+  }
+  return text.length;
+}
+
+/** The offset just after the string that opens at `open` (basic, literal, or either multi-line). */
+function stringEnd(text: string, open: number): number {
+  const quote = text[open]!;
+  const multiLine = text.startsWith(quote.repeat(3), open);
+  const close = multiLine ? quote.repeat(3) : quote;
+  for (let at = open + close.length; at < text.length; at++) {
+    if (quote === '"' && text[at] === '\\') at++;
+    else if (text.startsWith(close, at)) return at + close.length;
+    else if (!multiLine && text[at] === '\n') return at;
+  }
+  return text.length;
+}
+
+function lineEnd(text: string, from: number): number {
+  const end = text.indexOf('\n', from);
+  return end === -1 ? text.length : end;
+}
+
+/** Past spaces and tabs; with `lines`, past line breaks and comments too. */
+function skipBlanks(text: string, from: number, lines = false): number {
+  let at = from;
+  for (;;) {
+    const char = text[at];
+    if (char === ' ' || char === '\t' || (lines && (char === '\n' || char === '\r'))) at++;
+    else if (lines && char === '#') at = lineEnd(text, at);
+    else return at;
+  }
+}
+
+function samePath(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((part, index) => part === b[index]);
+}
+
+/** `path` is a proper beginning of `wanted`. */
+function startsPath(path: string[], wanted: string[]): boolean {
+  return path.length < wanted.length && path.every((part, index) => part === wanted[index]);
 }
 
 /**

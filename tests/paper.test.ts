@@ -74,6 +74,22 @@ describe('[paper] in front matter', () => {
     ]);
   });
 
+  test('bad values are errors at their key when [paper] is an inline table or written with dotted keys', () => {
+    const inline = read(['title = "t"', 'date = "2024-01-01"', 'paper = { title = "Y", year = 20215, arxiv = "abc" }']);
+    expect(inline.messages).toEqual([
+      '4:24: paper.year: expected a four-digit year',
+      '4:38: paper.arxiv: expected an arXiv id like "2108.07258"',
+    ]);
+    const dotted = read(['title = "t"', 'date = "2024-01-01"', 'paper.title = "Y"', 'paper.year = 99', 'paper.arXiv = "1706.03762"']);
+    expect(dotted.messages).toEqual([
+      '5:1: paper.year: expected a four-digit year',
+      '6:1: paper.arXiv: unknown key; expected one of title, authors, year, venue, arxiv, doi, url',
+    ]);
+    // A missing title is told at the first key that makes the table.
+    expect(read(['title = "t"', 'date = "2024-01-01"', 'paper.year = 2021']).messages).toEqual(['4:1: paper.title is required']);
+    expect(read(['title = "t"', 'date = "2024-01-01"', 'paper = { year = 2021 }']).messages).toEqual(['4:1: paper.title is required']);
+  });
+
   test('a missing title is an error at the [paper] header', () => {
     const { messages } = read(['title = "t"', 'date = "2024-01-01"', '', '[paper]', 'year = 2021']);
     expect(messages).toEqual(['5:1: paper.title is required']);

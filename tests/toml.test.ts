@@ -65,4 +65,28 @@ describe('keyPlace', () => {
   test('a key name that only starts the same does not match', () => {
     expect(keyPlace('dates = 1\ndate = 2', ['date'])).toEqual({ line: 2, column: 1 });
   });
+
+  test('a key of an inline table, at its own column', () => {
+    const inline = ['title = "x"', 'paper = { title = "Y", year = 20215, arxiv = "abc" }'].join('\n');
+    expect(keyPlace(inline, ['paper', 'year'], { line: 2 })).toEqual({ line: 3, column: 24 });
+    expect(keyPlace(inline, ['paper', 'arxiv'])).toEqual({ line: 2, column: 38 });
+    // Nested, and with a comma, a brace and an equals sign inside a string before it.
+    const nested = 'a = { s = "x, } y = 1", b = { c = 1, d = 2 } }';
+    expect(keyPlace(nested, ['a', 'b', 'd'])).toEqual({ line: 1, column: 38 });
+    expect(keyPlace(nested, ['a', 'y'], { line: 5 })).toEqual({ line: 5, column: 1 });
+  });
+
+  test('a dotted key, quoted or spaced, at the top level or under a header', () => {
+    const dotted = ['title = "x"', 'paper.title = "Y"', 'paper . "year" = 99', '[params]', 'social.x = "@me"'].join('\n');
+    expect(keyPlace(dotted, ['paper', 'year'])).toEqual({ line: 3, column: 1 });
+    expect(keyPlace(dotted, ['params', 'social', 'x'])).toEqual({ line: 5, column: 1 });
+    // The table itself is where a key first makes it.
+    expect(keyPlace(dotted, ['paper'])).toEqual({ line: 2, column: 1 });
+    expect(keyPlace('[params]\nx = 1', ['params'])).toEqual({ line: 1, column: 1 });
+  });
+
+  test('lines inside a multi-line string or array are not keys', () => {
+    const text = ['description = """', 'year = 1', '"""', 'tags = [', '  "year = 2",', ']', 'year = 3'].join('\n');
+    expect(keyPlace(text, ['year'])).toEqual({ line: 7, column: 1 });
+  });
 });
