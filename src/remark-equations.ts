@@ -146,6 +146,8 @@ function splitRefs(
     // The place of this reference in the file: found in the source from the node's start.
     const at = source.indexOf(whole, searchFrom);
     if (at !== -1) searchFrom = at + whole.length;
+    // `\\eqref{...}` in markdown is the text `\eqref{...}`, written so to be shown as it is.
+    if (at !== -1 && escaped(source, at)) continue;
     const place = start !== undefined && at !== -1 ? placeAt(file, start + at) : node.position?.start;
     const equation = lookup(name, kind, place);
     if (match.index > last) out.push({ type: 'text', value: node.value.slice(last, match.index) });
@@ -165,6 +167,13 @@ function splitRefs(
   }
   if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
   return out;
+}
+
+/** The character at `at` is markdown-escaped: an odd number of backslashes stands before it. */
+function escaped(source: string, at: number): boolean {
+  let count = 0;
+  while (at - count > 0 && source[at - count - 1] === '\\') count++;
+  return count % 2 === 1;
 }
 
 /**

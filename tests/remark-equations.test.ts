@@ -158,6 +158,14 @@ describe('references', () => {
     expect(selectAll('.katex-html a', tree)).toEqual([]);
   });
 
+  test('a reference whose backslash is escaped in markdown (\\\\eqref) is the text \\eqref: no link, no error', async () => {
+    const { tree, messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '글 \\\\eqref{eq:a}와 \\\\ref{eq:nope}, 그리고 \\eqref{eq:a}. 끝에 \\\\\\eqref{eq:a}.'].join('\n'));
+    expect(messages).toEqual([]);
+    const paragraph = select('p', tree)!;
+    expect(textOf(paragraph)).toBe('글 \\eqref{eq:a}와 \\ref{eq:nope}, 그리고 (1). 끝에 \\(1).');
+    expect(selectAll('a.eqref', paragraph)).toHaveLength(2);
+  });
+
   test('references in code and inside links are left alone', async () => {
     const { tree, messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '`\\eqref{eq:a}` [\\eqref{eq:a}](/x/)'].join('\n'));
     expect(messages).toEqual([]);
