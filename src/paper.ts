@@ -15,7 +15,7 @@ export const paperSchema = z.strictObject(
       .trim()
       .min(1, 'title must not be empty'),
     authors: z
-      .union([z.string().transform((name) => [name]), z.array(z.string())], {
+      .union([z.string().transform(splitAuthors), z.array(z.string())], {
         error: 'expected a list of names, e.g. ["Rishi Bommasani", "Percy Liang"]',
       })
       .transform((names) => names.map((name) => name.normalize('NFC').trim()).filter(Boolean))
@@ -50,6 +50,20 @@ export const paperSchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; expected one of ${KEYS.join(', ')}` : 'expected a table: [paper] with title = "..."') },
 );
 
+/**
+ * Authors written as one string, split into names. With BibTeX's ` and ` between names
+ * (`Jacob Devlin and Ming-Wei Chang`, `Devlin, Jacob and Chang, Ming-Wei`) each part is a name,
+ * `Last, First` or not; else commas separate names (`Ashish Vaswani, Noam Shazeer, and Niki
+ * Parmar`, as a paper's byline or arXiv lists them: ` and ` before the last name, a comma in
+ * some of the parts but not all, is this form too). A single `Last, First` name goes in a list.
+ */
+function splitAuthors(text: string): string[] {
+  const parts = text.split(/\s+and\s+/);
+  const named = parts.filter((part) => !isEtAl(part));
+  const bibtexForm = parts.length > 1 && (named.every((part) => part.includes(',')) || named.every((part) => !/[,，、]/.test(part)));
+  return (bibtexForm ? parts : parts.flatMap((part) => part.split(/[,，、]/))).map((name) => name.trim()).filter(Boolean);
+}
+
 /** Links of a paper: its arXiv abstract page and its DOI resolver page. */
 export function paperLinks(paper: Paper): { arxiv?: string; doi?: string } {
   return {
@@ -61,22 +75,39 @@ export function paperLinks(paper: Paper): { arxiv?: string; doi?: string } {
 /** Words Google Scholar skips when it takes the first word of a title for a citation key. */
 const STOP_WORDS = new Set(['a', 'an', 'the', 'on', 'of', 'in', 'for', 'to', 'and', 'with', 'at', 'by', 'from', 'towards', 'toward', 'is', 'are']);
 
-/** The last name of an author as written: "Rishi Bommasani" and "Bommasani, Rishi" give "Bommasani". */
+/** A name written in Hangul syllables, in one word or several. */
+const HANGUL_NAME = /^[\uac00-\ud7a3]+(?:\s+[\uac00-\ud7a3]+)*$/;
+
+/**
+ * The last (family) name of an author as written: "Rishi Bommasani" and "Bommasani, Rishi"
+ * give "Bommasani". A Korean name starts with it: "김철수" gives "김", and a family name of two
+ * syllables is told by a space, "남궁 민수" gives "남궁".
+ */
 export function lastName(author: string): string {
   const name = author.trim();
   if (name.includes(',')) return name.split(',')[0]!.trim();
+  if (HANGUL_NAME.test(name)) return name.includes(' ') ? name.split(/\s+/)[0]! : name.slice(0, 1);
   return name.split(/\s+/).at(-1) ?? name;
 }
 
-/** ASCII letters and digits, lower-cased, accents dropped: what a BibTeX key may safely hold. */
+/**
+ * What a BibTeX key may safely hold, lower-cased: ASCII letters and digits, accents dropped
+ * (Ü → u), and Hangul syllables (biber and today's BibTeX read keys as UTF-8).
+ */
 function keyPart(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    // NFKD takes Hangul syllables apart into jamo: put them together again.
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[^a-z0-9\uac00-\ud7a3]/g, '');
 }
 
 /**
  * A citation key as Google Scholar makes it: first author's last name, year, first
- * significant word of the title: `bommasani2021opportunities`. Parts without ASCII letters
- * (a Hangul name) are left out; `paper` when nothing is left.
+ * significant word of the title: `bommasani2021opportunities`, `김2023한국어`. Other
+ * scripts are left out; `paper` when nothing is left.
  */
 export function citationKey(paper: Paper): string {
   const first = paper.authors.find((author) => !isEtAl(author));

@@ -106,8 +106,33 @@ describe('citation key and BibTeX', () => {
     expect(citationKey(foundation)).toBe('bommasani2021opportunities');
     expect(citationKey({ title: 'Attention Is All You Need', authors: ['Vaswani, Ashish'], year: 2017 })).toBe('vaswani2017attention');
     expect(citationKey({ title: 'Über Köpfe', authors: ['Jürgen Schmidhuber'], year: 1992 })).toBe('schmidhuber1992uber');
-    expect(citationKey({ title: '한국어 논문', authors: ['김철수'] })).toBe('paper');
     expect(lastName('Drew A. Hudson')).toBe('Hudson');
+  });
+
+  test('Hangul is kept: a Korean name gives its family name, the first syllable (or the first word, spaced), and a Hangul title its first word', () => {
+    expect(citationKey({ title: '한국어 문장 임베딩 연구', authors: ['김철수', '이영희'], year: 2023 })).toBe('김2023한국어');
+    expect(citationKey({ title: '한국어 논문', authors: ['남궁 민수'] })).toBe('남궁한국어');
+    expect(citationKey({ title: 'BERT를 위한 분석', authors: ['Chulsoo Kim'], year: 2020 })).toBe('kim2020bert를');
+    expect(lastName('김철수')).toBe('김');
+    expect(citationKey({ title: '—', authors: ['李小龍'] })).toBe('paper');
+  });
+
+  test('authors written as one string are split into names: at BibTeX\'s " and ", else at commas', () => {
+    const paper = (authors: string, title = 'BERT: Pre-training of Deep Bidirectional Transformers', year = 2019) =>
+      read(['title = "t"', 'date = "2024-01-01"', '[paper]', `title = "${title}"`, `authors = "${authors}"`, `year = ${year}`]).frontMatter!.paper!;
+    const devlin = paper('Jacob Devlin and Ming-Wei Chang and Kenton Lee and Kristina Toutanova');
+    expect(devlin.authors).toEqual(['Jacob Devlin', 'Ming-Wei Chang', 'Kenton Lee', 'Kristina Toutanova']);
+    expect(citationKey(devlin)).toBe('devlin2019bert');
+    expect(scholarlyArticle(devlin).author).toEqual(devlin.authors.map((name) => ({ '@type': 'Person', name })));
+    expect(bibtex(devlin)).toContain('author = {Jacob Devlin and Ming-Wei Chang and Kenton Lee and Kristina Toutanova}');
+    expect(paper('Devlin, Jacob and Chang, Ming-Wei and others').authors).toEqual(['Devlin, Jacob', 'Chang, Ming-Wei', 'others']);
+    const vaswani = paper('Ashish Vaswani, Noam Shazeer, Niki Parmar', 'Attention Is All You Need', 2017);
+    expect(vaswani.authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
+    expect(citationKey(vaswani)).toBe('vaswani2017attention');
+    expect(paper('Ashish Vaswani, Noam Shazeer, and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
+    expect(paper('Ashish Vaswani, Noam Shazeer and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
+    expect(paper('김철수, 이영희', '한국어 연구', 2023).authors).toEqual(['김철수', '이영희']);
+    expect(paper('Alexander Rush').authors).toEqual(['Alexander Rush']);
   });
 
   test('an arXiv preprint is an @article whose journal names arXiv; "et al." becomes "others"', () => {
