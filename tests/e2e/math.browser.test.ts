@@ -16,6 +16,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 
 // Run in the page; the project is type-checked without the DOM library.
 declare const document: any;
+declare const getComputedStyle: (element: any) => any;
 
 const POST = `+++
 title = "번호 있는 식"
@@ -50,6 +51,10 @@ $$
 $$
 \\mathrm{MultiHead}(Q, K, V) = \\mathrm{Concat}(\\mathrm{head}_1, \\dots, \\mathrm{head}_h) W^O \\label{eq:wide}
 $$
+
+$$
+f_{20}(x) = a_{0} x^{0} + a_{1} x^{1} + a_{2} x^{2} + a_{3} x^{3} + a_{4} x^{4} + a_{5} x^{5} + a_{6} x^{6} + a_{7} x^{7} + a_{8} x^{8} + a_{9} x^{9} + a_{10} x^{10} + a_{11} x^{11} + a_{12} x^{12} + a_{13} x^{13} + a_{14} x^{14} \\label{eq:wider}
+$$
 `;
 
 let site: string | undefined;
@@ -78,9 +83,10 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
     await page.goto(new URL('posts/numbered/', server!.url).href);
     await page.evaluate(() => document.fonts.ready);
     const scrolls = await page.evaluate(() => [...document.querySelectorAll('.prose .katex-display')].map((box: any) => box.scrollWidth > box.clientWidth));
-    // The first four fit at both widths (the numbered ones did not, by KaTeX's 2px); the last
-    // is wider than a phone's column and scrolls there, not at 1280 px.
-    expect(scrolls).toEqual([false, false, false, false, width === 375, width === 375]);
+    // The first four fit at both widths (the numbered ones did not, by KaTeX's 2px); the next
+    // two are wider than a phone's column and scroll there, not at 1280 px; the last is wider
+    // than the desktop column too.
+    expect(scrolls).toEqual([false, false, false, false, width === 375, width === 375, true]);
     // No equation number is drawn over its formula, wide ones on a phone included.
     const overlaps = await page.evaluate(() =>
       [...document.querySelectorAll('.prose .katex-display')].flatMap((box: any) => {
@@ -90,7 +96,36 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
         return [tag.getBoundingClientRect().left < right - 0.5];
       }),
     );
-    expect(overlaps).toEqual([false, false, false, false]);
+    expect(overlaps).toEqual([false, false, false, false, false]);
+    // Where the formula fits, its number stands at the right edge of the column, as in LaTeX,
+    // and the formula is centred on the column (within a number's width).
+    const placed = await page.evaluate(() =>
+      [...document.querySelectorAll('.prose .katex-display')].filter((box: any) => box.scrollWidth <= box.clientWidth && box.querySelector('.katex-html > .tag')).map((box: any) => {
+        const frame = box.getBoundingClientRect();
+        const tag = box.querySelector('.katex-html > .tag').getBoundingClientRect();
+        const bases = [...box.querySelectorAll('.katex-html > .base')].map((base: any) => base.getBoundingClientRect());
+        const middle = (Math.min(...bases.map((base: any) => base.left)) + Math.max(...bases.map((base: any) => base.right))) / 2;
+        return { edge: Math.round(frame.right - tag.right), offCentre: Math.abs(middle - (frame.left + frame.right) / 2) / tag.width };
+      }),
+    );
+    expect(placed.length).toBe(width === 375 ? 3 : 4);
+    for (const { edge, offCentre } of placed) {
+      expect(edge).toBeLessThanOrEqual(3);
+      expect(offCentre).toBeLessThan(0.75);
+    }
+    // KaTeX numbers equation and align rows with a CSS counter of the page: no block around
+    // them may contain style (content-visibility: auto does), or each number restarts at (1).
+    const contained = await page.evaluate(() =>
+      [...document.querySelectorAll('.eqn-num')].filter((number: any) => {
+        for (let node = number.parentElement; node; node = node.parentElement) {
+          const style = getComputedStyle(node);
+          if (style.contentVisibility === 'auto' || /style|strict|content/.test(style.contain)) return true;
+        }
+        return false;
+      }).length,
+    );
+    expect(await page.locator('.eqn-num').count()).toBe(3);
+    expect(contained).toBe(0);
     const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(page_.scroll).toBeLessThanOrEqual(page_.client);
   } finally {
