@@ -31,6 +31,9 @@ export function aliasPath(written: string): { path: string } | { error: string }
     if (segment === '..' || segment === '.' || /[/\\]/.test(segment)) {
       return { error: `alias "${written}" would escape the site: "." and ".." segments are not allowed` };
     }
+    // Written as an escape (`%00`, `%0a`), a control character would still name the folder.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    if (/[\u0000-\u001f\u007f]/.test(segment)) return { error: `alias "${written}" contains a control character (as a percent-escape)` };
     segments.push(segment);
   }
   if (segments.length === 0) return { path: '' };

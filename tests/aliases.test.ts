@@ -21,7 +21,7 @@ describe('aliasPath', () => {
   });
 
   test('anything that leaves the site or is not a path is refused', () => {
-    for (const bad of ['/../etc/passwd', '/a/../../b/', '/a/%2e%2e/b/', '/a/./b/', 'https://example.com/a/', '//evil.com/a/', '/a?x=1', '/a#b', '/a\\b/', '/a/%2F/']) {
+    for (const bad of ['/../etc/passwd', '/a/../../b/', '/a/%2e%2e/b/', '/a/./b/', 'https://example.com/a/', '//evil.com/a/', '/a?x=1', '/a#b', '/a\\b/', '/a/%2F/', '/x%00y/', '/x%0ay/', '/x%7Fy/']) {
       expect(aliasPath(bad), bad).toHaveProperty('error');
     }
   });
