@@ -47,8 +47,16 @@ export function feed(site: Site, views: Views, urls: Urls): string {
   // `]]>` may not stand in XML text (a line of code such as `a[b[i]]>0` holds it), and
   // xast-util-to-xml escapes only `<` and `&`: its `>` becomes `&gt;`. The tree has no CDATA
   // section or comment, whose `]]>` would mean something else.
-  return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree).replaceAll(']]>', ']]&gt;')}\n`;
+  return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree).replaceAll(']]>', ']]&gt;').replace(NOT_XML, '')}\n`;
 }
+
+/**
+ * Characters XML 1.0 has no place for, even escaped: control characters (a post's body may hold
+ * one), lone surrogates, U+FFFE and U+FFFF. One of them makes the whole feed ill-formed, and a
+ * feed reader then shows nothing.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what is removed
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /**
  * Rewrite site-absolute `href`, `src` and `srcset` URLs (`/images/a.png`), in-page links

@@ -136,19 +136,19 @@ describe('absolutizeLinks', () => {
 });
 
 describe('text that holds `]]>`', () => {
-  test('stays well-formed XML: code like a[b[i]]>0, a title and a summary with it', async () => {
+  test('stays well-formed XML: code like a[b[i]]>0, a title and a summary with it; characters XML forbids (U+FFFE, U+0001) left out', async () => {
     const root = await copySite('feed');
     try {
       writeFileSync(
         path.join(root, 'content/posts/brackets.md'),
-        '+++\ntitle = "배열 a[b[i]]>0"\ndate = 2030-01-01T00:00:00+09:00\ndescription = "조건 ]]> 끝"\n+++\n\n조건 `if (a[b[i]]>0)` 를 본다.\n\n```c\nx = a[b[i]]>0;\n```\n',
+        '+++\ntitle = "배열 a[b[i]]>0 \\uFFFE"\ndate = 2030-01-01T00:00:00+09:00\ndescription = "조건 ]]> 끝 \\uFFFF"\n+++\n\n조건 `if (a[b[i]]>0)` 를 본다. 제어 문자 \u0001 와 \uFFFE.\n\n```c\nx = a[b[i]]>0;\n```\n',
       );
       const result = await build({ root, drafts: false, future: true });
       expect(result.problems).toEqual([]);
       const output = result.outputs.find((candidate) => candidate.path === 'feed.xml') as { content: string | Uint8Array };
       const xml = typeof output.content === 'string' ? output.content : Buffer.from(output.content).toString('utf8');
       expect(xmlProblems(xml)).toEqual([]);
-      expect(xml).toContain('<title>배열 a[b[i]]&gt;0</title>');
+      expect(xml).toContain('<title>배열 a[b[i]]&gt;0 </title>');
       expect(xml).not.toContain(']]>');
     } finally {
       await cleanup(root);
