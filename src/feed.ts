@@ -55,7 +55,6 @@ export function feed(site: Site, views: Views, urls: Urls): string {
  * one), lone surrogates, U+FFFE and U+FFFF. One of them makes the whole feed ill-formed, and a
  * feed reader then shows nothing.
  */
-// eslint-disable-next-line no-control-regex -- control characters are what is removed
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 /**

@@ -237,7 +237,6 @@ export function xmlProblems(xml: string): string[] {
   const token = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/y;
   // `]]>` may not stand in character data (XML 1.0, section 2.4).
   // Characters XML 1.0 allows nowhere (section 2.2): control characters, lone surrogates, U+FFFE, U+FFFF.
-  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
   const notXml = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
   const badText = (text: string) => /</.test(text) || text.includes(']]>') || /&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)/.test(text) || notXml.test(text);
   let index = 0;
