@@ -15,6 +15,25 @@ import { frontMatterLineCount } from './frontmatter.js';
 export const MAX_NESTING = 1000;
 
 /**
+ * List items open on one line, counting a list item's indentation: lists nested 600 deep took
+ * micromark 9 s, and some 700 deep overflowed the stack (after 35 s) where quotes go past 1,000.
+ */
+export const MAX_LIST_NESTING = 600;
+
+/**
+ * Setext headings (a line of `=` or `-` under a paragraph) in one post: micromark splices each
+ * into the events of the whole document, 5,000 of them took it 6 s, 10,000 31 s.
+ */
+export const MAX_SETEXT_HEADINGS = 1000;
+
+/**
+ * Cells of one table, as many in every row as its delimiter row has columns: turning markdown
+ * into HTML fills short rows up, so a header of 10,000 cells over 10,000 rows of one each
+ * (70 KB) ran out of memory, and 1,000 by 5,000 took a minute and 1.8 GB.
+ */
+export const MAX_TABLE_CELLS = 200_000;
+
+/**
  * In one paragraph: emphasis (`*`, `_`) and strikethrough (`~`) opened and not yet closed, or
  * closing nothing; code spans and inline formulas opened by a run of backticks or dollars that
  * no run of the same length has closed; raw HTML comments, processing instructions,
@@ -50,6 +69,7 @@ const CONTAINER_TOKEN = /[ \t]+|>|[-+*]|\d{1,9}[.)]/g;
 const FENCE = /^(`{3,}|~{3,})/;
 const LONG_RUN = new RegExp(`(?<!\\\\)([*_~])\\1{${MAX_DELIMITER_RUN}}`);
 const THEMATIC_BREAK = /^(?:[*_-][ \t]*){3,}$/;
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/;
 const BRACKET = /(?<!\\)[[\]]/g;
 /** A GFM table's delimiter row (`| --- | :-: |`): the rows after it are cells, each its own text. */
 const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
@@ -75,6 +95,10 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
   let blankBefore = true;
   let inList = false;
   let inTable = false;
+  /** The current table's columns, rows so far, and whether it was told. */
+  let table = { columns: 0, rows: 0, told: false };
+  let paragraphBefore = false;
+  let setextHeadings = 0;
   let told = false;
   for (; index < lines.length && problems.length < most; index++) {
     const line = lines[index]!.replace(/\r$/, '');
@@ -91,15 +115,25 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
     }
 
     const { depth, listItem } = nesting(prefix);
-    if (depth > MAX_NESTING) {
+    const deepest = listItem ? MAX_LIST_NESTING : MAX_NESTING;
+    if (depth > deepest) {
       problems.push({
         line: index + 1,
         column: 1,
-        reason: `block quotes and lists nested ${depth.toLocaleString('en')} deep: geul allows ${MAX_NESTING.toLocaleString('en')} (the markdown parser's time grows with the square of the depth)`,
+        reason: `${listItem ? 'lists' : 'block quotes'} nested ${depth.toLocaleString('en')} deep: geul allows ${deepest.toLocaleString('en')} (the markdown parser's time grows with the square of the depth)`,
       });
       counts.reset();
       blankBefore = false;
+      paragraphBefore = false;
       continue;
+    }
+    const underline: boolean = paragraphBefore && SETEXT_UNDERLINE.test(rest);
+    if (underline && ++setextHeadings === MAX_SETEXT_HEADINGS + 1) {
+      problems.push({
+        line: index + 1,
+        column: 1,
+        reason: `more than ${MAX_SETEXT_HEADINGS.toLocaleString('en')} setext headings (a line of "=" or "-" under text): geul allows ${MAX_SETEXT_HEADINGS.toLocaleString('en')} in a post (the markdown parser's time grows with the square of their number); write headings with "#", or leave a blank line before a "---" rule`,
+      });
     }
 
     const open = FENCE.exec(rest);
@@ -109,14 +143,26 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
       else mathBlock = true;
       counts.reset();
       inTable = false;
+      paragraphBefore = false;
       continue;
     }
     if (blank) inTable = false;
     else if (blankBefore && prefix === '') inList = false;
+    if (inTable && !table.told && table.columns * ++table.rows > MAX_TABLE_CELLS) {
+      problems.push({
+        line: index + 1,
+        column: 1,
+        reason: `a table of more than ${MAX_TABLE_CELLS.toLocaleString('en')} cells (${table.columns.toLocaleString('en')} columns, each row filled up to them): geul allows ${MAX_TABLE_CELLS.toLocaleString('en')}; split the table or link the data as a file`,
+      });
+      table.told = true;
+    }
     // Where micromark starts a new run of inline text: a blank line, a heading, a table row,
     // a list item (other than one numbered past 1 after a paragraph's line, which continues it).
     const heading = /^#{1,6}(?:[ \t]|$)/.test(rest);
-    if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) inTable = true;
+    if (!inTable && rest.includes('|') && DELIMITER_ROW.test(rest)) {
+      inTable = true;
+      table = { columns: rest.trim().replace(/^\||\|$/g, '').split('|').length, rows: 0, told: false };
+    }
     const newItem = listItem && (blankBefore || inList || /^[ \t>]*(?:[-+*]|1[.)])/.test(prefix));
     if (blank || heading || inTable || newItem) {
       counts.reset();
@@ -124,6 +170,7 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
     }
     if (newItem) inList = true;
     blankBefore = blank;
+    paragraphBefore = !underline && !blank && !heading && !inTable && !THEMATIC_BREAK.test(rest);
     // A paragraph past a limit is told once.
     if (told) continue;
     const text = withoutCodeAndMath(rest);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { glob } from 'tinyglobby';
 import { describe, expect, test } from 'vitest';
-import { markdownLimit, markdownLimits, MAX_DELIMITER_RUN, MAX_EMPHASIS_MARKS, MAX_LINK_MARKS, MAX_NESTING, MAX_UNMATCHED } from '../src/markdown-limits.js';
+import { markdownLimit, markdownLimits, MAX_DELIMITER_RUN, MAX_EMPHASIS_MARKS, MAX_LINK_MARKS, MAX_LIST_NESTING, MAX_NESTING, MAX_SETEXT_HEADINGS, MAX_TABLE_CELLS, MAX_UNMATCHED } from '../src/markdown-limits.js';
 import { REPO_ROOT } from './helpers/site.js';
 
 const front = '+++\ntitle = "t"\ndate = 2024-01-01\n+++\n\n';
@@ -15,12 +15,12 @@ const lineOf = (text: string) => markdownLimit(text)?.line;
 
 describe('every problem of a post at once', () => {
   test('deep quotes, a deep list, deep brackets and a long run of * in one post are four problems, each at its line', () => {
-    const body = ['>'.repeat(MAX_NESTING + 1) + ' a', '- '.repeat(MAX_NESTING + 1) + 'b', '['.repeat(MAX_NESTING + 1) + 'c', `${'*'.repeat(MAX_DELIMITER_RUN + 1)}d`].join('\n\n');
+    const body = ['>'.repeat(MAX_NESTING + 1) + ' a', '- '.repeat(MAX_LIST_NESTING + 1) + 'b', '['.repeat(MAX_NESTING + 1) + 'c', `${'*'.repeat(MAX_DELIMITER_RUN + 1)}d`].join('\n\n');
     const problems = markdownLimits(`${front}${body}\n`);
     expect(problems.map((problem) => problem.line)).toEqual([6, 8, 10, 12]);
     expect(problems.map((problem) => problem.reason.split(':')[0])).toEqual([
-      expect.stringMatching(/^block quotes and lists nested/),
-      expect.stringMatching(/^block quotes and lists nested/),
+      expect.stringMatching(/^block quotes nested/),
+      expect.stringMatching(/^lists nested/),
       expect.stringMatching(/^brackets nested/),
       expect.stringMatching(/^a run of more than/),
     ]);
@@ -37,27 +37,49 @@ describe('every problem of a post at once', () => {
 
 describe('nesting', () => {
   test.each([
-    ['block quotes', '>'.repeat(MAX_NESTING + 1) + ' a\n'],
-    ['block quotes with spaces', '> '.repeat(MAX_NESTING + 1) + 'a\n'],
-    ['lists on one line', '- '.repeat(MAX_NESTING + 1) + 'a\n'],
-    ['numbered lists on one line', '1. '.repeat(MAX_NESTING + 1) + 'a\n'],
-    ['quotes and lists mixed', '> - '.repeat(MAX_NESTING / 2 + 1) + 'a\n'],
-  ])('%s past the limit are refused at their line', (_, shape) => {
+    ['block quotes', '>'.repeat(MAX_NESTING + 1) + ' a\n', /^block quotes nested [\d,]+ deep: geul allows 1,000 /],
+    ['block quotes with spaces', '> '.repeat(MAX_NESTING + 1) + 'a\n', /^block quotes nested [\d,]+ deep: geul allows 1,000 /],
+    ['lists on one line', '- '.repeat(MAX_LIST_NESTING + 1) + 'a\n', /^lists nested [\d,]+ deep: geul allows 600 /],
+    ['numbered lists on one line', '1. '.repeat(MAX_LIST_NESTING + 1) + 'a\n', /^lists nested [\d,]+ deep: geul allows 600 /],
+    ['quotes and lists mixed', '> - '.repeat(MAX_LIST_NESTING / 2 + 1) + 'a\n', /^lists nested [\d,]+ deep: geul allows 600 /],
+  ])('%s past the limit are refused at their line', (_, shape, reason) => {
     const problem = markdownLimit(`${front}첫 문단.\n\n${shape}`);
     expect(problem).toMatchObject({ line: 8, column: 1 });
-    expect(problem!.reason).toMatch(/^block quotes and lists nested [\d,]+ deep: geul allows 1,000 /);
+    expect(problem!.reason).toMatch(reason);
   });
 
   test('up to the limit is fine', () => {
     expect(markdownLimit(front + '>'.repeat(MAX_NESTING) + ' a\n')).toBeUndefined();
-    expect(markdownLimit(front + '- '.repeat(MAX_NESTING) + 'a\n')).toBeUndefined();
+    expect(markdownLimit(front + '- '.repeat(MAX_LIST_NESTING) + 'a\n')).toBeUndefined();
   });
 
   test('a list nested by indentation is refused at its first item past the limit', () => {
-    const list = Array.from({ length: MAX_NESTING + 50 }, (_, depth) => `${'  '.repeat(depth)}- 항목\n`).join('');
-    expect(lineOf(front + list)).toBe(5 + MAX_NESTING + 1);
-    const tabs = Array.from({ length: MAX_NESTING }, (_, depth) => `${'\t'.repeat(depth)}- 항목\n`).join('');
-    expect(lineOf(front + tabs)).toBe(5 + Math.ceil(MAX_NESTING / 2) + 1);
+    const list = Array.from({ length: MAX_LIST_NESTING + 50 }, (_, depth) => `${'  '.repeat(depth)}- 항목\n`).join('');
+    expect(lineOf(front + list)).toBe(5 + MAX_LIST_NESTING + 1);
+    const tabs = Array.from({ length: MAX_LIST_NESTING }, (_, depth) => `${'\t'.repeat(depth)}- 항목\n`).join('');
+    expect(lineOf(front + tabs)).toBe(5 + Math.ceil(MAX_LIST_NESTING / 2) + 1);
+  });
+
+  test('setext headings past the limit in a post: refused at the first underline past it', () => {
+    const headings = (count: number, underline: string) => Array.from({ length: count }, (_, n) => `제목 ${n}\n${underline}\n\n본문.\n`).join('\n');
+    expect(markdownLimit(front + headings(MAX_SETEXT_HEADINGS, '==='))).toBeUndefined();
+    const problem = markdownLimit(front + headings(MAX_SETEXT_HEADINGS + 1, '---'));
+    expect(problem?.reason).toMatch(/^more than 1,000 setext headings/);
+    expect(problem?.line).toBe(5 + MAX_SETEXT_HEADINGS * 5 + 2);
+    // A rule after a blank line, a table's delimiter row or a list item is no underline.
+    expect(markdownLimit(front + '본문.\n\n---\n\n'.repeat(MAX_SETEXT_HEADINGS + 1))).toBeUndefined();
+    expect(markdownLimit(front + '- a\n- b\n\n'.repeat(MAX_SETEXT_HEADINGS + 1))).toBeUndefined();
+  });
+
+  test('a table of more cells than the limit (short rows counted as filled up) is refused at the row past it', () => {
+    const columns = 1000;
+    const rows = MAX_TABLE_CELLS / columns;
+    const table = (count: number) => `|${'x|'.repeat(columns)}\n|${'-|'.repeat(columns)}\n${'|x\n'.repeat(count)}`;
+    expect(markdownLimit(front + table(rows))).toBeUndefined();
+    const problem = markdownLimit(front + table(rows + 1) + '\n' + table(rows + 1));
+    expect(problem).toMatchObject({ line: 5 + 2 + rows + 1, column: 1 });
+    expect(problem!.reason).toMatch(/^a table of more than 200,000 cells \(1,000 columns/);
+    expect(markdownLimits(front + table(rows + 1) + '\n' + table(rows + 1))).toHaveLength(2);
   });
 
   test('code blocks and display math are not looked into', () => {
