@@ -420,7 +420,7 @@ class GeulDevServer implements DevServer {
       .then((index) => {
         // A save that changed no post's text (a template, an image) keeps the bundle.
         if (this.#closed || index.reused) return;
-        this.#search = new Map(index.outputs.map((output) => [output.path, output]));
+        this.#search = keptFiles(index.outputs, this.#search);
         const outputs = new Map([...this.#snapshot.outputs].filter(([file]) => !file.startsWith(`${SEARCH_BUNDLE_DIR}/`)));
         for (const [file, output] of this.#search) outputs.set(file, output);
         this.#snapshot = { ...this.#snapshot, outputs };
@@ -527,6 +527,21 @@ function crashProblem(error: unknown): Problem {
     severity: 'error',
     ...(stack ? { frame: stack } : {}),
   };
+}
+
+/**
+ * The files of a new search bundle. A part of the index whose posts did not change comes back
+ * as `{ unchanged: true }` entries (a big site's index is in parts, src/search-parts.ts): they
+ * keep the files served now, which are what `buildSearchIndex` was given as the previous bundle.
+ */
+function keptFiles(outputs: readonly Output[], served: ReadonlyMap<string, Output>): Map<string, Output> {
+  const files = new Map<string, Output>();
+  for (const output of outputs) {
+    const file = 'unchanged' in output ? served.get(output.path) : output;
+    if (!file) throw new Error(`${output.path} was not indexed again, and the file served before is gone`);
+    files.set(output.path, file);
+  }
+  return files;
 }
 
 /** Whether a newly rendered output has the bytes of the one served before. */

@@ -335,6 +335,50 @@ describe('geul dev: rebuilding', () => {
     expect(client).toContain("addEventListener('search'");
   }, 30_000);
 
+  it('a site of more than 256 posts keeps its whole search bundle served after a save re-indexes one part', async () => {
+    await start(async (dir) => {
+      for (let n = 0; n < 300; n++) {
+        const day = String((n % 28) + 1).padStart(2, '0');
+        await writeFile(
+          path.join(dir, `content/posts/글-${String(n).padStart(3, '0')}.md`),
+          `+++\ntitle = "글 ${n}"\ndate = 2024-02-${day}\ntags = ["태그${n % 5}"]\n+++\n\n이 글은 ${n}번째 글이다. 모델은 데이터를 배운다.\n`,
+        );
+      }
+    });
+    // The files the search page fetches: the bundle, and each part's entry and metadata (mergeIndex).
+    const bundleStatuses = async () => {
+      const parts = JSON.parse((await get('pagefind/geul-parts.json')).body) as string[];
+      const statuses: Record<string, number> = {};
+      for (const dir of ['', ...parts]) {
+        const files = dir === '' ? ['pagefind.js', 'pagefind-worker.js', 'wasm.unknown.pagefind'] : [];
+        const entry = await get(`pagefind/${dir}pagefind-entry.json`);
+        statuses[`${dir}pagefind-entry.json`] = entry.response.status;
+        if (entry.response.ok) {
+          const { languages } = JSON.parse(entry.body) as { languages: Record<string, { hash: string }> };
+          files.push(...Object.values(languages).map(({ hash }) => `pagefind.${hash}.pf_meta`));
+        }
+        for (const file of files) statuses[`${dir}${file}`] = (await get(`pagefind/${dir}${file}`)).response.status;
+      }
+      return { parts, statuses, missing: Object.keys(statuses).filter((file) => statuses[file] !== 200) };
+    };
+    // The index follows the first build in the background.
+    await vi.waitFor(async () => expect((await get('pagefind/pagefind.js')).response.status).toBe(200), { timeout: 20_000, interval: 100 });
+    const before = await bundleStatuses();
+    expect(before.parts.length).toBeGreaterThanOrEqual(2);
+    expect(before.missing).toEqual([]);
+
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    const mark = events.mark;
+    await edit('content/posts/글-150.md', (text) => text.replace('150번째 글이다.', '무지개떡볶이 이야기다.'));
+    await events.next('search', mark);
+    // One part was indexed again (its metadata has a new name); the others keep their files, still served.
+    const after = await bundleStatuses();
+    expect(after.parts).toEqual(before.parts);
+    expect(after.missing).toEqual([]);
+    expect(Object.keys(after.statuses).filter((file) => !(file in before.statuses))).toHaveLength(1);
+  }, 60_000);
+
   it('publishes a scheduled post when its time comes, and withdraws an expiring one, with no file changed', async () => {
     // Whole seconds from now, written with an offset: out once that instant has passed.
     const at = (seconds: number) => `${new Date(Math.ceil(Date.now() / 1000) * 1000 + seconds * 1000).toISOString().slice(0, 19)}Z`;

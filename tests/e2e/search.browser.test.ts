@@ -245,4 +245,32 @@ describe.skipIf(!existsSync(CHROMIUM))('search over an index in parts', { timeou
     expect(result.status).toBe(`${POSTS}개의 글을 찾았습니다`);
     expect(trouble).toEqual([]);
   });
+
+  it('in geul dev, a saved post is found by its new word and every other part still is', async () => {
+    const dev = await startDevServer({ root: big!, port: 0, host: '127.0.0.1', log: () => {} });
+    try {
+      const bundle = new URL('pagefind/pagefind.js', dev.url).href;
+      for (let tries = 0; (await fetch(bundle)).status !== 200; tries++) {
+        expect(tries).toBeLessThan(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const word = '무지개떡볶이';
+      const page = await open(new URL(`search/?q=${encodeURIComponent(word)}`, dev.url).href);
+      expect((await shown(page, word)).results).toEqual([]);
+      const edited = path.join(big!, 'content', 'posts', 'bulk-160.md');
+      writeFileSync(edited, readFileSync(edited, 'utf8').replace('공통표지어가', `${word}가`));
+      // The open search page reloads itself with its query once the new index is served.
+      await page.waitForSelector('.search-results > li', { timeout: 30_000 });
+      expect(hrefs(await shown(page, word))).toEqual(['/blog/posts/bulk-160/']);
+      // The parts that were not indexed again are still merged in: the first post and the last.
+      for (const n of [0, POSTS - 1]) {
+        await page.getByLabel('검색어').fill(uniqueWord(n));
+        expect(hrefs(await shown(page, uniqueWord(n)))).toEqual([`/blog/posts/bulk-${String(n).padStart(3, '0')}/`]);
+      }
+      // The reload cuts the page's event stream, which the browser counts as a failed request.
+      expect(trouble.filter((line) => !line.endsWith('/__geul/events'))).toEqual([]);
+    } finally {
+      await dev.close();
+    }
+  });
 });
