@@ -112,7 +112,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   pages.push({
     outputPath: outputFileOf('search/'),
     template: 'search',
-    data: { ...common('search', 'search/', i18n.search, ''), search: searchPageData(urls) },
+    data: { ...common('search', 'search/', i18n.search, ''), search: searchPageData(urls, site.posts.length) },
   });
 
   // Redirects from old URLs (front matter `aliases`): a page that sends readers and search

@@ -58,6 +58,9 @@ export async function buildSearchIndex(
   const pause = pauses(abandon);
   const started = performance.now();
   const parts = searchParts(indexOrder(site.posts), partSize(site.postFiles));
+  // A site with no post yet (only drafts, as `geul new` starts one) still gets Pagefind's
+  // bundle, which the search page loads: an empty index, not a missing one.
+  if (parts.length === 0) parts.push({ dir: '', posts: [] });
   const outputs: Output[] = [partsFile(parts)];
   // Indexing costs Pagefind several seconds per thousand posts; a part in which no post's
   // text, title or date changed keeps its previous files (every file of it, or none).
@@ -444,7 +447,11 @@ export function withStems(text: string): string {
 
 const marks = new Map<string, string>();
 
-/** What `templates/search.liquid` needs: where the bundle is, and the particle rules as JSON. */
-export function searchPageData(urls: Urls): { bundle: string; rules: string; joiner: string } {
-  return { bundle: urls.rel(`${SEARCH_BUNDLE_DIR}/`), rules: JSON.stringify(particleRules()), joiner: STEM_JOINER };
+/**
+ * What `templates/search.liquid` needs: where the bundle is, the particle rules as JSON, and
+ * whether the index holds no post. Pagefind's script cannot open an index of no page (it
+ * finds no language in it), so the page answers every query with "no results" itself.
+ */
+export function searchPageData(urls: Urls, posts: number): { bundle: string; rules: string; joiner: string; empty: boolean } {
+  return { bundle: urls.rel(`${SEARCH_BUNDLE_DIR}/`), rules: JSON.stringify(particleRules()), joiner: STEM_JOINER, empty: posts === 0 };
 }

@@ -3,7 +3,7 @@
  * `/blog/`) built by the CLI, published and with drafts, and a build whose index fails.
  * What a reader finds is proven in a browser by tests/e2e/search.browser.test.ts.
  */
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Root } from 'hast';
@@ -119,6 +119,27 @@ describe('the index', () => {
     const edited = await runCli(['build', '--root', root]);
     expect(edited.stdout).toMatch(/, search index of 5 posts \(\d+ ms\), 0 warnings$/m);
     expect(indexedPages(dist).find((page) => page.url === '/posts/unrelated/')!.content).toContain(`표본${STEM_JOINER}표본을 섞는다`);
+  });
+
+  test('a blog of drafts only (a new one) gets an empty index the search page can load, made on its first build', async () => {
+    const fresh = await copySite('search');
+    try {
+      for (const name of PUBLISHED) rmSync(path.join(fresh, 'content', 'posts', `${name}.md`));
+      const first = await runCli(['build', '--root', fresh]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/: 0 posts, .*, search index of 0 posts \(\d+ ms\), 0 warnings$/m);
+      for (const file of ['pagefind.js', 'pagefind-worker.js', 'wasm.unknown.pagefind', 'pagefind-entry.json']) {
+        expect(existsSync(path.join(fresh, 'dist', 'pagefind', file)), file).toBe(true);
+      }
+      expect(JSON.parse(readFileSync(path.join(fresh, 'dist', 'pagefind', 'geul-parts.json'), 'utf8'))).toEqual([]);
+      // Pagefind's script cannot open an index of no page: the page knows not to ask it.
+      expect(select('[data-search]', readHtml(path.join(fresh, 'dist', 'search', 'index.html')))!.properties.dataEmpty).toBe('');
+      const again = await runCli(['build', '--root', fresh, '--drafts']);
+      expect(again.stdout).toMatch(/, search index of 1 post \(\d+ ms\), 0 warnings$/m);
+      expect(select('[data-search]', readHtml(path.join(fresh, 'dist', 'search', 'index.html')))!.properties.dataEmpty).toBeUndefined();
+    } finally {
+      await cleanup(fresh);
+    }
   });
 });
 

@@ -145,6 +145,12 @@ async function start(root) {
       done(query, '');
       return;
     }
+    const none = text.none.replace('{query}', query.trim());
+    // An index of no post (a blog of drafts only): Pagefind's script cannot open it.
+    if (text.empty !== undefined) {
+      done(query, none);
+      return;
+    }
     say(text.loading);
     list.setAttribute('aria-busy', 'true');
     try {
@@ -164,7 +170,7 @@ async function start(root) {
     const count = pending.length;
     await render(pending);
     if (id !== latest) return;
-    done(query, count === 0 ? text.none.replace('{query}', query.trim()) : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
+    done(query, count === 0 ? none : (count === 1 ? text.foundOne : text.found).replace('{n}', String(count)));
   };
 
   const remember = (query) => {

@@ -4,7 +4,7 @@
  * Proves what readers get: Korean particles on either side of a query, English words,
  * highlighted excerpts, no console errors, no failed requests, nothing from other hosts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,26 @@ describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 
     expect(layout.overflow).toBe(0);
     expect(layout.body).toBe(scheme === 'light' ? 'rgb(252, 252, 251)' : 'rgb(21, 23, 27)');
     expect(layout.mark).toBe(scheme === 'light' ? 'rgb(255, 241, 166)' : 'rgb(91, 74, 16)');
+    expect(trouble).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('search on a blog of drafts only', { timeout: 60_000 }, () => {
+  let fresh: string | undefined;
+  let freshServer: StaticServer | undefined;
+  afterAll(async () => {
+    await freshServer?.close();
+    await cleanup(fresh);
+  });
+
+  it('says nothing matches, with no failed request', async () => {
+    fresh = await copySite('search');
+    for (const name of ['english-words', 'object-marker', 'subject-marker', 'topic-marker', 'unrelated']) rmSync(path.join(fresh, 'content', 'posts', `${name}.md`));
+    const built = await runCli(['build', '--root', fresh]);
+    expect(built.code, built.stderr).toBe(0);
+    freshServer = await serveDist(path.join(fresh, 'dist'), '/blog/');
+    const page = await open(`${new URL(freshServer.url).origin}/blog/search/?q=${encodeURIComponent('모델')}`);
+    expect(await shown(page, '모델')).toEqual({ status: '‘모델’에 맞는 글이 없습니다', results: [] });
     expect(trouble).toEqual([]);
   });
 });
