@@ -6,7 +6,7 @@ import path from 'node:path';
 import { openCache, type PostCache } from './cache.js';
 import type { BuildResult } from './build.js';
 import { createSiteBuilder, kindOf, type NewerChanges, type SiteBuilder } from './incremental.js';
-import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState } from './live-reload.js';
+import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState, type ProblemView } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
@@ -130,6 +130,8 @@ class GeulDevServer implements DevServer {
   #snapshot: Snapshot = { outputs: new Map(), basePath: '/', version: '' };
   /** Problems of the latest build when it failed; empty while the site is good. */
   #broken: Problem[] = [];
+  /** Warnings of the build being served: the browser shows them as the terminal does. */
+  #warnings: ProblemView[] = [];
 
   #pending = new Set<string>();
   #forced = false;
@@ -328,6 +330,10 @@ class GeulDevServer implements DevServer {
       this.#snapshot = { outputs, basePath, version: reload ? `${this.#boot}.${this.#started}` : this.#snapshot.version };
       this.#broken = [];
       if (reload) this.#live.reload(this.#snapshot.version, targeted ? pages : undefined);
+      // A good build's problems are all warnings. Pages not reloaded learn of them too.
+      const warnings = problems.map(problemView);
+      if (JSON.stringify(warnings) !== JSON.stringify(this.#warnings)) this.#live.warnings(warnings);
+      this.#warnings = warnings;
       if (result.site) {
         this.#indexLater(result.site, this.#started === 1);
         this.#wakeForUpcoming(result.upcoming);
@@ -462,7 +468,12 @@ class GeulDevServer implements DevServer {
   }
 
   #clientState(): ClientState {
-    return { version: this.#snapshot.version, problems: this.#broken.map(problemView), base: this.#snapshot.basePath };
+    return {
+      version: this.#snapshot.version,
+      problems: this.#broken.map(problemView),
+      warnings: this.#warnings,
+      base: this.#snapshot.basePath,
+    };
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {

@@ -27,6 +27,11 @@ export interface ClientState {
   version: string;
   /** Problems of the current build when it failed, else empty. */
   problems: ProblemView[];
+  /**
+   * Warnings of the build being served (invalid math, an unknown code language), shown in a
+   * panel the writer can close, over a page that stays usable; empty once they are fixed.
+   */
+  warnings: ProblemView[];
   /** Path part of baseURL (`/` or `/blog/`), for a page to find its own output path. */
   base: string;
 }
@@ -94,6 +99,14 @@ export class LiveReload {
     this.#broadcast(message('error', state));
   }
 
+  /**
+   * The warnings of the build being served changed: every page shows them (or stops showing
+   * them), without reloading. A page reloaded by the same build gets them with its HTML too.
+   */
+  warnings(warnings: readonly ProblemView[]): void {
+    this.#broadcast(message('warnings', { warnings }));
+  }
+
   get clients(): number {
     return this.#clients.size;
   }
@@ -143,37 +156,42 @@ const CLIENT = `function (state) {
     location.reload();
   }
 
-  var overlay = null;
-  function hide() {
-    if (overlay) overlay.remove();
-    overlay = null;
+  // The blocking overlay of a failed build and the warnings panel of a good one show each
+  // problem alike: \`path:line:col: message\` and the code frame, as the terminal does.
+  var STYLE = ':host{all:initial}'
+    + '.box{position:fixed;z-index:2147483647;overflow:auto;box-sizing:border-box;color:#eee;'
+    + 'font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}'
+    + '.backdrop{inset:0;padding:32px;background:rgba(24,24,28,.94)}'
+    + '.panel{right:16px;bottom:16px;width:min(760px,calc(100vw - 32px));max-height:min(50vh,480px);padding:16px 20px;'
+    + 'background:rgba(24,24,28,.96);border-left:4px solid #ffca28;border-radius:6px;box-shadow:0 6px 24px rgba(0,0,0,.35);font-size:13px}'
+    + 'h2{margin:0 32px 16px 0;font-size:16px;color:#ff8a80}.panel h2{color:#ffe082;font-size:14px;margin-bottom:12px}'
+    + '.problem{margin:0 0 20px}.panel .problem{margin-bottom:14px}.where{margin:0 0 6px;white-space:pre-wrap;color:#ffcdd2}'
+    + '.warning .where{color:#ffe082}pre{margin:0;padding:12px;overflow:auto;background:#000;border-radius:4px}'
+    + 'button{position:absolute;top:12px;right:16px;font:inherit;color:inherit;background:none;border:0;cursor:pointer;font-size:20px}'
+    + '.panel button{top:8px;right:10px}';
+
+  function plural(count, noun) {
+    return count + ' ' + noun + (count === 1 ? '' : 's');
   }
-  function show(problems) {
-    hide();
-    var errors = problems.filter(function (p) { return p.severity === 'error'; }).length;
-    overlay = document.createElement('geul-error-overlay');
-    var root = overlay.attachShadow({ mode: 'open' });
+
+  /** A shadow-rooted element holding a box with a close button, a title and the problems. */
+  function problemBox(tag, kind, label, heading, problems, close) {
+    var host = document.createElement(tag);
+    var root = host.attachShadow({ mode: 'open' });
     var style = document.createElement('style');
-    style.textContent = ':host{all:initial}'
-      + '.backdrop{position:fixed;inset:0;z-index:2147483647;overflow:auto;box-sizing:border-box;padding:32px;'
-      + 'background:rgba(24,24,28,.94);color:#eee;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}'
-      + 'h2{margin:0 0 16px;font-size:16px;color:#ff8a80}'
-      + '.problem{margin:0 0 20px}.where{margin:0 0 6px;white-space:pre-wrap;color:#ffcdd2}'
-      + '.warning .where{color:#ffe082}pre{margin:0;padding:12px;overflow:auto;background:#000;border-radius:4px}'
-      + 'button{position:absolute;top:12px;right:16px;font:inherit;color:inherit;background:none;border:0;cursor:pointer;font-size:20px}';
+    style.textContent = STYLE;
     root.appendChild(style);
     var box = document.createElement('div');
-    box.className = 'backdrop';
-    box.setAttribute('role', 'alertdialog');
-    box.setAttribute('aria-label', 'geul build errors');
-    var close = document.createElement('button');
-    close.textContent = '\\u00d7';
-    close.setAttribute('aria-label', 'Close');
-    close.addEventListener('click', hide);
-    box.appendChild(close);
+    box.className = 'box ' + kind;
+    box.setAttribute('role', kind === 'panel' ? 'region' : 'alertdialog');
+    box.setAttribute('aria-label', label);
+    var button = document.createElement('button');
+    button.textContent = '\\u00d7';
+    button.setAttribute('aria-label', 'Close');
+    button.addEventListener('click', close);
+    box.appendChild(button);
     var title = document.createElement('h2');
-    // The version is empty until a build has been good: there is no last good build to show.
-    title.textContent = errors + (errors === 1 ? ' error' : ' errors') + (state.version ? ': showing the last good build' : ': nothing to show until it is fixed');
+    title.textContent = heading;
     box.appendChild(title);
     problems.forEach(function (problem) {
       var item = document.createElement('div');
@@ -190,17 +208,59 @@ const CLIENT = `function (state) {
       box.appendChild(item);
     });
     root.appendChild(box);
-    document.documentElement.appendChild(overlay);
+    document.documentElement.appendChild(host);
+    return host;
+  }
+
+  var overlay = null;
+  function hide() {
+    if (overlay) overlay.remove();
+    overlay = null;
+  }
+  function show(problems) {
+    hide();
+    hideWarnings();
+    var errors = problems.filter(function (p) { return p.severity === 'error'; }).length;
+    // The version is empty until a build has been good: there is no last good build to show.
+    var heading = plural(errors, 'error') + (state.version ? ': showing the last good build' : ': nothing to show until it is fixed');
+    overlay = problemBox('geul-error-overlay', 'backdrop', 'geul build errors', heading, problems, hide);
+  }
+
+  // Warnings leave the page usable: a panel in a corner, closed for as long as they stay the
+  // same (in this tab, across reloads); a new or changed warning opens it again.
+  var dismissedKey = 'geul:warnings-dismissed';
+  var panel = null;
+  function hideWarnings() {
+    if (panel) panel.remove();
+    panel = null;
+  }
+  function showWarnings(warnings) {
+    hideWarnings();
+    var seen = JSON.stringify(warnings.map(function (w) { return w.text; }));
+    var dismissed = null;
+    try {
+      if (warnings.length) dismissed = sessionStorage.getItem(dismissedKey);
+      else sessionStorage.removeItem(dismissedKey);
+    } catch (error) {}
+    if (!warnings.length || dismissed === seen) return;
+    panel = problemBox('geul-warnings', 'panel', 'geul build warnings', plural(warnings.length, 'warning') + ': the page is shown as built', warnings, function () {
+      try { sessionStorage.setItem(dismissedKey, seen); } catch (error) {}
+      hideWarnings();
+    });
   }
 
   if (state.problems.length) show(state.problems);
+  else showWarnings(state.warnings);
   if (!window.EventSource) return;
   var source = new EventSource(state.events);
   source.addEventListener('hello', function (event) {
     var now = JSON.parse(event.data);
     if (now.problems.length) show(now.problems);
     else if (now.version !== state.version) reload();
-    else hide();
+    else {
+      hide();
+      showWarnings(now.warnings);
+    }
   });
   // The output path this page was served from: \`/blog/posts/%EA%B8%80/\` → \`posts/글/index.html\`.
   function ownPath() {
@@ -221,6 +281,9 @@ const CLIENT = `function (state) {
     var data = {};
     try { data = JSON.parse(event.data); } catch (error) {}
     if (data.page === ownPath()) reload();
+  });
+  source.addEventListener('warnings', function (event) {
+    if (!overlay) showWarnings(JSON.parse(event.data).warnings);
   });
   source.addEventListener('error', function (event) {
     if (typeof event.data === 'string') show(JSON.parse(event.data).problems);

@@ -464,6 +464,38 @@ describe('geul dev: rebuilding', () => {
     expect(lines.at(-1)).toMatch(/changed: rebuilt in \d+ ms, 0 errors, 0 warnings$/);
   });
 
+  it('tells every page of the warnings of the build it serves (invalid math), with place and frame, until they are fixed', async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    expect((await events.next('hello')).data.warnings).toEqual([]);
+
+    let mark = events.mark;
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '문장 $\\frac{1}{$ 끝'));
+    const { data } = await events.next('warnings', mark);
+    expect(data.warnings).toHaveLength(1);
+    const [warning] = data.warnings;
+    expect(warning).toMatchObject({ severity: 'warning', path: POST });
+    expect(warning.text).toMatch(/^content\/posts\/트랜스포머-읽기\.md:17:4: warning: Could not render math with KaTeX: /);
+    expect(warning.frame).toContain('> 17 | 문장 $\\frac{1}{$ 끝');
+    // The terminal says the same, and the page is served as built, with the warning for its client.
+    await vi.waitFor(() => expect(lines.at(-1)).toMatch(/changed: rebuilt in \d+ ms, 0 errors, 1 warning/), { timeout: 10_000, interval: 10 });
+    expect(lines).toContain(warning.text);
+    expect(lines).toContain(warning.frame);
+    const page = await get(POST_URL);
+    expect(page.response.status).toBe(200);
+    expect(page.body).toContain('문장');
+    expect(page.body).toContain('"problems":[]');
+    expect(page.body).toContain(`"warnings":[{"text":${JSON.stringify(warning.text).replace(/</g, '\\u003c')}`);
+    // A page opened now is told at once, too.
+    const late = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    expect((await late.next('hello')).data.warnings).toEqual(data.warnings);
+
+    mark = events.mark;
+    await edit(POST, (text) => text.replace('문장 $\\frac{1}{$ 끝', '마지막 문단이다.'));
+    expect((await events.next('warnings', mark)).data.warnings).toEqual([]);
+    expect((await get(POST_URL)).body).toContain('"warnings":[]');
+  });
+
   it('a save that comes right after the rebuild of the one before is not lost (chokidar drops a second change within 50 ms)', async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);

@@ -106,6 +106,42 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     expect(await overlay.count()).toBe(0);
   });
 
+  it('shows the warnings of the page it serves (invalid math) in a panel the writer can close, and drops them once fixed', async () => {
+    const page = await openLongPost();
+    const panel = page.locator('geul-warnings');
+    expect(await panel.count()).toBe(0);
+
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '문장 $\\frac{1}{$ 끝'));
+    await panel.waitFor({ state: 'attached', timeout: 20_000 });
+    await expect.poll(() => panel.locator('.where').first().textContent()).toMatch(/^content\/posts\/트랜스포머-읽기\.md:\d+:4: warning: Could not render math with KaTeX/);
+    expect(await panel.locator('pre').first().textContent()).toContain('| 문장 $\\frac{1}{$ 끝');
+    expect(await panel.locator('h2').textContent()).toBe('1 warning: the page is shown as built');
+    // The page is the new one, with KaTeX's error in place, and nothing blocks it.
+    await page.waitForFunction(() => document.body.textContent!.includes('문장'), undefined, { timeout: 20_000 });
+    expect(await page.locator('.katex-error').count()).toBeGreaterThan(0);
+    expect(await page.locator('geul-error-overlay').count()).toBe(0);
+
+    // A page loaded now shows it at once; closed, it stays closed while the warnings are the same.
+    await page.reload({ waitUntil: 'load' });
+    expect(await panel.locator('.where').first().textContent()).toContain('Could not render math with KaTeX');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    expect(await panel.count()).toBe(0);
+    await page.reload({ waitUntil: 'load' });
+    expect(await panel.count()).toBe(0);
+
+    // Another warning opens it again: a display formula that does not parse (a function
+    // replaces, as `$$` in a replacement string is one `$`).
+    await edit(POST, (text) => text.replace('문장 $\\frac{1}{$ 끝', () => '$$\n\\sqrt{a\n$$'));
+    await expect.poll(() => panel.locator('.where').allTextContents(), { timeout: 20_000 }).toEqual([
+      expect.stringMatching(/^content\/posts\/트랜스포머-읽기\.md:\d+:1: warning: Could not render math with KaTeX: .*\\sqrt\{a/),
+    ]);
+    expect(await panel.locator('pre').first().textContent()).toMatch(/^> \d+ \| \$\$$/m);
+
+    await edit(POST, (text) => text.replace('$$\n\\sqrt{a\n$$', '마지막 문단을 고쳤다.'));
+    await page.waitForFunction(() => document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, { timeout: 20_000 });
+    await expect.poll(() => panel.count(), { timeout: 5_000 }).toBe(0);
+  });
+
   it('a site broken from the start says there is nothing to show yet, and shows the page once fixed', async () => {
     root = await copySite('dev');
     await edit(POST, (text) => text.replace('date = 2024-03-02', 'date = "2024-13-02"'));
