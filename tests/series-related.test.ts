@@ -67,6 +67,7 @@ describe('related posts', () => {
     expect(full('me').related[0]).toEqual({
       title: '셋',
       url: '/blog/posts/three/',
+      draft: false,
       date: { iso: '2023-01-01', display: '2023년 1월 1일', timestamp: '2023-01-01T00:00:00+09:00', year: 2023, month: 1, day: 1 },
     });
     expect(full('none').related).toEqual([]);

@@ -48,7 +48,7 @@ describe('createViews', () => {
 
   test('neighbours: prev is the older post, next the newer', () => {
     const full = views.fullPost(site.posts[1]!, undefined, site.posts[0]);
-    expect(full.next).toEqual({ title: 'b', url: '/blog/posts/b/' });
+    expect(full.next).toEqual({ title: 'b', url: '/blog/posts/b/', draft: false });
     expect(full.prev).toBeNull();
   });
 });
