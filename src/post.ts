@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Processor } from 'unified';
 import type { VFile } from 'vfile';
-import { frontMatterKeyPlace, readFrontMatter } from './frontmatter.js';
+import { frontMatterKeyPlace, frontMatterLineCount, readFrontMatter } from './frontmatter.js';
 import { markdownLimits } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
 import { addError } from './report.js';
 import { unsafeSlugReason } from './slug.js';
-import type { ParsedPost } from './types.js';
+import type { ParsedPost, RenderedMarkdown } from './types.js';
 import { outputDirOf } from './urls.js';
 
 
@@ -32,7 +32,11 @@ export async function readPost(
   includeDrafts: boolean,
 ): Promise<ParsedPost | undefined> {
   const frontMatter = readFrontMatter(file, kind === 'post');
-  if (!frontMatter) return undefined;
+  if (!frontMatter) {
+    // The body's problems (a missing image, a bad label) are told in the same run.
+    if (frontMatterLineCount(String(file.value)) > 0) await checkBody(file, kind, fileSlug(file.path), processor);
+    return undefined;
+  }
   // Drafts are not rendered at all when left out: a half-written formula in a draft must
   // not block publishing the finished posts.
   if (frontMatter.draft) file.data.draft = true;
@@ -45,15 +49,23 @@ export async function readPost(
   const unsafe = unsafeSlugReason(slug);
   if (unsafe) {
     addError(file, unsafe, frontMatter.slug !== undefined ? frontMatterKeyPlace(file, 'slug') : { line: 1, column: 1 });
+    await checkBody(file, kind, fileSlug(file.path), processor);
     return undefined;
   }
-  // Markdown the parser would take minutes over is refused before it starts.
+  const rendered = await checkBody(file, kind, slug, processor);
+  return rendered && { kind, sourcePath: file.path, slug, frontMatter, rendered };
+}
+
+/**
+ * The body of a post as HTML, its problems recorded on the file; undefined when it is past
+ * the markdown limits. Markdown the parser would take minutes over is refused before it starts.
+ */
+async function checkBody(file: VFile, kind: ParsedPost['kind'], slug: string, processor: Processor<any, any, any, any, string>): Promise<RenderedMarkdown | undefined> {
   const tooBig = markdownLimits(String(file.value));
   if (tooBig.length > 0) {
     for (const problem of tooBig) addError(file, problem.reason, problem, 'markdown-limit');
     return undefined;
   }
   file.data.post = { sourcePath: file.path, outputDir: outputDirOf(kind, slug) };
-  const rendered = await renderMarkdown(processor, file);
-  return { kind, sourcePath: file.path, slug, frontMatter, rendered };
+  return renderMarkdown(processor, file);
 }
