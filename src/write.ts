@@ -315,7 +315,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
         throw error;
       }
       const marker = manifest(keys, record);
-      await moveIn(staging, target, [...written], gone, marker, manifest(new Map(), undefined, true));
+      await moveIn(staging, target, [...written], gone, marker, manifest(new Map(), undefined, true), retired);
       keepState(marker);
     },
   };
@@ -345,36 +345,72 @@ async function swapIn(staging: string, target: string, retired: string): Promise
 
 /**
  * Move the files written into the staging folder into the output folder, each by a rename (a
- * reader sees a file whole, old or new), and remove the files that are gone. The marker says
- * "updating" meanwhile; Ctrl-C or a `kill` waits for the moves to end.
+ * reader sees a file whole, old or new), and remove the files that are gone. Each file they
+ * replace or remove is first moved aside into `aside`: should a move fail (a folder made
+ * read-only, a file made immutable), every file is put back and the folder is as it was.
+ * The marker says "updating" meanwhile; Ctrl-C or a `kill` waits for the moves to end.
  */
-async function moveIn(staging: string, target: string, written: string[], gone: string[], final: string, updating: string): Promise<void> {
+async function moveIn(staging: string, target: string, written: string[], gone: string[], final: string, updating: string, aside: string): Promise<void> {
   const defer = () => {
     interrupted = true;
   };
   let interrupted = false;
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, defer);
+  const markerFile = path.join(target, OUTPUT_MARKER);
+  const before = readFileSync(markerFile, 'utf8');
+  /** What puts the folder back as it was, in the order done. */
+  const undo: (() => void)[] = [];
+  /** Move the folder's `file` aside, if it has one; false if not. */
+  const setAside = (file: string): boolean => {
+    const from = path.join(target, file);
+    if (!existsSync(from)) return false;
+    const kept = path.join(aside, file);
+    mkdirSync(path.dirname(kept), { recursive: true });
+    renameSync(from, kept);
+    undo.push(() => {
+      mkdirSync(path.dirname(from), { recursive: true });
+      renameSync(kept, from);
+    });
+    return true;
+  };
   try {
-    replaceFile(path.join(target, OUTPUT_MARKER), updating);
+    replaceFile(markerFile, updating);
     const made = new Set<string>();
     for (const file of written) {
       const to = path.join(target, file);
       const folder = path.dirname(to);
       if (!made.has(folder)) {
-        mkdirSync(folder, { recursive: true });
+        const created = mkdirSync(folder, { recursive: true });
+        if (created !== undefined) undo.push(() => rmSync(created, { recursive: true, force: true }));
         made.add(folder);
       }
+      if (!setAside(file)) undo.push(() => rmSync(to, { force: true }));
       renameSync(path.join(staging, file), to);
     }
     for (const file of gone) {
-      rmSync(path.join(target, file), { force: true });
+      setAside(file);
       removeEmptyFolders(target, path.dirname(path.join(target, file)));
     }
-    replaceFile(path.join(target, OUTPUT_MARKER), final);
+    replaceFile(markerFile, final);
+  } catch (error) {
+    // Newest first, each step whatever the others did: as much as can be put back is.
+    let restored = true;
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        restored = false;
+      }
+    }
+    // Left "updating" where a file could not be put back: the next build trusts no file of
+    // the folder and writes them all.
+    if (restored) replaceFile(markerFile, before);
+    throw error;
   } finally {
     for (const signal of signals) process.off(signal, defer);
     rmSync(staging, { recursive: true, force: true });
+    rmSync(aside, { recursive: true, force: true });
   }
   // A signal that came while files were moved ends the process now, as it would have then.
   if (interrupted) process.exit(130);
