@@ -69,6 +69,9 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
     reported.add(key);
     addError(fileOf(located.file), located.message, { line: located.line, column: located.column }, 'template');
   };
+  // Every template is parsed, used or not: an unknown filter in term.liquid is told before
+  // the site's first tag would find it.
+  for (const problem of parseProblems(liquid, templatesDir, templatesDigest)) report(problem);
 
   // Keyed first: the pages to render are known before any is, and helpers started only when
   // there are enough of them.
@@ -389,6 +392,30 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
  * every stored list item starts from it, so a new version of either renders the site again
  * rather than keep pages the old one made from the same data.
  */
+/**
+ * Syntax errors of every template under `dir` (an unknown tag or filter, a tag left open): the
+ * first of each file, as LiquidJS stops there. Parsed once per digest of the templates; the
+ * engine keeps what it parsed for rendering.
+ */
+function parseProblems(liquid: Liquid, dir: string, digest: string): LocatedError[] {
+  const key = `${dir}\0${digest}`;
+  let problems = parsedTemplates.get(key);
+  if (problems === undefined) {
+    problems = [];
+    for (const file of templateFiles(dir)) {
+      try {
+        liquid.parseFileSync(path.relative(dir, file).slice(0, -'.liquid'.length));
+      } catch (error) {
+        problems.push(locate(error, file));
+      }
+    }
+    parsedTemplates.set(key, problems);
+  }
+  return problems;
+}
+
+const parsedTemplates = new Map<string, LocatedError[]>();
+
 function digestTemplates(dir: string): string {
   rendererVersion ??= JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') });
   const hash = createHash('sha256').update(rendererVersion);

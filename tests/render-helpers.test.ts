@@ -104,4 +104,11 @@ describe('render helpers', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^templates\/broken\.liquid:1:1: template error: undefined filter: nosuchfilter/);
   }, 60_000);
+
+  test('a template no page uses is parsed too: its unknown filter is told before a page would meet it', async () => {
+    const result = await render(pages(2), root, urls, globals);
+    expect(result.outputs).toHaveLength(3);
+    const problems = result.templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}:${message.line}:${message.column}: ${message.reason}`));
+    expect(problems).toEqual([expect.stringMatching(/^templates\/broken\.liquid:1:1: template error: undefined filter: nosuchfilter/)]);
+  });
 });
