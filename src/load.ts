@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
+import { addError } from './report.js';
 import { sourceTextDigest, type SourceSnapshot } from './source-snapshot.js';
 
 declare module 'vfile' {
@@ -32,11 +33,13 @@ export interface SourceFiles {
  */
 export async function loadContent(root: string, snapshot?: SourceSnapshot): Promise<SourceFiles> {
   const configPath = path.join(root, 'site.toml');
-  const config = new VFile({
-    path: 'site.toml',
-    cwd: root,
-    value: existsSync(configPath) ? readFileSync(configPath, 'utf8') : '',
-  });
+  const config = new VFile({ path: 'site.toml', cwd: root, value: '' });
+  try {
+    config.value = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    // No site.toml: the defaults. One that cannot be read (a folder of that name) is an error of its own.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') addError(config, `cannot read site.toml: ${(error as Error).message}`, { line: 1, column: 1 });
+  }
   const [posts, pages] = await Promise.all([
     readMarkdown(root, POSTS, snapshot),
     readMarkdown(root, PAGES, snapshot),

@@ -110,3 +110,20 @@ describe('readConfig', () => {
     expect(file.messages[0]?.reason).toMatch(/^invalid TOML: /);
   });
 });
+
+describe('site.toml as loaded', () => {
+  test('missing: the defaults, no problem; a folder of that name: an error at site.toml, not a crash', async () => {
+    const { loadContent } = await import('../src/load.ts');
+    const { cleanup, tempDir } = await import('./helpers/site.ts');
+    const { mkdirSync } = await import('node:fs');
+    const root = await tempDir('geul-config-');
+    try {
+      expect((await loadContent(root)).config.messages).toEqual([]);
+      mkdirSync(`${root}/site.toml`);
+      const messages = (await loadContent(root)).config.messages.map((message) => `${message.line}:${message.column}: ${message.reason}`);
+      expect(messages).toEqual([expect.stringMatching(/^1:1: cannot read site\.toml: EISDIR/)]);
+    } finally {
+      await cleanup(root);
+    }
+  });
+});
