@@ -1,17 +1,27 @@
 import type { Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { displayMathFrom } from './math-nodes.js';
+import { displayMathFrom, setTex, type Math } from './math-nodes.js';
 import { sourceOf } from './place.js';
 import { addWarning } from './report.js';
 
 /**
- * A paragraph that is nothing but `$$…$$` on one line is display math, as GitHub shows it;
- * remark-math alone would set it inline. Promoted here, before equations are numbered, and
- * said so with a warning, since the same text renders inline elsewhere.
+ * Display math written otherwise than as `$$` lines, made the same `math` node, before
+ * equations are numbered and formulas checked:
+ * - a ```` ```math ```` fence (GitHub's other way to write a formula; any letter case), which
+ *   remark-math leaves a code block that rehype-katex would render with no `\label`, and no check;
+ * - a paragraph that is nothing but `$$…$$` on one line, display math as GitHub shows it,
+ *   where remark-math alone would set it inline; said so with a warning, since the same text
+ *   renders inline elsewhere.
  */
 export function remarkDisplayMath() {
   return function (tree: Root, file: VFile) {
+    visit(tree, 'code', (node, index, parent) => {
+      if (!parent || index === undefined || node.lang?.toLowerCase() !== 'math') return;
+      const math: Math = { type: 'math', value: node.value, meta: null, position: node.position };
+      setTex(math, node.value);
+      parent.children[index] = math;
+    });
     visit(tree, 'paragraph', (node, index, parent) => {
       if (!parent || index === undefined || node.children.length !== 1) return;
       const [only] = node.children;

@@ -81,6 +81,18 @@ describe('equation numbers', () => {
     expect(textOf(select('#eq-second', tree)!)).toContain('(2)');
   });
 
+  test('a ```math fence (any letter case, in a list too) is a display formula like $$ lines: numbered by its \\label, referenced, and checked', async () => {
+    const { tree, messages } = await render(
+      ['```math', 'a = b \\label{eq:fence}', '```', '', '- 목록', '', '  ~~~Math', '  c = d \\label{eq:item}', '  ~~~', '', '```MATH', '정확도 = 1', '```', '', '\\eqref{eq:fence}, \\eqref{eq:item}'].join('\n'),
+    );
+    expect(messages).toEqual([expect.stringMatching(/^11:1: warning: Hangul "정확도" in math outside \\text\{\}/)]);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-fence', 'eq-item']);
+    expect(texOf(tree)).toEqual(['a = b\n\\tag{1}', 'c = d\n\\tag{2}', '정확도 = 1']);
+    expect(selectAll('a.eqref', tree).map((link) => textOf(link))).toEqual(['(1)', '(2)']);
+    expect(selectAll('pre', tree)).toEqual([]);
+    expect(selectAll('.katex-display', tree)).toHaveLength(3);
+  });
+
   test("the writer's own \\tag is kept, does not take a number, and is what references show", async () => {
     const { tree, messages } = await render(
       ['$$', 'x \\tag{A} \\label{eq:a}', '$$', '', '$$', 'y \\label{eq:b}', '$$', '', '\\eqref{eq:a}와 \\eqref{eq:b}'].join('\n'),
