@@ -90,9 +90,29 @@ export function remarkEquations() {
     };
 
     // References, in document order: inside formulas a link KaTeX draws itself; in text a
-    // link, except inside links (a link in a link is no link) and code.
+    // link; inside links (a link in a link is no link) and in an image's alt and title, the
+    // number as text; none in code.
     visit(tree, (node, index, parent) => {
-      if (node.type === 'link' || node.type === 'linkReference' || node.type === 'code' || node.type === 'inlineCode') return SKIP;
+      if (node.type === 'code' || node.type === 'inlineCode') return SKIP;
+      if (node.type === 'link' || node.type === 'linkReference') {
+        visit(node, (inner) => {
+          if (inner.type === 'inlineCode') return SKIP;
+          if (inner.type === 'text') inner.value = refsAsText(inner, inner.value, file, lookup);
+          if (inner.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(withoutComments(inner.value))) {
+            setTex(inner, replaceInTex(inner.value, REF, ([whole, kind = 'ref', name = '']) => {
+              const equation = lookup(name, kind, inner.position?.start);
+              return `\\text{${equation ? (kind === 'eqref' ? `(${equation.number})` : equation.number) : whole.replace(/^\\(?:eq)?ref\s*/, '').replace(/[{}]/g, '')}}`;
+            }));
+          }
+          return undefined;
+        });
+        return SKIP;
+      }
+      if (node.type === 'image' || node.type === 'imageReference') {
+        node.alt &&= refsAsText(node, node.alt, file, lookup);
+        if (node.type === 'image') node.title &&= refsAsText(node, node.title, file, lookup);
+        return SKIP;
+      }
       if (node.type === 'heading') keepHeadingId(node);
       if (node.type === 'math' || node.type === 'inlineMath') {
         const math = node as Math | InlineMath;
@@ -167,6 +187,31 @@ function splitRefs(
   }
   if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
   return out;
+}
+
+/**
+ * Text of `node` (its value, an image's alt or title) with its references written as their
+ * numbers, `(1)` or `1`, where a link cannot be. The node's markdown tells escaped references
+ * apart and places an unknown label, which stays as written.
+ */
+function refsAsText(
+  node: RootContent,
+  text: string,
+  file: VFile,
+  lookup: (name: string, kind: string, place: { line: number; column: number } | undefined) => Equation | undefined,
+): string {
+  if (!/\\(?:eq)?ref\s*\{/.test(text)) return text;
+  const source = sourceOf(file, node);
+  const start = node.position?.start.offset;
+  let searchFrom = 0;
+  return text.replace(REF, (whole: string, kind: string, name: string) => {
+    const at = source.indexOf(whole, searchFrom);
+    if (at !== -1) searchFrom = at + whole.length;
+    if (at !== -1 && escaped(source, at)) return whole;
+    const equation = lookup(name, kind, start !== undefined && at !== -1 ? placeAt(file, start + at) : node.position?.start);
+    if (!equation) return whole;
+    return kind === 'eqref' ? `(${equation.number})` : equation.number;
+  });
 }
 
 /** The character at `at` is markdown-escaped: an odd number of backslashes stands before it. */

@@ -21,7 +21,7 @@ async function render(markdown: string) {
 }
 
 /** The TeX KaTeX rendered for each formula, in order. */
-const texOf = (tree: Root) => selectAll('annotation', tree).map((node) => (node.children[0] as { value: string }).value);
+const texOf = (tree: Root | Element) => selectAll('annotation', tree).map((node) => (node.children[0] as { value: string }).value);
 const textOf = (node: Element): string =>
   node.children.map((child) => (child.type === 'text' ? child.value : child.type === 'element' ? textOf(child) : '')).join('');
 
@@ -178,11 +178,26 @@ describe('references', () => {
     expect(selectAll('a.eqref', paragraph)).toHaveLength(2);
   });
 
-  test('references in code and inside links are left alone', async () => {
-    const { tree, messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '`\\eqref{eq:a}` [\\eqref{eq:a}](/x/)'].join('\n'));
+  test('references in code are left alone; inside a link, and in an image\'s alt and title, they are their number as text (a link in a link is no link)', async () => {
+    const { tree, messages } = await render(
+      ['$$', 'a \\label{eq:a}', '$$', '', '`\\eqref{eq:a}` [식 \\eqref{eq:a}와 $x = \\ref{eq:a}$ `\\ref{eq:a}`](/x/) [\\\\eqref{eq:a}](/y/)', '', '![그림 \\eqref{eq:a}](https://example.com/a.png "제목 \\ref{eq:a}")'].join('\n'),
+    );
     expect(messages).toEqual([]);
     expect(selectAll('a.eqref', tree)).toEqual([]);
-    expect(textOf(select('code', tree)!)).toBe('\\eqref{eq:a}');
+    expect(selectAll('a a', tree)).toEqual([]);
+    expect(textOf(select('p > code', tree)!)).toBe('\\eqref{eq:a}');
+    const link = select('a[href="/x/"]', tree)!;
+    expect(textOf(link)).toMatch(/^식 \(1\)와 /);
+    expect(texOf(link)).toEqual(['x = \\text{1}']);
+    expect(textOf(select('a[href="/x/"] > code', tree)!)).toBe('\\ref{eq:a}');
+    expect(textOf(select('a[href="/y/"]', tree)!)).toBe('\\eqref{eq:a}');
+    expect(select('img', tree)?.properties.alt).toBe('그림 (1)');
+    expect(textOf(select('figcaption', tree)!)).toBe('제목 1');
+  });
+
+  test('an unknown label in link text or an image\'s alt is an error like any other', async () => {
+    const { messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '[\\eqref{eq:nope}](/x/)', '', '![\\ref{eq:gone}](https://example.com/a.png)'].join('\n'));
+    expect(messages).toEqual([expect.stringMatching(/^5:2: error: unknown equation label "eq:nope"/), expect.stringMatching(/^7:3: error: unknown equation label "eq:gone"/)]);
   });
 });
 
