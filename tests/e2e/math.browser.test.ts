@@ -44,6 +44,9 @@ $$
 E = mc^2
 $$
 
+- 항목 $\\alpha$
+- 둘째 $\\beta$
+
 $$
 p(x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}) = \\prod_{i=1}^{10} p(x_i \\mid x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9)
 $$
@@ -125,6 +128,11 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
       }).length,
     );
     expect(await page.locator('.eqn-num').count()).toBe(3);
+    // A list item holding a formula keeps its marker: no item is a scrolling box, which
+    // would clip the marker standing outside it (its list scrolls instead).
+    const clipped = await page.evaluate(() => [...document.querySelectorAll('.prose li')].filter((item: any) => getComputedStyle(item).overflowX !== 'visible').length);
+    expect(await page.locator('.prose li:has(> .katex)').count()).toBe(2);
+    expect(clipped).toBe(0);
     expect(contained).toBe(0);
     const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(page_.scroll).toBeLessThanOrEqual(page_.client);
