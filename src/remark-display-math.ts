@@ -16,6 +16,29 @@ import { addWarning } from './report.js';
  */
 export function remarkDisplayMath() {
   return function (tree: Root, file: VFile) {
+    visit(tree, 'math', (node) => {
+      // `$$ f(x) = x^2` and `$$\begin{aligned}`: remark-math takes the rest of the opening
+      // line for a code fence's info string and drops it; GitHub renders it as the formula's start.
+      if (node.meta) {
+        const tex = node.value ? `${node.meta}\n${node.value}` : node.meta;
+        node.meta = null;
+        node.value = tex;
+        if (node.data) delete node.data.writtenTex;
+        setTex(node, tex);
+      }
+      // `…\end{aligned}$$` does not close the formula: only a line of "$$" does, and markdown
+      // reads on (over the paragraphs after it) up to one. Said where the writer meant it to end.
+      const lines = sourceOf(file, node).split('\n');
+      const closer = lines.findIndex((line, at) => at > 0 && at < lines.length - 1 && /(?<!\\)\$\$[ \t]*$/.test(line));
+      if (closer !== -1 && node.position) {
+        addWarning(
+          file,
+          `"$$" at the end of a line does not close a formula: put it on a line of its own (the formula runs on to line ${node.position.end.line})`,
+          { line: node.position.start.line + closer, column: lines[closer]!.trimEnd().length - 1 },
+          'display-math',
+        );
+      }
+    });
     visit(tree, 'code', (node, index, parent) => {
       if (!parent || index === undefined || node.lang?.toLowerCase() !== 'math') return;
       const math: Math = { type: 'math', value: node.value, meta: null, position: node.position };

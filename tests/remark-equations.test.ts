@@ -93,6 +93,18 @@ describe('equation numbers', () => {
     expect(selectAll('.katex-display', tree)).toHaveLength(3);
   });
 
+  test('text after the opening $$ is the start of the formula, as on GitHub, not dropped', async () => {
+    const { tree, messages } = await render(['$$ f(x) = x^2', '$$', '', '$$\\begin{aligned}', 'a &= b \\label{eq:a}', '\\end{aligned}', '$$', '', '\\eqref{eq:a}'].join('\n'));
+    expect(messages).toEqual([]);
+    expect(texOf(tree)).toEqual(['f(x) = x^2', '\\begin{aligned}\na &= b \n\\end{aligned}\n\\tag{1}']);
+    expect(textOf(select('a.eqref', tree)!)).toBe('(1)');
+  });
+
+  test('a "$$" at the end of a line, which does not close the formula, is told at that line', async () => {
+    const { messages } = await render(['$$', 'g(x) = 1 $$', '', '이 문단은 수식에 들어간다.', '', '$$'].join('\n'));
+    expect(messages).toContain('2:10: warning: "$$" at the end of a line does not close a formula: put it on a line of its own (the formula runs on to line 6)');
+  });
+
   test("the writer's own \\tag is kept, does not take a number, and is what references show", async () => {
     const { tree, messages } = await render(
       ['$$', 'x \\tag{A} \\label{eq:a}', '$$', '', '$$', 'y \\label{eq:b}', '$$', '', '\\eqref{eq:a}와 \\eqref{eq:b}'].join('\n'),
