@@ -118,6 +118,8 @@ function plainText(nodes: RootContent[]): string {
 }
 
 function textOf(node: Nodes): string {
+  // A line break, written or as `<br>`, parts words like a space.
+  if (node.type === 'break' || (node.type === 'html' && /^<br\s*\/?>$/i.test(node.value.trim()))) return ' ';
   if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference') return '';
   if (node.type === 'math' || node.type === 'inlineMath') return writtenTexOf(node);
   if ('value' in node) return node.value;

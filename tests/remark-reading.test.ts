@@ -138,4 +138,9 @@ describe('reading time from markdown', () => {
     // A first paragraph of nothing but HTML is passed over.
     expect((await reading('<img src="a.png" alt="">\n\n본문 첫 문단.')).excerpt).toBe('본문 첫 문단.');
   });
+
+  test('hard line breaks part words like spaces: two trailing spaces, a backslash, <br>', async () => {
+    const { excerpt } = await reading('이어지고  \n강제 줄바꿈 뒤\\\n역슬래시 줄바꿈<br>HTML 줄바꿈<br/>끝.');
+    expect(excerpt).toBe('이어지고 강제 줄바꿈 뒤 역슬래시 줄바꿈 HTML 줄바꿈 끝.');
+  });
 });
