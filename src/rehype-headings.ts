@@ -27,9 +27,21 @@ export function rehypeHeadings() {
     const taken = new Set<string>(PAGE_IDS);
     visit(tree, 'element', (node) => {
       const depth = headingRank(node);
-      if (depth) headings.push({ node, depth });
-      else if (typeof node.properties.id === 'string') taken.add(node.properties.id);
+      if (!depth) {
+        if (typeof node.properties.id === 'string') taken.add(node.properties.id);
+      } else if (isFootnoteHeading(String(node.properties.id ?? '')) && (node.properties.className as string[] | undefined)?.includes('sr-only')) {
+        // The footnotes' own heading keeps its id, which their references point at (aria-describedby).
+        taken.add(String(node.properties.id));
+      } else headings.push({ node, depth });
     });
+    // The page's title is its one <h1>: a post that writes `# 서론` has every heading set a
+    // level down, so its sections are <h2> and listed in the table of contents.
+    if (headings.some(({ depth }) => depth === 1)) {
+      for (const heading of headings) {
+        heading.depth = Math.min(heading.depth + 1, 6);
+        heading.node.tagName = `h${heading.depth}`;
+      }
+    }
     const toc: Heading[] = [];
     for (const { node, depth } of headings) {
       const id = unusedId(node, taken);

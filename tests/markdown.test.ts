@@ -85,6 +85,30 @@ describe('markdown facts', () => {
     ]);
   });
 
+  test('a post written with "#" headings has them set a level down: the page\'s title stays its one <h1>, and the sections are in the TOC', async () => {
+    const file = new VFile({ path: 'content/posts/h1.md', value: '# 서론\n\n## 세부\n\n본문.\n\n# 본론\n\n###### 가장 깊은\n' });
+    file.data.post = { sourcePath: 'content/posts/h1.md', outputDir: 'posts/h1' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.html).not.toMatch(/<h1/);
+    expect(rendered.html).toMatch(/<h2 id="서론">/);
+    expect(rendered.html).toMatch(/<h3 id="세부">/);
+    expect(rendered.html).toMatch(/<h6 id="가장-깊은">/);
+    expect(rendered.toc.map((heading) => [heading.depth, heading.text])).toEqual([
+      [2, '서론'],
+      [3, '세부'],
+      [2, '본론'],
+    ]);
+  });
+
+  test('a heading named like the footnotes\' label takes another id: the footnotes keep theirs, which their references point at', async () => {
+    const file = new VFile({ path: 'content/posts/fl.md', value: '## footnote-label\n\n본문[^1].\n\n[^1]: 각주.\n' });
+    file.data.post = { sourcePath: 'content/posts/fl.md', outputDir: 'posts/fl' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.html).toMatch(/<h2 id="footnote-label-1">footnote-label<a/);
+    expect(rendered.html).toMatch(/<h2 class="sr-only" id="footnote-label">/);
+    expect(rendered.toc.map((heading) => heading.id)).toEqual(['footnote-label-1']);
+  });
+
   test('a formula in a heading gives an id and a TOC entry from its TeX source', async () => {
     const { rendered } = await renderCase('math-in-heading');
     const [heading] = rendered.toc;
