@@ -41,8 +41,9 @@ export function parseDate(value: unknown): CalendarDate | string {
   // One spelling whatever the writer's (`t`, `z`, a space, no seconds): RFC 3339, as feeds
   // and `<time datetime>` want it.
   // smol-toml gives a bare offset datetime back with `.000`, whether written or not: a fraction
-  // of nothing is left out.
-  const fractionText = /^\.0+$/.test(fraction) ? '' : fraction;
+  // of nothing is left out. HTML's `<time datetime>` takes at most milliseconds: finer is cut.
+  const millis = fraction.slice(0, 4);
+  const fractionText = /^\.0+$/.test(millis) ? '' : millis;
   const iso = h === undefined ? `${y}-${mo}-${d}` : `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${fractionText}${offset?.toUpperCase() ?? ''}`;
   return { year, month, day, iso };
 }

@@ -108,6 +108,9 @@ describe('dates written in other spellings, or out of range', () => {
     expect(date('2024-01-01T09:00+09:00').iso).toBe('2024-01-01T09:00:00+09:00');
     expect(date('2024-01-01 09:30').iso).toBe('2024-01-01T09:30:00');
     expect(date('2024-01-01T09:30:15.250-08:00').iso).toBe('2024-01-01T09:30:15.250-08:00');
+    // <time datetime> takes at most milliseconds.
+    expect(date('2024-01-01T09:00:00.123456+09:00').iso).toBe('2024-01-01T09:00:00.123+09:00');
+    expect(date('2024-01-01T09:00:00.0004Z').iso).toBe('2024-01-01T09:00:00Z');
     expect(date(toml('2024-01-01T09:00:00Z')).iso).toBe('2024-01-01T09:00:00Z');
   });
 
