@@ -29,6 +29,12 @@ const USAGE = `Usage:
 /** Run the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `geul build --help` (before a `--`, which ends the options): the usage, as `geul --help` gives it.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (command !== undefined && (options.includes('--help') || options.includes('-h'))) {
+    console.log(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case 'build':

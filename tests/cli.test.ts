@@ -71,6 +71,13 @@ describe('exit codes', () => {
     expect(run.stderr).toMatch(/Usage:/);
   });
 
+  test.each([['build', '--help'], ['dev', '-h'], ['check', '--help'], ['new', '--help']])('geul %s %s prints the usage and exits 0, doing nothing else', async (command, flag) => {
+    const run = await runCli([command, flag]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage:/);
+    expect(run.stderr).toBe('');
+  });
+
   test('an unknown option exits 2', async () => {
     const run = await runCli(['build', '--draft']);
     expect(run.code).toBe(2);
