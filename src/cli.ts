@@ -8,7 +8,7 @@ import { openCache, type PostCache } from './cache.js';
 import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { loadContent } from './load.js';
-import { formatProblem, sortProblems, type Problem } from './report.js';
+import { formatProblem, problemsOf, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
 import { openSourceSnapshot, type SourceSnapshot } from './source-snapshot.js';
 import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
@@ -341,6 +341,13 @@ async function newCommand(args: string[]): Promise<number> {
   if (!isFolder(root, values.root)) return 1;
   const sources = await loadContent(root);
   const config = readConfig(sources.config);
+  // A site.toml the build would refuse (its timeZone among the settings read) is told now,
+  // rather than a post dated on the default clock.
+  const configErrors = problemsOf([sources.config]).filter((problem) => problem.severity === 'error');
+  if (configErrors.length > 0) {
+    printProblems(sortProblems(configErrors));
+    return 1;
+  }
   const slug = values.slug ?? (titleSlug(title) || 'post');
   // The slug names the file: one that climbs out of content/posts/ is refused, as in front matter.
   const unsafe = unsafeSlugReason(slug);

@@ -54,6 +54,15 @@ describe('geul new', () => {
     expect(listFiles(root)).toEqual(['content/posts/transformer.md', 'site.toml']);
   });
 
+  test('a site.toml the build would refuse is told, and no post is written on the default clock', async () => {
+    const root = await project();
+    writeFileSync(path.join(root, 'site.toml'), 'title = "블로그"\npaginate = 0\ntimeZone = "America/New_York"\n');
+    const run = await runCli(['new', '--root', root, '제목']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^site\.toml:2:1: paginate must be at least 1/m);
+    expect(listFiles(root)).toEqual(['site.toml']);
+  });
+
   test('without a title it explains and exits 2', async () => {
     const root = await project();
     const run = await runCli(['new', '--root', root]);
