@@ -8,7 +8,7 @@ import type { CompiledPost, CompileInput } from './compile.js';
 import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
 import { readAt } from './read-at.js';
-import { stampOf } from './remark-images.js';
+import { stampAt } from './remark-images.js';
 import { sourceTextDigest } from './source-snapshot.js';
 
 const require = createRequire(import.meta.url);
@@ -138,7 +138,7 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       }
       // A draft's result depends on the build's `drafts`: left out without, compiled with.
       if (entry.draft && Boolean(entry.draftLeftOut) === Boolean(drafts)) return undefined;
-      if (!entry.dependencies.every((dependency) => stampOf(path.join(root, dependency.path)) === dependency.stamp)) return undefined;
+      if (!entry.dependencies.every((dependency) => stampAt(root, dependency.path) === dependency.stamp)) return undefined;
       used.add(key);
       return entry;
     },

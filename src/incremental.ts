@@ -13,7 +13,7 @@ import { gitDates, lastModified } from './lastmod.js';
 import { listContent, loadContent } from './load.js';
 import { onDisk } from './on-disk.js';
 import type { MarkdownSettings } from './markdown.js';
-import { stampOf } from './remark-images.js';
+import { stampAt, stampOf } from './remark-images.js';
 import { render } from './render.js';
 import { routes } from './routes.js';
 import type { Output, ParsedPost, Site } from './types.js';
@@ -189,7 +189,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     if (checkImages) {
       for (const [file, source] of sources) {
         if (stale.includes(file)) continue;
-        if (source.result.dependencies.some((dependency) => stampOf(path.join(root, dependency.path)) !== dependency.stamp)) stale.push(file);
+        if (source.result.dependencies.some((dependency) => stampAt(root, dependency.path) !== dependency.stamp)) stale.push(file);
       }
     }
     return { stale, edited: touched, bodiesOnly };

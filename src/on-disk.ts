@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -17,15 +17,38 @@ export function onDisk(root: string, relative: string): string {
       at = exact;
       continue;
     }
-    let entries: string[];
-    try {
-      entries = readdirSync(at);
-    } catch {
-      return direct;
-    }
-    const name = entries.find((entry) => entry.normalize('NFC') === segment);
+    const name = entryNamed(at, segment);
     if (name === undefined) return direct;
     at = path.join(at, name);
   }
   return at;
 }
+
+/**
+ * The entry of `folder` whose NFC name is `segment`. A folder's names are read once while it
+ * stays as it was (its inode and mtime): the cache checks of a 1,000-post site look for a
+ * missing image next to each post, in the same folder of a thousand files.
+ */
+function entryNamed(folder: string, segment: string): string | undefined {
+  let stamp: string;
+  try {
+    const stat = statSync(folder);
+    stamp = `${stat.ino}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+  let listing = listings.get(folder);
+  if (listing?.stamp !== stamp) {
+    let entries: string[];
+    try {
+      entries = readdirSync(folder);
+    } catch {
+      return undefined;
+    }
+    listing = { stamp, names: new Map(entries.map((entry) => [entry.normalize('NFC'), entry])) };
+    listings.set(folder, listing);
+  }
+  return listing.names.get(segment);
+}
+
+const listings = new Map<string, { stamp: string; names: Map<string, string> }>();

@@ -71,7 +71,7 @@ export function remarkImages(options: RemarkImagesOptions) {
     const resolveNode = (node: Image | Definition): Resolved | undefined => {
       const resolved = resolveImage(node.url, post.sourcePath, post.outputDir, options.root);
       // The result depends on every place looked at: an image that appears later must count.
-      for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampOf(path.join(options.root, candidate)) });
+      for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampAt(options.root, candidate) });
       const place = node.position?.start;
       if ('error' in resolved) {
         addError(file, resolved.error, place, 'missing-image');
@@ -226,6 +226,17 @@ function measure(file: string): Measured | undefined {
   }
   measured.set(key, result);
   return result;
+}
+
+/**
+ * The stamp of a file named by its NFC path relative to `root`, found on disk as `onDisk`
+ * finds it: an image named on macOS (NFD) has no file under its NFC name, and was "missing"
+ * to every cache check, however it changed.
+ */
+export function stampAt(root: string, relative: string): string {
+  const stamp = stampOf(path.join(root, relative));
+  // eslint-disable-next-line no-control-regex -- any character past ASCII may be spelled otherwise on disk
+  return stamp === 'missing' && /[^\u0000-\u007f]/.test(relative) ? stampOf(onDisk(root, relative)) : stamp;
 }
 
 /** What tells an image file apart from itself changed, or `missing`: what a cached result checks before it is reused. */

@@ -3,7 +3,7 @@
  * checkout brings them to Linux: geul names every source NFC, and must still find, read,
  * date and watch the file under its name on disk.
  */
-import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromHtml } from 'hast-util-from-html';
 import { selectAll } from 'hast-util-select';
@@ -13,7 +13,7 @@ import { openCache } from '../src/cache.ts';
 import { createSiteBuilder } from '../src/incremental.ts';
 import { onDisk } from '../src/on-disk.ts';
 import type { Output } from '../src/types.ts';
-import { cleanup, copySite, FIXTURES, tempDir } from './helpers/site.ts';
+import { cleanup, copySite, FIXTURES, runCli, tempDir } from './helpers/site.ts';
 
 const nfd = (text: string) => text.normalize('NFD');
 const PNG = path.join(FIXTURES, 'sites', 'basic', 'images', 'dot.png');
@@ -76,6 +76,23 @@ describe('sources named NFD on disk', () => {
     const sitemap = String((outputs.get('sitemap.xml') as { content: string }).content);
     const lastmod = sitemap.match(/<loc>[^<]*\/posts\/%EB%A7%A5[^<]*<\/loc><lastmod>([^<]*)<\/lastmod>/)?.[1];
     expect(lastmod).toBe('2024-06-01T09:00:00+09:00');
+  }, 60_000);
+
+  test('an NFD-named image replaced or removed is seen by the next build: the cached page is made again', async () => {
+    const root = await makeSite();
+    const first = await runCli(['build', '--root', root]);
+    expect(first.code, first.stderr).toBe(0);
+    const widths = () =>
+      selectAll('article img', fromHtml(readFileSync(path.join(root, 'dist/posts/그림-묶음/index.html'), 'utf8'))).map((image) => image.properties.width);
+    expect(widths()).toEqual([4, 4]);
+    copyFileSync(path.join(FIXTURES, 'sites', 'figures', 'images', 'small.png'), path.join(root, 'images', nfd('도표.png')));
+    const second = await runCli(['build', '--root', root]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(widths()).toEqual([4, 600]);
+    rmSync(path.join(root, 'images', nfd('도표.png')));
+    const third = await runCli(['build', '--root', root]);
+    expect(third.code).toBe(1);
+    expect(third.stderr).toMatch(/^content\/posts\/그림-묶음\/index\.md:9:1: image not found: "images\/도표\.png"/m);
   }, 60_000);
 
   test('the dev server rebuilds an NFD-named post that was saved, and keeps it', async () => {
