@@ -19,11 +19,21 @@ export function rehypeInternalLinks(options: { basePath: string }) {
         const value = node.properties[key];
         if (typeof value !== 'string' || !isInternal(value)) continue;
         let url = nfcPath(value);
-        if (basePath !== '/' && url.startsWith('/') && !url.startsWith(basePath)) url = basePath + url.slice(1);
+        // Under the base path already, written as characters or (as remark-rehype writes an
+        // image's URL) percent-encoded: `/블로그/…` is `/%EB%B8%94…/…`.
+        if (basePath !== '/' && url.startsWith('/') && !url.startsWith(basePath) && !decoded(url).startsWith(basePath)) url = basePath + url.slice(1);
         node.properties[key] = url;
       }
     });
   };
+}
+
+function decoded(url: string): string {
+  try {
+    return decodeURI(url);
+  } catch {
+    return url;
+  }
 }
 
 /** Relative or site-absolute: no scheme (`https:`, `mailto:`), not protocol-relative. */

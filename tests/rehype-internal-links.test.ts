@@ -37,3 +37,16 @@ describe('in the markdown chain', () => {
     expect(hrefs[3]).toBe(`/tags/${nfd('한글')}/`);
   });
 });
+
+describe('under a base path that is not ASCII', () => {
+  const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/블로그/', language: 'ko' });
+
+  test('an SVG and a link that already hold the base path get it once, written as characters or percent-encoded', async () => {
+    const file = new VFile({ path: 'content/posts/n.md', value: '![도식](images/diagram.svg) [이미](/블로그/posts/a/) [인코딩](/%EB%B8%94%EB%A1%9C%EA%B7%B8/posts/b/) [없이](/posts/c/)\n' });
+    file.data.post = { sourcePath: 'content/posts/n.md', outputDir: 'posts/n' };
+    const rendered = await renderMarkdown(processor, file);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    const urls = [...selectAll('img', tree).map((node) => String(node.properties.src)), ...selectAll('a', tree).map((node) => String(node.properties.href))];
+    expect(urls.map((url) => decodeURI(url))).toEqual(['/블로그/images/diagram.svg', '/블로그/posts/a/', '/블로그/posts/b/', '/블로그/posts/c/']);
+  });
+});
