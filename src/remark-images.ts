@@ -106,10 +106,11 @@ export function remarkImages(options: RemarkImagesOptions) {
         if (!byDefinition.has(node.identifier)) byDefinition.set(node.identifier, resolveNode(definition));
         resolved = byDefinition.get(node.identifier);
       }
-      if (!resolved) return;
-      const { measured, plan } = resolved;
+      // An image of another site (or a missing one, an error) has no size or copies here,
+      // but is lazy all the same, and counts as the post's first image if it is.
+      const { measured, plan } = resolved ?? {};
       const properties: Record<string, unknown> = measured ? { width: measured.width, height: measured.height } : {};
-      if (plan) {
+      if (resolved && plan) {
         // Exactly the key of `pictures`, whatever remark-rehype would make of the URL.
         properties.src = resolved.src;
         // One candidate that is the src itself (an image of 400 px or less) needs no srcset.
@@ -120,7 +121,7 @@ export function remarkImages(options: RemarkImagesOptions) {
       seenImage = true;
       properties.decoding = 'async';
       // The sharing card: the first image a link preview can show (not an SVG), else the first.
-      const candidate = figure && PREVIEW_IMAGE.test(figure.output) ? undefined : figureOf(resolved, node.alt ?? '');
+      const candidate = !resolved || (figure && PREVIEW_IMAGE.test(figure.output)) ? undefined : figureOf(resolved, node.alt ?? '');
       if (candidate && (!figure || PREVIEW_IMAGE.test(candidate.output))) figure = candidate;
       const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
       node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;

@@ -139,7 +139,15 @@ describe('markdown facts', () => {
     expect(rendered.html).not.toContain('loading=');
     expect(rendered.assets).toMatchObject([{ source: 'images/dot.png', output: 'images/dot.png' }]);
     const figures = await renderCase('figures');
-    expect(figures.rendered.html.match(/loading="lazy"/g)).toHaveLength(8);
+    expect(figures.rendered.html.match(/loading="lazy"/g)).toHaveLength(9);
+  });
+
+  test('an image of another site is lazy after the first image too, and is the first image when it comes first', async () => {
+    const file = new VFile({ path: 'content/posts/ext.md', value: '![밖](https://example.com/a.png)\n\n![점](images/dot.png)\n\n![밖 둘](https://example.com/b.png)\n' });
+    file.data.post = { sourcePath: 'content/posts/ext.md', outputDir: 'posts/ext' };
+    const rendered = await renderMarkdown(processor, file);
+    const loading = [...rendered.html.matchAll(/<img [^>]*>/g)].map(([tag]) => /loading="lazy"/.test(tag));
+    expect(loading).toEqual([false, true, true]);
   });
 
   test('the same text and settings give the same HTML (cacheable)', async () => {
