@@ -65,6 +65,12 @@ export interface Messages {
   footnoteBack: string;
   /** Accessible-name prefix of heading anchor links (followed by the heading text), e.g. "이 제목으로 링크". */
   headingAnchor: string;
+  /** Titles of GitHub's alerts (`> [!NOTE]`), e.g. "참고", "팁", "중요", "경고", "주의". */
+  alertNote: string;
+  alertTip: string;
+  alertImportant: string;
+  alertWarning: string;
+  alertCaution: string;
   /** Heading of a term page; `{taxonomy}` is the singular taxonomy name and `{term}` the term, e.g. "{taxonomy}: {term}". */
   termHeading: string;
   /** Word for "everything", e.g. the link back to all tags: "전체". */
@@ -136,6 +142,11 @@ export const ko: Messages = {
   footnotes: '각주',
   footnoteBack: '본문으로 돌아가기',
   headingAnchor: '이 제목으로 링크',
+  alertNote: '참고',
+  alertTip: '팁',
+  alertImportant: '중요',
+  alertWarning: '경고',
+  alertCaution: '주의',
   termHeading: '{taxonomy}: {term}',
   all: '전체',
   moreTerms: '외 {n}개',
@@ -188,6 +199,11 @@ export const en: Messages = {
   footnotes: 'Footnotes',
   footnoteBack: 'Back to content',
   headingAnchor: 'Link to this heading',
+  alertNote: 'Note',
+  alertTip: 'Tip',
+  alertImportant: 'Important',
+  alertWarning: 'Warning',
+  alertCaution: 'Caution',
   termHeading: '{taxonomy}: {term}',
   all: 'All',
   moreTerms: '{n} more',

@@ -6,6 +6,7 @@ import rehypeStringify from 'rehype-stringify';
 import remarkCjkFriendly from 'remark-cjk-friendly';
 import remarkCjkFriendlyGfmStrikethrough from 'remark-cjk-friendly-gfm-strikethrough';
 import remarkFrontmatter from 'remark-frontmatter';
+import { remarkAlert } from 'remark-github-blockquote-alert';
 import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 import remarkParse from 'remark-parse';
@@ -20,6 +21,7 @@ import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.
 import { quietKatex } from './quiet-katex.js';
 import { rehypeKatexCache } from './rehype-katex-cache.js';
 import { rehypeShiki } from './rehype-shiki.js';
+import { remarkAlertGuard, remarkAlertTitles } from './remark-alerts.js';
 import { remarkDisplayMath } from './remark-display-math.js';
 import { remarkEmphasisLint } from './remark-emphasis-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
@@ -86,6 +88,11 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkCjkFriendlyGfmStrikethrough)
       // A paragraph that is only `$$…$$` on one line is display math, as on GitHub (a warning says so).
       .use(remarkDisplayMath)
+      // `> [!NOTE]` and GitHub's other alerts: a box with its icon and title, as GitHub and
+      // Hugo show them; the title in the site's language.
+      .use(remarkAlertGuard)
+      .use(remarkAlert)
+      .use(remarkAlertTitles, { text })
       // `\label` → `\tag{n}` and an anchor; `\eqref`/`\ref` → links; bad labels are errors.
       .use(remarkEquations)
       // Warnings with fixes: Hangul outside \text{}, `$10 … $20`, `|` in table math, KaTeX strict.

@@ -48,6 +48,7 @@ const TEXT_PAIRS: [string, string, string][] = [
   ['fg', 'mark', 'highlighted text'],
   ['fg', 'selection', 'selected text'],
   ['draft-fg', 'draft-bg', 'the draft badge'],
+  ...['alert-note', 'alert-tip', 'alert-important', 'alert-warning', 'alert-caution'].map((alert): [string, string, string] => [alert, 'bg', 'the title of a GitHub alert']),
 ];
 
 describe.each([

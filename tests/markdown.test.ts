@@ -7,6 +7,9 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
 import { FIXTURES } from './helpers/site.ts';
@@ -148,6 +151,23 @@ describe('markdown facts', () => {
     const rendered = await renderMarkdown(processor, file);
     const loading = [...rendered.html.matchAll(/<img [^>]*>/g)].map(([tag]) => /loading="lazy"/.test(tag));
     expect(loading).toEqual([false, true, true]);
+  });
+
+  test("GitHub's alerts are titled boxes, titled in the site's language; a marker with text on its line is a plain quote, text kept", async () => {
+    const render = async (value: string, language = 'ko') => {
+      const file = new VFile({ path: 'content/posts/alert.md', value });
+      file.data.post = { sourcePath: 'content/posts/alert.md', outputDir: 'posts/alert' };
+      const chain = language === 'ko' ? processor : createMarkdownProcessor({ root: CASES_DIR, basePath: '/', language });
+      return fromHtml((await renderMarkdown(chain, file)).html, { fragment: true });
+    };
+    const tree = await render('> [!NOTE]\n> 참고 $x$.\n\n> [!warning]\n> 경고.\n>\n> 둘째.\n\n> [!TIP] 같은 줄\n\n> 인용.\n');
+    expect(selectAll('.markdown-alert', tree).map((box) => String((box.properties.className as string[])[1]))).toEqual(['markdown-alert-note', 'markdown-alert-warning']);
+    expect(selectAll('.markdown-alert-title', tree).map((title) => toText(title))).toEqual(['참고', '경고']);
+    expect(selectAll('.markdown-alert-title svg[aria-hidden]', tree)).toHaveLength(2);
+    expect(selectAll('.markdown-alert-warning > p', tree).map((paragraph) => toText(paragraph))).toEqual(['경고', '경고.', '둘째.']);
+    expect(select('.markdown-alert-note .katex', tree)).toBeDefined();
+    expect(selectAll('blockquote', tree).map((quote) => toText(quote).trim())).toEqual(['[!TIP] 같은 줄', '인용.']);
+    expect(selectAll('.markdown-alert-title', await render('> [!CAUTION]\n> Careful.\n', 'en')).map((title) => toText(title))).toEqual(['Caution']);
   });
 
   test('the same text and settings give the same HTML (cacheable)', async () => {
