@@ -40,9 +40,14 @@ function slugOf(name: string): string {
     .normalize('NFC');
 }
 
-/** A slug for a new post from its title, as `geul new` makes it. */
+/**
+ * A slug for a new post from its title, as `geul new` makes it: its file name. Not starting
+ * with `_` (content/ skips such files, as Hugo skips `_index.md`), and not `index` (the name of
+ * a page bundle's post, which takes its folder's name).
+ */
 export function titleSlug(title: string): string {
-  return termSlug(title);
+  const slug = termSlug(title).replace(/^[_-]+/, '');
+  return slug === 'index' ? 'index-post' : slug;
 }
 
 /**

@@ -36,6 +36,10 @@ describe('termSlug', () => {
 
   test('titleSlug makes file names for `geul new` the same way', () => {
     expect(titleSlug('트랜스포머 리뷰')).toBe('트랜스포머-리뷰');
+    // Files the build would skip, or read as a page bundle's post.
+    expect(titleSlug('_private notes')).toBe('private-notes');
+    expect(titleSlug('__init__ 읽기')).toBe('init__-읽기');
+    expect(titleSlug('Index')).toBe('index-post');
   });
 
   test('property: never a URL-reserved character or whitespace; idempotent; NFC', () => {
