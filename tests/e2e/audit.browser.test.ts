@@ -215,7 +215,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the built site in Chromium', { timeout: 
         [...document.querySelectorAll('.prose .katex')].map((katex: any) => {
           let box = katex.parentElement;
           while (box && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
-          return { wide: katex.getBoundingClientRect().width > box.clientWidth, overflowX: getComputedStyle(box).overflowX, fits: box.getBoundingClientRect().right <= document.documentElement.clientWidth };
+          // The box that scrolls: the block itself, or for a list item its list (an item that
+          // scrolled would clip its own marker).
+          let scroller = box;
+          while (scroller.parentElement && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX) && !scroller.classList.contains('prose')) scroller = scroller.parentElement;
+          return { wide: katex.getBoundingClientRect().width > box.clientWidth, overflowX: getComputedStyle(scroller).overflowX, fits: box.getBoundingClientRect().right <= document.documentElement.clientWidth };
         }),
       );
       expect(formulas.length).toBeGreaterThan(0);
