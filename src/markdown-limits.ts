@@ -51,6 +51,14 @@ export const MAX_UNMATCHED = 1000;
  */
 export const MAX_EMPHASIS_MARKS = 50_000;
 
+/**
+ * In one paragraph: runs of `*`, `_` or `~` with nothing but punctuation between them and the
+ * run before (`*_*_…a…_*_*`). Each can both open and close, and micromark walks back over the
+ * whole cluster for each: 16,000 took it 6 s though every run found its partner. Bold italic
+ * (`**_굵은 기울임_**`) makes two.
+ */
+export const MAX_CLUSTERED_MARKS = 5000;
+
 /** In one paragraph: link resources `](` left without their `)`, and `]` closing no bracket (10,000 `[ (](` took micromark 5 s). */
 export const MAX_LINK_MARKS = 5000;
 
@@ -209,6 +217,7 @@ const LINK_DESTINATION = /\]\((?:<[^>\n]*>|[^\s)]*(?:\([^\s)]*\)[^\s)]*)*)/g;
 const NOT_PROSE = /<[^<>\n]*>|\b(?:https?|ftp):\/\/[^\s<>]*|\bwww\.[^\s<>]*/g;
 const WHITESPACE = /\s/u;
 const PUNCTUATION = /[\p{P}\p{S}]/u;
+const PUNCTUATION_ONLY = /^[\p{P}\p{S}]*$/u;
 /** Hangul, kana, Han and their punctuation: remark-cjk-friendly lets emphasis open and close beside them. */
 const CJK = /[\u1100-\u11FF\u3000-\u30FF\u3130-\u318F\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u;
 
@@ -245,6 +254,8 @@ class InlineCounts {
   private marks = 0;
   /** Runs of three or more that could open or close (`a***b`) and open, which micromark is slowest on. */
   private ambiguousTriples = 0;
+  /** Runs with only punctuation between them and the run before (MAX_CLUSTERED_MARKS). */
+  private clustered = 0;
   private open = { '*': 0, _: 0, '~': 0 };
   private unmatched = { '*': 0, _: 0, '~': 0 };
   /** The lengths of backtick runs that wait for a run as long to close their code span. */
@@ -260,6 +271,7 @@ class InlineCounts {
     this.resources = 0;
     this.marks = 0;
     this.ambiguousTriples = 0;
+    this.clustered = 0;
     this.open = { '*': 0, _: 0, '~': 0 };
     this.unmatched = { '*': 0, _: 0, '~': 0 };
     this.ticks.clear();
@@ -296,10 +308,15 @@ class InlineCounts {
     if (!text.includes('*') && !text.includes('_') && !text.includes('~')) return undefined;
     // Link destinations, URLs and HTML tags hold `_` and `*` that are not emphasis.
     const prose = text.replace(LINK_DESTINATION, '](').replace(NOT_PROSE, ' ');
+    let lastEnd = -1;
     for (const match of prose.matchAll(DELIMITER)) {
       const char = match[1] as '*' | '_' | '~';
       // GFM strikes through with one or two `~`; a longer run is text.
       if (char === '~' && match[0].length > 2) continue;
+      if (lastEnd !== -1 && PUNCTUATION_ONLY.test(prose.slice(lastEnd, match.index)) && ++this.clustered > MAX_CLUSTERED_MARKS) {
+        return `more than ${MAX_CLUSTERED_MARKS.toLocaleString('en')} runs of "*", "_" or "~" side by side (only punctuation between) in one paragraph: geul allows ${MAX_CLUSTERED_MARKS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\*)`;
+      }
+      lastEnd = match.index + match[0].length;
       const before = kindOf(prose[match.index - 1] ?? ' ');
       const after = kindOf(prose[match.index + match[0].length] ?? ' ');
       // Beside whitespace, punctuation or CJK, a run may open or close what is on its other side.
