@@ -3,6 +3,7 @@ import type { Heading, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { numberedRows, type EquationRow } from './equation-rows.js';
 import { setTex, type InlineMath, type Math } from './math-nodes.js';
 import { placeAt, sourceOf } from './place.js';
 import { addError } from './report.js';
@@ -19,10 +20,12 @@ const LABEL = /\\label\s*\{([^{}]*)\}/g;
 const REF = /\\(eqref|ref)\s*\{([^{}]*)\}/g;
 
 /**
- * KaTeX's `trust` setting: nothing from the writer is trusted except the links this step
- * makes inside formulas, `\href{#eq-...}` to an equation of the same page.
+ * KaTeX's `trust` setting: nothing from the writer is trusted except what this step makes
+ * inside formulas: links to an equation of the same page, `\href{#eq-...}`, and the anchors
+ * of the rows of an `align` with several labels, `\htmlId{eq-...}{}`.
  */
-export function trustEquationLinks(context: { command: string; url?: string }): boolean {
+export function trustEquationLinks(context: { command: string; url?: string; id?: string }): boolean {
+  if (context.command === '\\htmlId') return typeof context.id === 'string' && /^eq-[\p{L}\p{N}-]+$/u.test(context.id);
   return context.command === '\\href' && typeof context.url === 'string' && /^#eq-[\p{L}\p{N}-]+$/u.test(context.url);
 }
 
@@ -41,6 +44,47 @@ export function remarkEquations() {
     const ids = new Set<string>();
     let counter = 0;
 
+    /**
+     * Number the rows of a formula's numbering environments (`align`, `equation`, …) in the
+     * post's sequence, each with a `\tag` (a row's own `\tag` kept, `\nonumber`/`\notag`
+     * left unnumbered), a row's `\label` registered with its number. The ids of the labels.
+     */
+    const numberRows = (node: Math, rows: EquationRow[]): string[] => {
+      const place = node.position?.start;
+      const clean = withoutComments(node.value);
+      const edits: { from: number; to: number; insert: string }[] = [];
+      const found: { label: string; number: string; start: number }[] = [];
+      for (const row of rows) {
+        const text = clean.slice(row.start, row.end);
+        const rowLabels = [...text.matchAll(LABEL)];
+        if (rowLabels.length > 1) addError(file, `one \\label per numbered row: this row has ${rowLabels.length}`, place, 'equation-label');
+        for (const label of rowLabels) edits.push({ from: row.start + label.index, to: row.start + label.index + label[0].length, insert: '' });
+        const ownTag = tagOf(text);
+        let number = ownTag;
+        if (number === undefined && !/\\(?:nonumber|notag)(?![a-zA-Z])/.test(text)) {
+          number = String(++counter);
+          edits.push({ from: row.end, to: row.end, insert: ` \\tag{${number}}` });
+        }
+        const label = rowLabels[0]?.[1]?.trim();
+        if (label === undefined) continue;
+        if (!label) addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
+        else if (number === undefined) addError(file, `\\label{${label}} on a row that \\nonumber leaves without a number`, place, 'equation-label');
+        else if (labels.has(label)) addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
+        else found.push({ label, number, start: row.start });
+      }
+      const anchors = found.map(({ label, number, start }) => {
+        const id = uniqueId(anchorOf(label), ids);
+        labels.set(label, { id, number, line: place?.line ?? 1 });
+        if (found.length > 1) edits.push({ from: start, to: start, insert: `\\htmlId{${id}}{}` });
+        return id;
+      });
+      let tex = node.value;
+      for (const edit of edits.sort((a, b) => b.from - a.from || b.to - a.to)) tex = tex.slice(0, edit.from) + edit.insert + tex.slice(edit.to);
+      setTex(node, tex);
+      return anchors;
+    };
+
+
     visit(tree, (node, index, parent) => {
       if (node.type === 'inlineMath' && /\\label\s*\{/.test(withoutComments(node.value))) {
         addError(file, '\\label works only in display math: put the formula between "$$" lines', node.position?.start, 'equation-label');
@@ -48,6 +92,22 @@ export function remarkEquations() {
         return undefined;
       }
       if (node.type !== 'math' || !parent || index === undefined) return undefined;
+      const rows = numberedRows(withoutComments(node.value));
+      if (rows.length > 0) {
+        const anchors = numberRows(node, rows);
+        // One label: the formula is its anchor, as a formula with one `\label` is; several:
+        // each row is its own (an `\htmlId` KaTeX draws on the row).
+        if (anchors.length > 0) {
+          const wrapper = {
+            type: 'equation',
+            data: { hName: 'div', hProperties: { ...(anchors.length === 1 ? { id: anchors[0] } : {}), className: ['equation'] } },
+            children: [node],
+            position: node.position,
+          };
+          parent.children[index] = wrapper as unknown as RootContent as never;
+        }
+        return SKIP;
+      }
       const found = [...withoutComments(node.value).matchAll(LABEL)];
       if (found.length === 0) return SKIP;
       const place = node.position?.start;

@@ -105,6 +105,34 @@ describe('equation numbers', () => {
     expect(messages).toContain('2:10: warning: "$$" at the end of a line does not close a formula: put it on a line of its own (the formula runs on to line 6)');
   });
 
+  test('rows of align, gather and alignat and an equation environment are numbered in the post\'s one sequence, a \\label per row', async () => {
+    const { tree, messages } = await render(
+      [
+        '$$', 'L = 0 \\label{eq:loss}', '$$', '',
+        '$$', '\\begin{align}', 'x &= y \\label{eq:x} \\\\[2pt]', 'z &= \\begin{cases} 1 \\\\ 2 \\end{cases} \\\\', 'w &= v \\nonumber \\\\', 'u &= t \\tag{A} \\label{eq:u}', '\\end{align}', '$$', '',
+        '$$', '\\begin{equation}', 'E = mc^2 \\label{eq:e}', '\\end{equation}', '$$', '',
+        '$$', '\\begin{align*}', 'p &= q \\\\ r &= s', '\\end{align*}', '$$', '',
+        '$$', '\\begin{alignat}{2}', 'a &= b & c &= d', '\\end{alignat}', '$$', '',
+        '\\eqref{eq:loss} \\eqref{eq:x} \\eqref{eq:u} \\eqref{eq:e}',
+      ].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    const tags = texOf(tree).map((tex) => [...tex.matchAll(/\\tag\{([^}]*)\}/g)].map((match) => match[1]));
+    expect(tags).toEqual([['1'], ['2', '3', 'A'], ['4'], [], ['5']]);
+    // Several labels in one formula: each row its own anchor; one: the formula is it.
+    expect(selectAll('[id^="eq-"]', tree).map((node) => `${node.tagName}#${String(node.properties.id)}`)).toEqual(['div#eq-loss', 'span#eq-x', 'span#eq-u', 'div#eq-e']);
+    expect(selectAll('a.eqref', tree).map((link) => `${String(link.properties.href)} ${textOf(link)}`)).toEqual(['#eq-loss (1)', '#eq-x (2)', '#eq-u (A)', '#eq-e (4)']);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+  });
+
+  test('a row with two labels, or a label on a row left unnumbered, is an error at the formula', async () => {
+    const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:a} \\label{eq:b} \\\\', 'c &= d \\nonumber \\label{eq:c}', '\\end{align}', '$$'].join('\n'));
+    expect(messages).toEqual([
+      expect.stringMatching(/^1:1: error: one \\label per numbered row: this row has 2/),
+      expect.stringMatching(/^1:1: error: \\label\{eq:c\} on a row that \\nonumber leaves without a number/),
+    ]);
+  });
+
   test("the writer's own \\tag is kept, does not take a number, and is what references show", async () => {
     const { tree, messages } = await render(
       ['$$', 'x \\tag{A} \\label{eq:a}', '$$', '', '$$', 'y \\label{eq:b}', '$$', '', '\\eqref{eq:a}와 \\eqref{eq:b}'].join('\n'),
