@@ -45,7 +45,7 @@ function nextBegin(tex: string, from: number): { name: string; bodyStart: number
   const name = begin[1]!;
   let bodyStart = begin.index + begin[0].length;
   // `alignat` takes the number of column pairs: `\begin{alignat}{2}`.
-  if (name === 'alignat') bodyStart = tex.slice(bodyStart).match(/^\s*\{[^{}]*\}/) ? bodyStart + tex.slice(bodyStart).match(/^\s*\{[^{}]*\}/)![0].length : bodyStart;
+  if (name === 'alignat') bodyStart += /^\s*\{[^{}]*\}/.exec(tex.slice(bodyStart))?.[0].length ?? 0;
   const end = new RegExp(`\\\\(begin|end)\\s*\\{${name}\\}`, 'g');
   end.lastIndex = bodyStart;
   let depth = 1;
