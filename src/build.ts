@@ -23,7 +23,7 @@ import { keyPlace } from './toml.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
 import type { BuildOptions, Output, ParsedPost, Site, SiteConfig } from './types.js';
-import { createUrls } from './urls.js';
+import { createUrls, hrefPath } from './urls.js';
 import { createViews, relatedChoicesData, useRelatedChoices } from './view.js';
 
 /** What one build produced; nothing is written yet. */
@@ -76,7 +76,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const compiled = await compileAll(
     [...sources.posts.map((file) => ({ file, kind: 'post' as const })), ...sources.pages.map((file) => ({ file, kind: 'page' as const }))],
-    { root: options.root, basePath: urls.basePath, language: config.language },
+    { root: options.root, basePath: hrefPath(urls.basePath), language: config.language },
     options,
     onPost && ((kind, result) => {
       if (kind === 'post' && result.post && published(result.post)) onPost(result.post, config, sources.posts.length);

@@ -11,7 +11,7 @@ import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
 import type { Output, Site } from './types.js';
-import { createUrls } from './urls.js';
+import { createUrls, hrefPath } from './urls.js';
 import { watchSources, type SourceWatcher } from './watch.js';
 
 /** Options of `geul dev`. */
@@ -173,7 +173,7 @@ class GeulDevServer implements DevServer {
     const port = await listen(this.#http, this.#options.port, this.#options.host);
     const host = this.#options.host;
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-    this.url = `http://${shownHost}:${port}${this.#snapshot.basePath}`;
+    this.url = `http://${shownHost}:${port}${hrefPath(this.#snapshot.basePath)}`;
     const notes = ['drafts included'];
     if (this.#options.port !== 0 && port !== this.#options.port) notes.push(`port ${this.#options.port} was in use`);
     if (shownHost !== host) notes.push(`listening on all interfaces (${host})`);

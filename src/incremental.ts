@@ -17,7 +17,7 @@ import { stampAt, stampOf } from './remark-images.js';
 import { render } from './render.js';
 import { routes } from './routes.js';
 import type { Output, ParsedPost, Site } from './types.js';
-import { createUrls } from './urls.js';
+import { createUrls, hrefPath } from './urls.js';
 import { createViews } from './view.js';
 import { partialStoreDir } from './fragments.js';
 
@@ -211,7 +211,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       if (configText === undefined) return;
       const config = readConfig(new VFile({ path: 'site.toml', cwd: root, value: configText }));
       const { compile: compileOne } = await import('./compile.js');
-      const settings = { root, basePath: createUrls(config).basePath, language: config.language };
+      const settings = { root, basePath: hrefPath(createUrls(config).basePath), language: config.language };
       await compileOne({ sourcePath: 'content/posts/warm-up.md', kind: 'post', text: WARM_UP }, await processorFor(settings), true);
     },
 
@@ -223,7 +223,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       const configFile = new VFile({ path: 'site.toml', cwd: root, value: configText });
       const config = readConfig(configFile);
       const urls = createUrls(config);
-      const settings: MarkdownSettings = { root, basePath: urls.basePath, language: config.language };
+      const settings: MarkdownSettings = { root, basePath: hrefPath(urls.basePath), language: config.language };
       const key = JSON.stringify(settings);
 
       let stale: string[];

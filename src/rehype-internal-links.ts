@@ -21,7 +21,7 @@ export function rehypeInternalLinks(options: { basePath: string }) {
         let url = nfcPath(value);
         // Under the base path already, written as characters or (as remark-rehype writes an
         // image's URL) percent-encoded: `/블로그/…` is `/%EB%B8%94…/…`.
-        if (basePath !== '/' && url.startsWith('/') && !url.startsWith(basePath) && !decoded(url).startsWith(basePath)) url = basePath + url.slice(1);
+        if (basePath !== '/' && url.startsWith('/') && !url.startsWith(basePath) && !decoded(url).startsWith(decoded(basePath))) url = basePath + url.slice(1);
         node.properties[key] = url;
       }
     });

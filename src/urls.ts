@@ -20,7 +20,9 @@ export function createUrls(config: Pick<SiteConfig, 'baseURL'>): Urls {
   // URL gives the path percent-encoded; links keep Hangul readable, so work on the decoded form.
   const pathname = decodeURIComponentSafe(base.pathname);
   const basePath = pathname.endsWith('/') ? pathname : `${pathname}/`;
-  const rel = (path: string) => basePath + hrefPath(path.replace(/^\/+/, ''));
+  // Written into hrefs escaped as the rest of the path is: a space in `/a b/` would split a `srcset`.
+  const hrefBase = hrefPath(basePath);
+  const rel = (path: string) => hrefBase + hrefPath(path.replace(/^\/+/, ''));
   const abs = (path: string) =>
     base.origin + encodeURI(basePath + path.replace(/^\/+/, '')).replace(/[?#]/g, (char) => encodeURIComponent(char));
   return { baseURL: config.baseURL, basePath, rel, abs };

@@ -50,3 +50,17 @@ describe('under a base path that is not ASCII', () => {
     expect(urls.map((url) => decodeURI(url))).toEqual(['/블로그/images/diagram.svg', '/블로그/posts/a/', '/블로그/posts/b/', '/블로그/posts/c/']);
   });
 });
+
+describe('under a base path holding a space', () => {
+  test('image URLs and srcsets hold it escaped, and links written with it get it once', async () => {
+    const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/a%20b/', language: 'ko' });
+    const file = new VFile({ path: 'content/posts/n.md', value: '![넓은](images/wide.png)\n\n[이미](</a b/posts/a/>) [없이](/posts/c/)\n' });
+    file.data.post = { sourcePath: 'content/posts/n.md', outputDir: 'posts/n' };
+    const rendered = await renderMarkdown(processor, file);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    const srcsets = selectAll('img, source', tree).map((node) => String(node.properties.srcSet ?? ''));
+    expect(srcsets.join(' ')).toMatch(/\/a%20b\/images\//);
+    expect(srcsets.join(', ').split(', ').every((candidate) => candidate === '' || /^\S+ \d+w$/.test(candidate))).toBe(true);
+    expect(selectAll('a', tree).map((node) => String(node.properties.href))).toEqual(['/a%20b/posts/a/', '/a%20b/posts/c/']);
+  });
+});

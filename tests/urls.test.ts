@@ -67,6 +67,17 @@ describe('createUrls under a sub-path', () => {
   });
 });
 
+describe('createUrls under a sub-path a link must escape', () => {
+  test('the base path is escaped in links as the rest is (a space would split a srcset), kept as written in basePath', () => {
+    const spaced = createUrls(config('https://example.com/a b/'));
+    expect(spaced.basePath).toBe('/a b/');
+    expect(spaced.rel('posts/a/')).toBe('/a%20b/posts/a/');
+    expect(spaced.abs('posts/a/')).toBe('https://example.com/a%20b/posts/a/');
+    const hangul = createUrls(config('https://example.com/내 블로그/'));
+    expect(hangul.rel('')).toBe('/내%20블로그/');
+  });
+});
+
 describe('hrefPath and outputFileOf', () => {
   test('hrefPath keeps letters and escapes the rest', () => {
     expect(hrefPath('tags/자연어-처리/')).toBe('tags/자연어-처리/');
