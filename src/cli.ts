@@ -15,7 +15,7 @@ import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } fr
 import { buildSearchIndex, closeSearchService, createSearchFeed, openIndexAhead, SEARCH_BUNDLE_DIR, type IndexAhead, type SearchIndex } from './search.js';
 import type { Site, SiteConfig } from './types.js';
 import { buildRecordOf, inputStamp, stillCurrent, type BuildRecord } from './up-to-date.js';
-import { newPostText, takenBy } from './new-post.js';
+import { aliasedBy, newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
   geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict]
@@ -360,9 +360,15 @@ async function newCommand(args: string[]): Promise<number> {
     console.error(`geul new: ${path.relative(process.cwd(), file)} already exists; not overwriting it`);
     return 1;
   }
-  const taken = takenBy(slug, sources.posts.map((post) => ({ path: post.path, text: String(post.value) })));
+  const others = sources.posts.map((post) => ({ path: post.path, text: String(post.value) }));
+  const taken = takenBy(slug, others);
   if (taken) {
     console.error(`geul new: ${taken} already has the slug "${slug}"; choose another title or --slug`);
+    return 1;
+  }
+  const aliased = aliasedBy(slug, others);
+  if (aliased) {
+    console.error(`geul new: ${aliased} has the alias /posts/${slug}/, the page this post would have; choose another title or --slug`);
     return 1;
   }
   await mkdir(path.dirname(file), { recursive: true });

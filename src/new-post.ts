@@ -26,13 +26,43 @@ export function takenBy(slug: string, posts: { path: string; text?: string }[]):
   return posts.find((post) => slugOf(post).normalize('NFC').toLowerCase() === key)?.path;
 }
 
+/**
+ * The post one of whose `aliases` is the page a new post of `slug` would have
+ * (`/posts/<slug>/`): the next build would refuse the two as one page. Compared as written,
+ * percent-escapes decoded, NFC, in any letter case.
+ */
+export function aliasedBy(slug: string, posts: { path: string; text?: string }[]): string | undefined {
+  const page = `posts/${slug}`.normalize('NFC').toLowerCase();
+  const sameAsPage = (alias: unknown) => {
+    if (typeof alias !== 'string') return false;
+    let decoded = alias;
+    try {
+      decoded = decodeURIComponent(alias);
+    } catch {
+      // A broken escape is no page of this site; the build tells it.
+    }
+    return decoded.normalize('NFC').trim().replace(/^\/+|\/+$/g, '').toLowerCase() === page;
+  };
+  return posts.find((post) => {
+    const aliases = post.text === undefined ? undefined : frontMatterKey(post.text, 'aliases');
+    return (Array.isArray(aliases) ? aliases : [aliases]).some(sameAsPage);
+  })?.path;
+}
+
 /** The `slug` a post's TOML front matter gives, if it gives one and parses. */
 function frontMatterSlug(text: string): string | undefined {
+  const slug = frontMatterKey(text, 'slug');
+  return typeof slug === 'string' && slug.trim() !== '' ? slug.trim() : undefined;
+}
+
+/** A key of a post's TOML front matter, in any letter case as the build reads it; undefined when it does not parse. */
+function frontMatterKey(text: string, name: string): unknown {
   const block = /^\uFEFF?\+\+\+[ \t]*\r?\n([\s\S]*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
   if (!block) return undefined;
   try {
-    const { slug } = parse(block[1]!) as { slug?: unknown };
-    return typeof slug === 'string' && slug.trim() !== '' ? slug.trim() : undefined;
+    const data = parse(block[1]!) as Record<string, unknown>;
+    const key = Object.keys(data).find((written) => written.toLowerCase() === name);
+    return key === undefined ? undefined : data[key];
   } catch {
     return undefined;
   }

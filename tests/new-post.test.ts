@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { readFrontMatter } from '../src/frontmatter.ts';
-import { newPostText, takenBy } from '../src/new-post.ts';
+import { aliasedBy, newPostText, takenBy } from '../src/new-post.ts';
 import { cleanup, listFiles, runCli, tempDir } from './helpers/site.ts';
 
 const made: string[] = [];
@@ -55,8 +55,11 @@ describe('takenBy', () => {
     { path: 'content/posts/2024/LLM-정리.md' },
     { path: 'content/posts/2023/long-file-name.md', text: '+++\ntitle = "x"\nslug = "Custom"\n+++\n\n본문\n' },
     { path: 'content/posts/broken.md', text: '+++\ntitle = \n+++\n' },
+    { path: 'content/posts/upper.md', text: '+++\ntitle = "x"\nSlug = "Upper-Key"\n+++\n' },
   ];
   test.each([
+    // Keys in any letter case, as the build reads them.
+    ['upper-key', 'content/posts/upper.md'],
     ['a', 'content/posts/a.md'],
     ['트랜스포머', 'content/posts/트랜스포머/index.md'],
     ['llm-정리', 'content/posts/2024/LLM-정리.md'],
@@ -69,6 +72,23 @@ describe('takenBy', () => {
     ['b', undefined],
   ])('%s → %s', (slug, expected) => {
     expect(takenBy(slug, posts)).toBe(expected);
+  });
+});
+
+describe('aliasedBy', () => {
+  const posts = [
+    { path: 'content/posts/layer-normalization.md', text: '+++\ntitle = "x"\naliases = ["/posts/layernorm/", "/old/ln/"]\n+++\n' },
+    { path: 'content/posts/한글.md', text: '+++\ntitle = "x"\nAliases = "/posts/%EC%98%9B%EA%B8%80/"\n+++\n' },
+    { path: 'content/posts/none.md', text: '+++\ntitle = "x"\n+++\n' },
+  ];
+  test.each([
+    ['layernorm', 'content/posts/layer-normalization.md'],
+    ['LayerNorm', 'content/posts/layer-normalization.md'],
+    ['옛글', 'content/posts/한글.md'],
+    ['ln', undefined],
+    ['none', undefined],
+  ])('%s → %s', (slug, expected) => {
+    expect(aliasedBy(slug, posts)).toBe(expected);
   });
 });
 
