@@ -54,6 +54,12 @@ export function remarkEquations() {
       const clean = withoutComments(node.value);
       const edits: { from: number; to: number; insert: string }[] = [];
       const found: { label: string; number: string; start: number }[] = [];
+      // A `\label` beside the environment, in no row of it, names no number.
+      for (const label of clean.matchAll(LABEL)) {
+        if (rows.some((row) => label.index >= row.start && label.index < row.end)) continue;
+        addError(file, `\\label{${label[1]?.trim() ?? ''}} outside the numbered rows: put it in the row it names`, place, 'equation-label');
+        edits.push({ from: label.index, to: label.index + label[0].length, insert: '' });
+      }
       for (const row of rows) {
         const text = clean.slice(row.start, row.end);
         const rowLabels = [...text.matchAll(LABEL)];

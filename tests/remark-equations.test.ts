@@ -125,6 +125,12 @@ describe('equation numbers', () => {
     expect(selectAll('.katex-error', tree)).toEqual([]);
   });
 
+  test('a label beside a numbering environment, in none of its rows, is an error, and KaTeX is not given it', async () => {
+    const { tree, messages } = await render(['$$', '\\begin{equation}', 'a = b', '\\end{equation}', '\\label{eq:out}', '$$'].join('\n'));
+    expect(messages).toEqual([expect.stringMatching(/^1:1: error: \\label\{eq:out\} outside the numbered rows/)]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+  });
+
   test('a row with two labels, or a label on a row left unnumbered, is an error at the formula', async () => {
     const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:a} \\label{eq:b} \\\\', 'c &= d \\nonumber \\label{eq:c}', '\\end{align}', '$$'].join('\n'));
     expect(messages).toEqual([
