@@ -26,18 +26,6 @@ export function remarkDisplayMath() {
         if (node.data) delete node.data.writtenTex;
         setTex(node, tex);
       }
-      // `…\end{aligned}$$` does not close the formula: only a line of "$$" does, and markdown
-      // reads on (over the paragraphs after it) up to one. Said where the writer meant it to end.
-      const lines = sourceOf(file, node).split('\n');
-      const closer = lines.findIndex((line, at) => at > 0 && at < lines.length - 1 && /(?<!\\)\$\$[ \t]*$/.test(line));
-      if (closer !== -1 && node.position) {
-        addWarning(
-          file,
-          `"$$" at the end of a line does not close a formula: put it on a line of its own (the formula runs on to line ${node.position.end.line})`,
-          { line: node.position.start.line + closer, column: lines[closer]!.trimEnd().length - 1 },
-          'display-math',
-        );
-      }
     });
     visit(tree, 'code', (node, index, parent) => {
       if (!parent || index === undefined || node.lang?.toLowerCase() !== 'math') return;

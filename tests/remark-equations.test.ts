@@ -100,9 +100,19 @@ describe('equation numbers', () => {
     expect(textOf(select('a.eqref', tree)!)).toBe('(1)');
   });
 
-  test('a "$$" at the end of a line, which does not close the formula, is told at that line', async () => {
-    const { messages } = await render(['$$', 'g(x) = 1 $$', '', '이 문단은 수식에 들어간다.', '', '$$'].join('\n'));
-    expect(messages).toContain('2:10: warning: "$$" at the end of a line does not close a formula: put it on a line of its own (the formula runs on to line 6)');
+  test('a "$$" at the end of the last line closes the formula, as Typora and Obsidian write it; the paragraphs after it stay text', async () => {
+    const { tree, messages } = await render(
+      ['$$\\begin{aligned}', 'a &= b \\label{eq:a} \\\\', 'c &= d', '\\end{aligned}$$', '', '이 문단은 본문이다 \\eqref{eq:a}.', '', '$$', 'g(x) = 1 $$  ', '', '$$', 'h = 2', '$$', '', '끝.'].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    expect(texOf(tree)).toEqual(['\\begin{aligned}\na &= b  \\\\\nc &= d\n\\end{aligned}\n\\tag{1}', 'g(x) = 1 ', 'h = 2']);
+    expect(selectAll('p', tree).map(textOf)).toEqual(['이 문단은 본문이다 (1).', '끝.']);
+  });
+
+  test('an escaped "\\$" before the last "$" of a line, and "$$" in the middle of a line, do not close the formula', async () => {
+    const { tree } = await render(['$$', 'p = \\$$', 'q = $$ r', '$$', '', '끝.'].join('\n'));
+    expect(selectAll('.katex-error', tree).map(textOf)).toEqual(['p = \\$$\nq = $$ r']);
+    expect(selectAll('p', tree).map(textOf)).toEqual(['끝.']);
   });
 
   test('rows of align, gather and alignat and an equation environment are numbered in the post\'s one sequence, a \\label per row', async () => {

@@ -1,0 +1,211 @@
+import { factorySpace } from 'micromark-factory-space';
+import { markdownLineEnding } from 'micromark-util-character';
+import { codes, constants, types } from 'micromark-util-symbol';
+import type { Code, Construct, Effects, Extension, State, TokenizeContext } from 'micromark-util-types';
+import type {} from 'micromark-extension-math';
+import type { Processor } from 'unified';
+
+/**
+ * remark-math's `$$` block, closed also by `$$` at the end of its last line:
+ *
+ *     $$\begin{aligned}
+ *     a &= b
+ *     \end{aligned}$$
+ *
+ * is how Typora and Obsidian write a formula, and how Hugo's passthrough and KaTeX's
+ * auto-render read it. micromark-extension-math closes a block only at a line of `$$`, so the
+ * formula ran on over the paragraphs after it, up to the next such line, turning the text
+ * between into TeX and the next formula inside out. This is its tokenizer (the same tokens,
+ * so mdast-util-math builds the same `math` node) with one more way to close; a `$` escaped
+ * by a backslash (`\$$`) does not close. It is put before the original, which it replaces
+ * (it takes everything the original takes).
+ */
+export const mathFlowClosingAtLineEnd: Extension = {
+  flow: { [codes.dollarSign]: { name: 'mathFlow', tokenize: tokenizeMathFenced, concrete: true, add: 'before' } },
+};
+
+const nonLazyContinuation: Construct = { tokenize: tokenizeNonLazyContinuation, partial: true };
+
+function tokenizeMathFenced(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  const tail = this.events[this.events.length - 1];
+  // Set for the whole attempt when the block would interrupt a paragraph.
+  const interrupt = this.interrupt;
+  const initialSize = tail && tail[1].type === types.linePrefix ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  let sizeOpen = 0;
+  // Backslashes just before the current character: an odd run escapes a `$`.
+  let backslashes = 0;
+  const closingAtLineEnd: Construct = { tokenize: tokenizeClosingAtLineEnd, partial: true };
+  const closingFence: Construct = { tokenize: tokenizeClosingFence, partial: true };
+  return start;
+
+  function start(code: Code): State | undefined {
+    effects.enter('mathFlow');
+    effects.enter('mathFlowFence');
+    effects.enter('mathFlowFenceSequence');
+    return sequenceOpen(code);
+  }
+
+  function sequenceOpen(code: Code): State | undefined {
+    if (code === codes.dollarSign) {
+      effects.consume(code);
+      sizeOpen++;
+      return sequenceOpen;
+    }
+    if (sizeOpen < 2) return nok(code);
+    effects.exit('mathFlowFenceSequence');
+    return factorySpace(effects, metaBefore, types.whitespace)(code);
+  }
+
+  function metaBefore(code: Code): State | undefined {
+    if (code === codes.eof || markdownLineEnding(code)) return metaAfter(code);
+    effects.enter('mathFlowFenceMeta');
+    effects.enter(types.chunkString, { contentType: constants.contentTypeString });
+    return meta(code);
+  }
+
+  function meta(code: Code): State | undefined {
+    if (code === codes.eof || markdownLineEnding(code)) {
+      effects.exit(types.chunkString);
+      effects.exit('mathFlowFenceMeta');
+      return metaAfter(code);
+    }
+    // `$$ x $$` on one line is not a block (the paragraph's inline math shows it).
+    if (code === codes.dollarSign) return nok(code);
+    effects.consume(code);
+    return meta;
+  }
+
+  function metaAfter(code: Code): State | undefined {
+    effects.exit('mathFlowFence');
+    if (interrupt) return ok(code);
+    return effects.attempt(nonLazyContinuation, beforeNonLazyContinuation, after)(code);
+  }
+
+  function beforeNonLazyContinuation(code: Code): State | undefined {
+    return effects.attempt(closingFence, after, contentStart)(code);
+  }
+
+  function contentStart(code: Code): State | undefined {
+    return (initialSize ? factorySpace(effects, beforeContentChunk, types.linePrefix, initialSize + 1) : beforeContentChunk)(code);
+  }
+
+  function beforeContentChunk(code: Code): State | undefined {
+    if (code === codes.eof) return after(code);
+    if (markdownLineEnding(code)) return effects.attempt(nonLazyContinuation, beforeNonLazyContinuation, after)(code);
+    effects.enter('mathFlowValue');
+    backslashes = 0;
+    return contentChunk(code);
+  }
+
+  function contentChunk(code: Code): State | undefined {
+    if (code === codes.eof || markdownLineEnding(code)) {
+      effects.exit('mathFlowValue');
+      return beforeContentChunk(code);
+    }
+    if (code === codes.dollarSign && backslashes % 2 === 0) return effects.check(closingAtLineEnd, closeAtLineEnd, consumeValue)(code);
+    return consumeValue(code);
+  }
+
+  function consumeValue(code: Code): State | undefined {
+    backslashes = code === codes.backslash ? backslashes + 1 : 0;
+    effects.consume(code);
+    return contentChunk;
+  }
+
+  function closeAtLineEnd(code: Code): State | undefined {
+    effects.exit('mathFlowValue');
+    effects.enter('mathFlowFence');
+    effects.enter('mathFlowFenceSequence');
+    return sequenceAtLineEnd(code);
+  }
+
+  function sequenceAtLineEnd(code: Code): State | undefined {
+    if (code === codes.dollarSign) {
+      effects.consume(code);
+      return sequenceAtLineEnd;
+    }
+    effects.exit('mathFlowFenceSequence');
+    return factorySpace(effects, fenceAtLineEndAfter, types.whitespace)(code);
+  }
+
+  function fenceAtLineEndAfter(code: Code): State | undefined {
+    effects.exit('mathFlowFence');
+    return after(code);
+  }
+
+  function after(code: Code): State | undefined {
+    effects.exit('mathFlow');
+    return ok(code);
+  }
+
+  /** `$$` (as many as opened, or more) then only spaces to the end of the line. */
+  function tokenizeClosingAtLineEnd(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+    let size = 0;
+    return sequence;
+
+    function sequence(code: Code): State | undefined {
+      if (code === codes.dollarSign) {
+        size++;
+        effects.consume(code);
+        return sequence;
+      }
+      if (size < sizeOpen) return nok(code);
+      return factorySpace(effects, end, types.whitespace)(code);
+    }
+
+    function end(code: Code): State | undefined {
+      return code === codes.eof || markdownLineEnding(code) ? ok(code) : nok(code);
+    }
+  }
+
+  /** A line of `$$`, as micromark-extension-math closes. */
+  function tokenizeClosingFence(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+    let size = 0;
+    const indentedCode = !this.parser.constructs.disable.null?.includes('codeIndented');
+    return factorySpace(effects, beforeSequenceClose, types.linePrefix, indentedCode ? constants.tabSize : undefined);
+
+    function beforeSequenceClose(code: Code): State | undefined {
+      effects.enter('mathFlowFence');
+      effects.enter('mathFlowFenceSequence');
+      return sequenceClose(code);
+    }
+
+    function sequenceClose(code: Code): State | undefined {
+      if (code === codes.dollarSign) {
+        size++;
+        effects.consume(code);
+        return sequenceClose;
+      }
+      if (size < sizeOpen) return nok(code);
+      effects.exit('mathFlowFenceSequence');
+      return factorySpace(effects, afterSequenceClose, types.whitespace)(code);
+    }
+
+    function afterSequenceClose(code: Code): State | undefined {
+      if (code === codes.eof || markdownLineEnding(code)) {
+        effects.exit('mathFlowFence');
+        return ok(code);
+      }
+      return nok(code);
+    }
+  }
+}
+
+function tokenizeNonLazyContinuation(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  const lineStart = (code: Code): State | undefined => (this.parser.lazy[this.now().line] ? nok(code) : ok(code));
+  return start;
+
+  function start(code: Code): State | undefined {
+    if (code === codes.eof) return ok(code);
+    effects.enter(types.lineEnding);
+    effects.consume(code);
+    effects.exit(types.lineEnding);
+    return lineStart;
+  }
+}
+
+/** The remark plugin that gives the parser this block (after remark-math, which it amends). */
+export function remarkMathFlowClosing(this: Processor) {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push(mathFlowClosingAtLineEnd);
+}
