@@ -27,7 +27,7 @@ import { remarkEmphasisLint } from './remark-emphasis-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
 import { remarkImages } from './remark-images.js';
 import { remarkMathLint } from './remark-math-lint.js';
-import { remarkMathFlowClosing } from './micromark-math-flow.js';
+import { remarkMathSyntax } from './micromark-math.js';
 import { remarkReading } from './remark-reading.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
@@ -83,8 +83,9 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkGfm)
       // `$...$` and `$$...$$`.
       .use(remarkMath)
-      // …and a `$$` block closed by `$$` at the end of its last line, as Typora and Obsidian write.
-      .use(remarkMathFlowClosing)
+      // …with a `$$` block closed by `$$` ending its last line, as Typora and Obsidian write,
+      // and `\$` a dollar sign inside `$…$`, as on GitHub.
+      .use(remarkMathSyntax)
       // CommonMark's flanking rules leave `**"용어"**이라는` unbolded next to Hangul; these
       // relax them for CJK text, for `**`/`*` and GFM's `~~`.
       .use(remarkCjkFriendly)

@@ -1,12 +1,14 @@
 import { factorySpace } from 'micromark-factory-space';
 import { markdownLineEnding } from 'micromark-util-character';
 import { codes, constants, types } from 'micromark-util-symbol';
-import type { Code, Construct, Effects, Extension, State, TokenizeContext } from 'micromark-util-types';
-import type {} from 'micromark-extension-math';
+import type { Code, Construct, Effects, Extension, State, Token, TokenizeContext } from 'micromark-util-types';
+import { math } from 'micromark-extension-math';
 import type { Processor } from 'unified';
 
 /**
- * remark-math's `$$` block, closed also by `$$` at the end of its last line:
+ * remark-math's syntax, amended where it parts from how writers and GitHub write math.
+ *
+ * Its `$$` block, closed also by `$$` at the end of its last line:
  *
  *     $$\begin{aligned}
  *     a &= b
@@ -20,8 +22,20 @@ import type { Processor } from 'unified';
  * by a backslash (`\$$`) does not close. It is put before the original, which it replaces
  * (it takes everything the original takes).
  */
-export const mathFlowClosingAtLineEnd: Extension = {
-  flow: { [codes.dollarSign]: { name: 'mathFlow', tokenize: tokenizeMathFenced, concrete: true, add: 'before' } },
+const mathFlowClosingAtLineEnd: Construct = { name: 'mathFlow', tokenize: tokenizeMathFenced, concrete: true, add: 'before' };
+
+/**
+ * Its inline `$…$`, where `\$` is a dollar sign in the formula (`$\sqrt{\$4}$`), as GitHub
+ * documents and KaTeX's auto-render reads it; micromark-extension-math ended the formula at
+ * that `$`. The original's resolver and `previous` check are kept; where this one finds no
+ * closing `$`, the original is tried next, as before.
+ */
+const originalMathText = math().text![codes.dollarSign] as Construct;
+const mathTextWithEscapedDollar: Construct = { ...originalMathText, tokenize: tokenizeMathText, add: 'before' };
+
+export const mathSyntax: Extension = {
+  flow: { [codes.dollarSign]: mathFlowClosingAtLineEnd },
+  text: { [codes.dollarSign]: mathTextWithEscapedDollar },
 };
 
 const nonLazyContinuation: Construct = { tokenize: tokenizeNonLazyContinuation, partial: true };
@@ -204,8 +218,87 @@ function tokenizeNonLazyContinuation(this: TokenizeContext, effects: Effects, ok
   }
 }
 
-/** The remark plugin that gives the parser this block (after remark-math, which it amends). */
-export function remarkMathFlowClosing(this: Processor) {
+function tokenizeMathText(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  let sizeOpen = 0;
+  let size = 0;
+  let sequence: Token | undefined;
+  return start;
+
+  function start(code: Code): State | undefined {
+    effects.enter('mathText');
+    effects.enter('mathTextSequence');
+    return sequenceOpen(code);
+  }
+
+  function sequenceOpen(code: Code): State | undefined {
+    if (code === codes.dollarSign) {
+      effects.consume(code);
+      sizeOpen++;
+      return sequenceOpen;
+    }
+    effects.exit('mathTextSequence');
+    return between(code);
+  }
+
+  function between(code: Code): State | undefined {
+    if (code === codes.eof) return nok(code);
+    if (code === codes.dollarSign) {
+      sequence = effects.enter('mathTextSequence');
+      size = 0;
+      return sequenceClose(code);
+    }
+    if (code === codes.space) {
+      effects.enter('space');
+      effects.consume(code);
+      effects.exit('space');
+      return between;
+    }
+    if (markdownLineEnding(code)) {
+      effects.enter(types.lineEnding);
+      effects.consume(code);
+      effects.exit(types.lineEnding);
+      return between;
+    }
+    effects.enter('mathTextData');
+    return data(code);
+  }
+
+  function data(code: Code): State | undefined {
+    if (code === codes.eof || code === codes.space || code === codes.dollarSign || markdownLineEnding(code)) {
+      effects.exit('mathTextData');
+      return between(code);
+    }
+    effects.consume(code);
+    return code === codes.backslash ? escaped : data;
+  }
+
+  /** After a backslash: `\$` and `\\` are TeX's, taken whole (so `\\$` still closes). */
+  function escaped(code: Code): State | undefined {
+    if (code === codes.dollarSign || code === codes.backslash) {
+      effects.consume(code);
+      return data;
+    }
+    return data(code);
+  }
+
+  function sequenceClose(code: Code): State | undefined {
+    if (code === codes.dollarSign) {
+      effects.consume(code);
+      size++;
+      return sequenceClose;
+    }
+    if (size === sizeOpen) {
+      effects.exit('mathTextSequence');
+      effects.exit('mathText');
+      return ok(code);
+    }
+    sequence!.type = 'mathTextData';
+    return data(code);
+  }
+}
+
+/** The remark plugin that gives the parser these (after remark-math, which they amend). */
+export function remarkMathSyntax(this: Processor) {
   const data = this.data();
-  (data.micromarkExtensions ??= []).push(mathFlowClosingAtLineEnd);
+  (data.micromarkExtensions ??= []).push(mathSyntax);
 }
