@@ -19,24 +19,18 @@ import type { Processor } from 'unified';
  * formula ran on over the paragraphs after it, up to the next such line, turning the text
  * between into TeX and the next formula inside out. This is its tokenizer (the same tokens,
  * so mdast-util-math builds the same `math` node) with one more way to close; a `$` escaped
- * by a backslash (`\$$`) does not close. It is put before the original, which it replaces
- * (it takes everything the original takes).
+ * by a backslash (`\$$`) does not close.
  */
-const mathFlowClosingAtLineEnd: Construct = { name: 'mathFlow', tokenize: tokenizeMathFenced, concrete: true, add: 'before' };
+const mathFlowClosingAtLineEnd: Construct = { name: 'mathFlow', tokenize: tokenizeMathFenced, concrete: true };
 
 /**
  * Its inline `$…$`, where `\$` is a dollar sign in the formula (`$\sqrt{\$4}$`), as GitHub
  * documents and KaTeX's auto-render reads it; micromark-extension-math ended the formula at
- * that `$`. The original's resolver and `previous` check are kept; where this one finds no
- * closing `$`, the original is tried next, as before.
+ * that `$`, turning the rest of the paragraph inside out. `$a\$` with no `$` after it is no
+ * formula, as remark-math's issue #11 asks. The original's resolver and `previous` check are kept.
  */
 const originalMathText = math().text![codes.dollarSign] as Construct;
-const mathTextWithEscapedDollar: Construct = { ...originalMathText, tokenize: tokenizeMathText, add: 'before' };
-
-export const mathSyntax: Extension = {
-  flow: { [codes.dollarSign]: mathFlowClosingAtLineEnd },
-  text: { [codes.dollarSign]: mathTextWithEscapedDollar },
-};
+const mathTextWithEscapedDollar: Construct = { ...originalMathText, tokenize: tokenizeMathText };
 
 const nonLazyContinuation: Construct = { tokenize: tokenizeNonLazyContinuation, partial: true };
 
@@ -297,8 +291,14 @@ function tokenizeMathText(this: TokenizeContext, effects: Effects, ok: State, no
   }
 }
 
-/** The remark plugin that gives the parser these (after remark-math, which they amend). */
+/** The remark plugin, used right after remark-math: its `$` constructs are replaced by these. */
 export function remarkMathSyntax(this: Processor) {
-  const data = this.data();
-  (data.micromarkExtensions ??= []).push(mathSyntax);
+  const remarkMath = this.data().micromarkExtensions?.find((extension: Extension) => isConstruct(extension.flow?.[codes.dollarSign], 'mathFlow'));
+  if (!remarkMath?.flow || !isConstruct(remarkMath.text?.[codes.dollarSign], 'mathText')) throw new Error('remarkMathSyntax amends remark-math: use it right after');
+  remarkMath.flow[codes.dollarSign] = mathFlowClosingAtLineEnd;
+  remarkMath.text![codes.dollarSign] = mathTextWithEscapedDollar;
+}
+
+function isConstruct(construct: Construct | Construct[] | undefined, name: string): boolean {
+  return construct !== undefined && !Array.isArray(construct) && construct.name === name;
 }

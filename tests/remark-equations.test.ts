@@ -115,11 +115,12 @@ describe('equation numbers', () => {
     expect(selectAll('p', tree).map(textOf)).toEqual(['끝.']);
   });
 
-  test('"\\$" inside $…$ is a dollar sign in the formula, as on GitHub; "\\\\" before a "$" still ends it', async () => {
-    const { tree, messages } = await render(['가격 $\\$5 + \\$10 = \\$15$ 과 $\\sqrt{\\$4}$, 줄 $a \\\\$ 뒤 $b$.', '', '글자 \\$5 와 $x$.'].join('\n'));
+  test('"\\$" inside $…$ is a dollar sign in the formula, as on GitHub; "\\\\" before a "$" still ends it; "$a\\$" with no "$" after it is no formula', async () => {
+    const { tree, messages } = await render(['가격 $\\$5 + \\$10 = \\$15$ 과 $\\sqrt{\\$4}$, 줄 $a \\\\$ 뒤 $b$.', '', '글자 \\$5 와 $x$.', '', '닫히지 않는 $a\\$ 끝.'].join('\n'));
     expect(messages).toEqual([]);
     expect(texOf(tree)).toEqual(['\\$5 + \\$10 = \\$15', '\\sqrt{\\$4}', 'a \\\\', 'b', 'x']);
     expect(selectAll('p', tree).map(textOf)[1]).toMatch(/^글자 \$5 와 /);
+    expect(selectAll('p', tree).map(textOf)[2]).toBe('닫히지 않는 $a$ 끝.');
   });
 
   test('rows of align, gather and alignat and an equation environment are numbered in the post\'s one sequence, a \\label per row', async () => {
