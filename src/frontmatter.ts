@@ -5,7 +5,7 @@ import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
 import { paperSchema } from './paper.js';
 import { addError } from './report.js';
-import { findKeyPlace, keyPlace, parseToml, plainData, type TomlOrigin } from './toml.js';
+import { findKeyPlace, keyPlace, parseToml, plainData, type TomlOrigin, writtenToken } from './toml.js';
 import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
 /** The front matter block of a file: its TOML text and the line that text starts on. */
@@ -118,7 +118,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   const readDateField = (key: DateKey): CalendarDate | undefined => {
     if (raw[key] === undefined) return undefined;
     // A bare TOML date is checked as written: smol-toml turns 2023-02-29 into March 1st.
-    const value = raw[key] instanceof TomlDate ? (writtenValue(block.toml, writtenAs.get(key) ?? key) ?? raw[key]) : raw[key];
+    const value = raw[key] instanceof TomlDate ? (writtenToken(block.toml, [writtenAs.get(key) ?? key]) ?? raw[key]) : raw[key];
     const parsed = parseDate(value);
     if (typeof parsed === 'string') {
       addError(file, `${key}: ${parsed}`, place([key]));
@@ -245,10 +245,4 @@ function itemPlace(toml: string, key: string, index: number, origin: TomlOrigin)
     }
   }
   return keyAt;
-}
-
-/** The text a top-level key's value is written as, when it is a single bare token. */
-function writtenValue(toml: string, key: string): string | undefined {
-  const match = new RegExp(`^\\s*${key}\\s*=\\s*([0-9][0-9:.TtZz+\\- ]*?)\\s*(?:#.*)?$`, 'm').exec(toml);
-  return match?.[1];
 }

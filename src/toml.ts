@@ -64,6 +64,22 @@ export function findKeyPlace(
   return { line: origin.line + before.split('\n').length - 1, column: offset - before.lastIndexOf('\n') };
 }
 
+/**
+ * The text the value of `keyPath` is written as, when it is one bare token (a date, a
+ * number), as `keyPlace` finds the key: quoted (`"date" = 2023-02-29`) or not. Undefined for
+ * any other value, or a key not written in `text`.
+ */
+export function writtenToken(text: string, keyPath: ReadonlyArray<string>): string | undefined {
+  const at = findKey(text, [...keyPath]);
+  const key = at === undefined ? undefined : readKey(text, at);
+  if (!key || text[key.end] !== '=') return undefined;
+  BARE_TOKEN.lastIndex = skipBlanks(text, key.end + 1);
+  return BARE_TOKEN.exec(text)?.[0].trimEnd();
+}
+
+/** A bare TOML date, time or number: digits and the letters and signs they are written with. */
+const BARE_TOKEN = /[0-9][0-9:.TtZz+\- ]*/y;
+
 /** The offset of the key `wanted` (a header, a key line or a key of an inline table) in `text`. */
 function findKey(text: string, wanted: string[]): number | undefined {
   let table: string[] = [];

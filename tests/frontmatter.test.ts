@@ -127,6 +127,18 @@ describe('readFrontMatter', () => {
     expect(messages).toEqual([`3:1: date: invalid date "${text}": ${text.slice(0, 7)} has no day ${text.slice(8)}`]);
   });
 
+  test.each([
+    ['"date" = 2023-02-29', 'date', '2023-02-29', '2023-02 has no day 29'],
+    ["'date' = 2024-02-30", 'date', '2024-02-30', '2024-02 has no day 30'],
+    ['"lastmod" = 2023-04-31T10:00:00', 'lastmod', '2023-04-31T10:00:00', '2023-04 has no day 31'],
+  ])('an impossible bare date under a quoted key (%s) is refused too', (line, key, text, why) => {
+    // TOML allows quoting any key; the written text must be found all the same, else
+    // smol-toml's rolled-over March 1st (May 1st) would be published.
+    const { frontMatter, messages } = read(['title = "t"', ...(key === 'date' ? [] : ['date = 2024-01-01']), line]);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual([`${key === 'date' ? 3 : 4}:1: ${key}: invalid date "${text}": ${why}`]);
+  });
+
   test('an offset datetime keeps the text it was written as', () => {
     const { frontMatter } = read([`title = "t"`, `date = 2024-03-01T00:30:00+09:00`]);
     expect(frontMatter?.date?.iso).toBe('2024-03-01T00:30:00+09:00');
