@@ -64,10 +64,18 @@ export function formatDate(date: CalendarDate, language: string): string {
     return `${date.year}년 ${date.month}월 ${date.day}일`;
   }
   // Formatting a UTC instant in UTC cannot shift the day, whatever TZ says.
-  const instant = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  const instant = utcTime(date.year, date.month, date.day);
   let format = longDateFormats.get(language);
   if (!format) longDateFormats.set(language, (format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' })));
   return format.format(instant);
+}
+
+/**
+ * Milliseconds since the epoch of a day (and hour) in UTC. `Date.UTC` takes the years 0–99
+ * for 1900–1999, which would show `0050-06-01` as 1950 and give it 1950's UTC offset.
+ */
+export function utcTime(year: number, month: number, day: number, hour = 0): number {
+  return new Date(Date.UTC(2000, 0, 1, hour)).setUTCFullYear(year, month - 1, day);
 }
 
 /** Formatters by language: making one costs far more than using it, and a build formats every post's dates. */

@@ -1,3 +1,4 @@
+import { utcTime } from './date.js';
 import type { CalendarDate } from './types.js';
 
 /**
@@ -40,7 +41,7 @@ function wallClockMs(date: CalendarDate): number {
  * through twice is its first occurrence (as JavaScript's Temporal does by default).
  */
 function offsetMinutesOf(date: CalendarDate, timeZone: string): number {
-  const noon = Date.UTC(date.year, date.month - 1, date.day, 12);
+  const noon = utcTime(date.year, date.month, date.day, 12);
   const before = offsetMinutes(timeZone, noon - DAY);
   if (before === offsetMinutes(timeZone, noon) && before === offsetMinutes(timeZone, noon + DAY)) return before;
   const wall = wallClockMs(date);

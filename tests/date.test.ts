@@ -167,6 +167,15 @@ describe('formatDate', () => {
     expect(formatDate(date('2023-12-31T23:30:00-08:00'), 'en-US')).toBe('December 31, 2023');
   });
 
+  test('a year below 100 is that year, not 1900 and after', () => {
+    // Date.UTC reads years 0–99 as 1900–1999.
+    expect(formatDate(date('0050-06-01'), 'en')).toBe('June 1, 50');
+    expect(formatDate(date('0001-01-01'), 'en-GB')).toBe('1 January 1');
+    // Nor does such a date take 1950's summer time: New York then kept its local mean time.
+    expect(timestampOf(date('0050-06-01'), 'America/New_York')).toBe(timestampOf(date('0150-06-01'), 'America/New_York').replace('0150', '0050'));
+    expect(timestampOf(date('0050-06-01'), 'America/New_York')).not.toMatch(/-04:00$/);
+  });
+
   test('isoDay pads', () => {
     expect(isoDay(date('0999-01-02'))).toBe('0999-01-02');
     expect(isoDay(date(toml('2024-03-01T00:30:00+09:00')))).toBe('2024-03-01');
