@@ -35,7 +35,10 @@ export function collect(
 ): Site {
   const isOut = isPublished(config, options);
   const instant = instantsIn(config.timeZone);
-  const orderedPosts = [...posts].sort((a, b) => instant(b) - instant(a) || compare(a.sourcePath, b.sourcePath));
+  // Posts of the same instant (two parts of a series dated the same day) are in file order,
+  // oldest first, as in their series box: newest first is that order reversed, so a post's
+  // older neighbour (prev) is the part before it, not the part after.
+  const orderedPosts = [...posts].sort((a, b) => instant(b) - instant(a) || compare(b.sourcePath, a.sourcePath));
   const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined).filter(isOut);
   const keptPages = withoutDuplicateSlugs(pages, fileOf, (slug) =>
     RESERVED_PAGE_SLUGS.has(slug.toLowerCase()) ? `slug "${slug}" is reserved for geul's own pages` : undefined,

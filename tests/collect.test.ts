@@ -35,14 +35,14 @@ function run(posts: Spec[], pages: Spec[] = []) {
 }
 
 describe('collect', () => {
-  test('posts newest first, whatever the date form; same date by path', () => {
+  test('posts newest first, whatever the date form; same date by path, the last file newest', () => {
     const { site } = run([
       { path: 'content/posts/old.md', date: '2023-05-01' },
       { path: 'content/posts/new.md', date: '2024-03-01T00:30:00+09:00' },
       { path: 'content/posts/b.md', date: '2024-01-01' },
       { path: 'content/posts/a.md', date: '2024-01-01' },
     ]);
-    expect(site.posts.map((post) => post.slug)).toEqual(['new', 'a', 'b', 'old']);
+    expect(site.posts.map((post) => post.slug)).toEqual(['new', 'b', 'a', 'old']);
   });
 
   test('a datetime without an offset is a wall-clock time in the site time zone when ordering: 10:00 in Seoul (01:00Z) is older than 05:00Z', () => {

@@ -46,6 +46,16 @@ describe('series', () => {
     expect(full('alone').series).toBeNull();
   });
 
+  test('parts dated the same day: lists, and so prev and next, agree with the series box', () => {
+    // Part 1 said "3편 중 1편" in its series box and "← 이전 글 2부" below: the newest-first
+    // lists broke ties in file order too, putting part 1 above part 2.
+    const { site, problems } = build(['3', '1', '2'].map((n) => postFrom(`content/posts/part-${n}.md`, [`title = "${n}부"`, 'date = 2024-05-05', SERIES])));
+    expect(problems).toEqual([]);
+    const inSeries = site.series[0]!.posts.map((post: ParsedPost) => post.slug);
+    expect(inSeries).toEqual(['part-1', 'part-2', 'part-3']);
+    expect(site.posts.map((post) => post.slug)).toEqual([...inSeries].reverse());
+  });
+
   test('series is one name', () => {
     expect(() => postFrom('content/posts/x.md', ['title = "x"', 'date = 2024-01-01', 'series = ["a", "b"]'])).toThrow(/series must be one name/);
   });
