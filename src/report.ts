@@ -85,18 +85,21 @@ function firstLine(text: string): string {
 /** `path:line:col: message`, with `warning: ` before the message of a warning. */
 export function formatProblem(problem: Problem): string {
   const kind = problem.severity === 'warning' ? 'warning: ' : '';
-  return `${printablePath(problem.path)}:${problem.line}:${problem.column}: ${kind}${problem.message}`;
+  return `${printable(problem.path)}:${problem.line}:${problem.column}: ${kind}${printable(problem.message)}`;
 }
 
 /**
- * A path as it can stand at the start of a one-line problem: a control character in a file
- * name (a newline, from a script's mistake) is written as its escape, so the line stays one
- * line that editors and CI annotations can read.
+ * Text as it can stand in a one-line problem: a control character in a file name (a newline,
+ * from a script's mistake) or in a message quoting the writer's text (`date = "2024-01-01\n…"`,
+ * an escape sequence that would recolour the terminal) is written as its escape, so the line
+ * stays one line that editors and CI annotations can read.
  */
-function printablePath(file: string): string {
+function printable(text: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
-  return file.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Two lines of context before the place, the line itself and a caret under the column. */
 export function codeFrame(text: string, line: number, column: number): string | undefined {

@@ -17,6 +17,13 @@ describe('formatProblem', () => {
     expect(formatProblem(problem({ path: 'content/posts/new\nline\t.md', message: 'm' }))).toBe('content/posts/new\\nline\\t.md:1:1: m');
   });
 
+  test('text of a post quoted in a message stays one line, with no escape sequence for the terminal', () => {
+    // date = "2024-01-01\u001b[31m\nx" in a post: the invalid date is quoted in the message.
+    expect(formatProblem(problem({ line: 3, message: 'date: invalid date "2024-01-01\u001b[31m\nx\u2028"' }))).toBe(
+      'content/posts/a.md:3:1: date: invalid date "2024-01-01\\u001b[31m\\nx\\u2028"',
+    );
+  });
+
   test('a warning says so before the message', () => {
     expect(formatProblem(problem({ line: 5, column: 2, message: 'Could not render math', severity: 'warning' }))).toBe(
       'content/posts/a.md:5:2: warning: Could not render math',
