@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { VFile } from 'vfile';
 import { addError, addWarning } from './report.js';
-import { keyPlace, parseToml, plainData } from './toml.js';
+import { impossibleDates, keyPlace, parseToml, plainData } from './toml.js';
 import type { SiteConfig } from './types.js';
 
 const siteSchema = z.object({
@@ -41,6 +41,7 @@ export function readConfig(file: VFile): SiteConfig {
   }
   const settings = result.success ? result.data : siteSchema.parse({});
   const extra = plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>;
+  for (const { key, reason } of impossibleDates(text, raw, Object.keys(extra))) addError(file, `${key.join('.')}: ${reason}`, keyPlace(text, key));
   // Hugo reads its settings whatever their case (`baseurl` is common in Hugo sites); geul's
   // are case-sensitive, and a key in another case would pass unseen into site.params.
   for (const key of Object.keys(extra)) {

@@ -5,7 +5,7 @@ import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
 import { paperSchema } from './paper.js';
 import { addError } from './report.js';
-import { findKeyPlace, keyPlace, parseToml, plainData, type TomlOrigin, writtenToken } from './toml.js';
+import { findKeyPlace, impossibleDates, keyPlace, parseToml, plainData, type TomlOrigin, writtenToken } from './toml.js';
 import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
 /** The front matter block of a file: its TOML text and the line that text starts on. */
@@ -173,6 +173,10 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   if (badDate || (requireDate && !date)) {
     return undefined;
   }
+  // Kept keys reach templates: a date there is checked as written too (`updated = 2023-02-29`).
+  const rolledOver = impossibleDates(block.toml, raw, Object.keys(raw).filter((key) => !KNOWN_KEYS.has(key)));
+  for (const { key, reason } of rolledOver) addError(file, `${key.join('.')}: ${reason}`, place(key));
+  if (rolledOver.length > 0) return undefined;
 
   // Aliases are checked as paths here; clashes with other pages are found by collect().
   const aliases: string[] = [];

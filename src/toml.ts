@@ -1,5 +1,6 @@
 import { parse, TomlDate, TomlError } from 'smol-toml';
 import type { VFile } from 'vfile';
+import { parseDate } from './date.js';
 import { addError } from './report.js';
 
 /** Where a block of TOML starts inside its file, so that places point into the file. */
@@ -75,6 +76,28 @@ export function writtenToken(text: string, keyPath: ReadonlyArray<string>): stri
   if (!key || text[key.end] !== '=') return undefined;
   BARE_TOKEN.lastIndex = skipBlanks(text, key.end + 1);
   return BARE_TOKEN.exec(text)?.[0].trimEnd();
+}
+
+/**
+ * The given keys (and the keys of tables below them, as `params.since`) whose bare date names
+ * no real day (`since = 2023-02-29`), with why: smol-toml reads it as the day after (March
+ * 1st), which templates would then show as if it had been written so. A time of day alone is
+ * not a date and passes; dates inside arrays are not looked for.
+ */
+export function impossibleDates(text: string, values: Record<string, unknown>, keys: Iterable<string>, table: string[] = []): { key: string[]; reason: string }[] {
+  const found: { key: string[]; reason: string }[] = [];
+  for (const name of keys) {
+    const value = values[name];
+    const key = [...table, name];
+    if (value instanceof TomlDate) {
+      const written = value.isTime() ? undefined : writtenToken(text, key);
+      const parsed = written === undefined ? undefined : parseDate(written);
+      if (typeof parsed === 'string') found.push({ key, reason: parsed });
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      found.push(...impossibleDates(text, value as Record<string, unknown>, Object.keys(value), key));
+    }
+  }
+  return found;
 }
 
 /** A bare TOML date, time or number: digits and the letters and signs they are written with. */

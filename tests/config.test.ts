@@ -104,6 +104,15 @@ describe('readConfig', () => {
     });
   });
 
+  test('an impossible date among unknown keys is an error at its key, not the next day shown as written', () => {
+    // smol-toml reads 2023-02-29 as March 1st: site.params.since would say 2023-03-01.
+    const { file } = read('since = 2023-02-29\n[params]\nclock = 10:30:00\nleap = 2024-02-29\nlaunched = 2024-04-31T10:00:00+09:00');
+    expect(file.messages.map((message) => `${message.line}:${message.column}: ${message.reason}${message.fatal ? '' : ' (warning)'}`)).toEqual([
+      '1:1: since: invalid date "2023-02-29": 2023-02 has no day 29',
+      '5:1: params.launched: invalid date "2024-04-31T10:00:00+09:00": 2024-04 has no day 31',
+    ]);
+  });
+
   test('broken TOML is reported at its line', () => {
     const { places, file } = read('title = "a"\ntitle = "b"');
     expect(places).toEqual([[2, 1, true]]);

@@ -139,6 +139,14 @@ describe('readFrontMatter', () => {
     expect(messages).toEqual([`${key === 'date' ? 3 : 4}:1: ${key}: invalid date "${text}": ${why}`]);
   });
 
+  test('an impossible date under a kept (unknown) key is refused too, at its key', () => {
+    // Else post.params.updated would be smol-toml's rolled-over "2023-03-01".
+    const { frontMatter, messages } = read(['title = "t"', 'date = 2024-01-01', 'updated = 2023-02-29', 'start = 09:30:00', '[extra]', 'at = 2024-06-31']);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual(['4:1: updated: invalid date "2023-02-29": 2023-02 has no day 29', '7:1: extra.at: invalid date "2024-06-31": 2024-06 has no day 31']);
+    expect(read(['title = "t"', 'date = 2024-01-01', 'updated = 2024-02-29', 'start = 09:30:00']).frontMatter?.extra).toEqual({ updated: '2024-02-29', start: '09:30:00' });
+  });
+
   test('an offset datetime keeps the text it was written as', () => {
     const { frontMatter } = read([`title = "t"`, `date = 2024-03-01T00:30:00+09:00`]);
     expect(frontMatter?.date?.iso).toBe('2024-03-01T00:30:00+09:00');
