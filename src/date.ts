@@ -63,10 +63,11 @@ export function formatDate(date: CalendarDate, language: string): string {
   if (language === 'ko' || language.startsWith('ko-')) {
     return `${date.year}년 ${date.month}월 ${date.day}일`;
   }
-  // Formatting a UTC instant in UTC cannot shift the day, whatever TZ says.
+  // Formatting a UTC instant in UTC cannot shift the day, whatever TZ says; in the Gregorian
+  // calendar the date was written in (Thai would count 2567, Persian 1402 otherwise).
   const instant = utcTime(date.year, date.month, date.day);
   let format = longDateFormats.get(language);
-  if (!format) longDateFormats.set(language, (format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' })));
+  if (!format) longDateFormats.set(language, (format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC', calendar: 'gregory' })));
   return format.format(instant);
 }
 

@@ -167,6 +167,12 @@ describe('formatDate', () => {
     expect(formatDate(date('2023-12-31T23:30:00-08:00'), 'en-US')).toBe('December 31, 2023');
   });
 
+  test('in the calendar the date is written in, whatever the language\'s own', () => {
+    expect(formatDate(date('2024-03-15'), 'th')).toMatch(/15 .* 2024$/);
+    expect(formatDate(date('2024-03-15'), 'fa')).toMatch(/^۱۵ .* ۲۰۲۴$/);
+    expect(formatDate(date('2024-03-15'), 'ja-JP-u-ca-japanese')).toBe('2024年3月15日');
+  });
+
   test('a year below 100 is that year, not 1900 and after', () => {
     // Date.UTC reads years 0–99 as 1900–1999.
     expect(formatDate(date('0050-06-01'), 'en')).toBe('June 1, 50');
