@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
 import type { Definition, Image, Root } from 'mdast';
@@ -183,6 +183,9 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
     // The name written is NFC; a file from macOS may be named NFD on disk, and is read by that name.
     const full = onDisk(root, candidate);
     if (!isFile(full)) continue;
+    // A link is followed only within the project: `images/x.png -> /proc/self/environ` (or a
+    // linked folder, `images/root -> /`) would publish whatever file of the machine it names.
+    if (!insideRoot(full, root)) return { error: `image "${url}" is a link to a file outside the project`, looked: tried };
     const source = path.relative(root, full).split(path.sep).join('/');
     if (candidate.startsWith(IMAGES_DIR)) return { asset: { source, output: candidate }, suffix, looked: tried };
     const inPostDir = path.posix.relative(postDir, candidate);
@@ -257,6 +260,16 @@ export function stampOf(file: string): string {
  */
 function stampFrom(stat: Stats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+/** Whether `file`, its links resolved, lies inside the project `root` (itself resolved too). */
+function insideRoot(file: string, root: string): boolean {
+  try {
+    const inside = path.relative(realpathSync(root), realpathSync(file));
+    return inside !== '' && !inside.startsWith(`..${path.sep}`) && inside !== '..' && !path.isAbsolute(inside);
+  } catch {
+    return false;
+  }
 }
 
 function isFile(file: string): boolean {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Element } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
@@ -95,6 +95,21 @@ describe('resolveImage', () => {
   test('a project file outside images/ and the post folder is refused', () => {
     expect(post('../../site.toml')).toEqual({ error: 'image "../../site.toml" must be in images/ or next to the post' });
     expect(post('../../.env')).toMatchObject({ error: expect.stringMatching(/must be in images\/ or next to the post/) });
+  });
+
+  test('a link to a file outside the project is refused; a link inside it is followed', async () => {
+    const outside = await tempDir('geul-outside-');
+    try {
+      writeFileSync(path.join(outside, 'secret.png'), 'SECRET=1\n');
+      symlinkSync(path.join(outside, 'secret.png'), path.join(root, 'images', 'secret.png'));
+      symlinkSync(outside, path.join(root, 'images', 'elsewhere'));
+      symlinkSync('dot.png', path.join(root, 'images', 'linked.png'));
+      expect(post('images/secret.png')).toEqual({ error: 'image "images/secret.png" is a link to a file outside the project' });
+      expect(post('images/elsewhere/secret.png')).toEqual({ error: 'image "images/elsewhere/secret.png" is a link to a file outside the project' });
+      expect(post('images/linked.png')).toEqual({ asset: { source: 'images/linked.png', output: 'images/linked.png' }, suffix: '' });
+    } finally {
+      await cleanup(outside);
+    }
   });
 
   test('a missing image is an error naming every place looked at', () => {
