@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { VFile } from 'vfile';
+import { encodingProblem } from './encoding.js';
 import { addError, addWarning } from './report.js';
 import { impossibleDates, keyPlace, parseToml, plainData } from './toml.js';
 import type { SiteConfig } from './types.js';
@@ -31,6 +32,8 @@ const KNOWN_KEYS = new Set(Object.keys(siteSchema.shape));
 /** Read `site.toml` (its VFile) into settings; problems are recorded on the file. */
 export function readConfig(file: VFile): SiteConfig {
   const text = String(file.value);
+  const encoding = encodingProblem(file);
+  if (encoding) addError(file, encoding.reason, encoding, 'encoding');
   const raw = parseToml(text, file) ?? {};
   const result = siteSchema.safeParse(raw);
   if (!result.success) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Processor } from 'unified';
 import type { VFile } from 'vfile';
+import { encodingProblem } from './encoding.js';
 import { frontMatterKeyPlace, frontMatterLineCount, readFrontMatter } from './frontmatter.js';
 import { markdownLimits } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
@@ -31,6 +32,12 @@ export async function readPost(
   processor: Processor<any, any, any, any, string>,
   includeDrafts: boolean,
 ): Promise<ParsedPost | undefined> {
+  // Text that is not UTF-8 would only give errors (and a page) made of what it garbled.
+  const encoding = encodingProblem(file);
+  if (encoding) {
+    addError(file, encoding.reason, encoding, 'encoding');
+    return undefined;
+  }
   const frontMatter = readFrontMatter(file, kind === 'post');
   if (!frontMatter) {
     // The body's problems (a missing image, a bad label) are told in the same run.

@@ -1,0 +1,22 @@
+import { placeAt } from './place.js';
+import type { VFile } from 'vfile';
+
+/**
+ * Sources are read as UTF-8, and a byte UTF-8 does not allow becomes U+FFFD (�). A post
+ * saved as CP949/EUC-KR (Korean Windows) or UTF-16 (Notepad's "Unicode") would otherwise be
+ * published as rows of �, its title too, with no word of it. The text alone decides (a
+ * post's compile result is a pure function of it), so a � written on purpose is refused
+ * too, and the message says how to write it.
+ */
+export function encodingProblem(file: VFile): { reason: string; line: number; column: number } | undefined {
+  const text = String(file.value ?? '');
+  const at = text.indexOf('\uFFFD');
+  if (at === -1) return undefined;
+  // FF FE or FE FF, UTF-16's byte order mark, then ASCII with a NUL beside every character.
+  const utf16 = text.startsWith('\uFFFD\uFFFD') && text.includes('\0');
+  const escape = String(file.path).endsWith('.toml') ? '"\\uFFFD"' : '&#xFFFD;';
+  const reason = utf16
+    ? 'this file is UTF-16 text: save it as UTF-8'
+    : `this file is not UTF-8 text (CP949/EUC-KR?): save it as UTF-8 (a "\uFFFD" written on purpose: ${escape})`;
+  return { reason, ...placeAt(file, at) };
+}
