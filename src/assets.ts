@@ -8,6 +8,13 @@ import { outputDirOf } from './urls.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Editors' backups (`index.md~`, `paper.pdf~`), skipped as Hugo skips them: a bundle's
+ * `index.md~` is the post's source as it was, a draft paragraph or a note included. Hidden
+ * files (`.x.swp`, macOS's `._x.png`) are skipped anyway (`dot: false`).
+ */
+const EDITOR_BACKUPS = ['**/*~'];
+
 /** Where KaTeX's stylesheet and fonts land in the output; templates link `assets/katex/katex.min.css`. */
 export const KATEX_OUTPUT_DIR = 'assets/katex';
 
@@ -24,7 +31,7 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
   const outputs: Output[] = [];
   const copyTree = async (sourceDir: string, outputDir: string, pattern = '**/*', ignore: string[] = []) => {
     // Links not followed, as for the sources (load.ts): a loop of them has no end.
-    const files = await glob(pattern, { cwd: sourceDir, ignore, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
+    const files = await glob(pattern, { cwd: sourceDir, ignore: [...ignore, ...EDITOR_BACKUPS], onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
     for (const file of files.sort()) {
       outputs.push({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(sourceDir, file) });
     }
@@ -68,7 +75,7 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
 async function bundleResources(root: string, post: ParsedPost): Promise<Output[]> {
   if (post.kind !== 'post' || path.posix.basename(post.sourcePath) !== 'index.md') return [];
   const dir = onDisk(root, path.posix.dirname(post.sourcePath));
-  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
+  const files = await glob('**/*', { cwd: dir, ignore: EDITOR_BACKUPS, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
   const bundles = files.filter((file) => path.posix.basename(file) === 'index.md' && file !== 'index.md').map((file) => `${path.posix.dirname(file)}/`);
   const outputDir = outputDirOf(post.kind, post.slug);
   return files

@@ -310,7 +310,7 @@ describe('assets', () => {
 });
 
 describe('page bundles publish their other files', () => {
-  test('a PDF, a data file and a subfolder beside the post are copied next to its page; markdown, hidden files, nested bundles and drafts are not', async () => {
+  test('a PDF, a data file and a subfolder beside the post are copied next to its page; markdown, hidden files, editor backups, nested bundles and drafts are not', async () => {
     const root = await copySite('basic');
     try {
       const bundle = path.join(root, 'content/posts/bundle-post');
@@ -318,6 +318,10 @@ describe('page bundles publish their other files', () => {
       writeFileSync(path.join(bundle, 'paper.pdf'), '%PDF-1.4');
       writeFileSync(path.join(bundle, 'data', '결과.csv'), 'a,b\n1,2\n');
       writeFileSync(path.join(bundle, '.notes'), 'private');
+      // Editors' backups, here and in images/ (Hugo skips them too).
+      writeFileSync(path.join(bundle, 'index.md~'), '+++\ntitle = "옛 원고"\n+++\n\n지운 문단.\n');
+      writeFileSync(path.join(bundle, 'paper.pdf~'), '%PDF-1.3');
+      writeFileSync(path.join(root, 'images', 'dot.png~'), 'old');
       writeFileSync(path.join(bundle, 'appendix.md'), '+++\ntitle = "부록"\ndate = 2024-01-05\n+++\n\n부록.\n');
       mkdirSync(path.join(bundle, 'child'));
       writeFileSync(path.join(bundle, 'child', 'index.md'), '+++\ntitle = "자식"\ndate = 2024-01-06\n+++\n\n[표](table.csv)\n');
@@ -342,6 +346,7 @@ describe('page bundles publish their other files', () => {
         'child/table.csv',
       ]);
       expect(readFileSync(path.join(dist, 'posts/bundle-post/paper.pdf'), 'utf8')).toBe('%PDF-1.4');
+      expect(listFiles(path.join(dist, 'images')).filter((file) => file.endsWith('~'))).toEqual([]);
       expect(files).toContain('appendix/index.html');
       expect(files.some((file) => file.startsWith('draft-bundle/'))).toBe(false);
     } finally {
