@@ -27,7 +27,10 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   if (!opener) {
     const reason = /^\uFEFF?---\r?\n/.test(text)
       ? 'front matter must be TOML between "+++" lines (YAML "---" is not supported)'
-      : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
+      : /^\uFEFF?\+\+\+[ \t]*\r(?!\n)/.test(text)
+        ? // Classic Mac OS line ends: TOML knows no line end but LF and CRLF, and the whole file read as one line.
+          'lines end in a lone CR (old Mac line ends): save the file with LF or CRLF line ends'
+        : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
     addError(file, reason, { line: 1, column: 1 });
     return undefined;
   }

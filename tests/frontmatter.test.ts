@@ -217,6 +217,12 @@ describe('readFrontMatter', () => {
     expect(file.messages[0]?.reason).toMatch(/missing front matter/);
   });
 
+  test('lone CR line ends are named, not taken for a missing front matter', () => {
+    const file = fileOf('+++\rtitle = "a"\rdate = 2024-01-01\r+++\r\r본문\r');
+    expect(readFrontMatter(file, true)).toBeUndefined();
+    expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['1:1: lines end in a lone CR (old Mac line ends): save the file with LF or CRLF line ends']);
+  });
+
   test('CRLF line ends, a BOM and spaces after the closer are accepted', () => {
     for (const text of [
       '+++\r\ntitle = "a"\r\ndate = 2024-01-01\r\n+++\r\nbody',
