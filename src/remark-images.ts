@@ -38,6 +38,7 @@ export interface PictureSource {
 
 const IMAGES_DIR = 'images/';
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i;
+const LOCAL_FILE = /^(?:[a-z]:[\\/]|file:)/i;
 /** A sharing card wants about this width; larger variants are more bytes for no gain. */
 const CARD_WIDTH = 1200;
 
@@ -161,6 +162,9 @@ type Resolution = ({ asset?: AssetRef; suffix: string } | { error: string }) & {
  * so a post cannot publish arbitrary project files (`![](../../.env)`).
  */
 export function resolveImage(url: string, sourcePath: string, outputDir: string, root: string): Resolution {
+  // `C:\fig.png` or `file:///home/me/fig.png` looks like a URL of scheme `c:` or `file:` but
+  // names a file of the writer's machine: a broken image for every reader.
+  if (LOCAL_FILE.test(url)) return { error: `image path "${url}" is a file on this computer, outside the project: put it in images/`, looked: [] };
   if (url === '' || EXTERNAL.test(url)) return { suffix: '', looked: [] };
   const cut = url.search(/[?#]/);
   const suffix = cut === -1 ? '' : url.slice(cut);

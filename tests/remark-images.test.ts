@@ -92,6 +92,12 @@ describe('resolveImage', () => {
     expect(post('/../outside.png')).toMatchObject({ error: expect.stringMatching(/escapes the project/) });
   });
 
+  test('a file of the writer\'s machine (a Windows path, a file: URL) is refused', () => {
+    for (const url of ['C:\\Users\\me\\fig.png', 'd:/fig.png', 'file:///home/me/fig.png', 'FILE://C:/fig.png']) {
+      expect(post(url)).toEqual({ error: `image path "${url}" is a file on this computer, outside the project: put it in images/` });
+    }
+  });
+
   test('a project file outside images/ and the post folder is refused', () => {
     expect(post('../../site.toml')).toEqual({ error: 'image "../../site.toml" must be in images/ or next to the post' });
     expect(post('../../.env')).toMatchObject({ error: expect.stringMatching(/must be in images\/ or next to the post/) });
