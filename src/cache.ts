@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isOwnCacheFolder } from './cache-folder.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
@@ -467,9 +468,11 @@ async function placeFile(temporary: string, target: string): Promise<void> {
 }
 
 async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
+  if (!isOwnCacheFolder(dir)) return;
   let folders: string[];
   try {
-    folders = await readdir(dir);
+    // Only real folders are looked into: a link among them leads out of the cache.
+    folders = (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   } catch {
     return;
   }
@@ -492,6 +495,7 @@ async function pruneUnused(dir: string, used: Set<string>): Promise<void> {
 
 /** Remove the temporary files in `dir` (not below it) that a crashed build left an hour or more ago. */
 async function pruneStaleTemporaries(dir: string): Promise<void> {
+  if (!isOwnCacheFolder(dir)) return;
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.endsWith('.tmp')) continue;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { isOwnCacheFolder } from './cache-folder.js';
 import { readAt } from './read-at.js';
 
 /**
@@ -127,6 +128,7 @@ export function openFragmentStore({ dir, salt }: FragmentStoreLocation): Fragmen
 
 /** Remove the fragments of other salts (older versions of the code that makes them). */
 export function pruneFragmentStores({ dir, salt }: FragmentStoreLocation): void {
+  if (!isOwnCacheFolder(dir)) return;
   let names: string[];
   try {
     names = readdirSync(dir);

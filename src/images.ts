@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from './report.js';
+import { isOwnCacheFolder } from './cache-folder.js';
 import { packageVersion } from './cache.js';
 import type { AssetRef, ImageVariant, Output, VariantFormat } from './types.js';
 
@@ -322,8 +323,10 @@ async function makeEntry(
  * that died while making one. Used entries were touched by this build, so they stay.
  */
 async function pruneStale(cacheDir: string, cutoff: number): Promise<void> {
-  const shards = await readdir(cacheDir).catch(() => [] as string[]);
-  for (const shard of shards) {
+  if (!isOwnCacheFolder(cacheDir)) return;
+  const entries = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
+  // Only real folders are looked into: a link among the shards leads out of the cache.
+  for (const shard of entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
     const names = await readdir(path.join(cacheDir, shard)).catch(() => [] as string[]);
     for (const name of names) {
       const dir = path.join(cacheDir, shard, name);
