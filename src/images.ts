@@ -92,7 +92,8 @@ export function planImage(
     widths.map((width) => {
       if (ownFormat && width === size.width) return { output, width };
       // The original's own extension (`.JPG` stays `.JPG`), or the format's when it has none.
-      const name = `${stem}-${width}w.${tag}${ownFormat && extension ? extension : `.${format}`}`;
+      const suffix = `-${width}w.${tag}${ownFormat && extension ? extension : `.${format}`}`;
+      const name = `${fitting(stem, suffix)}${suffix}`;
       variants.push({ output: name, width, format });
       return { output: name, width };
     });
@@ -113,6 +114,27 @@ export function planImage(
     Math.abs(candidate.width - FALLBACK_WIDTH) < Math.abs(best.width - FALLBACK_WIDTH) ? candidate : best,
   );
   return { variants, sources, srcset, src };
+}
+
+/** The longest file name most file systems allow, in bytes (UTF-8). */
+const NAME_BYTES = 255;
+
+/**
+ * `stem` with its last segment cut, at a character, so that it and `suffix` make a file name
+ * of at most NAME_BYTES: an image named with 82 Hangul syllables (250 bytes) is a fine file,
+ * but its copies' names (`-1200w.1a2b3c4d.webp` more) are not, and writing them failed the
+ * build with ENAMETOOLONG. The hash in the suffix still tells the copies apart.
+ */
+function fitting(stem: string, suffix: string): string {
+  const slash = stem.lastIndexOf('/') + 1;
+  const room = NAME_BYTES - Buffer.byteLength(suffix);
+  if (Buffer.byteLength(stem.slice(slash)) <= room) return stem;
+  let base = '';
+  for (const char of stem.slice(slash)) {
+    if (Buffer.byteLength(base + char) > room) break;
+    base += char;
+  }
+  return stem.slice(0, slash) + base;
 }
 
 /** The output format for an image type as image-size names it; undefined = pass through. */

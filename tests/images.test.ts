@@ -80,6 +80,19 @@ describe('planImage', () => {
     ]);
   });
 
+  test('a copy of an image with a name near 255 bytes gets a name that fits, cut at a character', () => {
+    const name = '그'.repeat(82); // 246 bytes, a fine file name
+    const plan = planImage(`posts/긴-글/${name}.png`, { width: 1600, height: 900 }, 'png', HASH)!;
+    for (const variant of plan.variants) {
+      const file = variant.output.slice('posts/긴-글/'.length);
+      expect(Buffer.byteLength(file), file).toBeLessThanOrEqual(255);
+      expect(file).toMatch(new RegExp(`^그{70,82}-${variant.width}w\\.abababab\\.(png|webp)$`));
+    }
+    expect(plan.variants.find((variant) => variant.width === 1200 && variant.format === 'webp')!.output).toBe(`posts/긴-글/${'그'.repeat(78)}-1200w.abababab.webp`);
+    // A name with room to spare is kept whole.
+    expect(planImage('images/a.png', { width: 800, height: 600 }, 'png', HASH)!.variants[0]!.output).toBe('images/a-400w.abababab.webp');
+  });
+
   test('SVG, GIF and unknown types pass through', () => {
     expect(planImage('images/a.svg', { width: 800, height: 600 }, 'svg', HASH)).toBeUndefined();
     expect(planImage('images/a.gif', { width: 800, height: 600 }, 'gif', HASH)).toBeUndefined();
