@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { onDisk } from './on-disk.js';
+import type { Problem } from './report.js';
 import type { Output, ParsedPost } from './types.js';
 import { outputDirOf } from './urls.js';
 
@@ -82,6 +83,21 @@ async function bundleResources(root: string, post: ParsedPost): Promise<Output[]
     .filter((file) => !file.toLowerCase().endsWith('.md') && !bundles.some((bundle) => file.startsWith(bundle)))
     .sort()
     .map((file) => ({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(dir, file) }));
+}
+
+/**
+ * Copied files that would take a page's place: a page bundle's own `index.html` (a saved
+ * copy, an exported notebook) was written over the post's page, which vanished without a
+ * word. One error per file, named from the project root.
+ */
+export function replacedPages(pagePaths: ReadonlySet<string>, outputs: readonly Output[], root: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const output of outputs) {
+    if (!('copyFrom' in output) || !pagePaths.has(output.path)) continue;
+    const source = path.relative(root, output.copyFrom).split(path.sep).join('/').normalize('NFC');
+    problems.push({ path: source, line: 1, column: 1, message: `would take the place of the page ${output.path}: rename it`, severity: 'error' });
+  }
+  return problems;
 }
 
 const pretendardWeb = () => path.join(path.dirname(require.resolve('pretendard/package.json')), 'dist', 'web', 'variable');

@@ -1,5 +1,5 @@
 import type { VFile } from 'vfile';
-import { assets } from './assets.js';
+import { assets, replacedPages } from './assets.js';
 import { collect, isPublished } from './collect.js';
 import { compactHtml, isHtmlOnDisk, knownHtmlDigest, type HtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
@@ -169,7 +169,9 @@ export async function assemble({ sources, config, compiled, modified, started }:
     }
   }
 
-  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems]);
+  const replaced = replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root);
+
+  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems, ...replaced]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,

@@ -16,6 +16,7 @@ import {
   hashTree,
   listFiles,
   missingCssUrls,
+  problemLines,
   readHtml,
   runCli,
   textOf,
@@ -310,6 +311,18 @@ describe('assets', () => {
 });
 
 describe('page bundles publish their other files', () => {
+  test('a bundle\'s own index.html is an error, not written over the post\'s page', async () => {
+    const root = await copySite('basic');
+    try {
+      writeFileSync(path.join(root, 'content/posts/bundle-post/index.html'), '<p>내보낸 사본</p>\n');
+      const run = await runCli(['build', '--root', root]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(problemLines(run.stderr)).toEqual(['content/posts/bundle-post/index.html:1:1: would take the place of the page posts/bundle-post/index.html: rename it']);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
+
   test('a PDF, a data file and a subfolder beside the post are copied next to its page; markdown, hidden files, editor backups, nested bundles and drafts are not', async () => {
     const root = await copySite('basic');
     try {
