@@ -189,7 +189,8 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
     if (!isFile(full)) continue;
     // A link is followed only within the project: `images/x.png -> /proc/self/environ` (or a
     // linked folder, `images/root -> /`) would publish whatever file of the machine it names.
-    if (!insideRoot(full, root)) return { error: `image "${url}" is a link to a file outside the project`, looked: tried };
+    // The top-level images/ may itself be a link (to a shared folder): it is published whole.
+    if (!inside(full, root) && !inside(full, path.join(root, 'images'))) return { error: `image "${url}" is a link to a file outside the project`, looked: tried };
     const source = path.relative(root, full).split(path.sep).join('/');
     if (candidate.startsWith(IMAGES_DIR)) return { asset: { source, output: candidate }, suffix, looked: tried };
     const inPostDir = path.posix.relative(postDir, candidate);
@@ -266,11 +267,11 @@ function stampFrom(stat: Stats): string {
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
-/** Whether `file`, its links resolved, lies inside the project `root` (itself resolved too). */
-function insideRoot(file: string, root: string): boolean {
+/** Whether `file`, its links resolved, lies inside `folder` (itself resolved too). */
+function inside(file: string, folder: string): boolean {
   try {
-    const inside = path.relative(realpathSync(root), realpathSync(file));
-    return inside !== '' && !inside.startsWith(`..${path.sep}`) && inside !== '..' && !path.isAbsolute(inside);
+    const relative = path.relative(realpathSync(folder), realpathSync(file));
+    return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
   } catch {
     return false;
   }

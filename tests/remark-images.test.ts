@@ -118,6 +118,18 @@ describe('resolveImage', () => {
     }
   });
 
+  test('a top-level images/ that is itself a link (to a shared folder) is followed, as it is copied whole', async () => {
+    const project = await tempDir('geul-linked-images-');
+    const shared = await tempDir('geul-shared-images-');
+    try {
+      copyFileSync(path.join(FIXTURES, 'markdown', 'images', 'dot.png'), path.join(shared, 'dot.png'));
+      symlinkSync(shared, path.join(project, 'images'));
+      expect(outcome(resolveImage('images/dot.png', 'content/posts/a.md', 'posts/a', project))).toEqual({ asset: { source: 'images/dot.png', output: 'images/dot.png' }, suffix: '' });
+    } finally {
+      await cleanup(project, shared);
+    }
+  });
+
   test('a missing image is an error naming every place looked at', () => {
     expect(post('images/nope.png')).toEqual({
       error: 'image not found: "images/nope.png" (looked for content/posts/images/nope.png, images/nope.png)',
