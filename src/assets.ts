@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
@@ -37,7 +38,7 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
       outputs.push({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(sourceDir, file) });
     }
   };
-  await copyTree(path.join(root, 'images'), 'images');
+  if (!imagesFolderProblem(root)) await copyTree(path.join(root, 'images'), 'images');
   const theme = path.join(root, 'templates', 'assets');
   await copyTree(theme, 'assets', '**/*', ['style.css']);
   const themeCss = await readFile(path.join(theme, 'style.css'), 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -83,6 +84,26 @@ async function bundleResources(root: string, post: ParsedPost): Promise<Output[]
     .filter((file) => !file.toLowerCase().endsWith('.md') && !bundles.some((bundle) => file.startsWith(bundle)))
     .sort()
     .map((file) => ({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(dir, file) }));
+}
+
+/**
+ * The top-level images/ may be a link to a shared folder, and is copied whole; but a link to
+ * the project itself or a folder holding it (`images -> .`, `-> ..`, `-> /`) published the
+ * sources (drafts, site.toml) or the whole disk, and the previous dist/ inside it, one level
+ * deeper on every build. Such a folder is not copied, and is an error.
+ */
+export function imagesFolderProblem(root: string): Problem | undefined {
+  let images: string;
+  let project: string;
+  try {
+    images = realpathSync(path.join(root, 'images'));
+    project = realpathSync(root);
+  } catch {
+    return undefined;
+  }
+  const relative = path.relative(images, project);
+  if (relative.startsWith(`..${path.sep}`) || relative === '..' || path.isAbsolute(relative)) return undefined;
+  return { path: 'images', line: 1, column: 1, message: `images/ is a link to ${images}, which holds the project itself: link it to a folder of images`, severity: 'error' };
 }
 
 /**

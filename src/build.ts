@@ -1,5 +1,5 @@
 import type { VFile } from 'vfile';
-import { assets, replacedPages } from './assets.js';
+import { assets, imagesFolderProblem, replacedPages } from './assets.js';
 import { collect, isPublished } from './collect.js';
 import { compactHtml, isHtmlOnDisk, knownHtmlDigest, type HtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
@@ -169,9 +169,10 @@ export async function assemble({ sources, config, compiled, modified, started }:
     }
   }
 
-  const replaced = replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root);
+  // Problems of copied files and folders, which no VFile holds.
+  const copied = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat()];
 
-  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems, ...replaced]);
+  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems, ...copied]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,

@@ -3,7 +3,7 @@
  * TZ=America/Los_Angeles into dist/, with TZ=Asia/Seoul into dist-seoul/, and with --drafts
  * into dist-drafts/. The HTML is parsed, never matched as text.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
@@ -308,6 +308,22 @@ describe('assets', () => {
     expect(brokenLinks(dist, BASE_URL)).toEqual([]);
     expect(brokenLinks(drafts, BASE_URL)).toEqual([]);
   });
+});
+
+describe('a top-level images/ that is a link', () => {
+  test('to the project itself is an error, and nothing of the project is copied', async () => {
+    const root = await copySite('basic');
+    try {
+      rmSync(path.join(root, 'images'), { recursive: true });
+      symlinkSync('.', path.join(root, 'images'));
+      const run = await runCli(['build', '--root', root]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(problemLines(run.stderr)).toContain(`images:1:1: images/ is a link to ${realpathSync(root)}, which holds the project itself: link it to a folder of images`);
+      expect(existsSync(path.join(root, 'dist'))).toBe(false);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
 });
 
 describe('page bundles publish their other files', () => {
