@@ -33,7 +33,7 @@ const KNOWN_KEYS = new Set(Object.keys(siteSchema.shape));
 export function readConfig(file: VFile): SiteConfig {
   const text = String(file.value);
   const encoding = encodingProblem(file);
-  if (encoding) addError(file, encoding.reason, encoding, 'encoding');
+  if (encoding) (encoding.fatal ? addError : addWarning)(file, encoding.reason, encoding, 'encoding');
   const raw = parseToml(text, file) ?? {};
   const result = siteSchema.safeParse(raw);
   if (!result.success) {

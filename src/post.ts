@@ -5,7 +5,7 @@ import { encodingProblem } from './encoding.js';
 import { frontMatterKeyPlace, frontMatterLineCount, readFrontMatter } from './frontmatter.js';
 import { markdownLimits } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 import { unsafeSlugReason } from './slug.js';
 import type { ParsedPost, RenderedMarkdown } from './types.js';
 import { outputDirOf } from './urls.js';
@@ -34,10 +34,11 @@ export async function readPost(
 ): Promise<ParsedPost | undefined> {
   // Text that is not UTF-8 would only give errors (and a page) made of what it garbled.
   const encoding = encodingProblem(file);
-  if (encoding) {
+  if (encoding?.fatal) {
     addError(file, encoding.reason, encoding, 'encoding');
     return undefined;
   }
+  if (encoding) addWarning(file, encoding.reason, encoding, 'encoding');
   const frontMatter = readFrontMatter(file, kind === 'post');
   if (!frontMatter) {
     // The body's problems (a missing image, a bad label) are told in the same run.

@@ -26,12 +26,18 @@ describe('encodingProblem', () => {
   });
 
   test('CP949 is refused at its first garbled character', () => {
-    expect(problem(CP949)).toEqual({ line: 2, column: 10, reason: 'this file is not UTF-8 text (CP949/EUC-KR?): save it as UTF-8 (a "\uFFFD" written on purpose: &#xFFFD;)' });
+    expect(problem(CP949)).toEqual({ line: 2, column: 10, fatal: true, reason: 'this file is not UTF-8 text (CP949/EUC-KR?): save it as UTF-8 (a "\uFFFD" written on purpose: &#xFFFD;)' });
     expect(problem(CP949, 'site.toml')?.reason).toMatch(/written on purpose: "\\uFFFD"\)$/);
   });
 
   test('UTF-16 is named', () => {
-    expect(problem(UTF16)).toEqual({ line: 1, column: 1, reason: 'this file is UTF-16 text: save it as UTF-8' });
+    expect(problem(UTF16)).toEqual({ line: 1, column: 1, fatal: true, reason: 'this file is UTF-16 text: save it as UTF-8' });
+  });
+
+  test('one "\uFFFD" alone, as pasted from a PDF or written about, is a warning: another encoding garbles every character outside ASCII', () => {
+    const one = problem(Buffer.from('+++\ntitle = "글"\n+++\n\n깨진 글자 \uFFFD 하나.\n'));
+    expect(one).toMatchObject({ line: 5, column: 7, fatal: false });
+    expect(one?.reason).toMatch(/written on purpose, write it &#xFFFD;$/);
   });
 });
 
