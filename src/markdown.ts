@@ -29,6 +29,7 @@ import { remarkImages } from './remark-images.js';
 import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
 import { remarkReading } from './remark-reading.js';
+import { remarkUnsafeLinks } from './remark-unsafe-links.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
 declare module 'vfile' {
@@ -103,6 +104,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkMathLint, KATEX_OPTIONS)
       // Warnings for `**`, `__`, `~~` that parsing left as text.
       .use(remarkEmphasisLint)
+      // `[x](javascript:…)` published as its text, with a warning, as GitHub and Hugo do.
+      .use(remarkUnsafeLinks)
       // Local images: resolve, size, list for copying; a missing one is an error.
       .use(remarkImages, { root: settings.root, basePath: settings.basePath })
       // Reading time and excerpt, counted on the markdown tree.
