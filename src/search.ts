@@ -430,9 +430,11 @@ function escapeHtml(text: string): string {
  * `(모델은)` and `Transformer는` work too.
  */
 export function withStems(text: string): string {
-  // Most runs between tags (code, numbers, English) hold no Hangul: nothing to look up.
-  if (!/[\uAC00-\uD7A3\u1100-\u11FF]/u.test(text)) return text;
-  return text.normalize('NFC').replace(/[\p{L}\p{N}]+/gu, (word) => {
+  // ASCII text (most code, numbers, English) has neither wide punctuation nor Hangul.
+  if (!/[^\p{ASCII}]/u.test(text)) return text;
+  const split = text.replace(WIDE_PUNCTUATION_EDGE, STEM_JOINER);
+  if (!/[\uAC00-\uD7A3\u1100-\u11FF]/u.test(split)) return split;
+  return split.normalize('NFC').replace(/[\p{L}\p{N}]+/gu, (word) => {
     let marked = marks.get(word);
     if (marked === undefined) {
       const stem = stripParticles(word);
@@ -446,6 +448,15 @@ export function withStems(text: string): string {
 }
 
 const marks = new Map<string, string>();
+
+/**
+ * Where a word meets punctuation or a symbol outside ASCII (`토큰화·정규화·임베딩`,
+ * `모델（model）`, `저자의「딥러닝」`): the joiner goes there. Pagefind splits a word into parts
+ * at ASCII punctuation only, so `정규화` and `model` were not words of the index at all, only
+ * letters inside `토큰화정규화임베딩`; Korean joins words with `·` all the time. The search
+ * page takes these joiners out of excerpts as it does the stems'.
+ */
+const WIDE_PUNCTUATION_EDGE = /(?<=[\p{L}\p{N}])(?=(?![\p{ASCII}])[\p{P}\p{S}])|(?<=(?![\p{ASCII}])[\p{P}\p{S}])(?=[\p{L}\p{N}])/gu;
 
 /**
  * What `templates/search.liquid` needs: where the bundle is, the particle rules as JSON, and

@@ -211,6 +211,14 @@ describe('indexDocument', () => {
     expect(withStems('사이 값이 정확도')).toBe('사이 값이 정확도');
   });
 
+  test('withStems puts the joiner where a word meets punctuation outside ASCII, so Pagefind splits there', () => {
+    // Pagefind splits a word at ASCII punctuation only: `정규화` was no word of its index.
+    expect(withStems('토큰화·정규화·임베딩을 거친다')).toBe('토큰화_^·_^정규화_^·_^임베딩_^임베딩을 거친다');
+    expect(withStems('손실（loss）이, 저자의「딥러닝」')).toBe('손실_^（_^loss_^）_^이, 저자_^저자의_^「_^딥러닝_^」');
+    expect(withStems('model（base）, a · b, 「x」')).toBe('model_^（_^base_^）, a · b, 「_^x_^」');
+    expect(withStems('plain ASCII (code) stays')).toBe('plain ASCII (code) stays');
+  });
+
   test('the title as written in metadata, with stems as text; HTML in the title stays text', () => {
     const tree = fromHtml(indexDocument(post('<p>본문이다.</p>', { description: '설명은 짧다' }), 'ko'));
     expect(select('meta[data-pagefind-meta="title[content]"]', tree)!.properties.content).toBe('모델은 <무엇인가>');

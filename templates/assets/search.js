@@ -91,12 +91,15 @@ function decodeEntities(text) {
 export function excerptParts(excerpt, joiner) {
   const escaped = joiner.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
   const stems = new RegExp(`([\\p{L}\\p{N}]+)${escaped}(?=\\1)`, 'gu');
+  // The index also puts the joiner where a word meets punctuation outside ASCII (`토큰화·정규화`).
+  const wide = '(?![\\p{ASCII}])[\\p{P}\\p{S}]';
+  const edges = new RegExp(`${escaped}(?=${wide})|(?<=${wide})${escaped}`, 'gu');
   const parts = [];
   let marked = false;
   for (const piece of excerpt.split(/(<\/?mark>)/u)) {
     if (piece === '<mark>') marked = true;
     else if (piece === '</mark>') marked = false;
-    else if (piece) parts.push({ text: decodeEntities(piece).replace(stems, ''), marked });
+    else if (piece) parts.push({ text: decodeEntities(piece).replace(edges, '').replace(stems, ''), marked });
   }
   return parts;
 }

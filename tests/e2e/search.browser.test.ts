@@ -142,6 +142,20 @@ describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 
     expect(trouble).toEqual([]);
   });
 
+  it('finds a word joined to others by punctuation outside ASCII (·, full-width brackets), shown as written', async () => {
+    // Pagefind splits words at ASCII punctuation only: `정규화` in `토큰화·정규화·임베딩을` was not found.
+    for (const [query, word] of [['정규화', '토큰화·정규화·임베딩을'], ['임베딩', '토큰화·정규화·임베딩을'], ['loss', '손실（loss）이']] as const) {
+      const page = await open(`${origin}/blog/search/?q=${encodeURIComponent(query)}`);
+      const result = await shown(page, query);
+      expect(hrefs(result), query).toEqual(['/blog/posts/english-words/']);
+      expect(result.results[0]!.marks, query).toEqual([word]);
+      expect(result.results[0]!.excerpt, query).not.toContain('_^');
+      expect(trouble).toEqual([]);
+      await context?.close();
+      context = undefined;
+    }
+  });
+
   it('says so when nothing matches, and finds nothing of drafts or standalone pages', async () => {
     const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('양자컴퓨터')}`);
     expect(await shown(page, '양자컴퓨터')).toEqual({ status: '‘양자컴퓨터’에 맞는 글이 없습니다', results: [] });
