@@ -60,11 +60,14 @@ export function rehypeHeadings() {
  * (rehype-slug, which keeps them apart from each other only), equation ids from their labels:
  * `## Eq Loss` and `\label{eq:loss}` both make `eq-loss`. The equation keeps it (its `\eqref`
  * links point there); the heading takes the first free `-1`, `-2`, … as a repeated heading does.
- * The page's own ids (PAGE_IDS) are taken from the start.
+ * The page's own ids (PAGE_IDS) are taken from the start. A heading with nothing to make an
+ * id of (`## ❓`, `## …`) gets `heading`, as in Hugo: rehype-slug gave it `""` (an invalid id,
+ * no anchor, a TOC link to `#`, the page's top) and its repeats `-1`, `-2`.
  */
 function unusedId(heading: Element, taken: Set<string>): string | undefined {
-  const id = heading.properties.id;
-  if (typeof id !== 'string') return undefined;
+  const written = heading.properties.id;
+  if (typeof written !== 'string') return undefined;
+  const id = written.replace(/^(?=(?:-\d+)?$)/, 'heading');
   let unique = id;
   for (let n = 1; taken.has(unique); n++) unique = `${id}-${n}`;
   heading.properties.id = unique;

@@ -88,6 +88,14 @@ describe('markdown facts', () => {
     ]);
   });
 
+  test('a heading with nothing to make an id of (emoji, punctuation) gets "heading", as in Hugo, with an anchor and a TOC link', async () => {
+    const { rendered } = await renderCase('heading-ids-empty');
+    // rehype-slug gave `id=""` (no anchor, a TOC link to "#", the top of the page) and `-1`.
+    expect(rendered.html).not.toContain('id=""');
+    expect(rendered.toc.map((heading) => heading.id)).toEqual(['heading', 'heading-1', '결론-']);
+    expect(rendered.html).toContain('<a class="heading-anchor" aria-label="이 제목으로 링크: ❓" href="#heading">');
+  });
+
   test('a post written with "#" headings has them set a level down: the page\'s title stays its one <h1>, and the sections are in the TOC', async () => {
     const file = new VFile({ path: 'content/posts/h1.md', value: '# 서론\n\n## 세부\n\n본문.\n\n# 본론\n\n###### 가장 깊은\n' });
     file.data.post = { sourcePath: 'content/posts/h1.md', outputDir: 'posts/h1' };
