@@ -25,6 +25,7 @@ import { remarkAlertGuard, remarkAlertTitles } from './remark-alerts.js';
 import { remarkDisplayMath } from './remark-display-math.js';
 import { remarkEmphasisLint } from './remark-emphasis-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
+import { remarkHeadingIds } from './remark-heading-ids.js';
 import { remarkImages } from './remark-images.js';
 import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
@@ -98,6 +99,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkAlertGuard)
       .use(remarkAlert)
       .use(remarkAlertTitles, { text })
+      // Hugo's `## 서론 {#intro}`: the heading's id (and classes) as written, the braces dropped.
+      .use(remarkHeadingIds)
       // `\label` → `\tag{n}` and an anchor; `\eqref`/`\ref` → links; bad labels are errors.
       .use(remarkEquations)
       // Warnings with fixes: Hangul outside \text{}, `$10 … $20`, `|` in table math, KaTeX strict.

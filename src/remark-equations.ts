@@ -212,7 +212,8 @@ function keepHeadingId(heading: Heading): void {
   visit(heading, (node) => {
     if (node.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(withoutComments(node.value))) refers = true;
   });
-  if (!refers) return;
+  // An id written for it (`{#intro}`, remarkHeadingIds) stands.
+  if (!refers || heading.data?.hProperties?.id !== undefined) return;
   heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id: slug(toString(heading)) } };
 }
 

@@ -96,6 +96,26 @@ describe('markdown facts', () => {
     expect(rendered.html).toContain('<a class="heading-anchor" aria-label="이 제목으로 링크: ❓" href="#heading">');
   });
 
+  test("Hugo's heading attributes: `## 서론 {#intro}` has the id intro, and the braces are no part of its text", async () => {
+    const { rendered } = await renderCase('heading-attributes');
+    expect(rendered.toc.map((heading) => [heading.id, heading.text])).toEqual([
+      ['intro', '서론'],
+      ['loss', '손실 함수'],
+      // Braces holding anything but #id and .class stay text, as in Hugo.
+      ['집합-1-2', '집합 {1, 2}'],
+      ['부록-a', '부록'],
+    ]);
+    expect(rendered.html).toContain('<h2 id="loss" class="wide">손실 함수<a');
+    expect(rendered.html).not.toContain('{#');
+  });
+
+  test('a written heading id stands when the heading holds an equation reference', async () => {
+    const file = new VFile({ path: 'content/posts/r.md', value: '## 참조 $\\eqref{eq:a}$ {#ref}\n\n$$\na = b \\label{eq:a}\n$$\n' });
+    file.data.post = { sourcePath: 'content/posts/r.md', outputDir: 'posts/r' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.toc.map((heading) => heading.id)).toEqual(['ref']);
+  });
+
   test('a post written with "#" headings has them set a level down: the page\'s title stays its one <h1>, and the sections are in the TOC', async () => {
     const file = new VFile({ path: 'content/posts/h1.md', value: '# 서론\n\n## 세부\n\n본문.\n\n# 본론\n\n###### 가장 깊은\n' });
     file.data.post = { sourcePath: 'content/posts/h1.md', outputDir: 'posts/h1' };
