@@ -116,6 +116,13 @@ describe('markdown facts', () => {
     expect(rendered.toc.map((heading) => heading.id)).toEqual(['ref']);
   });
 
+  test("a task list's checkboxes are named by their item's own text (a form field needs a name: axe's and Lighthouse's label audit)", async () => {
+    const { rendered } = await renderCase('gfm-table-tasklist');
+    const names = [...rendered.html.matchAll(/<input type="checkbox"[^>]*>/g)].map((input) => /aria-label="([^"]*)"/.exec(input[0])?.[1]);
+    // Tight and loose items; a nested list is not part of its parent's name.
+    expect(names).toEqual(['읽기', '구현하기', '논문 x^2 읽기', '중첩된 할 일', '느슨한 목록의 항목']);
+  });
+
   test('a post written with "#" headings has them set a level down: the page\'s title stays its one <h1>, and the sections are in the TOC', async () => {
     const file = new VFile({ path: 'content/posts/h1.md', value: '# 서론\n\n## 세부\n\n본문.\n\n# 본론\n\n###### 가장 깊은\n' });
     file.data.post = { sourcePath: 'content/posts/h1.md', outputDir: 'posts/h1' };
