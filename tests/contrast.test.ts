@@ -18,7 +18,7 @@ function tokens(block: string): Record<string, string> {
 }
 
 const light = tokens(/^:root\s*{([^}]*)}/m.exec(css)![1]!);
-const dark = { ...light, ...tokens(/@media \(prefers-color-scheme: dark\)\s*{\s*:root\s*{([^}]*)}/.exec(css)![1]!) };
+const dark = { ...light, ...tokens(/@media screen and \(prefers-color-scheme: dark\)\s*{\s*:root\s*{([^}]*)}/.exec(css)![1]!) };
 
 function luminance(hex: string): number {
   const digits = hex.length === 4 ? [...hex.slice(1)].map((digit) => digit + digit).join('') : hex.slice(1, 7);

@@ -89,6 +89,31 @@ describe.each(['light', 'dark'] as const)('highlighted code, %s scheme, 375 px',
   });
 });
 
+test('printed from the dark scheme, a page is in the light scheme: dark text and code tokens on white paper, tables whole', async () => {
+  expect(browser, `Chromium at ${CHROMIUM}`).toBeDefined();
+  const context = await browser!.newContext({ viewport: { width: 800, height: 1000 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+  await page.goto(new URL('posts/code/', base).href, { waitUntil: 'load' });
+  const code = await page.evaluate(() => {
+    const keyword = [...document.querySelectorAll('pre.shiki .line span')].find((span: any) => span.textContent === 'def');
+    return { colour: getComputedStyle(keyword).color, light: getComputedStyle(keyword).getPropertyValue('--shiki-light').trim(), text: getComputedStyle(document.querySelector('.prose p')).color };
+  });
+  await page.goto(new URL('posts/plain/', base).href, { waitUntil: 'load' });
+  const table = await page.evaluate(() => {
+    const element = document.querySelector('.prose table');
+    return { foreground: getComputedStyle(document.documentElement).getPropertyValue('--fg').trim(), scrolls: element.scrollWidth > element.clientWidth, overflow: getComputedStyle(element).overflowX };
+  });
+  await context.close();
+  // Browsers print no backgrounds: the dark scheme's light text (#e5e7eb) came out white on white.
+  expect(code.colour).toBe(rgb(code.light));
+  expect(code.text).toBe('rgb(0, 0, 0)');
+  // The theme's colours (headings, links, borders) are the light scheme's.
+  expect(table.foreground).toBe('#1b1f24');
+  // A scroll box is cut off on paper.
+  expect(table).toMatchObject({ scrolls: false, overflow: 'visible' });
+});
+
 /** `#rrggbb` as the `rgb(r, g, b)` that getComputedStyle reports. */
 function rgb(hex: string): string {
   const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
