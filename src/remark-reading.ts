@@ -141,5 +141,25 @@ export function cutAtSentence(text: string, limit: number): string {
   const sentenceEnd = Math.max(...['. ', '? ', '! ', '。'].map((mark) => lookahead.lastIndexOf(mark)));
   if (sentenceEnd > limit / 3) return head.slice(0, sentenceEnd + 1).trim();
   const space = head.lastIndexOf(' ');
-  return `${(space > limit / 3 ? head.slice(0, space) : chars.slice(0, limit - 1).join('')).trim()}…`;
+  return `${(space > limit / 3 ? head.slice(0, space) : wholeGraphemes(chars, limit - 1)).trim()}…`;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The first characters of `chars`, at most `max` of them, ending between two graphemes: a
+ * Hangul syllable written as letters (NFD, as text copied out of a PDF on macOS often is) or
+ * an emoji sequence (👨‍👩‍👧‍👦) is not cut in two, which left `하ᄒ…`, a lone consonant.
+ */
+function wholeGraphemes(chars: string[], max: number): string {
+  let out = '';
+  let length = 0;
+  // A few characters past the cut, so a grapheme across it is seen whole.
+  for (const { segment } of graphemes.segment(chars.slice(0, max + 16).join(''))) {
+    const size = Array.from(segment).length;
+    if (length + size > max) break;
+    out += segment;
+    length += size;
+  }
+  return out;
 }

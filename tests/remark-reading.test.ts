@@ -73,6 +73,14 @@ describe('cutAtSentence', () => {
     }
   });
 
+  test('with no space to cut at, cuts between graphemes: no syllable written as letters (NFD) or emoji sequence is split', () => {
+    const letters = cutAtSentence('\u1112\u1161'.repeat(200), 160);
+    expect(letters).toBe(`${'\u1112\u1161'.repeat(79)}…`);
+    const family = '👨‍👩‍👧‍👦';
+    const emoji = cutAtSentence(family.repeat(60), 160);
+    expect(emoji).toBe(`${family.repeat(Math.floor(159 / Array.from(family).length))}…`);
+  });
+
   test('counts characters, not UTF-16 units', () => {
     const text = `${'😀'.repeat(10)} 끝.`;
     expect(cutAtSentence(text, 13)).toBe(text);
