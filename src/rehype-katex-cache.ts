@@ -139,11 +139,22 @@ export function rehypeKatexCache(options: FormulaOptions) {
         if (!element.position && scope.position) element.position = structuredClone(scope.position);
         return SKIP;
       }
-      const raw = { type: 'raw', value: html, data: { tex } } as unknown as ElementContent;
+      const raw = { type: 'raw', value: unfocusableLinks(html), data: { tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
     });
   };
+}
+
+/**
+ * A formula's links (`\eqref` inside it, KaTeX's `\href`) taken out of the tab order. They lie
+ * in KaTeX's glyph layout, which is `aria-hidden`: the keyboard's focus landed on something
+ * screen readers are told is not there (the `aria-hidden-focus` audit of axe and Lighthouse).
+ * They stay links for a pointer; the MathML beside them reads the number. Done as the formula
+ * goes into the page, so formulas stored by an earlier build get it too.
+ */
+function unfocusableLinks(html: string): string {
+  return html.includes('<a href=') ? html.replaceAll('<a href=', '<a tabindex="-1" href=') : html;
 }
 
 /** The TeX of a node that rehypeKatexCache put in place of a formula, if it is one. */

@@ -123,6 +123,16 @@ describe('markdown facts', () => {
     expect(names).toEqual(['읽기', '구현하기', '논문 x^2 읽기', '중첩된 할 일', '느슨한 목록의 항목']);
   });
 
+  test('a reference inside a formula is a link out of the tab order: it lies in KaTeX\'s aria-hidden layout (axe and Lighthouse: aria-hidden-focus)', async () => {
+    const { rendered } = await renderCase('equation-refs');
+    const hidden = [...rendered.html.matchAll(/<span class="katex-html" aria-hidden="true">[\s\S]*?<\/span><\/span><\/span>/g)].map((match) => match[0]);
+    const links = hidden.flatMap((layout) => layout.match(/<a [^>]*>/g) ?? []);
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(link).toMatch(/^<a tabindex="-1" href="#eq-/);
+    // A reference in the text stays an ordinary link.
+    expect(rendered.html).toContain('<a href="#eq-손실" class="eqref">1</a>');
+  });
+
   test('a post written with "#" headings has them set a level down: the page\'s title stays its one <h1>, and the sections are in the TOC', async () => {
     const file = new VFile({ path: 'content/posts/h1.md', value: '# 서론\n\n## 세부\n\n본문.\n\n# 본론\n\n###### 가장 깊은\n' });
     file.data.post = { sourcePath: 'content/posts/h1.md', outputDir: 'posts/h1' };
