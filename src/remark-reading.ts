@@ -130,7 +130,8 @@ function textOf(node: Nodes): string {
 /**
  * Cut text to at most `limit` characters, at the last sentence end that fits; else at the
  * last space, with an ellipsis (which counts in the limit). Korean sentences end in `.`, `?`,
- * `!` like English ones; a sentence ending on the last character that fits counts too.
+ * `!` like English ones, or in their full-width forms; a sentence ending on the last
+ * character that fits counts too.
  */
 export function cutAtSentence(text: string, limit: number): string {
   const chars = Array.from(text);
@@ -138,7 +139,8 @@ export function cutAtSentence(text: string, limit: number): string {
   const head = chars.slice(0, limit).join('');
   // One character more: the space (or line end) that makes the last mark a sentence end.
   const lookahead = `${head}${chars[limit]!.trim() === '' ? ' ' : chars[limit]}`;
-  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。'].map((mark) => lookahead.lastIndexOf(mark)));
+  // Full-width marks (`。`, `！`, `？`) end a sentence with or without a space after them.
+  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。', '！', '？'].map((mark) => lookahead.lastIndexOf(mark)));
   if (sentenceEnd > limit / 3) return head.slice(0, sentenceEnd + 1).trim();
   const space = head.lastIndexOf(' ');
   return `${(space > limit / 3 ? head.slice(0, space) : wholeGraphemes(chars, limit - 1)).trim()}…`;

@@ -56,6 +56,12 @@ describe('cutAtSentence', () => {
     expect(cutAtSentence(text, 42)).toBe('첫 문장은 여기서 끝난다. 두 번째 문장은 질문인가? 세 번째는 감탄이다!');
   });
 
+  test('full-width ！ and ？ end a sentence too, as 。 does', () => {
+    const text = `정말 놀라운 결과다！ ${'가나다라 '.repeat(10)}이것이 두 번째 문장이다？ ${'마바사아 '.repeat(30)}`;
+    expect(cutAtSentence(text, 100)).toBe(`정말 놀라운 결과다！ ${'가나다라 '.repeat(10)}이것이 두 번째 문장이다？`);
+    expect(cutAtSentence(`${'가'.repeat(40)}？${'나'.repeat(200)}`, 100)).toBe(`${'가'.repeat(40)}？`);
+  });
+
   test('no sentence end in reach: cut at a space, with an ellipsis', () => {
     expect(cutAtSentence('가나다 라마바 사아자 차카타 파하', 12)).toBe('가나다 라마바 사아자…');
   });
