@@ -25,14 +25,19 @@ describe('countText', () => {
     expect(countText('... — !')).toEqual({ hangul: 0, words: 0 });
     // Jamo are letters, not syllables; letters beyond the BMP count as letters.
     expect(countText('ㅋㅋ 𝑥𝑦 ﬁ é')).toEqual({ hangul: 0, words: 4 });
+    // Syllables written as conjoining letters (NFD) are syllables.
+    expect(countText('안녕하세요 world'.normalize('NFD'))).toEqual({ hangul: 5, words: 1 });
   });
 
   test('the same counts as the definition: syllables matched, then runs of letters and digits between them', () => {
-    const definition = (text: string) => ({
-      hangul: text.match(/[\uAC00-\uD7A3]/g)?.length ?? 0,
-      words: text.replace(/[\uAC00-\uD7A3]/g, ' ').match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
-    });
-    const pieces = fc.constantFrom('가', '힣', '모델', 'ㄱ', 'a', 'Z', '0', '9', ' ', '.', '_', '-', 'é', 'ǅ', '٣', '𝑥', '😀', '\ud835', '\u0301', '\n', '漢', 'ア');
+    const definition = (written: string) => {
+      const text = /[\u1100-\u11ff]/.test(written) ? written.normalize('NFC') : written;
+      return {
+        hangul: text.match(/[\uAC00-\uD7A3]/g)?.length ?? 0,
+        words: text.replace(/[\uAC00-\uD7A3]/g, ' ').match(/[\p{L}\p{N}]+/gu)?.length ?? 0,
+      };
+    };
+    const pieces = fc.constantFrom('가', '힣', '모델', 'ㄱ', '\u1112\u1161\u11ab', '\u1100', 'a', 'Z', '0', '9', ' ', '.', '_', '-', 'é', 'ǅ', '٣', '𝑥', '😀', '\ud835', '\u0301', '\n', '漢', 'ア');
     fc.assert(
       fc.property(fc.array(fc.oneof(pieces, fc.string({ unit: 'grapheme' })), { maxLength: 40 }), (parts) => {
         const text = parts.join('');
