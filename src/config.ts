@@ -12,6 +12,11 @@ const siteSchema = z.object({
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
       message: 'baseURL must be an absolute http(s) URL, e.g. "https://example.com/"',
     })
+    // Links are made from the origin and the path: a query, a fragment or a user name would be
+    // dropped from every link but `site.baseURL`, which templates would then glue paths onto.
+    .refine((value) => !URL.canParse(value) || isPlainBase(new URL(value)), {
+      message: 'baseURL must be a site address without a query (?…), fragment (#…) or user name, e.g. "https://example.com/blog/"',
+    })
     .default('http://localhost:4000/'),
   language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, 'language must be a BCP 47 tag like "ko"').optional(),
   // Hugo's name for the same setting, accepted so a Hugo site.toml works unchanged.
@@ -62,6 +67,10 @@ export function readConfig(file: VFile): SiteConfig {
     image: settings.image,
     extra,
   };
+}
+
+function isPlainBase(url: URL): boolean {
+  return url.search === '' && url.hash === '' && url.username === '' && url.password === '' && !/[?#]/.test(url.href);
 }
 
 function isTimeZone(zone: string): boolean {

@@ -67,6 +67,15 @@ describe('readConfig', () => {
     expect(file.messages[0]?.reason).toMatch(/baseURL must be an absolute http\(s\) URL/);
   });
 
+  test('a baseURL with a query, a fragment or a user name is refused: links would silently drop it', () => {
+    for (const base of ['https://example.com/blog/?lang=ko', 'https://example.com/blog/#top', 'https://example.com/?', 'https://kim:pw@example.com/']) {
+      const { file, places } = read(`title = "x"\nbaseURL = "${base}"\n`);
+      expect(places, base).toEqual([[2, 1, true]]);
+      expect(file.messages[0]?.reason).toMatch(/without a query/);
+    }
+    expect(read('baseURL = "https://example.com:8080/%EA%B8%80/"').file.messages).toEqual([]);
+  });
+
   test('a non-http baseURL is refused', () => {
     expect(read('baseURL = "ftp://example.com/"').places).toEqual([[1, 1, true]]);
   });
