@@ -69,13 +69,13 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
 }
 
 /**
- * The other files of a post's page bundle (`content/posts/<name>/index.md`): a PDF, a data
+ * The other files of a page bundle (`content/posts/<name>/index.md`, `content/<name>/index.md`): a PDF, a data
  * file, an image no figure shows, copied beside the post's page as Hugo publishes a bundle's
  * resources, so `[논문](paper.pdf)` works. Markdown files are posts of their own, and so is a
  * subfolder with an `index.md` (a bundle of its own), with everything in it.
  */
 async function bundleResources(root: string, post: ParsedPost): Promise<Output[]> {
-  if (post.kind !== 'post' || path.posix.basename(post.sourcePath) !== 'index.md') return [];
+  if (path.posix.basename(post.sourcePath) !== 'index.md') return [];
   const dir = onDisk(root, path.posix.dirname(post.sourcePath));
   const files = await glob('**/*', { cwd: dir, ignore: EDITOR_BACKUPS, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
   const bundles = files.filter((file) => path.posix.basename(file) === 'index.md' && file !== 'index.md').map((file) => `${path.posix.dirname(file)}/`);

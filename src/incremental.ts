@@ -316,11 +316,14 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   };
 }
 
-/** `post` for `content/posts/**\/*.md`, `page` for `content/*.md`, as load.ts finds them; else undefined. */
+/**
+ * `post` for `content/posts/**\/*.md`, `page` for `content/*.md` and `content/<name>/index.md`,
+ * as load.ts finds them; else undefined.
+ */
 export function kindOf(file: string): ParsedPost['kind'] | undefined {
   const parts = file.split('/');
   if (parts[0] !== 'content' || !file.endsWith('.md') || parts.some((part) => part.startsWith('_') || part.startsWith('.'))) return undefined;
-  if (parts.length === 2) return 'page';
+  if (parts.length === 2 || (parts.length === 3 && parts[1] !== 'posts' && parts[2] === 'index.md')) return 'page';
   return parts[1] === 'posts' && parts.length >= 3 ? 'post' : undefined;
 }
 

@@ -22,7 +22,7 @@ export interface SourceFiles {
   config: VFile;
   /** `content/posts/**\/*.md`. */
   posts: VFile[];
-  /** `content/*.md`: standalone pages. */
+  /** `content/*.md` and `content/<name>/index.md`: standalone pages. */
   pages: VFile[];
 }
 
@@ -53,17 +53,20 @@ export async function listContent(root: string): Promise<{ posts: string[]; page
   return { posts: posts.map((file) => file.normalize('NFC')), pages: pages.map((file) => file.normalize('NFC')) };
 }
 
-const POSTS = 'content/posts/**/*.md';
-const PAGES = 'content/*.md';
+const POSTS = ['content/posts/**/*.md'];
+// A page may be a Hugo page bundle, `content/about/index.md` with its photo beside it, as a
+// post may: Hugo publishes it at /about/, and a migrated site must not lose it unseen.
+// content/posts/ holds posts only.
+const PAGES = ['content/*.md', 'content/*/index.md', '!content/posts/**'];
 
-async function listMarkdown(root: string, pattern: string): Promise<string[]> {
+async function listMarkdown(root: string, patterns: string[]): Promise<string[]> {
   // Symbolic links are not followed: two links back up the tree (`a -> .`, `b -> .`) made
   // paths without end, a build that never finished.
-  const paths = await glob(pattern, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false });
+  const paths = await glob(patterns, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false });
   return paths.sort();
 }
 
-async function readMarkdown(root: string, pattern: string, snapshot: SourceSnapshot | undefined): Promise<VFile[]> {
+async function readMarkdown(root: string, pattern: string[], snapshot: SourceSnapshot | undefined): Promise<VFile[]> {
   const files: VFile[] = [];
   // Read one after another, synchronously: a few kilobytes each, a thousand files take half
   // the time they take as a thousand promises through libuv's four threads.

@@ -382,4 +382,35 @@ describe('page bundles publish their other files', () => {
       await cleanup(root);
     }
   }, 60_000);
+
+  test("a page may be a Hugo page bundle too: content/about/index.md is /about/, with its photo and files beside it, in the menu; Hugo's _index.md sections are not pages", async () => {
+    const root = await copySite('basic');
+    try {
+      rmSync(path.join(root, 'content/about.md'));
+      const bundle = path.join(root, 'content/소개');
+      mkdirSync(bundle);
+      writeFileSync(path.join(bundle, 'index.md'), '+++\ntitle = "저자 소개"\n+++\n\n![저자 사진](me.png)\n\n[이력서](cv.pdf)\n');
+      writeFileSync(path.join(bundle, 'me.png'), readFileSync(path.join(FIXTURES, 'sites/basic/images/dot.png')));
+      writeFileSync(path.join(bundle, 'cv.pdf'), '%PDF-1.4');
+      // Hugo's section page is not a page of geul's.
+      mkdirSync(path.join(root, 'content/_notes'));
+      writeFileSync(path.join(root, 'content/_notes/index.md'), '+++\ntitle = "숨김"\n+++\n');
+      // With alt text for the fixture's figure, as --strict wants.
+      const index = path.join(root, 'content/posts/bundle-post/index.md');
+      writeFileSync(index, readFileSync(index, 'utf8').replace('![](diagram.png)', '![도표](diagram.png)'));
+
+      const run = await runCli(['build', '--root', root, '--strict']);
+      expect(run.code, run.stderr).toBe(0);
+      const dist = path.join(root, 'dist');
+      const about = page(dist, '소개/index.html');
+      expect(textOf(select('h1', about)!)).toBe('저자 소개');
+      expect(decodeURI(String(select('img[alt="저자 사진"]', about)?.properties.src))).toBe('/소개/me.png');
+      expect(readFileSync(path.join(dist, '소개/cv.pdf'), 'utf8')).toBe('%PDF-1.4');
+      expect(selectAll('.site-nav a', page(dist, 'index.html')).map((a) => String(a.properties.href))).toContain('/소개/');
+      expect(existsSync(path.join(dist, '_notes'))).toBe(false);
+      expect(existsSync(path.join(dist, 'notes'))).toBe(false);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
 });

@@ -285,7 +285,10 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     expect(kindOf('content/about.md')).toBe('page');
     expect(kindOf('content/posts/_draft.md')).toBeUndefined();
     expect(kindOf('content/posts/.scratch/a.md')).toBeUndefined();
+    expect(kindOf('content/about/index.md')).toBe('page');
     expect(kindOf('content/notes/a.md')).toBeUndefined();
+    expect(kindOf('content/about/sub/index.md')).toBeUndefined();
+    expect(kindOf('content/_about/index.md')).toBeUndefined();
     expect(kindOf('content/posts/a.txt')).toBeUndefined();
     expect(kindOf('images/a.md')).toBeUndefined();
   });
