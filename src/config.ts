@@ -48,6 +48,7 @@ export function readConfig(file: VFile): SiteConfig {
     }
   }
   const settings = result.success ? result.data : siteSchema.parse({});
+  const pagerSize = hugoPagerSize(raw, file, text);
   const extra = plainData(Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)))) as Record<string, unknown>;
   for (const { key, reason } of impossibleDates(text, raw, Object.keys(extra))) addError(file, `${key.join('.')}: ${reason}`, keyPlace(text, key));
   // Hugo reads its settings whatever their case (`baseurl` is common in Hugo sites); geul's
@@ -63,10 +64,24 @@ export function readConfig(file: VFile): SiteConfig {
     description: settings.description,
     author: settings.author,
     timeZone: settings.timeZone,
-    paginate: settings.paginate,
+    paginate: raw.paginate === undefined ? (pagerSize ?? settings.paginate) : settings.paginate,
     image: settings.image,
     extra,
   };
+}
+
+/**
+ * Hugo's current spelling of `paginate` (`[pagination] pagerSize = 5`, since Hugo 0.128, which
+ * deprecates `paginate`), read so a migrated site.toml keeps its page size rather than falling
+ * silently back to 10. The table stays in site.params as written.
+ */
+function hugoPagerSize(raw: Record<string, unknown>, file: VFile, text: string): number | undefined {
+  const table = raw.pagination;
+  if (typeof table !== 'object' || table === null || !('pagerSize' in table)) return undefined;
+  const size = (table as { pagerSize: unknown }).pagerSize;
+  if (typeof size === 'number' && Number.isInteger(size) && size >= 1) return size;
+  addError(file, 'pagination.pagerSize must be a whole number of at least 1', keyPlace(text, ['pagination', 'pagerSize']));
+  return undefined;
 }
 
 function isPlainBase(url: URL): boolean {

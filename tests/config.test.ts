@@ -76,6 +76,15 @@ describe('readConfig', () => {
     expect(read('baseURL = "https://example.com:8080/%EA%B8%80/"').file.messages).toEqual([]);
   });
 
+  test("Hugo's [pagination] pagerSize is the page size when paginate is not given", () => {
+    expect(read('[pagination]\npagerSize = 5').config.paginate).toBe(5);
+    expect(read('paginate = 3\n[pagination]\npagerSize = 5').config.paginate).toBe(3);
+    expect(read('[pagination]\npath = "page"').config.paginate).toBe(10);
+    const { places, file } = read('title = "x"\n[pagination]\npagerSize = 0');
+    expect(places).toEqual([[3, 1, true]]);
+    expect(file.messages[0]?.reason).toMatch(/pagerSize/);
+  });
+
   test('a non-http baseURL is refused', () => {
     expect(read('baseURL = "ftp://example.com/"').places).toEqual([[1, 1, true]]);
   });
