@@ -57,6 +57,11 @@ export function readConfig(file: VFile): SiteConfig {
     const meant = [...KNOWN_KEYS].find((known) => known.toLowerCase() === key.toLowerCase());
     if (meant) addWarning(file, `"${key}" is not a setting geul reads (settings are case-sensitive): did you mean "${meant}"? It is kept as site.params.${key}`, keyPlace(text, [key]));
   }
+  // Hugo's permalinks move every post to another address; geul's are fixed, and a migrated
+  // site would lose its old addresses without a word.
+  if (raw.permalinks !== undefined) {
+    addWarning(file, 'permalinks is a Hugo setting geul does not read: posts are published at /posts/<slug>/ and pages at /<slug>/; keep old addresses working with aliases in each post\'s front matter', keyPlace(text, ['permalinks']));
+  }
   return {
     title: settings.title,
     baseURL: settings.baseURL.endsWith('/') ? settings.baseURL : `${settings.baseURL}/`,

@@ -5,9 +5,10 @@ import { encodingProblem } from './encoding.js';
 import { frontMatterKeyPlace, frontMatterLineCount, readFrontMatter } from './frontmatter.js';
 import { markdownLimits } from './markdown-limits.js';
 import { renderMarkdown } from './markdown.js';
+import { aliasPath } from './aliases.js';
 import { addError, addWarning } from './report.js';
 import { unsafeSlugReason } from './slug.js';
-import type { ParsedPost, RenderedMarkdown } from './types.js';
+import type { FrontMatter, ParsedPost, RenderedMarkdown } from './types.js';
 import { outputDirOf } from './urls.js';
 
 
@@ -60,8 +61,29 @@ export async function readPost(
     await checkBody(file, kind, fileSlug(file.path), processor);
     return undefined;
   }
+  hugoUrlWarning(file, kind, slug, frontMatter);
   const rendered = await checkBody(file, kind, slug, processor);
   return rendered && { kind, sourcePath: file.path, slug, frontMatter, rendered };
+}
+
+/**
+ * Hugo's `url` front matter gives a page its whole address; geul's come from the slug alone.
+ * A migrated post would move without a word and every link to its old address break, so the
+ * writer is told, with the alias that keeps it. The key still reaches templates as a param.
+ */
+function hugoUrlWarning(file: VFile, kind: ParsedPost['kind'], slug: string, frontMatter: FrontMatter): void {
+  const key = Object.keys(frontMatter.extra).find((name) => name.toLowerCase() === 'url');
+  const url = key === undefined ? undefined : frontMatter.extra[key];
+  if (key === undefined || typeof url !== 'string' || url.trim() === '') return;
+  const here = `/${outputDirOf(kind, slug)}/`;
+  const written = aliasPath(url);
+  // Not a path of this site (`https://…`, a link post's target): not Hugo's `url`, a param of the writer's own.
+  if ('error' in written || `/${written.path}` === here || frontMatter.aliases?.includes(written.path)) return;
+  addWarning(
+    file,
+    `${key} = "${url}" is Hugo's address for this page, which geul does not read: it is published at ${here} (from its ${frontMatter.slug === undefined ? 'file name' : 'slug'}); add "${url}" to aliases to keep the old address working`,
+    frontMatterKeyPlace(file, key),
+  );
 }
 
 /**

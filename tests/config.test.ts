@@ -85,6 +85,13 @@ describe('readConfig', () => {
     expect(file.messages[0]?.reason).toMatch(/pagerSize/);
   });
 
+  test("Hugo's permalinks, which geul does not follow, is a warning at its table; it stays in site.params", () => {
+    const { file, config } = read('title = "x"\n[permalinks]\nposts = "/:year/:month/:slug/"');
+    expect(file.messages.map((message) => [message.line, message.column, message.fatal])).toEqual([[2, 1, false]]);
+    expect(file.messages[0]?.reason).toMatch(/permalinks is a Hugo setting geul does not read: .*aliases/);
+    expect(config.extra).toEqual({ permalinks: { posts: '/:year/:month/:slug/' } });
+  });
+
   test('a non-http baseURL is refused', () => {
     expect(read('baseURL = "ftp://example.com/"').places).toEqual([[1, 1, true]]);
   });

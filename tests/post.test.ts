@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor } from '../src/markdown.ts';
+import { readPost } from '../src/post.ts';
+
+const processor = createMarkdownProcessor({ root: process.cwd(), basePath: '/', language: 'ko' });
+
+async function read(path: string, frontMatter: string[], kind: 'post' | 'page' = 'post') {
+  const file = new VFile({ path, value: ['+++', ...frontMatter, '+++', '', '본문.', ''].join('\n') });
+  const post = await readPost(file, kind, processor, false);
+  return { post, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`) };
+}
+
+describe("Hugo's url front matter", () => {
+  test('moving a post away from its url is a warning at the key naming the alias that keeps it; the key still reaches templates', async () => {
+    const { post, messages } = await read('content/posts/old.md', ['title = "옛 글"', 'date = 2019-05-01', 'URL = "/2019/05/old-post/"']);
+    expect(messages).toEqual([
+      '4:1: warning: URL = "/2019/05/old-post/" is Hugo\'s address for this page, which geul does not read: it is published at /posts/old/ (from its file name); add "/2019/05/old-post/" to aliases to keep the old address working',
+    ]);
+    expect(post?.frontMatter.extra).toEqual({ URL: '/2019/05/old-post/' });
+  });
+
+  test('no warning when the url is kept by an alias, is where the page is published anyway, or is not a path of the site', async () => {
+    expect((await read('content/posts/a.md', ['title = "a"', 'date = 2019-05-01', 'url = "/2019/05/a/"', 'aliases = ["/2019/05/a"]'])).messages).toEqual([]);
+    expect((await read('content/posts/b.md', ['title = "b"', 'date = 2019-05-01', 'slug = "비"', 'url = "/posts/비/"'])).messages).toEqual([]);
+    expect((await read('content/about.md', ['title = "소개"', 'url = "/about"'], 'page')).messages).toEqual([]);
+    // A link post's target is a param of the writer's own, not an address on this site.
+    expect((await read('content/posts/c.md', ['title = "c"', 'date = 2019-05-01', 'url = "https://example.org/article"'])).messages).toEqual([]);
+  });
+});
