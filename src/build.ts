@@ -172,7 +172,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   // Problems of copied files and folders, which no VFile holds.
   const copied = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat()];
 
-  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...rendered.templateFiles]), ...variants.problems, ...copied]);
+  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...(sources.unread ?? []), ...rendered.templateFiles]), ...variants.problems, ...copied]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 import { sourceTextDigest, type SourceSnapshot } from './source-snapshot.js';
 
 declare module 'vfile' {
@@ -24,6 +24,11 @@ export interface SourceFiles {
   posts: VFile[];
   /** `content/*.md` and `content/<name>/index.md`: standalone pages. */
   pages: VFile[];
+  /**
+   * Other markdown files under `content/` (a Hugo section, `content/notes/a.md`), which are
+   * not published, each with a warning saying so. Left out by the dev server's rebuilds.
+   */
+  unread?: VFile[];
 }
 
 /**
@@ -40,11 +45,29 @@ export async function loadContent(root: string, snapshot?: SourceSnapshot): Prom
     // No site.toml: the defaults. One that cannot be read (a folder of that name) is an error of its own.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') addError(config, `cannot read site.toml: ${(error as Error).message}`, { line: 1, column: 1 });
   }
-  const [posts, pages] = await Promise.all([
+  const [posts, pages, unread] = await Promise.all([
     readMarkdown(root, POSTS, snapshot),
     readMarkdown(root, PAGES, snapshot),
+    unreadMarkdown(root),
   ]);
-  return { config, posts, pages };
+  return { config, posts, pages, unread };
+}
+
+/**
+ * Markdown under content/ that is neither a post nor a page nor inside a page's bundle (where
+ * Hugo too keeps markdown as a resource): a Hugo site's other sections. Hugo publishes them;
+ * geul does not, and says so rather than lose a migrated page without a word.
+ */
+async function unreadMarkdown(root: string): Promise<VFile[]> {
+  const [all, pages] = await Promise.all([listMarkdown(root, ['content/**/*.md', '!content/posts/**']), listMarkdown(root, PAGES)]);
+  const bundles = pages.filter((page) => page.endsWith('/index.md')).map((page) => page.slice(0, -'index.md'.length));
+  return all
+    .filter((file) => !pages.includes(file) && !bundles.some((bundle) => file.startsWith(bundle)))
+    .map((relative) => {
+      const file = new VFile({ path: relative.normalize('NFC'), cwd: root });
+      addWarning(file, 'not published: posts are read from content/posts/ and pages from content/<name>.md or content/<name>/index.md; move the file there to publish it', { line: 1, column: 1 });
+      return file;
+    });
 }
 
 /** Paths of the markdown files `loadContent` reads, relative to the root, NFC (for the dev server's relisting). */
