@@ -25,6 +25,7 @@ import { rehypeTaskLists } from './rehype-task-lists.js';
 import { remarkAlertGuard, remarkAlertTitles } from './remark-alerts.js';
 import { remarkDisplayMath } from './remark-display-math.js';
 import { remarkEmphasisLint } from './remark-emphasis-lint.js';
+import { remarkShortcodeLint } from './remark-shortcode-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
 import { remarkHeadingIds } from './remark-heading-ids.js';
 import { remarkImages } from './remark-images.js';
@@ -110,6 +111,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkEmphasisLint)
       // `[x](javascript:…)` published as its text, with a warning, as GitHub and Hugo do.
       .use(remarkUnsafeLinks)
+      // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text.
+      .use(remarkShortcodeLint)
       // Local images: resolve, size, list for copying; a missing one is an error.
       .use(remarkImages, { root: settings.root, basePath: settings.basePath })
       // Reading time and excerpt, counted on the markdown tree.

@@ -1,0 +1,32 @@
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+async function lint(markdown: string) {
+  const file = new VFile({ path: 'content/posts/h.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/h.md', outputDir: 'posts/h' };
+  const { html } = await renderMarkdown(processor, file);
+  return { html, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`) };
+}
+
+describe('Hugo shortcodes in a migrated post', () => {
+  test('each opening shortcode is a warning at its place, with what to write instead', async () => {
+    const { messages } = await lint(
+      ['앞 글은 {{< ref "attention.md" >}}에 있다.', '', '{{<figure src="/images/a.png" title="그림">}}', '', '{{% notice note %}}', '참고', '{{% /notice %}}', '', '- {{< youtube dQw4w9WgXcQ >}}'].join('\n'),
+    );
+    expect(messages).toEqual([
+      '1:6: warning: Hugo shortcode {{< ref >}} is not supported and shows as text: write a link to the post: [text](/posts/<slug>/)',
+      '3:1: warning: Hugo shortcode {{< figure >}} is not supported and shows as text: write an image with a title: ![alt](images/x.png "caption")',
+      '5:1: warning: Hugo shortcode {{% notice %}} is not supported and shows as text: write markdown or raw HTML instead',
+      '9:3: warning: Hugo shortcode {{< youtube >}} is not supported and shows as text: write raw HTML: <iframe src="https://www.youtube-nocookie.com/embed/<id>" …></iframe>',
+    ]);
+  });
+
+  test('shortcodes shown in code, and braces that are not one, pass', async () => {
+    const { messages } = await lint(['`{{< ref "a.md" >}}`로 링크한다.', '', '```html', '{{< figure src="x.png" >}}', '```', '', 'Liquid의 {{ page.title }}와 집합 {{1, 2}}, $\\{\\{x\\}\\}$.'].join('\n'));
+    expect(messages).toEqual([]);
+  });
+});
