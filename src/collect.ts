@@ -40,7 +40,8 @@ export function collect(
   // older neighbour (prev) is the part before it, not the part after.
   const orderedPosts = [...posts].sort((a, b) => instant(b) - instant(a) || compare(b.sourcePath, a.sourcePath));
   const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined).filter(isOut);
-  const keptPages = withoutDuplicateSlugs(pages, fileOf, (slug) =>
+  const orderedPages = [...pages].sort((a, b) => menuWeight(a) - menuWeight(b) || compare(a.sourcePath, b.sourcePath));
+  const keptPages = withoutDuplicateSlugs(orderedPages, fileOf, (slug) =>
     RESERVED_PAGE_SLUGS.has(slug.toLowerCase()) ? `slug "${slug}" is reserved for geul's own pages` : undefined,
   ).filter(isOut);
   const collator = new Intl.Collator(config.language);
@@ -51,6 +52,17 @@ export function collect(
   const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
   const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
   return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts, instant), aliases, postFiles: posts.length };
+}
+
+/**
+ * Where a page stands in the menu: Hugo's `weight` front matter, lighter first, and pages
+ * without one (or with 0, as in Hugo) after them, by file path. A migrated site keeps its
+ * menu's order.
+ */
+function menuWeight(page: ParsedPost): number {
+  const key = Object.keys(page.frontMatter.extra).find((name) => name.toLowerCase() === 'weight');
+  const weight = key === undefined ? undefined : page.frontMatter.extra[key];
+  return typeof weight === 'number' && Number.isFinite(weight) && weight !== 0 ? weight : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { parseDate } from '../src/date.ts';
 import type { CalendarDate, ParsedPost } from '../src/types.ts';
-import { collectPosts } from './helpers/posts.ts';
+import { collectPosts, postFrom } from './helpers/posts.ts';
 
 interface Spec {
   path: string;
@@ -35,6 +35,17 @@ function run(posts: Spec[], pages: Spec[] = []) {
 }
 
 describe('collect', () => {
+  test("pages are in the menu by Hugo's weight, lighter first, then those without one (or 0) by path", () => {
+    const { site } = collectPosts([
+      postFrom('content/about.md', ['title = "소개"', 'weight = 1'], 'page'),
+      postFrom('content/cv.md', ['title = "이력"'], 'page'),
+      postFrom('content/projects/index.md', ['title = "프로젝트"', 'Weight = -1'], 'page'),
+      postFrom('content/blogroll.md', ['title = "링크"', 'weight = 0'], 'page'),
+      postFrom('content/contact.md', ['title = "연락처"', 'weight = 2.5'], 'page'),
+    ]);
+    expect(site.pages.map((page) => page.sourcePath)).toEqual(['content/projects/index.md', 'content/about.md', 'content/contact.md', 'content/blogroll.md', 'content/cv.md']);
+  });
+
   test('posts newest first, whatever the date form; same date by path, the last file newest', () => {
     const { site } = run([
       { path: 'content/posts/old.md', date: '2023-05-01' },
