@@ -22,6 +22,7 @@ import { addWarning, problemsOf, replayMessages, sortProblems, type Problem } fr
 import { keyPlace } from './toml.js';
 import { routes } from './routes.js';
 import { robots, sitemap } from './sitemap.js';
+import { staticFiles } from './static-files.js';
 import type { BuildOptions, Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { createUrls, hrefPath } from './urls.js';
 import { createViews, relatedChoicesData, useRelatedChoices } from './view.js';
@@ -157,6 +158,10 @@ export async function assemble({ sources, config, compiled, modified, started }:
   ];
   const variants = await resizing;
   outputs.push(...variants.outputs);
+  // Last, so that a static file never takes a path geul's own files need.
+  // Pages given to `emit` are not in `outputs`: their paths are the routes'.
+  const copied = await staticFiles(options.root, [...routed.map((page) => page.outputPath), ...outputs.map((output) => output.path)]);
+  outputs.push(...copied.outputs);
   checkSiteImage(sources.config, config, outputs);
 
   const year = Number(views.site.year) + 1;
@@ -170,9 +175,9 @@ export async function assemble({ sources, config, compiled, modified, started }:
   }
 
   // Problems of copied files and folders, which no VFile holds.
-  const copied = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat()];
+  const copyProblems = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat()];
 
-  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...(sources.unread ?? []), ...rendered.templateFiles]), ...variants.problems, ...copied]);
+  const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...(sources.unread ?? []), ...copied.skipped, ...rendered.templateFiles]), ...variants.problems, ...copyProblems]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;
   return {
     outputs,

@@ -30,7 +30,7 @@ export interface BuildRecord {
 
 /**
  * A digest of everything a build reads and of how it was asked: the inode, size, modification
- * and change times of every file under content/, images/ and templates/ and of site.toml (the sitemap
+ * and change times of every file under content/, images/, static/ and templates/ and of site.toml (the sitemap
  * takes dates from git or from those times), the commit git is at, geul's sources and the
  * versions of the packages that shape the output, Node's version (its Intl data formats the
  * dates) and time zone, and the build's options.
@@ -39,7 +39,7 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
   // git runs while the files are looked at, not before them.
   const commit = headCommit(root);
   const files = createHash('sha256');
-  for (const folder of ['content', 'images', 'templates']) {
+  for (const folder of ['content', 'images', 'static', 'templates']) {
     const dir = path.join(root, folder);
     if (!existsSync(dir)) {
       files.update(`\0${folder}: none`);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { startWorker } from './worker.js';
 
 /** The folders and file a site is made of; everything else under the root is ignored. */
-const WATCHED = new Set(['content', 'images', 'templates', 'site.toml']);
+const WATCHED = new Set(['content', 'images', 'static', 'templates', 'site.toml']);
 
 /** What the watcher thread posts: changed paths are relative to the root, in the platform's form. */
 export type WatchMessage = { type: 'ready' | 'closed' } | { type: 'change'; path: string } | { type: 'error'; message: string };
@@ -13,7 +13,7 @@ export interface SourceWatcher {
 }
 
 /**
- * Watch the sources of the site at `root` (content/, images/, templates/, site.toml) with
+ * Watch the sources of the site at `root` (content/, images/, static/, templates/, site.toml) with
  * chokidar on a worker thread (see watch-worker.ts): `onChange` gets each changed path,
  * relative to the root with `/` separators, NFC. Resolves once the initial scan is done.
  */

@@ -20,6 +20,7 @@ export function unsafeOutDirReason(outDir: string, root: string): string | undef
     project,
     path.join(project, 'content'),
     path.join(project, 'images'),
+    path.join(project, 'static'),
     path.join(project, 'templates'),
     path.join(project, 'src'),
     path.join(project, 'node_modules'),
@@ -29,7 +30,7 @@ export function unsafeOutDirReason(outDir: string, root: string): string | undef
   if (forbidden.includes(target)) return `refusing to write the site into ${outDir}: it holds other files`;
   // Inside a folder the build reads, the site would be read back into itself on the next
   // build (images/public/images/public/…), or published as a post's files.
-  const read = ['content', 'images', 'templates', '.cache'].find((folder) => target.startsWith(path.join(project, folder) + path.sep));
+  const read = ['content', 'images', 'static', 'templates', '.cache'].find((folder) => target.startsWith(path.join(project, folder) + path.sep));
   if (read) return `refusing to write the site into ${outDir}: it is inside ${read}/, which the build reads`;
   if (project.startsWith(target + path.sep)) return `refusing to write the site into ${outDir}: it contains the project`;
   if (existsSync(target)) {

@@ -414,3 +414,56 @@ describe('page bundles publish their other files', () => {
     }
   }, 60_000);
 });
+
+describe("Hugo's static/ folder", () => {
+  test('is copied to the root of the site, dot files too (a CNAME, favicon.ico, .well-known/); a path geul writes itself keeps geul\'s file, with a warning', async () => {
+    const root = await copySite('basic');
+    try {
+      const write = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, 'static', file)), { recursive: true });
+        writeFileSync(path.join(root, 'static', file), text);
+      };
+      write('CNAME', 'blog.example.com\n');
+      write('favicon.ico', 'ico');
+      write('.well-known/security.txt', 'Contact: mailto:a@example.com\n');
+      write('files/논문.pdf', '%PDF-1.4');
+      write('robots.txt', 'User-agent: *\nDisallow: /\n');
+      write('Tags/index.html', '<p>mine</p>');
+      write('.geul', 'not a marker');
+
+      const run = await runCli(['build', '--root', root]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(problemLines(run.stderr)).toEqual([
+        'static/.geul:1:1: warning: not copied: geul writes its own file or folder at .geul',
+        'static/Tags/index.html:1:1: warning: not copied: geul writes its own file or folder at Tags/index.html',
+        'static/robots.txt:1:1: warning: not copied: geul writes its own file or folder at robots.txt',
+      ]);
+      const dist = path.join(root, 'dist');
+      expect(readFileSync(path.join(dist, 'CNAME'), 'utf8')).toBe('blog.example.com\n');
+      expect(readFileSync(path.join(dist, 'favicon.ico'), 'utf8')).toBe('ico');
+      expect(readFileSync(path.join(dist, '.well-known/security.txt'), 'utf8')).toMatch(/^Contact:/);
+      expect(readFileSync(path.join(dist, 'files/논문.pdf'), 'utf8')).toBe('%PDF-1.4');
+      expect(readFileSync(path.join(dist, 'robots.txt'), 'utf8')).toMatch(/^Sitemap: /m);
+      expect(textOf(select('h1', page(dist, 'tags/index.html'))!)).not.toBe('mine');
+      // A second build with static/ changed is a build, not "nothing changed".
+      write('CNAME', 'www.example.com\n');
+      const again = await runCli(['build', '--root', root]);
+      expect(again.stdout).not.toMatch(/nothing changed/);
+      expect(readFileSync(path.join(dist, 'CNAME'), 'utf8')).toBe('www.example.com\n');
+    } finally {
+      await cleanup(root);
+    }
+  }, 90_000);
+
+  test('--out inside static/ is refused: the next build would copy the site into itself', async () => {
+    const root = await copySite('basic');
+    try {
+      mkdirSync(path.join(root, 'static'));
+      const run = await runCli(['build', '--root', root, '--out', 'static/public']);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/inside static\//);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
+});
