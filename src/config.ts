@@ -9,6 +9,9 @@ const siteSchema = z.object({
   title: z.string().min(1, 'title must not be empty').default('geul'),
   baseURL: z
     .string()
+    // The URL parser drops spaces around a URL, but the path would keep the one before `/` is
+    // added (`"https://example.com/blog/ "` put every page under /blog/%20/): pasted spaces go.
+    .trim()
     .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
       message: 'baseURL must be an absolute http(s) URL, e.g. "https://example.com/"',
     })

@@ -92,6 +92,13 @@ describe('readConfig', () => {
     expect(config.extra).toEqual({ permalinks: { posts: '/:year/:month/:slug/' } });
   });
 
+  test('spaces around a pasted baseURL are dropped: they made every link /blog/%20/…', () => {
+    const { config, file } = read('baseURL = " https://example.com/blog/ "');
+    expect(file.messages).toEqual([]);
+    expect(config.baseURL).toBe('https://example.com/blog/');
+    expect(read('baseURL = "https://example.com/blog\t"').config.baseURL).toBe('https://example.com/blog/');
+  });
+
   test('a non-http baseURL is refused', () => {
     expect(read('baseURL = "ftp://example.com/"').places).toEqual([[1, 1, true]]);
   });
