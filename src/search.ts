@@ -344,7 +344,8 @@ function partDigest(site: Site, part: SearchPart): string {
 /**
  * What Pagefind leaves out of a post: formula glyphs (inline math is read from its TeX
  * annotation instead, so `길이 $n$인` reads `길이 n인`), display formulas (a block of TeX is no
- * excerpt), heading anchors and footnote marks. Pagefind applies these while it parses.
+ * excerpt), heading anchors, footnote marks and code blocks' language labels ("Python" would
+ * find every post with such a block). Pagefind applies these while it parses.
  */
 export const EXCLUDED_SELECTORS = [
   '.katex-html',
@@ -353,6 +354,7 @@ export const EXCLUDED_SELECTORS = [
   '.heading-anchor',
   '[data-footnote-ref]',
   '[data-footnote-backref]',
+  '.code-label',
 ];
 
 /**

@@ -91,6 +91,10 @@ describe('the index', () => {
     expect(topic.content).not.toContain('↩');
     const draft = indexedPages(drafts).find((page) => page.url === '/posts/draft-model/')!;
     expect(draft.meta.draft).toBe('true');
+    // A code block is indexed, its language label ("Python") is not: it would find every post with such a block.
+    const unrelated = indexedPages(dist).find((page) => page.url === '/posts/unrelated/')!;
+    expect(unrelated.content).toContain('print');
+    expect(unrelated.content).not.toContain('Python');
   });
 
   test('an index that cannot be built fails the build and leaves dist/ as it was', async () => {
