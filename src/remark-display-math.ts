@@ -26,6 +26,22 @@ export function remarkDisplayMath() {
         if (node.data) delete node.data.writtenTex;
         setTex(node, tex);
       }
+      // `$$이다.`: a "$$" with text after it on its line closes nothing (a `$$` ending a line
+      // does, src/micromark-math.ts), so markdown reads on over the paragraphs after it, to
+      // the end of the post when no `$$` line follows. TeX has no "$$" inside a display
+      // formula: any on an inner line was meant to close it. Said there. Lines split at CRLF too.
+      const lines = sourceOf(file, node).split(/\r?\n/);
+      for (let at = 1; at < lines.length && node.position; at++) {
+        const closer = /(?<!\\)\$\$+/.exec(lines[at]!);
+        if (!closer || lines[at]!.slice(closer.index + closer[0].length).trim() === '') continue;
+        addWarning(
+          file,
+          `"$$" with text after it on its line does not close a formula: put the text on a line of its own (the formula runs on to line ${node.position.end.line})`,
+          { line: node.position.start.line + at, column: closer.index + 1 },
+          'display-math',
+        );
+        break;
+      }
     });
     visit(tree, 'code', (node, index, parent) => {
       if (!parent || index === undefined || node.lang?.toLowerCase() !== 'math') return;

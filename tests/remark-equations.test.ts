@@ -109,6 +109,13 @@ describe('equation numbers', () => {
     expect(selectAll('p', tree).map(textOf)).toEqual(['이 문단은 본문이다 (1).', '끝.']);
   });
 
+  test('a "$$" with text after it (`$$이다.`), which closes nothing, is told at that line, in CRLF files too and when the formula runs on to the end of the post', async () => {
+    const { messages } = await render(['$$', 'x = 1', '$$이다.', '', '이 문단이 수식에 들어간다.', '', '## 절'].join('\n'));
+    expect(messages).toContain('3:1: warning: "$$" with text after it on its line does not close a formula: put the text on a line of its own (the formula runs on to line 7)');
+    const crlf = await render(['$$', 'x = 1 $$ 이다.', '', '$$'].join('\r\n'));
+    expect(crlf.messages).toContain('2:7: warning: "$$" with text after it on its line does not close a formula: put the text on a line of its own (the formula runs on to line 4)');
+  });
+
   test('an escaped "\\$" before the last "$" of a line, and "$$" in the middle of a line, do not close the formula', async () => {
     const { tree } = await render(['$$', 'p = \\$$', 'q = $$ r', '$$', '', '끝.'].join('\n'));
     expect(selectAll('.katex-error', tree).map(textOf)).toEqual(['p = \\$$\nq = $$ r']);
