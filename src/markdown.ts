@@ -31,6 +31,7 @@ import { remarkHeadingIds } from './remark-heading-ids.js';
 import { remarkImages } from './remark-images.js';
 import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
+import { remarkMathMacros } from './remark-math-macros.js';
 import { remarkReading } from './remark-reading.js';
 import { remarkUnsafeLinks } from './remark-unsafe-links.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
@@ -96,6 +97,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkCjkFriendlyGfmStrikethrough)
       // A paragraph that is only `$$…$$` on one line is display math, as on GitHub (a warning says so).
       .use(remarkDisplayMath)
+      // `\newcommand`, `\def`, `\gdef` in one formula work in the formulas after it, as in MathJax.
+      .use(remarkMathMacros)
       // `> [!NOTE]` and GitHub's other alerts: a box with its icon and title, as GitHub and
       // Hugo show them; the title in the site's language.
       .use(remarkAlertGuard)

@@ -1,0 +1,80 @@
+import type { Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { definitionsIn } from '../src/remark-math-macros.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+/** Render through the real chain: the parsed HTML, the messages as `line:col: reason`, the summary. */
+async function render(markdown: string) {
+  const file = new VFile({ path: 'content/posts/macros.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/macros.md', outputDir: 'posts/macros' };
+  const rendered = await renderMarkdown(processor, file);
+  const tree = fromHtml(rendered.html, { fragment: true }) as Root;
+  return { tree, rendered, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`) };
+}
+
+/** The MathML KaTeX made of each formula, as text: what a macro expanded to. */
+const mathml = (tree: Root) => selectAll('.katex-mathml math', tree).map((math) => toText(select('semantics > :first-child', math) ?? math).replace(/\s+/g, ''));
+
+describe('macros defined in one formula', () => {
+  test('\\newcommand, \\def and \\gdef work in the formulas after it, inline and display, as in MathJax', async () => {
+    const { tree, messages } = await render(
+      [
+        '$$',
+        '\\newcommand{\\norm}[1]{\\left\\lVert #1 \\right\\rVert}',
+        '\\def\\E{\\mathbb{E}}',
+        '\\gdef\\loss{\\mathcal{L}}',
+        '\\norm{x} = 1',
+        '$$',
+        '',
+        '손실 $\\loss = \\E[\\norm{y}]$ 이다.',
+        '',
+        '$$',
+        '\\begin{align}',
+        '\\loss &= \\E[x] \\label{eq:l}',
+        '\\end{align}',
+        '$$',
+      ].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    expect(mathml(tree)[1]).toBe('L=E[∥y∥]');
+    expect(mathml(tree)[2]).toContain('L=E[x]');
+  });
+
+  test('a formula before the definition does not have it, and \\renewcommand changes the meaning from there on', async () => {
+    const { tree, messages } = await render(
+      ['앞 $\\abs{a}$.', '', '$\\newcommand{\\abs}[1]{|#1|}\\abs{b}$ 와 $\\abs{c}$.', '', '$\\renewcommand{\\abs}[1]{\\lVert #1\\rVert}\\abs{d}$ 와 $\\abs{e}$.', ''].join('\n'),
+    );
+    expect(messages).toEqual(['1:3: Could not render math with KaTeX']);
+    expect(mathml(tree).slice(1)).toEqual(['∣b∣', '∣c∣', '∥d∥', '∥e∥']);
+  });
+
+  test('a definition KaTeX refuses is not carried on: \\newcommand{\\R} fails where written, and \\R stays KaTeX\'s own', async () => {
+    const { tree, messages } = await render('$\\newcommand{\\R}{X}\\def\\V{\\mathbb{V}}$ 다음 $\\V[X]$, $x \\in \\R$.\n');
+    expect(messages).toHaveLength(1);
+    expect(mathml(tree)).toEqual(['V[X]', 'x∈R']);
+    expect(selectAll('.katex-error', tree)).toHaveLength(1);
+  });
+
+  test('the summary, and a heading\'s id, keep the TeX as written', async () => {
+    const { tree, rendered } = await render(['$$', '\\def\\loss{\\mathcal{L}}', '\\loss', '$$', '', '## $\\loss$의 정의', '', '본문 $\\loss$ 이다.', ''].join('\n'));
+    expect(select('h2', tree)?.properties.id).toBe('loss의-정의');
+    expect(rendered.toc.map((entry) => entry.id)).toEqual(['loss의-정의']);
+    expect(rendered.excerpt).toContain('본문 \\loss 이다');
+  });
+
+  test('definitions are found with their bodies; a % comment is none', () => {
+    expect(definitionsIn('\\newcommand\\a[2][x]{#1 {#2}} \\global\\def\\b#1{\\{#1\\}} \\let\\c=\\alpha % \\def\\d{1}')).toEqual([
+      { name: '\\a', tex: '\\newcommand\\a[2][x]{#1 {#2}}' },
+      { name: '\\b', tex: '\\global\\def\\b#1{\\{#1\\}}' },
+      { name: '\\c', tex: '\\let\\c=\\alpha' },
+    ]);
+  });
+});
