@@ -60,6 +60,25 @@ f_{20}(x) = a_{0} x^{0} + a_{1} x^{1} + a_{2} x^{2} + a_{3} x^{3} + a_{4} x^{4} 
 $$
 `;
 
+/** Inline formulas too long for a phone, inside bold, italics, a link, a strikethrough, a list item's bold and a heading. */
+const WIDE_INLINE = `+++
+title = "긴 인라인 수식"
+date = 2024-01-02
++++
+
+**굵게 $f(x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}, x_{11}, x_{12}, x_{13}, x_{14}, x_{15}, x_{16})$ 끝**
+
+*기울임 $g(y_1, y_2, y_3, y_4, y_5, y_6, y_7, y_8, y_9, y_{10}, y_{11}, y_{12}, y_{13}, y_{14}, y_{15}, y_{16})$ 끝*
+
+[링크 $h(z_1, z_2, z_3, z_4, z_5, z_6, z_7, z_8, z_9, z_{10}, z_{11}, z_{12}, z_{13}, z_{14}, z_{15}, z_{16})$](https://example.com)
+
+## 제목 $k(w_1, w_2, w_3, w_4, w_5, w_6, w_7, w_8, w_9, w_{10}, w_{11}, w_{12}, w_{13})$
+
+- 목록 **$q(a_1, a_2, a_3, a_4, a_5, a_6, a_7, a_8, a_9, a_{10}, a_{11}, a_{12}, a_{13}, a_{14})$**
+
+> 인용 ~~$r(b_1, b_2, b_3, b_4, b_5, b_6, b_7, b_8, b_9, b_{10}, b_{11}, b_{12}, b_{13}, b_{14})$~~
+`;
+
 let site: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
@@ -67,6 +86,7 @@ let browser: Browser | undefined;
 beforeAll(async () => {
   site = await copySite('basic');
   writeFileSync(path.join(site, 'content', 'posts', 'numbered.md'), POST);
+  writeFileSync(path.join(site, 'content', 'posts', 'wide-inline.md'), WIDE_INLINE);
   const built = await runCli(['build', '--root', site]);
   expect(built.code, built.stderr).toBe(0);
   server = await serveDist(path.join(site, 'dist'));
@@ -128,6 +148,27 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
     expect(clipped).toBe(0);
     const page_ = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(page_.scroll).toBeLessThanOrEqual(page_.client);
+  } finally {
+    await page.close();
+  }
+});
+
+test('at 375 px an inline formula too long to break, in bold, italics, a link, a strikethrough or a heading, scrolls in its own block, never the page', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
+  try {
+    await page.goto(new URL('posts/wide-inline/', server!.url).href);
+    await page.evaluate(() => document.fonts.ready);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    // Each formula is wider than the column, so each sits in a box that scrolls.
+    const unscrolled = await page.evaluate(() =>
+      [...document.querySelectorAll('.prose .katex')].filter((math: any) => {
+        for (let box = math.parentElement; box; box = box.parentElement) if (getComputedStyle(box).overflowX !== 'visible') return false;
+        return true;
+      }).length,
+    );
+    expect(unscrolled).toBe(0);
   } finally {
     await page.close();
   }
