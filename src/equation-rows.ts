@@ -57,7 +57,7 @@ function nextBegin(tex: string, from: number): { name: string; bodyStart: number
 }
 
 /** Where the rows of a body break: each top-level `\\` (and its `[2pt]` spacing), not one inside braces or a nested environment. */
-function rowBreaks(tex: string, from: number, to: number): { at: number; after: number }[] {
+export function rowBreaks(tex: string, from: number, to: number): { at: number; after: number }[] {
   const breaks: { at: number; after: number }[] = [];
   let braces = 0;
   let environments = 0;

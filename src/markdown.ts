@@ -29,6 +29,7 @@ import { remarkShortcodeLint } from './remark-shortcode-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
 import { remarkHeadingIds } from './remark-heading-ids.js';
 import { remarkImages } from './remark-images.js';
+import { remarkKatexEnvironments } from './remark-katex-environments.js';
 import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
 import { remarkMathMacros } from './remark-math-macros.js';
@@ -108,6 +109,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkHeadingIds)
       // `\label` → `\tag{n}` and an anchor; `\eqref`/`\ref` → links; bad labels are errors.
       .use(remarkEquations)
+      // `multline` and `flalign`, which KaTeX lacks, as `gather` and `align` once numbered.
+      .use(remarkKatexEnvironments)
       // Warnings with fixes: Hangul outside \text{}, `$10 … $20`, `|` in table math, KaTeX strict.
       .use(remarkMathLint, KATEX_OPTIONS)
       // Warnings for `**`, `__`, `~~` that parsing left as text.
