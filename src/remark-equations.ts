@@ -243,7 +243,7 @@ function splitRefs(
       out.push({
         type: 'link',
         url: `#${equation.id}`,
-        children: [{ type: 'text', value: text }],
+        children: numberContent(text),
         // The href as the id is written: mdast would percent-encode Hangul in `url`.
         data: { hProperties: { className: ['eqref'], href: `#${equation.id}` } },
       });
@@ -254,6 +254,19 @@ function splitRefs(
   }
   if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
   return out;
+}
+
+/**
+ * A reference's text as the link's content: a writer's `\tag{$\star$}` is text with math in
+ * it, as KaTeX draws the tag, so its `$…$` parts are formulas, not dollar signs and TeX.
+ */
+function numberContent(text: string): PhrasingContent[] {
+  return text.split(/(?<!\\)\$([^$]+)\$/).flatMap((part, at): PhrasingContent[] => {
+    if (at % 2 === 0) return part ? [{ type: 'text', value: part }] : [];
+    const math: InlineMath = { type: 'inlineMath', value: part };
+    setTex(math, part);
+    return [math];
+  });
 }
 
 /**

@@ -130,6 +130,15 @@ describe('equation numbers', () => {
     expect(selectAll('p', tree).map(textOf)[2]).toBe('닫히지 않는 $a$ 끝.');
   });
 
+  test('a reference to a \\tag with math in it (`\\tag{$\\star$}`) shows the tag as KaTeX draws it, not its dollar signs and TeX', async () => {
+    const { tree, messages } = await render(['$$', 'x = y \\tag{$\\star$} \\label{eq:star}', '$$', '', '식 \\eqref{eq:star}와 \\ref{eq:star}.'].join('\n'));
+    expect(messages).toEqual([]);
+    const links = selectAll('a.eqref', tree);
+    expect(links.map((link) => textOf(link))).not.toContain('($\\star$)');
+    expect(links.map((link) => texOf(link))).toEqual([['\\star'], ['\\star']]);
+    expect(textOf(links[0]!).startsWith('(')).toBe(true);
+  });
+
   test('rows of align, gather and alignat and an equation environment are numbered in the post\'s one sequence, a \\label per row', async () => {
     const { tree, messages } = await render(
       [
