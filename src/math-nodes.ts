@@ -29,11 +29,14 @@ export function setTex(node: Math | InlineMath, tex: string): void {
   const writtenTex = writtenTexOf(node);
   node.value = tex;
   const text: ElementContent = { type: 'text', value: tex };
+  // The TeX as written rides along to the HTML tree, for what reads a formula as text there
+  // (a heading's TOC entry and link label); KaTeX's output replaces the element, attribute and all.
+  const written = writtenTex === tex ? {} : { dataWrittenTex: writtenTex };
   if (node.type === 'math') {
-    const code: Element = { type: 'element', tagName: 'code', properties: { className: ['language-math', 'math-display'] }, children: [text] };
+    const code: Element = { type: 'element', tagName: 'code', properties: { className: ['language-math', 'math-display'], ...written }, children: [text] };
     node.data = { ...node.data, writtenTex, hName: 'pre', hChildren: [code] };
   } else {
-    node.data = { ...node.data, writtenTex, hName: 'code', hProperties: { className: ['language-math', 'math-inline'] }, hChildren: [text] };
+    node.data = { ...node.data, writtenTex, hName: 'code', hProperties: { className: ['language-math', 'math-inline'], ...written }, hChildren: [text] };
   }
 }
 

@@ -139,7 +139,8 @@ export function rehypeKatexCache(options: FormulaOptions) {
         if (!element.position && scope.position) element.position = structuredClone(scope.position);
         return SKIP;
       }
-      const raw = { type: 'raw', value: unfocusableLinks(html), data: { tex } } as unknown as ElementContent;
+      const written = element.properties.dataWrittenTex;
+      const raw = { type: 'raw', value: unfocusableLinks(html), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
     });
@@ -157,7 +158,7 @@ function unfocusableLinks(html: string): string {
   return html.includes('<a href=') ? html.replaceAll('<a href=', '<a tabindex="-1" href=') : html;
 }
 
-/** The TeX of a node that rehypeKatexCache put in place of a formula, if it is one. */
+/** The TeX of a node that rehypeKatexCache put in place of a formula, as the writer wrote it (before `\label`, `\eqref` and macros were worked in), if it is one. */
 export function cachedFormulaTex(node: { type: string; data?: unknown }): string | undefined {
   if (node.type !== 'raw') return undefined;
   const tex = (node.data as { tex?: unknown } | undefined)?.tex;

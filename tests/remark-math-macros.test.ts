@@ -63,10 +63,14 @@ describe('macros defined in one formula', () => {
     expect(selectAll('.katex-error', tree)).toHaveLength(1);
   });
 
-  test('the summary, and a heading\'s id, keep the TeX as written', async () => {
+  test('the summary, and a heading\'s id, TOC text and link label, keep the TeX as written', async () => {
     const { tree, rendered } = await render(['$$', '\\def\\loss{\\mathcal{L}}', '\\loss', '$$', '', '## $\\loss$의 정의', '', '본문 $\\loss$ 이다.', ''].join('\n'));
     expect(select('h2', tree)?.properties.id).toBe('loss의-정의');
     expect(rendered.toc.map((entry) => entry.id)).toEqual(['loss의-정의']);
+    // Its table-of-contents text and its link's label read the formula as written too.
+    expect(rendered.toc.map((entry) => entry.text)).toEqual(['\\loss의 정의']);
+    expect(select('h2 a.heading-anchor', tree)?.properties.ariaLabel).toBe('이 제목으로 링크: \\loss의 정의');
+    expect(rendered.html).not.toContain('data-written-tex');
     expect(rendered.excerpt).toContain('본문 \\loss 이다');
   });
 
