@@ -77,6 +77,21 @@ date = 2024-01-02
 > 인용 ~~$r(b_1, b_2, b_3, b_4, b_5, b_6, b_7, b_8, b_9, b_{10}, b_{11}, b_{12}, b_{13}, b_{14})$~~
 `;
 
+/** Inline formulas whose scripts KaTeX shifts past the line box, in a paragraph, a list and a table. */
+const TALL_INLINE = `+++
+title = "첨자 많은 인라인 수식"
+date = 2024-01-03
++++
+
+크기가 $m$인 mini-batch에서 $j$번째 샘플의 값을 $a_i^{(j)}$라고 쓰고, $\\frac{\\partial \\mathcal{L}}{\\partial \\theta}$와 $\\displaystyle\\sum_{i=1}^{n} x_i$를 본다.
+
+- 항목 $\\hat{\\theta}_{\\text{MLE}}$와 $a_i^{(j)}$
+
+| 기호 | 뜻 |
+|---|---|
+| $a_i^{(j)}$ | 값 |
+`;
+
 let site: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
@@ -85,6 +100,7 @@ beforeAll(async () => {
   site = await copySite('basic');
   writeFileSync(path.join(site, 'content', 'posts', 'numbered.md'), POST);
   writeFileSync(path.join(site, 'content', 'posts', 'wide-inline.md'), WIDE_INLINE);
+  writeFileSync(path.join(site, 'content', 'posts', 'tall-inline.md'), TALL_INLINE);
   const built = await runCli(['build', '--root', site]);
   expect(built.code, built.stderr).toBe(0);
   server = await serveDist(path.join(site, 'dist'));
@@ -169,5 +185,25 @@ test('at 375 px an inline formula too long to break, in bold, italics, a link or
     expect(unscrolled).toBe(0);
   } finally {
     await page.close();
+  }
+});
+
+test('with classic scrollbars (as on Windows), a block holding inline math shows no vertical scrollbar for scripts a pixel past its lines', async () => {
+  if (!browser) return;
+  // Headless Chromium hides scrollbars unless told otherwise.
+  const classic = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, ignoreDefaultArgs: ['--hide-scrollbars'] });
+  try {
+    for (const width of [375, 1280]) {
+      const page = await classic.newPage({ viewport: { width, height: 900 } });
+      await page.goto(new URL('posts/tall-inline/', server!.url).href);
+      await page.evaluate(() => document.fonts.ready);
+      const scrollbars = await page.evaluate(() =>
+        [...document.querySelectorAll('.prose *')].filter((box: any) => getComputedStyle(box).overflowX !== 'visible' && box.offsetWidth - box.clientWidth > 0).map((box: any) => box.tagName),
+      );
+      expect(scrollbars, `at ${width} px`).toEqual([]);
+      await page.close();
+    }
+  } finally {
+    await classic.close();
   }
 });
