@@ -40,6 +40,15 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
         );
         return SKIP;
       }
+      if (node.type === 'inlineMath' && looksLikeShellVariables(node, next?.type === 'text' ? next.value : '')) {
+        addWarning(
+          file,
+          `"$${node.value}$" looks like shell variables, not a formula: write the dollar signs as "\\$" (e.g. \\$HOME), or put the command in backticks`,
+          place,
+          'math-shell-variable',
+        );
+        return SKIP;
+      }
       const hangul = hangulOutsideText(node.value);
       if (hangul) {
         addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, place, 'math-hangul');
@@ -61,6 +70,18 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
 function looksLikeMoney(node: InlineMath, after: string): boolean {
   if (!/^\s*\d/.test(node.value)) return false;
   return HANGUL.test(stripTextArguments(node.value)) || /\s$/.test(node.value) || /^\d/.test(after);
+}
+
+/**
+ * `$HOME 과 $PATH 를 설정한다`, `$HOME/bin:$PATH`: remark-math takes `HOME 과 ` for a formula,
+ * and the Hangul warning would suggest `\text{과}`, a wrong fix. The tell: an upper-case name
+ * (`HOME`, `CUDA_HOME`; not a symbol like `W_Q` or `KL`) opens it, and it ends in a space
+ * (Pandoc refuses such a closing `$`) or a name follows the closing `$`.
+ */
+function looksLikeShellVariables(node: InlineMath, after: string): boolean {
+  // Three capitals or more, words of two or more joined by `_`: `HOME`, `CUDA_HOME`; not `W_Q`, `KL`.
+  if (!/^[A-Z][A-Z0-9]{2,}(?:_[A-Z0-9]{2,})*(?![A-Za-z0-9_{^])/.test(node.value)) return false;
+  return /\s$/.test(node.value) || /^[A-Za-z_]/.test(after);
 }
 
 /** The first run of Hangul in math mode: outside `\text{}` and the like, and outside comments. */

@@ -37,6 +37,28 @@ describe('Hangul in math', () => {
   });
 });
 
+describe('shell variables read as math', () => {
+  test('"$HOME 과 $PATH" is a warning about dollar signs, not a wrong \\text{과} fix', async () => {
+    const { messages } = await render('환경 변수 $HOME 과 $PATH 를 설정한다.');
+    expect(messages).toEqual([
+      '1:7: warning: "$HOME 과 $" looks like shell variables, not a formula: write the dollar signs as "\\$" (e.g. \\$HOME), or put the command in backticks',
+    ]);
+  });
+
+  test('"$CUDA_HOME/bin:$PATH": a name right after the closing $ gives it away', async () => {
+    const { messages } = await render('경로에 $CUDA_HOME/bin:$PATH 를 넣는다.');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^1:5: warning: "\$CUDA_HOME\/bin:\$" looks like shell variables/);
+  });
+
+  test('formulas that open with capitals pass, and Hangul in them keeps its own warning', async () => {
+    expect((await render('$TP/N$과 $KL(p \\| q)$, $AB$, $X_t$, $ABC^{-1}$')).messages).toEqual([]);
+    expect((await render('$KL 발산$')).messages[0]).toMatch(/Hangul "발산" in math/);
+    // A space written before the closing $ of a real formula is no shell variable.
+    expect((await render('행렬 $W_Q $와 $KL $, $QK^T $.')).messages).toEqual([]);
+  });
+});
+
 describe('money read as math', () => {
   test('"$10 … $8" with Hangul between is a warning, once, with the fix', async () => {
     const { messages } = await render('가격은 $10이고 할인가는 $8이다.');
