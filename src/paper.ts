@@ -119,6 +119,18 @@ function isEtAl(author: string): boolean {
   return /^(?:et\.? al\.?|others)$/i.test(author.trim());
 }
 
+/**
+ * An author as BibTeX should read it. BibTeX takes the last word of `First Last` for the family
+ * name, so a Korean name written with a space (`남궁 민수`, family name first) is written
+ * `남궁, 민수`: styles then sort and abbreviate by 남궁, as the citation key does.
+ */
+function bibtexName(author: string): string {
+  const name = author.trim();
+  if (!HANGUL_NAME.test(name) || !name.includes(' ')) return name;
+  const family = lastName(name);
+  return `${family}, ${name.slice(family.length).trim()}`;
+}
+
 /** Text inside a BibTeX `{...}` value: TeX specials escaped, so braces always balance. */
 export function bibtexText(text: string): string {
   return text.replace(/[\\{}%&#$_~^]/g, (char) => {
@@ -152,7 +164,7 @@ export function bibtex(paper: Paper): string {
   const inProceedings = paper.venue !== undefined && PROCEEDINGS.test(paper.venue);
   const journal = paper.venue ?? (paper.arxiv ? `arXiv preprint arXiv:${paper.arxiv}` : undefined);
   const type = inProceedings ? 'inproceedings' : journal ? 'article' : 'misc';
-  const authors = paper.authors.map((author) => (isEtAl(author) ? 'others' : bibtexText(author)));
+  const authors = paper.authors.map((author) => (isEtAl(author) ? 'others' : bibtexText(bibtexName(author))));
   const fields: [string, string | undefined][] = [
     ['title', bibtexText(paper.title)],
     ['author', authors.length > 0 ? authors.join(' and ') : undefined],

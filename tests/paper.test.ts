@@ -132,6 +132,8 @@ describe('citation key and BibTeX', () => {
     expect(paper('Ashish Vaswani, Noam Shazeer, and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(paper('Ashish Vaswani, Noam Shazeer and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(paper('김철수, 이영희', '한국어 연구', 2023).authors).toEqual(['김철수', '이영희']);
+    // BibTeX takes the last word of "First Last" as the family name: a Korean name with a space goes "Family, Given".
+    expect(bibtex(paper('남궁 민수 and 김 철수 and 이영희 and Jacob Devlin', '한국어 연구', 2023))).toContain('author = {남궁, 민수 and 김, 철수 and 이영희 and Jacob Devlin}');
     expect(paper('Alexander Rush').authors).toEqual(['Alexander Rush']);
   });
 
