@@ -88,20 +88,26 @@ export function remarkReading() {
 }
 
 function excerptOf(tree: Root): { excerpt: string; more: boolean } {
-  // Hugo's summary divider, on a line of its own or inside the first paragraphs' text.
-  const before: RootContent[] = [];
-  for (const node of tree.children) {
-    if (isMoreMarker(node)) return { excerpt: plainText(before), more: true };
-    if (node.type === 'paragraph') {
-      const at = node.children.findIndex(isMoreMarker);
-      if (at !== -1) return { excerpt: plainText([...before, { ...node, children: node.children.slice(0, at) }]), more: true };
-    }
-    if ((node.type as string) !== 'toml') before.push(node);
-  }
+  // Hugo's summary divider, on a line of its own or inside the text of a paragraph, a list
+  // item or a quote: what comes before it, wherever it is, is the summary.
+  const before = beforeMore(tree.children.filter((node) => (node.type as string) !== 'toml'));
+  if (before) return { excerpt: plainText(before), more: true };
   const paragraph = tree.children.find(
     (node): node is Paragraph => node.type === 'paragraph' && plainText([node]).length > 0,
   );
   return { excerpt: paragraph ? cutAtSentence(plainText([paragraph]), EXCERPT_LIMIT) : '', more: false };
+}
+
+/** The nodes before the first `<!--more-->` among `nodes` or inside them, cut there; else undefined. */
+function beforeMore(nodes: RootContent[]): RootContent[] | undefined {
+  for (const [at, node] of nodes.entries()) {
+    if (isMoreMarker(node)) return nodes.slice(0, at);
+    if ('children' in node) {
+      const inside = beforeMore(node.children as RootContent[]);
+      if (inside) return [...nodes.slice(0, at), { ...node, children: inside } as RootContent];
+    }
+  }
+  return undefined;
 }
 
 function isMoreMarker(node: Nodes): boolean {
@@ -121,13 +127,16 @@ function plainText(nodes: RootContent[]): string {
     .trim();
 }
 
+const BLOCK_CONTAINERS = new Set(['list', 'listItem', 'blockquote', 'table', 'tableRow', 'footnoteDefinition']);
+
 function textOf(node: Nodes): string {
   // A line break, written or as `<br>`, parts words like a space.
   if (node.type === 'break' || (node.type === 'html' && /^<br\s*\/?>$/i.test(node.value.trim()))) return ' ';
   if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference') return '';
   if (node.type === 'math' || node.type === 'inlineMath') return writtenTexOf(node);
   if ('value' in node) return node.value;
-  if ('children' in node) return (node.children as Nodes[]).map(textOf).join('');
+  // Blocks inside a block (a list's items, a quote's paragraphs, a row's cells) part words too.
+  if ('children' in node) return (node.children as Nodes[]).map(textOf).join(BLOCK_CONTAINERS.has(node.type) ? ' ' : '');
   return '';
 }
 

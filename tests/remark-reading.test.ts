@@ -141,6 +141,11 @@ describe('reading time from markdown', () => {
     expect(excerpt).toBe('첫 문단 굵게. 둘째 문단.');
   });
 
+  test('<!--more--> inside a list item or a quote cuts there too, not at the text after it', async () => {
+    expect(await reading('- 첫 항목이다.\n- 둘째 항목 <!--more-->\n- 셋째 항목\n\n나머지.')).toMatchObject({ excerpt: '첫 항목이다. 둘째 항목', more: true });
+    expect(await reading('> 인용한 요약.\n>\n> <!--more-->\n>\n> 인용 뒤.\n\n본문.')).toMatchObject({ excerpt: '인용한 요약.', more: true });
+  });
+
   test('<!--more--> inside a paragraph cuts it there, as in Hugo', async () => {
     expect(await reading('첫 문장 요약. <!--more--> 뒤 문장.')).toMatchObject({ excerpt: '첫 문장 요약.', more: true });
     expect(await reading('첫 문단.\n\n둘째 문단의 앞<!-- more -->뒤.\n\n셋째.')).toMatchObject({ excerpt: '첫 문단. 둘째 문단의 앞', more: true });
