@@ -36,7 +36,7 @@ export const paperSchema = z.strictObject(
     doi: z
       .string()
       .trim()
-      .transform((doi) => doi.replace(/^(?:doi:|https?:\/\/(?:dx\.)?doi\.org\/)/i, ''))
+      .transform((doi) => (/^https?:\/\//i.test(doi) ? decodedUrlPath(doi) : doi).replace(/^(?:doi:|https?:\/\/(?:dx\.)?doi\.org\/)/i, ''))
       .refine((doi) => DOI.test(doi), { message: 'expected a DOI like "10.48550/arXiv.2108.07258"' })
       .optional(),
     url: z
@@ -64,11 +64,29 @@ function splitAuthors(text: string): string[] {
   return (bibtexForm ? parts : parts.flatMap((part) => part.split(/[,，、]/))).map((name) => name.trim()).filter(Boolean);
 }
 
+/**
+ * A DOI as the path of its resolver URL. DOIs may hold `#`, `?` and `%` (old Wiley SICI DOIs
+ * end in `;2-#`), which in a URL would start a fragment or a query or an escape: the DOI
+ * Handbook asks for them percent-encoded, with `"`, `<`, `>`, spaces and the like.
+ */
+function doiPath(doi: string): string {
+  return doi.replace(/[%#?"<>\s{}^`|\\]/g, (char) => encodeURIComponent(char));
+}
+
+/** A DOI given as its resolver URL (`https://doi.org/10.1002/...%23`) means the DOI decoded. */
+function decodedUrlPath(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
+
 /** Links of a paper: its arXiv abstract page and its DOI resolver page. */
 export function paperLinks(paper: Paper): { arxiv?: string; doi?: string } {
   return {
     arxiv: paper.arxiv ? `https://arxiv.org/abs/${paper.arxiv}` : undefined,
-    doi: paper.doi ? `https://doi.org/${paper.doi}` : undefined,
+    doi: paper.doi ? `https://doi.org/${doiPath(paper.doi)}` : undefined,
   };
 }
 

@@ -188,6 +188,12 @@ describe('JSON-LD', () => {
       sameAs: ['https://arxiv.org/abs/2108.07258', 'https://doi.org/10.48550/arXiv.2108.07258'],
       identifier: { '@type': 'PropertyValue', propertyID: 'DOI', value: '10.48550/arXiv.2108.07258' },
     });
+    // A `#` ends many old Wiley DOIs: unescaped, it would start the URL's fragment and resolve another DOI.
+    const sici = { title: 't', authors: [], doi: '10.1002/1521-3773(20010316)40:6<1046::AID-ANIE1046>3.0.CO;2-#' };
+    expect(paperLinks(sici).doi).toBe('https://doi.org/10.1002/1521-3773(20010316)40:6%3C1046::AID-ANIE1046%3E3.0.CO;2-%23');
+    expect(new URL(paperLinks(sici).doi!).hash).toBe('');
+    const pasted = read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "t"', 'doi = "https://doi.org/10.1002/x;2-%23"']).frontMatter!.paper!;
+    expect(pasted.doi).toBe('10.1002/x;2-#');
     expect(paperLinks(foundation)).toEqual({ arxiv: 'https://arxiv.org/abs/2108.07258', doi: 'https://doi.org/10.48550/arXiv.2108.07258' });
   });
 
