@@ -15,7 +15,8 @@ const FIXES: Record<string, string> = {
  * `**`, `__` or `~~` that parsing left as text is emphasis that did not happen: a warning at
  * the marker, with the fix. Code, math and raw HTML are not text and are never looked at;
  * neither is the text of an autolink (`https://example.com/__init__`). A marker escaped in
- * the source (`\*\*`) is the writer's choice and passes.
+ * the source (`\*\*`) is the writer's choice and passes, and so does a `__` inside a Latin
+ * identifier (`my__var__name`, `CONSTANT__NAME`), which names a thing and was never emphasis.
  */
 export function remarkEmphasisLint() {
   return function (tree: Root, file: VFile) {
@@ -28,6 +29,7 @@ export function remarkEmphasisLint() {
       const reported = new Set<string>();
       for (const match of source.matchAll(/(?<!\\)(\*\*|__|~~)/g)) {
         const marker = match[1]!;
+        if (marker === '__' && inIdentifier(source, match.index)) continue;
         if (reported.has(marker)) continue;
         reported.add(marker);
         const place = start === undefined ? node.position?.start : placeAt(file, start + match.index);
@@ -35,4 +37,9 @@ export function remarkEmphasisLint() {
       }
     });
   };
+}
+
+/** A `__` at `at` with an ASCII letter, digit or `_` on both sides: part of a name like `a__b`. */
+function inIdentifier(source: string, at: number): boolean {
+  return /[A-Za-z0-9_]/.test(source[at - 1] ?? '') && /[A-Za-z0-9_]/.test(source[at + 2] ?? '');
 }

@@ -21,6 +21,12 @@ describe('emphasis left as text', () => {
     ]);
   });
 
+  test('a __ inside a Latin identifier is a name, not emphasis, and passes', async () => {
+    expect((await lint('변수 my__var__name 과 상수 CONSTANT__NAME, 그리고 a__1 을 쓴다.')).messages).toEqual([]);
+    // Next to Hangul it is still the mistake the lint is for.
+    expect((await lint('변수__강조__는')).messages).toHaveLength(1);
+  });
+
   test('an unclosed or space-padded ** and ~~, each named at its place', async () => {
     const { messages } = await lint('첫 줄.\n두 번째 ** 강조**와 ~~ 취소~~다.');
     expect(messages.map((message) => message.split(': warning: ')[0] + ' ' + message.split('"')[1])).toEqual(['2:6 **', '2:15 ~~']);
