@@ -91,14 +91,19 @@ export function isPublished(config: SiteConfig, options: CollectOptions = {}): (
   };
 }
 
-/** Posts grouped by `series` (names compared like terms), each series oldest first; same date by path. */
+/**
+ * Posts grouped by `series`, each series oldest first; same date by path. Names are compared
+ * as terms are for case and spaces (`Transformer 다시 읽기` = `transformer  다시 읽기`), but not
+ * by slug: a series has no page of its own, and a slug drops punctuation, which made
+ * `C++ 입문` and `C 입문` one series.
+ */
 function collectSeries(posts: ParsedPost[], instant: (post: ParsedPost) => number): Series[] {
   const series = new Map<string, Series>();
   const oldestFirst = [...posts].sort((a, b) => instant(a) - instant(b) || compare(a.sourcePath, b.sourcePath));
   for (const post of oldestFirst) {
     const name = post.frontMatter.series;
     if (!name) continue;
-    const key = termSlug(name) || name;
+    const key = name.normalize('NFC').toLowerCase().trim().replace(/\s+/g, ' ');
     const entry = series.get(key) ?? { name, posts: [] };
     entry.posts.push(post);
     series.set(key, entry);

@@ -31,6 +31,18 @@ describe('series', () => {
     ]);
   });
 
+  test('names that differ only by punctuation are two series: "C++ 입문" is not "C 입문"', () => {
+    const { site } = build([
+      postFrom('content/posts/cpp.md', ['title = "C++"', 'date = 2024-01-01', 'series = "C++ 입문"']),
+      postFrom('content/posts/c.md', ['title = "C"', 'date = 2024-01-02', 'series = "C 입문"']),
+      postFrom('content/posts/cpp-2.md', ['title = "C++ 2"', 'date = 2024-01-03', 'series = "c++  입문"']),
+    ]);
+    expect(site.series.map((series: Site['series'][number]) => [series.name, series.posts.map((post: ParsedPost) => post.slug)])).toEqual([
+      ['C++ 입문', ['cpp', 'cpp-2']],
+      ['C 입문', ['c']],
+    ]);
+  });
+
   test('each post of a series gets the whole ordered list, itself marked; others get none', () => {
     const { full } = build(made());
     expect(full('part-2').series).toEqual({
