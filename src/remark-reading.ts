@@ -143,18 +143,27 @@ function textOf(node: Nodes): string {
 /**
  * Cut text to at most `limit` characters, at the last sentence end that fits; else at the
  * last space, with an ellipsis (which counts in the limit). Korean sentences end in `.`, `?`,
- * `!` like English ones, or in their full-width forms; a sentence ending on the last
- * character that fits counts too.
+ * `!` like English ones, or in their full-width forms, quotes closing after them; a sentence
+ * ending on the last character that fits counts too.
  */
+/**
+ * A sentence end: `.`, `?` or `!` before a space, or a full-width mark (`。`, `！`, `？`) with or
+ * without one. Closing quotes and brackets right after the mark end the sentence with it:
+ * `그는 "충분하다." 라고 썼다`, `“충분하다.”`, as Korean (and English) quote whole sentences.
+ */
+const SENTENCE_END = /[.?!]["'”’」』)\]]*(?=\s)|[。！？]["'”’」』)\]]*/g;
+
 export function cutAtSentence(text: string, limit: number): string {
   const chars = Array.from(text);
   if (chars.length <= limit) return text;
   const head = chars.slice(0, limit).join('');
   // One character more: the space (or line end) that makes the last mark a sentence end.
   const lookahead = `${head}${chars[limit]!.trim() === '' ? ' ' : chars[limit]}`;
-  // Full-width marks (`。`, `！`, `？`) end a sentence with or without a space after them.
-  const sentenceEnd = Math.max(...['. ', '? ', '! ', '。', '！', '？'].map((mark) => lookahead.lastIndexOf(mark)));
-  if (sentenceEnd > limit / 3) return head.slice(0, sentenceEnd + 1).trim();
+  let sentenceEnd = -1;
+  for (const match of lookahead.matchAll(SENTENCE_END)) {
+    if (match.index + match[0].length <= head.length) sentenceEnd = match.index + match[0].length;
+  }
+  if (sentenceEnd - 1 > limit / 3) return head.slice(0, sentenceEnd).trim();
   const space = head.lastIndexOf(' ');
   return `${(space > limit / 3 ? head.slice(0, space) : wholeGraphemes(chars, limit - 1)).trim()}…`;
 }

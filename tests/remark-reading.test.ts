@@ -71,6 +71,14 @@ describe('cutAtSentence', () => {
     expect(cutAtSentence('가나다 라마바 사아자 차카타 파하', 12)).toBe('가나다 라마바 사아자…');
   });
 
+  test('a quoted sentence ends at its closing quote, straight or curly', () => {
+    const lead = `${'가'.repeat(60)} 저자들은 이렇게 썼다`;
+    const rest = ` 그리고 ${'나'.repeat(120)} 계속된다.`;
+    expect(cutAtSentence(`${lead} "어텐션만으로 충분하다."${rest}`, 160)).toBe(`${lead} "어텐션만으로 충분하다."`);
+    expect(cutAtSentence(`${lead} “어텐션만으로 충분하다.”${rest}`, 160)).toBe(`${lead} “어텐션만으로 충분하다.”`);
+    expect(cutAtSentence(`${lead}(정말 그럴까?)${rest}`, 160)).toBe(`${lead}(정말 그럴까?)`);
+  });
+
   test('a sentence ending on the last character that fits is kept whole', () => {
     const text = `${'가'.repeat(50)}. ${'나'.repeat(107)}. 다음 문장이 이어진다.`;
     expect(cutAtSentence(text, 160)).toBe(`${'가'.repeat(50)}. ${'나'.repeat(107)}.`);
