@@ -173,13 +173,23 @@ function bibtexUrl(url: string): string {
 /** Venues that are conferences or workshops: their papers are `@inproceedings`. */
 const PROCEEDINGS = /\b(?:conference|proceedings|workshop|symposium|neurips|nips|icml|iclr|acl|emnlp|naacl|eacl|coling|cvpr|iccv|eccv|aaai|ijcai|kdd|sigir|www|interspeech|icassp|colm|uai|aistats|corl)\b/i;
 
+/** Korean conferences: 학술대회, 학술발표(논문집), 워크숍, 심포지엄, 콘퍼런스 (no `\b` around Hangul). */
+const KOREAN_PROCEEDINGS = /학술\s*대회|학술\s*발표|워크[숍샵]|심포지엄|[컨콘]퍼런스/;
+
+/**
+ * Journals whose names would pass for conferences: those named journal, transactions or
+ * letters (`ACM Transactions on …`), and the journals called "Proceedings of …" (PNAS, the
+ * IEEE's, the Royal Society's, PVLDB, PACM), and Korean 논문지 / 학회지 / 저널.
+ */
+const JOURNAL = /\b(?:journal|transactions|letters|pnas|pvldb)\b|\bproceedings of the (?:national academy|ieee\b|royal society|vldb endowment|acm on)|논문지|학회지|저널/i;
+
 /**
  * A BibTeX entry for the paper: `@inproceedings` for a conference venue, else `@article`
  * (an arXiv preprint's journal is "arXiv preprint arXiv:<id>", as Google Scholar writes it),
  * or `@misc` when there is no venue at all.
  */
 export function bibtex(paper: Paper): string {
-  const inProceedings = paper.venue !== undefined && PROCEEDINGS.test(paper.venue);
+  const inProceedings = paper.venue !== undefined && !JOURNAL.test(paper.venue) && (PROCEEDINGS.test(paper.venue) || KOREAN_PROCEEDINGS.test(paper.venue));
   const journal = paper.venue ?? (paper.arxiv ? `arXiv preprint arXiv:${paper.arxiv}` : undefined);
   const type = inProceedings ? 'inproceedings' : journal ? 'article' : 'misc';
   const authors = paper.authors.map((author) => (isEtAl(author) ? 'others' : bibtexText(bibtexName(author))));

@@ -155,6 +155,16 @@ describe('citation key and BibTeX', () => {
 
   test('a conference paper is @inproceedings with a booktitle; no venue at all is @misc', () => {
     expect(bibtex({ title: 'Transformers', authors: ['B C'], year: 2017, venue: 'NeurIPS' })).toMatch(/^@inproceedings\{c2017transformers,\n[^]*booktitle = \{NeurIPS\}/);
+    const type = (venue: string) => /^@(\w+)/.exec(bibtex({ title: 't', authors: [], venue }))![1];
+    // Journals named "Proceedings of …" are journals; Korean conference proceedings are proceedings.
+    expect(type('Proceedings of the National Academy of Sciences')).toBe('article');
+    expect(type('Proceedings of the IEEE')).toBe('article');
+    expect(type('IEEE Transactions on Pattern Analysis and Machine Intelligence (CVPR special issue)')).toBe('article');
+    expect(type('정보과학회논문지')).toBe('article');
+    expect(type('한국정보과학회 학술발표논문집')).toBe('inproceedings');
+    expect(type('한국컴퓨터종합학술대회')).toBe('inproceedings');
+    expect(type('Proceedings of the AAAI Conference on Artificial Intelligence')).toBe('inproceedings');
+    expect(type('Findings of the Association for Computational Linguistics: EMNLP 2023')).toBe('inproceedings');
     expect(bibtex({ title: 'Dropout', authors: [], venue: 'Journal of Machine Learning Research' })).toMatch(/^@article\{dropout,\n[^]*journal = \{Journal of Machine Learning Research\}/);
     expect(bibtex({ title: 'Notes', authors: [] })).toBe('@misc{notes,\n  title = {Notes}\n}');
   });
