@@ -109,6 +109,21 @@ export function lastName(author: string): string {
 }
 
 /**
+ * An author's name as a reader reads it in a list: `Last, First` (BibTeX's form, which the
+ * list would read as two people: "Devlin, Jacob, Chang, Ming-Wei") turned to `Jacob Devlin`,
+ * `Last, Jr., First` to `First Last Jr.`; a Hangul name keeps its family name first (`남궁, 민수`
+ * → `남궁 민수`); `others` and `et al.` read `et al.`.
+ */
+export function displayName(author: string): string {
+  if (isEtAl(author)) return 'et al.';
+  const parts = author.split(',').map((part) => part.trim());
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => !part)) return author.trim();
+  const [last, second, third] = parts as [string, string, string | undefined];
+  if (HANGUL_NAME.test(last) && HANGUL_NAME.test(second) && third === undefined) return `${last} ${second}`;
+  return third === undefined ? `${second} ${last}` : `${third} ${last} ${second}`;
+}
+
+/**
  * What a BibTeX key may safely hold, lower-cased: ASCII letters and digits, accents dropped
  * (Ü → u), and Hangul syllables (biber and today's BibTeX read keys as UTF-8).
  */
@@ -218,7 +233,7 @@ export function scholarlyArticle(paper: Paper): Record<string, unknown> {
     '@type': 'ScholarlyArticle',
     name: paper.title,
     ...(paper.authors.length > 0
-      ? { author: paper.authors.filter((author) => !isEtAl(author)).map((name) => ({ '@type': 'Person', name })) }
+      ? { author: paper.authors.filter((author) => !isEtAl(author)).map((name) => ({ '@type': 'Person', name: displayName(name) })) }
       : {}),
     ...(paper.year !== undefined ? { datePublished: String(paper.year) } : {}),
     ...(paper.venue ? { isPartOf: { '@type': 'CreativeWork', name: paper.venue } } : {}),

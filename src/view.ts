@@ -4,7 +4,7 @@ import { formatDate } from './date.js';
 import { PREVIEW_IMAGE } from './images.js';
 import type { Messages } from './i18n.js';
 import { outputDirOf } from './urls.js';
-import { bibtex, jsonForScript, paperLinks, scholarlyArticle } from './paper.js';
+import { bibtex, displayName, jsonForScript, paperLinks, scholarlyArticle } from './paper.js';
 import { cutAtSentence } from './remark-reading.js';
 import { termSlug } from './slug.js';
 import type { CalendarDate, Heading, Paper, ParsedPost, Series, Site, Taxonomy, Term } from './types.js';
@@ -122,7 +122,7 @@ export interface ImageView {
 export interface PaperView {
   title: string;
   authors: string[];
-  /** Authors joined for display: "A, B, C". */
+  /** Authors joined for display, each `First Last`: "A, B, C". */
   authorsText: string;
   venue: string;
   year: number | null;
@@ -384,7 +384,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     return {
       title: paper.title,
       authors: paper.authors,
-      authorsText: paper.authors.join(', '),
+      // `Devlin, Jacob` reads as two people in a list: "Jacob Devlin".
+      authorsText: paper.authors.map(displayName).join(', '),
       venue: paper.venue ?? '',
       year: paper.year ?? null,
       // An arXiv preprint names arXiv as its venue: "arXiv 2016".

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { readFrontMatter } from '../src/frontmatter.ts';
-import { bibtex, bibtexText, citationKey, jsonForScript, lastName, paperLinks, scholarlyArticle } from '../src/paper.ts';
+import { bibtex, bibtexText, citationKey, displayName, jsonForScript, lastName, paperLinks, scholarlyArticle } from '../src/paper.ts';
 import type { Paper } from '../src/types.ts';
 
 const foundation: Paper = {
@@ -126,6 +126,13 @@ describe('citation key and BibTeX', () => {
     expect(scholarlyArticle(devlin).author).toEqual(devlin.authors.map((name) => ({ '@type': 'Person', name })));
     expect(bibtex(devlin)).toContain('author = {Jacob Devlin and Ming-Wei Chang and Kenton Lee and Kristina Toutanova}');
     expect(paper('Devlin, Jacob and Chang, Ming-Wei and others').authors).toEqual(['Devlin, Jacob', 'Chang, Ming-Wei', 'others']);
+    // Shown in a list (card, JSON-LD), "Last, First" would read as two people.
+    expect(scholarlyArticle(paper('Devlin, Jacob and Chang, Ming-Wei')).author).toEqual([
+      { '@type': 'Person', name: 'Jacob Devlin' },
+      { '@type': 'Person', name: 'Ming-Wei Chang' },
+    ]);
+    expect(paper('Devlin, Jacob and Chang, Ming-Wei and others').authors.map(displayName)).toEqual(['Jacob Devlin', 'Ming-Wei Chang', 'et al.']);
+    expect(['King, Jr., Martin Luther', '남궁, 민수', 'Jacob Devlin', '김철수'].map(displayName)).toEqual(['Martin Luther King Jr.', '남궁 민수', 'Jacob Devlin', '김철수']);
     const vaswani = paper('Ashish Vaswani, Noam Shazeer, Niki Parmar', 'Attention Is All You Need', 2017);
     expect(vaswani.authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(citationKey(vaswani)).toBe('vaswani2017attention');
