@@ -9,7 +9,7 @@ import { addWarning } from './report.js';
 
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+/u;
 /** Commands whose (first) argument is text, not math: Hangul is at home there. */
-const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label']);
+const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label', 'eqref', 'ref']);
 
 /**
  * Warnings about formulas that render, but not as the writer meant, each with the fix:
@@ -51,7 +51,9 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
       }
       const hangul = hangulOutsideText(node.value);
       if (hangul) {
-        addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, place, 'math-hangul');
+        // In a display formula of many lines, the line holding the Hangul, not the opening `$$`.
+        const at = node.type === 'math' ? hangulOffset(file, node, hangul) : undefined;
+        addWarning(file, `Hangul "${hangul}" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{${hangul}}`, at === undefined ? place : placeAt(file, at), 'math-hangul');
       }
       const strict = strictReports(node, Boolean(hangul), options, closedOnOwnLine(node, file));
       if (strict.length > 0) {
@@ -89,14 +91,23 @@ export function hangulOutsideText(tex: string): string | undefined {
   return HANGUL.exec(stripTextArguments(tex))?.[0];
 }
 
-/** TeX with the arguments of text commands and comments blanked out. */
+/** Where in the file the formula's first Hangul in math mode (`hangul`) is, from its source text. */
+function hangulOffset(file: VFile, node: Math, hangul: string): number | undefined {
+  const start = node.position?.start.offset;
+  const found = HANGUL.exec(stripTextArguments(sourceOf(file, node)));
+  return start === undefined || found?.[0] !== hangul ? undefined : start + found.index;
+}
+
+/** TeX with the arguments of text commands and comments blanked out, each by as many spaces (offsets are kept). */
 function stripTextArguments(tex: string): string {
   let out = '';
   for (let index = 0; index < tex.length; ) {
     const char = tex[index]!;
     if (char === '%') {
       const end = tex.indexOf('\n', index);
-      index = end === -1 ? tex.length : end;
+      const to = end === -1 ? tex.length : end;
+      out += ' '.repeat(to - index);
+      index = to;
       continue;
     }
     if (char !== '\\') {
@@ -111,8 +122,11 @@ function stripTextArguments(tex: string): string {
       continue;
     }
     index += command[0].length;
-    out += ' ';
-    if (TEXT_COMMANDS.has(command[1]!) && tex[index] === '{') index = groupEnd(tex, index);
+    let to = index;
+    if (TEXT_COMMANDS.has(command[1]!) && tex[index] === '{') to = groupEnd(tex, index);
+    // Newlines kept, so a blanked `\text{…}` across lines leaves the lines where they were.
+    out += ' '.repeat(command[0].length) + tex.slice(index, to).replace(/[^\n]/g, ' ');
+    index = to;
   }
   return out;
 }

@@ -85,7 +85,8 @@ describe('equation numbers', () => {
     const { tree, messages } = await render(
       ['```math', 'a = b \\label{eq:fence}', '```', '', '- 목록', '', '  ~~~Math', '  c = d \\label{eq:item}', '  ~~~', '', '```MATH', '정확도 = 1', '```', '', '\\eqref{eq:fence}, \\eqref{eq:item}'].join('\n'),
     );
-    expect(messages).toEqual([expect.stringMatching(/^11:1: warning: Hangul "정확도" in math outside \\text\{\}/)]);
+    // The warning points at the Hangul, on the line after the fence.
+    expect(messages).toEqual([expect.stringMatching(/^12:1: warning: Hangul "정확도" in math outside \\text\{\}/)]);
     expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-fence', 'eq-item']);
     expect(texOf(tree)).toEqual(['a = b\n\\tag{1}', 'c = d\n\\tag{2}', '정확도 = 1']);
     expect(selectAll('a.eqref', tree).map((link) => textOf(link))).toEqual(['(1)', '(2)']);

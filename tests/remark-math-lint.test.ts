@@ -32,6 +32,13 @@ describe('Hangul in math', () => {
     expect(selectAll('.katex', tree)).toHaveLength(1);
   });
 
+  test('in a display formula of several lines, is placed at the Hangul, not the opening $$', async () => {
+    const markdown = ['본문.', '', '$$', '\\begin{aligned}', '\\text{손실} &= \\eqref{eq:a} + x % 주석', '  &= 정확도 \\cdot y \\label{eq:b}', '\\end{aligned}', '$$', '', '$$', 'y = 1 \\label{eq:a}', '$$'].join('\n');
+    expect((await render(markdown)).messages).toEqual([
+      '6:6: warning: Hangul "정확도" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{정확도}',
+    ]);
+  });
+
   test('is fine inside \\text{}', async () => {
     expect((await render('$\\text{정확도} = \\frac{TP}{N}$')).messages).toEqual([]);
   });
