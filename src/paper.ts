@@ -18,7 +18,7 @@ export const paperSchema = z.strictObject(
       .union([z.string().transform(splitAuthors), z.array(z.string())], {
         error: 'expected a list of names, e.g. ["Rishi Bommasani", "Percy Liang"]',
       })
-      .transform((names) => names.map((name) => name.normalize('NFC').trim()).filter(Boolean))
+      .transform((names) => names.flatMap((name) => splitEtAl(name.normalize('NFC').trim())).filter(Boolean))
       .default([]),
     year: z
       .number({ error: 'expected a year as a number, e.g. 2021' })
@@ -115,7 +115,8 @@ export function lastName(author: string): string {
  * → `남궁 민수`); `others` and `et al.` read `et al.`.
  */
 export function displayName(author: string): string {
-  if (isEtAl(author)) return 'et al.';
+  // "et al." and Korean "외" are shown as written; BibTeX's "others" as "et al.".
+  if (isEtAl(author)) return /^others$/i.test(author.trim()) ? 'et al.' : author.trim();
   const parts = author.split(',').map((part) => part.trim());
   if (parts.length < 2 || parts.length > 3 || parts.some((part) => !part)) return author.trim();
   const [last, second, third] = parts as [string, string, string | undefined];
@@ -148,8 +149,17 @@ export function citationKey(paper: Paper): string {
   return `${first ? keyPart(lastName(first)) : ''}${paper.year ?? ''}${word}` || 'paper';
 }
 
+/** "et al.", BibTeX's "others", and Korean 외 / 외 N명 / 등 ("김철수, 이영희 외"). */
+const ET_AL = /^(?:et\.? al\.?|others|외(?:\s*\d+\s*[인명])?|등)$/i;
+
 function isEtAl(author: string): boolean {
-  return /^(?:et\.? al\.?|others)$/i.test(author.trim());
+  return ET_AL.test(author.trim());
+}
+
+/** "et al." or Korean "외" after the last name, "Ashish Vaswani et al.", "이영희 외 3명": a name and "et al.". */
+function splitEtAl(name: string): string[] {
+  const found = /^(.*[^\s,])[\s,]+(et\.? al\.?|외(?:\s*\d+\s*[인명])?|등)$/i.exec(name);
+  return found ? [found[1]!, found[2]!] : [name];
 }
 
 /**

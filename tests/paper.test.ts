@@ -139,6 +139,13 @@ describe('citation key and BibTeX', () => {
     expect(paper('Ashish Vaswani, Noam Shazeer, and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(paper('Ashish Vaswani, Noam Shazeer and Niki Parmar').authors).toEqual(['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar']);
     expect(paper('김철수, 이영희', '한국어 연구', 2023).authors).toEqual(['김철수', '이영희']);
+    // Korean "외" (et al.) is no author: BibTeX "others", left out of JSON-LD, shown as written.
+    const korean = paper('김철수, 이영희 외 3명', '한국어 연구', 2023);
+    expect(korean.authors).toEqual(['김철수', '이영희', '외 3명']);
+    expect(bibtex(korean)).toContain('author = {김철수 and 이영희 and others}');
+    expect(scholarlyArticle(korean).author).toEqual([{ '@type': 'Person', name: '김철수' }, { '@type': 'Person', name: '이영희' }]);
+    expect(korean.authors.map(displayName)).toEqual(['김철수', '이영희', '외 3명']);
+    expect(paper('Ashish Vaswani et al.').authors).toEqual(['Ashish Vaswani', 'et al.']);
     // BibTeX takes the last word of "First Last" as the family name: a Korean name with a space goes "Family, Given".
     expect(bibtex(paper('남궁 민수 and 김 철수 and 이영희 and Jacob Devlin', '한국어 연구', 2023))).toContain('author = {남궁, 민수 and 김, 철수 and 이영희 and Jacob Devlin}');
     expect(paper('Alexander Rush').authors).toEqual(['Alexander Rush']);
