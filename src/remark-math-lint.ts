@@ -156,7 +156,22 @@ function strictReports(node: Math | InlineMath, hangulReported: boolean, options
     // refuses of the writer's own is told apart (quiet-katex).
     ({ code, message }) => !(hangulReported && code === 'unicodeTextInMathMode' && HANGUL.test(message)) && !(endsLine && code === 'commentAtEnd') && code !== 'htmlExtension',
   );
-  return [...new Set(reports.map(({ message }) => message))];
+  return [...new Set(reports.map(({ message }) => withFix(message)))];
+}
+
+/** What to write for characters a Korean keyboard or a PDF puts into math that KaTeX does not know. */
+const CHARACTER_FIXES: Record<string, string> = { '‖': '\\|', '–': '-', '—': '-', '〈': '\\langle', '〉': '\\rangle', '∣': '\\mid' };
+
+/**
+ * A KaTeX notice about one character, with what to write instead: full-width forms (`（`, `：`,
+ * `，`, typed with a Korean input method) by their ASCII twins, `‖` by `\|`, a dash by `-`.
+ */
+function withFix(message: string): string {
+  const char = /character "(.)"/u.exec(message)?.[1];
+  if (char === undefined) return message;
+  const code = char.codePointAt(0)!;
+  const fix = code >= 0xff01 && code <= 0xff5e ? String.fromCodePoint(code - 0xfee0) : CHARACTER_FIXES[char];
+  return fix === undefined ? message : `${message}: write ${fix} instead`;
 }
 
 /**

@@ -66,6 +66,17 @@ describe('shell variables read as math', () => {
   });
 });
 
+describe('characters KaTeX does not know', () => {
+  test('full-width forms, ‖ and dashes are reported with what to write instead', async () => {
+    const { messages } = await render('$（a）$ 와 $‖x‖$, $1–2$.');
+    expect(messages).toEqual([
+      '1:1: warning: KaTeX: Unicode text character "（" used in math mode: write ( instead (and 1 more)',
+      '1:9: warning: KaTeX: Unrecognized Unicode character "‖" (8214): write \\| instead',
+      '1:16: warning: KaTeX: Unrecognized Unicode character "–" (8211): write - instead',
+    ]);
+  });
+});
+
 describe('money read as math', () => {
   test('"$10 … $8" with Hangul between is a warning, once, with the fix', async () => {
     const { messages } = await render('가격은 $10이고 할인가는 $8이다.');
