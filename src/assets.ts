@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
  * `index.md~` is the post's source as it was, a draft paragraph or a note included. Hidden
  * files (`.x.swp`, macOS's `._x.png`) are skipped anyway (`dot: false`).
  */
-const EDITOR_BACKUPS = ['**/*~'];
+export const EDITOR_BACKUPS = ['**/*~'];
 
 /** Where KaTeX's stylesheet and fonts land in the output; templates link `assets/katex/katex.min.css`. */
 export const KATEX_OUTPUT_DIR = 'assets/katex';

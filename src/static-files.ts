@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
+import { EDITOR_BACKUPS } from './assets.js';
 import { addWarning } from './report.js';
 import { SEARCH_BUNDLE_DIR } from './search.js';
 import type { Output } from './types.js';
@@ -22,7 +23,8 @@ export interface StaticFiles {
 export async function staticFiles(root: string, own: readonly string[]): Promise<StaticFiles> {
   const dir = path.join(root, 'static');
   // Links not followed, as for the sources (load.ts); dot files kept (`.well-known/`, `.nojekyll`).
-  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: true, expandDirectories: false, followSymbolicLinks: false });
+  // Editors' backups left out, as from images/ and bundles: geul dev's watcher never sees them.
+  const files = await glob('**/*', { cwd: dir, onlyFiles: true, dot: true, expandDirectories: false, followSymbolicLinks: false, ignore: EDITOR_BACKUPS });
   const taken = new Set(own.map((file) => file.toLowerCase()));
   // A file where geul makes a folder (`static/tags`), or inside one of geul's files.
   const folders = new Set([...taken].flatMap((file) => file.split('/').slice(0, -1).map((_, at, parts) => parts.slice(0, at + 1).join('/'))));

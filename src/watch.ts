@@ -46,5 +46,8 @@ export function isIgnored(relative: string): boolean {
   if (relative === '') return false;
   const parts = relative.split(path.sep);
   if (!WATCHED.has(parts[0] ?? '')) return true;
-  return parts.some((part) => part.startsWith('.')) || relative.endsWith('~');
+  if (relative.endsWith('~')) return true;
+  // static/ publishes its dot files (static-files.ts): a save of static/.well-known/x or
+  // static/.nojekyll must rebuild, or geul dev serves the bytes from before it.
+  return parts[0] !== 'static' && parts.some((part) => part.startsWith('.'));
 }

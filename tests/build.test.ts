@@ -430,6 +430,8 @@ describe("Hugo's static/ folder", () => {
       write('robots.txt', 'User-agent: *\nDisallow: /\n');
       write('Tags/index.html', '<p>mine</p>');
       write('.geul', 'not a marker');
+      // An editor's backup, left out as from images/ and bundles (geul dev never sees it).
+      write('files/notes.txt~', '지운 문단');
 
       const run = await runCli(['build', '--root', root]);
       expect(run.code, run.stderr).toBe(0);
@@ -443,6 +445,7 @@ describe("Hugo's static/ folder", () => {
       expect(readFileSync(path.join(dist, 'favicon.ico'), 'utf8')).toBe('ico');
       expect(readFileSync(path.join(dist, '.well-known/security.txt'), 'utf8')).toMatch(/^Contact:/);
       expect(readFileSync(path.join(dist, 'files/논문.pdf'), 'utf8')).toBe('%PDF-1.4');
+      expect(existsSync(path.join(dist, 'files/notes.txt~'))).toBe(false);
       expect(readFileSync(path.join(dist, 'robots.txt'), 'utf8')).toMatch(/^Sitemap: /m);
       expect(textOf(select('h1', page(dist, 'tags/index.html'))!)).not.toBe('mine');
       // A second build with static/ changed is a build, not "nothing changed".

@@ -429,6 +429,25 @@ describe('geul dev: rebuilding', () => {
     expect(lines.at(-1)).toContain(`${added} changed: rebuilt`);
   });
 
+  it("serves static/'s dot files as they are saved, as the build copies them", async () => {
+    await start();
+    const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+    await events.next('hello');
+    // Each save alone: a watcher that skips such names never rebuilds for it.
+    for (const [file, text] of [
+      ['static/.well-known/security.txt', 'Contact: mailto:me@example.com\n'],
+      ['static/.nojekyll', ''],
+    ] as const) {
+      const mark = events.mark;
+      await mkdir(path.dirname(path.join(root!, file)), { recursive: true });
+      await writeFile(path.join(root!, file), text);
+      await events.next('reload', mark, 8_000);
+      const served = await get(file.slice('static/'.length));
+      expect(served.response.status, file).toBe(200);
+      expect(served.body, file).toBe(text);
+    }
+  });
+
   it('keeps serving the last good build with the problems over it, and recovers', async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
