@@ -1,3 +1,4 @@
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { watch } from 'chokidar';
@@ -11,11 +12,39 @@ import { isIgnored, type WatchMessage } from './watch.js';
 const { root } = workerData as { root: string };
 const post = (message: WatchMessage) => parentPort!.postMessage(message);
 
-// Links not followed, as the build does not follow them (load.ts).
-const watcher = watch(root, { ignoreInitial: true, followSymlinks: false, ignored: (file) => isIgnored(path.relative(root, file)) });
-watcher.on('all', (_event, file) => post({ type: 'change', path: path.relative(root, file) }));
-watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
-watcher.once('ready', () => post({ type: 'ready' }));
+/**
+ * A top-level images/ that is a link to a folder elsewhere (a shared folder) is copied whole
+ * by the build (assets.ts): its files are watched where they are, reported as images/<path>.
+ * A link into the project (refused by the build) is not watched twice.
+ */
+function linkedImages(): string | undefined {
+  const link = path.join(root, 'images');
+  const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith('..') && !path.isAbsolute(path.relative(parent, child));
+  try {
+    if (!lstatSync(link).isSymbolicLink()) return undefined;
+    const target = realpathSync(link);
+    const project = realpathSync(root);
+    return statSync(target).isDirectory() && !inside(target, project) && !inside(project, target) ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const images = linkedImages();
+/** A watched path relative to the root; images/<path> for a file of a linked images/. */
+function relativeOf(file: string): string {
+  if (images && (file === images || file.startsWith(images + path.sep))) return path.join('images', path.relative(images, file));
+  return path.relative(root, file);
+}
+
+// Links not followed, as the build does not follow them (load.ts). A linked images/ gets a
+// watcher of its own.
+const watchers = [root, ...(images ? [images] : [])].map((dir) => {
+  const watcher = watch(dir, { ignoreInitial: true, followSymlinks: false, ignored: (file) => isIgnored(relativeOf(file)) });
+  watcher.on('all', (_event, file) => post({ type: 'change', path: relativeOf(file) }));
+  watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+  return watcher;
+});
+void Promise.all(watchers.map((watcher) => new Promise<void>((resolve) => watcher.once('ready', () => resolve())))).then(() => post({ type: 'ready' }));
 parentPort!.on('message', (message: 'close') => {
-  if (message === 'close') void watcher.close().then(() => post({ type: 'closed' }));
+  if (message === 'close') void Promise.all(watchers.map((watcher) => watcher.close())).then(() => post({ type: 'closed' }));
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { build } from '../src/build.js';
 import { startDevServer, type DevServer } from '../src/dev.js';
 import { resolve } from '../src/serve.js';
 import type { Output } from '../src/types.js';
-import { cleanup, copySite } from './helpers/site.js';
+import { cleanup, copySite, tempDir } from './helpers/site.js';
 
 const POST = 'content/posts/트랜스포머-읽기.md';
 const POST_URL = `posts/${encodeURIComponent('트랜스포머-읽기')}/`;
@@ -427,6 +427,24 @@ describe('geul dev: rebuilding', () => {
     await events.next('reload', mark);
     expect((await get(`posts/${encodeURIComponent('새-글')}/`)).response.status).toBe(404);
     expect(lines.at(-1)).toContain(`${added} changed: rebuilt`);
+  });
+
+  it('sees a file saved in a shared folder that images/ links to, as the build copies it', async () => {
+    const shared = await tempDir('geul-shared-images-');
+    try {
+      await start(async (dir) => {
+        await cp(path.join(dir, 'images'), shared, { recursive: true });
+        await rm(path.join(dir, 'images'), { recursive: true });
+        await symlink(shared, path.join(dir, 'images'));
+      });
+      const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
+      await events.next('hello');
+      await writeFile(path.join(shared, 'new.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+      await vi.waitFor(() => expect(lines.some((line) => line.includes('images/new.svg changed: rebuilt'))).toBe(true), { timeout: 8_000, interval: 50 });
+      expect((await get('images/new.svg')).response.status).toBe(200);
+    } finally {
+      await cleanup(shared);
+    }
   });
 
   it("serves static/'s dot files as they are saved, as the build copies them", async () => {
