@@ -43,6 +43,12 @@ export interface BuildResult {
    * an unchanged site builds the same.
    */
   upcoming: number[];
+  /**
+   * Since when the same sources make this site, in milliseconds since the epoch: the latest of
+   * the instants like `upcoming`'s that the build's clock has passed. A build at an earlier
+   * clock (`--clock`) makes another site.
+   */
+  since: number;
 }
 
 export interface BuildStats {
@@ -164,13 +170,18 @@ export async function assemble({ sources, config, compiled, modified, started }:
   outputs.push(...copied.outputs);
   checkSiteImage(sources.config, config, outputs);
 
-  const year = Number(views.site.year) + 1;
-  const upcoming = [instantOf({ year, month: 1, day: 1, iso: `${String(year).padStart(4, '0')}-01-01` }, config.timeZone)];
+  const year = Number(views.site.year);
+  const newYear = (year: number) => instantOf({ year, month: 1, day: 1, iso: `${String(year).padStart(4, '0')}-01-01` }, config.timeZone);
+  const upcoming = [newYear(year + 1)];
+  let since = newYear(year);
   for (const { result } of compiled) {
     const front = result.post?.frontMatter;
     if (!front) continue;
     for (const date of [front.publishDate ?? front.date, front.expiryDate]) {
-      if (date && !reached(date, config.timeZone, now)) upcoming.push(instantOf(date, config.timeZone));
+      if (!date) continue;
+      const instant = instantOf(date, config.timeZone);
+      if (reached(date, config.timeZone, now)) since = Math.max(since, instant);
+      else upcoming.push(instant);
     }
   }
 
@@ -184,6 +195,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
     problems,
     site,
     upcoming,
+    since,
     stats: {
       posts: site.posts.length,
       pages: outputs.filter((output) => output.path.endsWith('.html')).length + rendered.emitted,

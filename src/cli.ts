@@ -14,14 +14,16 @@ import { openSourceSnapshot, type SourceSnapshot } from './source-snapshot.js';
 import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, closeSearchService, createSearchFeed, openIndexAhead, SEARCH_BUNDLE_DIR, type IndexAhead, type SearchIndex } from './search.js';
 import type { Site, SiteConfig } from './types.js';
+import { readClock } from './clock.js';
 import { buildRecordOf, inputStamp, stillCurrent, type BuildRecord } from './up-to-date.js';
 import { aliasedBy, newPostText, takenBy } from './new-post.js';
 
 const USAGE = `Usage:
-  geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict]
+  geul build [--drafts] [--future] [--expired] [--out <dir>] [--root <dir>] [--no-cache] [--workers <n>] [--strict] [--clock <time>]
                                                       build the site into dist/ (a relative --out is
                                                       inside --root); --strict also checks links and
-                                                      makes every warning an error
+                                                      makes every warning an error; --clock builds as
+                                                      at that date or time (2025-03-01T09:00+09:00)
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
   geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
   geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
@@ -90,6 +92,7 @@ async function buildCommand(args: string[]): Promise<number> {
       'no-cache': { type: 'boolean', default: false },
       workers: { type: 'string' },
       strict: { type: 'boolean', default: false },
+      clock: { type: 'string' },
     },
   });
   const workers = values.workers === undefined ? undefined : Number(values.workers);
@@ -99,6 +102,12 @@ async function buildCommand(args: string[]): Promise<number> {
   }
   const root = path.resolve(values.root);
   if (!isFolder(root, values.root)) return 1;
+  // The instant the build counts as now: `--clock`, else the machine's time.
+  const now = values.clock === undefined ? new Date() : readClock(values.clock, root);
+  if (typeof now === 'string') {
+    console.error(`geul: ${now}`);
+    return 2;
+  }
   const outDir = path.resolve(root, values.out ?? 'dist');
   const unsafe = unsafeOutDirReason(outDir, root);
   if (unsafe) {
@@ -112,7 +121,7 @@ async function buildCommand(args: string[]): Promise<number> {
   const stateFile = values['no-cache'] ? undefined : outputStateFile(root, outDir);
   const folder = readOutputFolder(outDir, stateFile);
   const record = stamp === undefined ? undefined : buildRecordOf(folder);
-  if (stamp !== undefined && record && stillCurrent(record, stamp, new Date())) {
+  if (stamp !== undefined && record && stillCurrent(record, stamp, now)) {
     for (const line of record.printed) console.error(line);
     const stats = { ...record.stats, milliseconds: Math.round(performance.now() - started), resized: { made: 0, reused: 0 } };
     const outLabel = path.relative(process.cwd(), outDir) || outDir;
@@ -126,7 +135,7 @@ async function buildCommand(args: string[]): Promise<number> {
   // has given that page wrong bytes: the build is made again, which compiles that post anew.
   for (let attempt = 1; ; attempt++) {
     const lostBefore = cache.lost();
-    const code = await buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache, sourceSnapshot });
+    const code = await buildInto({ root, outDir, values, workers, now, stamp, stateFile, folder, started, cache, sourceSnapshot });
     sourceSnapshot?.save();
     if (cache.lost() === lostBefore) return code;
     if (attempt === 3) {
@@ -141,6 +150,7 @@ interface BuildInto {
   outDir: string;
   values: { drafts: boolean; future: boolean; expired: boolean; strict: boolean; 'no-cache': boolean };
   workers: number | undefined;
+  now: Date;
   stamp: string | undefined;
   stateFile: string | undefined;
   folder: ReturnType<typeof readOutputFolder>;
@@ -150,7 +160,7 @@ interface BuildInto {
 }
 
 /** One build into `outDir`: its exit code. Nothing is printed or written when the cache lost an entry meanwhile. */
-async function buildInto({ root, outDir, values, workers, stamp, stateFile, folder, started, cache, sourceSnapshot }: BuildInto): Promise<number> {
+async function buildInto({ root, outDir, values, workers, now, stamp, stateFile, folder, started, cache, sourceSnapshot }: BuildInto): Promise<number> {
   const lostBefore = cache.lost();
   const lostAny = () => cache.lost() !== lostBefore;
   // Compiled posts' HTML waits in a file of this build's own until pages read it.
@@ -183,7 +193,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
       await staging.discard();
     };
     const emit = values.strict ? undefined : staging.put;
-    const result = await build({ root, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, sourceSnapshot, previous, onConfig, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
+    const result = await build({ root, now, drafts: values.drafts, future: values.future, expired: values.expired, workers, cache, sourceSnapshot, previous, onConfig, onSite, onPost: feed?.add, emit, htmlSpool }).catch(
       async (error: unknown) => {
         await stop();
         if (lostAny()) return undefined;
@@ -242,6 +252,7 @@ async function buildInto({ root, outDir, values, workers, stamp, stateFile, fold
     const made: BuildRecord | undefined = stamp === undefined ? undefined : {
       stamp,
       upcoming: result.upcoming,
+      since: result.since,
       printed,
       // What varies from run to run (the time taken, images made or taken from the cache) is
       // not kept, and not reused: the marker is the same bytes whenever the site is the same.

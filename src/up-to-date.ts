@@ -14,13 +14,15 @@ const run = promisify(execFile);
  * What a successful `geul build` leaves in its output folder's marker, so that the next build
  * of unchanged sources can leave the folder as it is, as `make` would: no file read, no page
  * rendered, nothing written. Everything a build reads is in the stamp; the time a build runs
- * at counts through `upcoming` (see BuildResult).
+ * at counts through `since` and `upcoming` (see BuildResult).
  */
 export interface BuildRecord {
   /** `inputStamp` of the build. */
   stamp: string;
   /** `BuildResult.upcoming`: instants, in milliseconds since the epoch. */
   upcoming: number[];
+  /** `BuildResult.since`: an instant, in milliseconds since the epoch. */
+  since: number;
   /** What the build printed before its summary (its warnings), line by line. */
   printed: string[];
   stats: BuildStats;
@@ -106,8 +108,14 @@ export function buildRecordOf(folder: OutputFolder): BuildRecord | undefined {
   return typeof record?.stamp === 'string' ? record : undefined;
 }
 
-/** Whether a build now, with inputs stamped `stamp`, would make what `record`'s build made. */
+/**
+ * Whether a build at `now`, with inputs stamped `stamp`, would make what `record`'s build
+ * made: `now` lies between the last change of the site's clock-dependent state before that
+ * build and the next one after it (`now` is the `--clock` given, else the machine's time).
+ */
 export function stillCurrent(record: BuildRecord, stamp: string, now: Date): boolean {
-  // A record of another format (dates as text) is not trusted to be current.
-  return record.stamp === stamp && Array.isArray(record.upcoming) && !record.upcoming.some((instant) => typeof instant !== 'number' || instant <= now.getTime());
+  const time = now.getTime();
+  // A record of another format (dates as text, no `since`) is not trusted to be current.
+  if (record.stamp !== stamp || typeof record.since !== 'number' || record.since > time || !Array.isArray(record.upcoming)) return false;
+  return !record.upcoming.some((instant) => typeof instant !== 'number' || instant <= time);
 }

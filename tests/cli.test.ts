@@ -1,10 +1,10 @@
 /** The command line as a writer uses it: `geul new`, exit codes, and refusing unsafe --out folders. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { readFrontMatter } from '../src/frontmatter.ts';
-import { cleanup, copySite, hashTree, listFiles, runCli, tempDir } from './helpers/site.ts';
+import { cleanup, copySite, hashTree, listFiles, REPO_ROOT, runCli, tempDir } from './helpers/site.ts';
 
 const made: string[] = [];
 afterAll(() => cleanup(...made));
@@ -109,6 +109,43 @@ describe('exit codes', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^geul: ENOTDIR: not a directory, mkdir '.*file\/\.dist\.new-/m);
     expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('geul build --clock', () => {
+  test('builds the site as it is at that time: a time without an offset is the site\'s time zone, as in front matter', async () => {
+    const root = await project();
+    cpSync(path.join(REPO_ROOT, 'templates'), path.join(root, 'templates'), { recursive: true });
+    mkdirSync(path.join(root, 'content', 'posts'), { recursive: true });
+    // Out from midnight in Seoul: 2030-05-31T15:00:00Z.
+    writeFileSync(path.join(root, 'content', 'posts', 'scheduled.md'), '+++\ntitle = "예약 글"\ndate = 2030-06-01\n+++\n\n본문.\n');
+    const page = path.join(root, 'dist', 'posts', 'scheduled', 'index.html');
+    const cases: [string, boolean][] = [
+      ['2030-05-31T23:59:59', false],
+      ['2030-06-01', true],
+      ['2030-05-31T14:59:59Z', false],
+      ['2030-05-31T15:00:00Z', true],
+      ['2030-05-31T08:00:00-07:00', true],
+      ['2026-01-01', false],
+    ];
+    for (const [clock, out] of cases) {
+      const result = await runCli(['build', '--root', root, '--clock', clock]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(existsSync(page), clock).toBe(out);
+    }
+  }, 60_000);
+
+  test.each([
+    ['tomorrow', /--clock "tomorrow": expected YYYY-MM-DD/],
+    ['2025-02-30', /--clock "2025-02-30": 2025-02 has no day 30/],
+    ['2025-03-01T25:00', /no such time of day/],
+  ])('--clock %s is refused with what to write, exit 2, nothing built', async (clock, message) => {
+    const root = await project();
+    const result = await runCli(['build', '--root', root, '--clock', clock]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/write 2025-03-01 or 2025-03-01T09:00/);
+    expect(existsSync(path.join(root, 'dist'))).toBe(false);
   });
 });
 
