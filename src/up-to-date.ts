@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { glob } from 'tinyglobby';
+import { imagesFolderProblem } from './assets.js';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
 import type { OutputFolder } from './write.js';
@@ -45,6 +46,12 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
     const dir = path.join(root, folder);
     if (!existsSync(dir)) {
       files.update(`\0${folder}: none`);
+      continue;
+    }
+    // An images/ linked to the project or above it (`images -> /`) is refused by the build,
+    // which copies none of it: walked here, it held the refusal up for as long as the disk took.
+    if (folder === 'images' && imagesFolderProblem(root)) {
+      files.update(`\0${folder}: refused link`);
       continue;
     }
     // Symbolic links are not followed, as the build does not follow them (load.ts): a loop

@@ -4,11 +4,12 @@
  * (a post, a template, site.toml, an image, the options, a file of the output deleted or edited) or
  * a post's publication time passing makes it build again.
  */
-import { cpSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanup, copySite, hashTree, readHtml, REPO_ROOT, runCli, runNode, tempDir, textOf } from './helpers/site.ts';
 import { selectAll } from 'hast-util-select';
+import { inputStamp } from '../src/up-to-date.ts';
 
 const UNCHANGED = /; nothing changed since the last build, so dist\/ is as it was$/m;
 
@@ -146,4 +147,21 @@ describe('a new version of geul', () => {
     expect(styles().length).toBeGreaterThan(0);
     expect(styles().every((href) => href.endsWith('?v2'))).toBe(true);
   }, 60_000);
+});
+
+describe('the input stamp', () => {
+  test('does not walk an images/ linked to a folder holding the project, which the build refuses (`images -> /` walked the disk)', async () => {
+    const parent = await tempDir('geul-stamp-');
+    try {
+      const project = path.join(parent, 'blog');
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'site.toml'), 'title = "블로그"\n');
+      symlinkSync('..', path.join(project, 'images'));
+      const before = await inputStamp(project, {});
+      writeFileSync(path.join(parent, 'elsewhere.txt'), '프로젝트 밖의 파일');
+      expect(await inputStamp(project, {})).toBe(before);
+    } finally {
+      await cleanup(parent);
+    }
+  });
 });
