@@ -289,9 +289,13 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
         }
         // Files of the folder that the new site does not have: pages of deleted posts, and
         // anything put there by hand.
-        gone = existsSync(target) ? listFiles(target).filter((file) => file !== OUTPUT_MARKER && !keys.has(file)) : [];
+        const found = existsSync(target) ? listFiles(target) : { files: [], links: [] };
+        gone = found.files.filter((file) => file !== OUTPUT_MARKER && !keys.has(file));
         const changes = written.size + gone.length;
-        const inPlace = previous.size > 0 && changes <= keys.size * IN_PLACE_SHARE && !blocked(target, written);
+        // A symbolic link put into the folder (`dist/posts/x -> /elsewhere`) would take the
+        // renames below, and the files they replace, out of it: such a folder is swapped
+        // whole, the links gone with the old one and never followed.
+        const inPlace = previous.size > 0 && found.links.length === 0 && changes <= keys.size * IN_PLACE_SHARE && !blocked(target, written);
         if (!inPlace) {
           for (const file of keys.keys()) {
             if (written.has(file)) continue;
@@ -450,14 +454,20 @@ function replaceFile(file: string, content: string): void {
   renameSync(temporary, file);
 }
 
-/** Every file under `dir`, relative, with `/` separators. */
-function listFiles(dir: string): string[] {
+/**
+ * Every file under `dir`, relative, with `/` separators, symbolic links among them; `links`
+ * lists those. A link to a folder is not followed: what lies behind it is not the folder's.
+ */
+function listFiles(dir: string): { files: string[]; links: string[] } {
   const files: string[] = [];
+  const links: string[] = [];
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    files.push(path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    const file = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+    files.push(file);
+    if (entry.isSymbolicLink()) links.push(file);
   }
-  return files;
+  return { files, links };
 }
 
 const WRITES_IN_FLIGHT = 32;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -246,6 +246,56 @@ describe('a rebuild that changes a few files', () => {
     writeFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'half of an old build');
     await write(site('v1'), dist);
     expect(readFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'utf8')).toBe('글 5');
+  });
+
+  describe('a symbolic link planted in the folder is never written through', () => {
+    /** A folder outside the site, with a file of its own, and its entries and bytes. */
+    const outside = () => {
+      const dir = path.join(project, 'elsewhere');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'keep.txt'), 'not the site\'s');
+      return dir;
+    };
+    const outsideState = (dir: string) => Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
+
+    test('a link in place of a page\'s folder: the page is written into the site, the link goes, its folder is untouched', async () => {
+      const dist = path.join(project, 'dist');
+      const elsewhere = outside();
+      await write(site('v1'), dist);
+      rmSync(path.join(dist, 'posts', 'p3'), { recursive: true });
+      symlinkSync(elsewhere, path.join(dist, 'posts', 'p3'));
+      await write(site('v2').map((output) => (output.path === 'posts/p3/index.html' ? { ...output, content: '글 3, 고침' } : output)), dist);
+      expect(outsideState(elsewhere)).toEqual({ 'keep.txt': 'not the site\'s' });
+      expect(lstatSync(path.join(dist, 'posts', 'p3')).isDirectory()).toBe(true);
+      expect(readFileSync(path.join(dist, 'posts', 'p3', 'index.html'), 'utf8')).toBe('글 3, 고침');
+      expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('v2');
+    });
+
+    test('a link to a folder holding a page\'s previous copy: that copy is neither moved nor replaced', async () => {
+      const dist = path.join(project, 'dist');
+      const elsewhere = outside();
+      await write(site('v1'), dist);
+      renameSync(path.join(dist, 'posts', 'p3', 'index.html'), path.join(elsewhere, 'index.html'));
+      rmSync(path.join(dist, 'posts', 'p3'), { recursive: true });
+      symlinkSync(elsewhere, path.join(dist, 'posts', 'p3'));
+      await write(site('v2').map((output) => (output.path === 'posts/p3/index.html' ? { ...output, content: '글 3, 고침' } : output)), dist);
+      expect(outsideState(elsewhere)).toEqual({ 'index.html': '글 3', 'keep.txt': 'not the site\'s' });
+      expect(readFileSync(path.join(dist, 'posts', 'p3', 'index.html'), 'utf8')).toBe('글 3, 고침');
+    });
+
+    test('a link to itself, or one the site has no page for, is removed without a system error', async () => {
+      const dist = path.join(project, 'dist');
+      const elsewhere = outside();
+      await write(site('v1'), dist);
+      rmSync(path.join(dist, 'posts', 'p4'), { recursive: true });
+      symlinkSync('p4', path.join(dist, 'posts', 'p4'));
+      symlinkSync(elsewhere, path.join(dist, 'posts', 'x'));
+      await write(site('v2').map((output) => (output.path === 'posts/p4/index.html' ? { ...output, content: '글 4, 고침' } : output)), dist);
+      expect(readFileSync(path.join(dist, 'posts', 'p4', 'index.html'), 'utf8')).toBe('글 4, 고침');
+      expect(existsSync(path.join(dist, 'posts', 'x'))).toBe(false);
+      expect(outsideState(elsewhere)).toEqual({ 'keep.txt': 'not the site\'s' });
+      expect(listFiles(dist)).toEqual([OUTPUT_MARKER, ...site('v2').map((output) => output.path)].sort());
+    });
   });
 
   test('a file where a folder must go, or the other way round, is still replaced', async () => {
