@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,7 +117,8 @@ function digestOf(bytes: string | Uint8Array): string {
  */
 function fingerprintOf(file: string): string | undefined {
   try {
-    const stats = statSync(file);
+    // Not through a link: a file replaced by a link to it elsewhere is no longer the one written.
+    const stats = lstatSync(file);
     return stats.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : undefined;
   } catch {
     return undefined;

@@ -283,6 +283,18 @@ describe('a rebuild that changes a few files', () => {
       expect(readFileSync(path.join(dist, 'posts', 'p3', 'index.html'), 'utf8')).toBe('글 3, 고침');
     });
 
+    test('a page moved elsewhere and linked back in its place is written again as a file of the site', async () => {
+      const dist = path.join(project, 'dist');
+      const elsewhere = outside();
+      await write(site('v1'), dist);
+      renameSync(path.join(dist, 'posts', 'p2', 'index.html'), path.join(elsewhere, 'index.html'));
+      symlinkSync(path.join(elsewhere, 'index.html'), path.join(dist, 'posts', 'p2', 'index.html'));
+      await write(site('v2'), dist);
+      expect(lstatSync(path.join(dist, 'posts', 'p2', 'index.html')).isFile()).toBe(true);
+      expect(readFileSync(path.join(dist, 'posts', 'p2', 'index.html'), 'utf8')).toBe('글 2');
+      expect(outsideState(elsewhere)).toEqual({ 'index.html': '글 2', 'keep.txt': 'not the site\'s' });
+    });
+
     test('a link to itself, or one the site has no page for, is removed without a system error', async () => {
       const dist = path.join(project, 'dist');
       const elsewhere = outside();
