@@ -2,7 +2,7 @@ import type { VFile } from 'vfile';
 import { frontMatterItemPlace } from './frontmatter.js';
 import { addError } from './report.js';
 import type { Alias, ParsedPost, Taxonomy } from './types.js';
-import { outputDirOf, outputFileOf } from './urls.js';
+import { listDirs, outputDirOf, outputFileOf } from './urls.js';
 
 /** Top-level folders and files geul writes besides pages; no alias may take their place. */
 const RESERVED_TOP = new Set(['assets', 'images', 'pagefind', 'feed.xml', 'sitemap.xml', 'robots.txt', '404.html', '.geul']);
@@ -48,20 +48,17 @@ export function aliasOutputPath(path: string): string {
 }
 
 /**
- * Output files of every real page: home pages, posts, pages, taxonomy pages and search. Mirrors
- * routes(); a test holds the two together.
+ * Output files of every real page: home pages, posts, pages, taxonomy pages (each page of
+ * each term) and search. Mirrors routes();
+ * a test holds the two together.
  */
 export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], paginate: number): string[] {
-  const homePages = Math.max(1, Math.ceil(posts.length / paginate));
   return [
-    ...Array.from({ length: homePages }, (_, index) => outputFileOf(index === 0 ? '' : `page/${index + 1}/`)),
-    ...[...posts, ...pages].map((post) => outputFileOf(`${outputDirOf(post.kind, post.slug)}/`)),
-    ...taxonomies.flatMap((taxonomy) => [
-      outputFileOf(`${taxonomy.key}/`),
-      ...taxonomy.terms.map((term) => outputFileOf(`${taxonomy.key}/${term.slug}/`)),
-    ]),
-    outputFileOf('search/'),
-  ];
+    ...listDirs('', posts.length, paginate),
+    ...[...posts, ...pages].map((post) => `${outputDirOf(post.kind, post.slug)}/`),
+    ...taxonomies.flatMap((taxonomy) => [`${taxonomy.key}/`, ...taxonomy.terms.flatMap((term) => listDirs(`${taxonomy.key}/${term.slug}/`, term.posts.length, paginate))]),
+    'search/',
+  ].map(outputFileOf);
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Messages } from './i18n.js';
 import { searchPageData } from './search.js';
-import { outputDirOf } from './urls.js';
 import type { Page, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
-import { outputFileOf } from './urls.js';
+import { listPageCount, listPageDir, outputDirOf, outputFileOf } from './urls.js';
 import type { ImageView, Views } from './view.js';
 
 /**
@@ -30,29 +29,40 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
     },
   });
 
-  // Home, paginated: `/`, `/page/2/`, ...
+  /**
+   * A list of posts at `dir`, cut into pages of site.toml's `paginate` as Hugo cuts them:
+   * `dir`, `dir/page/2/`, … each with links to the others. `title` is the first page's; the
+   * others add their number.
+   */
   const perPage = site.config.paginate;
-  const total = Math.max(1, Math.ceil(site.posts.length / perPage));
-  const homeDir = (n: number) => (n === 1 ? '' : `page/${n}/`);
-  for (let n = 1; n <= total && !only; n++) {
-    const posts = site.posts.slice((n - 1) * perPage, n * perPage);
-    pages.push({
-      outputPath: outputFileOf(homeDir(n)),
-      template: 'home',
-      data: {
-        ...common('home', homeDir(n), n === 1 ? '' : i18n.pageNumber.replace('{n}', String(n)), site.config.description),
-        posts: posts.map(views.post),
-        pagination: {
-          current: n,
-          total,
-          prevUrl: n > 1 ? urls.rel(homeDir(n - 1)) : null,
-          nextUrl: n < total ? urls.rel(homeDir(n + 1)) : null,
-          // `gap` on every link: a variable missing under strictVariables costs LiquidJS a thrown error.
-          pages: pageLinks(n, total).map((number) => (number === 'gap' ? { gap: true } : { gap: false, number, url: urls.rel(homeDir(number)), current: number === n })),
+  const list = (dir: string, posts: ParsedPost[], template: string, title: string, data: Record<string, unknown>) => {
+    const total = listPageCount(posts.length, perPage);
+    const at = (n: number) => urls.rel(listPageDir(dir, n));
+    for (let n = 1; n <= total; n++) {
+      const pageDir = listPageDir(dir, n);
+      const pageNumber = i18n.pageNumber.replace('{n}', String(n));
+      pages.push({
+        outputPath: outputFileOf(pageDir),
+        template,
+        data: {
+          ...common(template, pageDir, n === 1 ? title : title ? `${title} (${pageNumber})` : pageNumber, dir === '' ? site.config.description : ''),
+          ...data,
+          posts: posts.slice((n - 1) * perPage, n * perPage).map(views.post),
+          pagination: {
+            current: n,
+            total,
+            prevUrl: n > 1 ? at(n - 1) : null,
+            nextUrl: n < total ? at(n + 1) : null,
+            // `gap` on every link: a variable missing under strictVariables costs LiquidJS a thrown error.
+            pages: pageLinks(n, total).map((number) => (number === 'gap' ? { gap: true } : { gap: false, number, url: at(number), current: number === n })),
+          },
         },
-      },
-    });
-  }
+      });
+    }
+  };
+
+  // Home: `/`, `/page/2/`, ...
+  if (!only) list('', site.posts, 'home', '', {});
 
   // Posts, with their older (prev) and newer (next) neighbours.
   site.posts.forEach((post, index) => {
@@ -90,18 +100,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
       },
     });
     for (const term of taxonomy.terms) {
-      const dir = views.termDir(taxonomy.key, term.slug);
-      const termView = views.term(taxonomy, term);
-      pages.push({
-        outputPath: outputFileOf(dir),
-        template: 'term',
-        data: {
-          ...common('term', dir, `${taxonomyView.title}: ${term.name}`, ''),
-          taxonomy: taxonomyView,
-          term: termView,
-          posts: term.posts.map(views.post),
-        },
-      });
+      list(views.termDir(taxonomy.key, term.slug), term.posts, 'term', `${taxonomyView.title}: ${term.name}`, { taxonomy: taxonomyView, term: views.term(taxonomy, term) });
     }
   }
 

@@ -4,6 +4,7 @@ import { isoDay } from './date.js';
 import { wallClock } from './publish.js';
 import type { CalendarDate, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
+import { listPageCount, listPageDir } from './urls.js';
 import type { Views } from './view.js';
 import { offsetOf, timestampOf } from './zone.js';
 
@@ -42,13 +43,19 @@ export function sitemap(site: Site, views: Views, urls: Urls, modified: Readonly
     posts.map(stampOf).reduce<Stamp | undefined>((best, stamp) => (stamp && (!best || stamp.time > best.time) ? stamp : best), undefined);
 
   const entry = (loc: string, lastmod?: Stamp) => x('url', [x('loc', loc), lastmod ? x('lastmod', lastmod.text) : null]);
+  // Each page of a paginated list (routes.ts), dated by the posts it shows.
+  const { paginate } = site.config;
+  const list = (dir: string, posts: ParsedPost[]) =>
+    Array.from({ length: listPageCount(posts.length, paginate) }, (_, index) =>
+      entry(urls.abs(listPageDir(dir, index + 1)), newest(posts.slice(index * paginate, (index + 1) * paginate))),
+    );
   const tree = x('urlset', { xmlns: 'http://www.sitemaps.org/schemas/sitemap/0.9' }, [
-    entry(urls.abs(''), newest(site.posts)),
+    ...list('', site.posts),
     ...site.posts.map((post) => entry(views.post(post).permalink, stampOf(post))),
     ...site.pages.map((page) => entry(views.post(page).permalink, stampOf(page))),
     ...site.taxonomies.flatMap((taxonomy) => [
       entry(urls.abs(`${taxonomy.key}/`), newest(taxonomy.terms.flatMap((term) => term.posts))),
-      ...taxonomy.terms.map((term) => entry(urls.abs(views.termDir(taxonomy.key, term.slug)), newest(term.posts))),
+      ...taxonomy.terms.flatMap((term) => list(views.termDir(taxonomy.key, term.slug), term.posts)),
     ]),
   ]);
   return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree)}\n`;

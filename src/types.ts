@@ -19,7 +19,7 @@ export interface SiteConfig {
   author: string;
   /** IANA time zone of the site, for "now" and for offset datetimes. @default "Asia/Seoul" */
   timeZone: string;
-  /** Posts per home page. @default 10 */
+  /** Posts per page of a list: the home page, each term. @default 10 */
   paginate: number;
   /** Sharing image of pages without one of their own: a path under the site (`images/card.png`) or an http(s) URL. @default the theme's `assets/og-default.png` */
   image: string;

@@ -49,6 +49,24 @@ export function outputFileOf(dir: string): string {
   return dir === '' ? 'index.html' : `${dir.replace(/\/+$/, '')}/index.html`;
 }
 
+/**
+ * URL path of page `n` of a list of posts at `dir`, as Hugo numbers them: `tags/nlp/` →
+ * `tags/nlp/page/2/`; the first page is `dir` itself.
+ */
+export function listPageDir(dir: string, n: number): string {
+  return n === 1 ? dir : `${dir}page/${n}/`;
+}
+
+/** How many pages a list of `count` posts takes at `perPage` a page: one at least, empty or not. */
+export function listPageCount(count: number, perPage: number): number {
+  return Math.max(1, Math.ceil(count / perPage));
+}
+
+/** URL paths of every page of a list at `dir` of `count` posts. */
+export function listDirs(dir: string, count: number, perPage: number): string[] {
+  return Array.from({ length: listPageCount(count, perPage) }, (_, index) => listPageDir(dir, index + 1));
+}
+
 /** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */
 export function outputDirOf(kind: ParsedPost['kind'], slug: string): string {
   return kind === 'post' ? `posts/${slug}` : slug;

@@ -85,6 +85,13 @@ describe('aliases in collect', () => {
     const pages = routes(site, createViews(site, urls, i18n, new Date()), urls, i18n);
     const real = pages.filter((page) => page.template !== 'alias' && page.template !== '404').map((page) => page.outputPath);
     expect(real.sort()).toEqual(pageOutputPaths(site.posts, site.pages, site.taxonomies, site.config.paginate).sort());
+    // 12 posts, 10 a page: two pages of each list.
+    expect(real.filter((path) => path.includes('page/')).sort()).toEqual([
+      'categories/paper-review/page/2/index.html',
+      'page/2/index.html',
+      'tags/nlp/page/2/index.html',
+      'tags/자연어-처리/page/2/index.html',
+    ]);
     const alias = pages.find((page) => page.template === 'alias')!;
     expect(alias.outputPath).toBe('old-about/index.html');
     expect(alias.data.target).toEqual({ title: '소개', url: '/about/', permalink: 'http://localhost:4000/about/' });

@@ -1,0 +1,120 @@
+/**
+ * Lists of posts as Hugo makes them: the home page and each term page, `paginate` posts a page
+ * at `<list>/page/<n>/`.
+ * The `lists` fixture (2 posts a page, published under /blog/, one draft) is built by the CLI,
+ * with and without drafts, and its HTML parsed.
+ */
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Root } from 'hast';
+import { select, selectAll } from 'hast-util-select';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cleanup, copySite, hashTree, listFiles, readHtml, runCli, textOf, withoutMarker, type CliResult } from './helpers/site.ts';
+
+const ORIGIN = 'https://example.com';
+const DRAFT_TITLE = '쓰는 중인 글';
+
+let root: string;
+let dist: string;
+let drafts: string;
+const runs: Record<'plain' | 'drafts', CliResult> = {} as never;
+
+beforeAll(async () => {
+  root = await copySite('lists');
+  dist = path.join(root, 'dist');
+  drafts = path.join(root, 'dist-drafts');
+  [runs.plain, runs.drafts] = await Promise.all([
+    runCli(['build', '--root', root, '--workers', '1']),
+    runCli(['build', '--root', root, '--out', 'dist-drafts', '--drafts']),
+  ]);
+}, 60_000);
+
+afterAll(() => cleanup(root));
+
+const page = (dir: string, file: string): Root => readHtml(path.join(dir, file));
+/** Hrefs of the posts a list page shows. */
+const listed = (dir: string, file: string) => selectAll('.post-item-title a', page(dir, file)).map((a) => String(a.properties.href));
+const href = (tree: Root, selector: string) => select(selector, tree)?.properties.href;
+const post = (slug: string) => `/blog/posts/${slug}/`;
+
+test('both builds exit 0 without problems', () => {
+  for (const run of Object.values(runs)) {
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  }
+});
+
+describe('term pages', () => {
+  test('are cut into pages of `paginate` posts at <term>/page/<n>/, newest first', () => {
+    expect(listed(dist, 'tags/nlp/index.html')).toEqual([post('fourth'), post('third')]);
+    expect(listed(dist, 'tags/nlp/page/2/index.html')).toEqual([post('second'), post('first')]);
+    expect(existsSync(path.join(dist, 'tags/nlp/page/3'))).toBe(false);
+    expect(listed(dist, 'categories/paper-review/index.html')).toEqual([post('third'), post('second')]);
+    expect(listed(dist, 'categories/paper-review/page/2/index.html')).toEqual([post('first')]);
+    // A term of no more than one page has no page 2, and no page navigation.
+    expect(listed(dist, 'tags/자연어-처리/index.html')).toEqual([post('third'), post('first')]);
+    expect(existsSync(path.join(dist, 'tags/자연어-처리/page/2'))).toBe(false);
+    expect(select('nav.pagination', page(dist, 'tags/자연어-처리/index.html'))).toBeUndefined();
+  });
+
+  test('link each other as the home pages do: rel=prev/next, page numbers, the current one marked, a canonical URL of their own', () => {
+    const first = page(dist, 'tags/nlp/index.html');
+    const second = page(dist, 'tags/nlp/page/2/index.html');
+    expect(href(first, 'nav.pagination a[rel=next]')).toBe('/blog/tags/nlp/page/2/');
+    expect(select('nav.pagination a[rel=prev]', first)).toBeUndefined();
+    expect(href(second, 'nav.pagination a[rel=prev]')).toBe('/blog/tags/nlp/');
+    expect(select('nav.pagination a[rel=next]', second)).toBeUndefined();
+    expect(selectAll('nav.pagination ol a', second).map((a) => [textOf(a), a.properties.href])).toEqual([
+      ['1', '/blog/tags/nlp/'],
+      ['2', '/blog/tags/nlp/page/2/'],
+    ]);
+    expect(textOf(select('nav.pagination a[aria-current=page]', second)!)).toBe('2');
+    expect(href(first, 'link[rel=canonical]')).toBe(`${ORIGIN}/blog/tags/nlp/`);
+    expect(href(second, 'link[rel=canonical]')).toBe(`${ORIGIN}/blog/tags/nlp/page/2/`);
+    // Page 2 says so in its title, as the home's page 2 does.
+    expect(textOf(select('head > title', second)!)).toBe('태그: NLP (페이지 2) · 목록 블로그');
+    expect(textOf(select('head > title', page(dist, 'page/2/index.html'))!)).toBe('페이지 2 · 목록 블로그');
+    // The same navigation as the home page's.
+    const home = page(dist, 'page/2/index.html');
+    expect(href(home, 'nav.pagination a[rel=prev]')).toBe('/blog/');
+    expect(select('nav.pagination ol', home)?.children.length).toBe(select('nav.pagination ol', second)?.children.length);
+  });
+});
+
+test('the sitemap lists each page of each list', () => {
+  const locs = [...readFileSync(path.join(dist, 'sitemap.xml'), 'utf8').matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+  const pages = listFiles(dist)
+    .filter((file) => file.endsWith('index.html') && file !== 'search/index.html')
+    .map((file) => `${ORIGIN}/blog/${encodeURI(file.replace(/index\.html$/, ''))}`);
+  expect([...locs].sort()).toEqual(pages.sort());
+  for (const loc of ['page/2/', 'tags/nlp/page/2/', 'categories/paper-review/page/2/']) expect(locs).toContain(`${ORIGIN}/blog/${loc}`);
+});
+
+test('drafts are in no list without --drafts, and counted in every list with it', () => {
+  for (const file of listFiles(dist).filter((name) => /\.(html|xml)$/.test(name))) {
+    expect.soft(readFileSync(path.join(dist, file), 'utf8').includes(DRAFT_TITLE), `${file} mentions the draft`).toBe(false);
+  }
+  // Five posts with the draft: a third page of the tag.
+  expect(listed(drafts, 'tags/nlp/index.html')).toEqual([post('draft'), post('fourth')]);
+  expect(listed(drafts, 'tags/nlp/page/3/index.html')).toEqual([post('first')]);
+  expect(readFileSync(path.join(drafts, 'sitemap.xml'), 'utf8')).toContain(`${ORIGIN}/blog/tags/nlp/page/3/`);
+});
+
+test('1 and 3 workers give the same bytes', async () => {
+  const run = await runCli(['build', '--root', root, '--out', 'dist-3', '--workers', '3']);
+  expect(run.code, run.stderr).toBe(0);
+  expect(withoutMarker(hashTree(path.join(root, 'dist-3')))).toEqual(withoutMarker(hashTree(dist)));
+}, 60_000);
+
+test('a rebuild after an edit below a post\'s summary rewrites its page and no list page', async () => {
+  const inodes = () => Object.fromEntries(listFiles(dist).map((file) => [file, statSync(path.join(dist, file)).ino]));
+  const before = inodes();
+  appendFileSync(path.join(root, 'content/posts/second.md'), '\n둘째 문단을 보탠다.\n');
+  const run = await runCli(['build', '--root', root, '--workers', '1']);
+  expect(run.code, run.stderr).toBe(0);
+  const after = inodes();
+  expect(after['posts/second/index.html']).not.toBe(before['posts/second/index.html']);
+  const lists = Object.keys(before).filter((file) => /(^|\/)(index|page\/\d+\/index)\.html$/.test(file) && !/^posts\/(?!page\/)[^/]+\/index\.html$/.test(file) && file !== 'search/index.html');
+  expect(lists).toContain('tags/nlp/page/2/index.html');
+  for (const file of lists) expect.soft(after[file], file).toBe(before[file]);
+}, 60_000);
