@@ -48,8 +48,8 @@ export function aliasOutputPath(path: string): string {
 }
 
 /**
- * Output files of every real page: home pages, posts, pages, taxonomy pages (each page of
- * each term) and search. Mirrors routes();
+ * Output files of every page geul makes of its own: home pages, posts, pages, taxonomy pages,
+ * search, and the `page/1/` redirects of each list. Mirrors routes();
  * a test holds the two together.
  */
 export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], paginate: number): string[] {

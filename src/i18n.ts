@@ -87,7 +87,7 @@ export interface Messages {
   seriesPosition: string;
   /** Heading of the related posts at the end of a post, e.g. "관련 글". */
   related: string;
-  /** Text of a redirect page before the link to the new address, e.g. "이 글은 주소가 바뀌었습니다:". */
+  /** Text of a redirect page before the link to the new address, e.g. "주소가 바뀌었습니다:". */
   moved: string;
   /** Name of the search page and its menu link, e.g. "검색". */
   search: string;
@@ -155,7 +155,7 @@ export const ko: Messages = {
   series: '시리즈',
   seriesPosition: '{total}편 중 {n}편',
   related: '관련 글',
-  moved: '이 글은 주소가 바뀌었습니다:',
+  moved: '주소가 바뀌었습니다:',
   search: '검색',
   searchLabel: '검색어',
   searchHint: '예: 트랜스포머, attention',

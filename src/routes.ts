@@ -1,3 +1,4 @@
+import { aliasOutputPath } from './aliases.js';
 import type { Messages } from './i18n.js';
 import { searchPageData } from './search.js';
 import type { Page, ParsedPost, Site } from './types.js';
@@ -31,8 +32,8 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
 
   /**
    * A list of posts at `dir`, cut into pages of site.toml's `paginate` as Hugo cuts them:
-   * `dir`, `dir/page/2/`, … each with links to the others. `title` is the first page's; the
-   * others add their number.
+   * `dir`, `dir/page/2/`, … each with links to the others, and `dir/page/1/`, a redirect to
+   * the first page. `title` is the first page's; the others add their number.
    */
   const perPage = site.config.paginate;
   const list = (dir: string, posts: ParsedPost[], template: string, title: string, data: Record<string, unknown>) => {
@@ -59,6 +60,16 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
         },
       });
     }
+    redirect(`${dir}page/1/`, { title: title || site.config.title, url: urls.rel(dir), permalink: urls.abs(dir) });
+  };
+  const redirects: Page[] = [];
+  /** A page at `from` that sends readers and search engines on to `target`, whose canonical link names it. */
+  const redirect = (from: string, target: { title: string; url: string; permalink: string }) => {
+    redirects.push({
+      outputPath: aliasOutputPath(from),
+      template: 'alias',
+      data: { site: views.site, i18n, page: { kind: 'alias', title: target.title, description: '', url: urls.rel(from), permalink: target.permalink }, target },
+    });
   };
 
   // Home: `/`, `/page/2/`, ...
@@ -114,21 +125,12 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
     data: { ...common('search', 'search/', i18n.search, ''), search: searchPageData(urls, site.posts.length) },
   });
 
-  // Redirects from old URLs (front matter `aliases`): a page that sends readers and search
-  // engines on to the post, whose canonical link names the post.
+  // Redirects from old URLs (front matter `aliases`) to their post.
   for (const alias of site.aliases) {
     const target = views.post(alias.target);
-    pages.push({
-      outputPath: alias.outputPath,
-      template: 'alias',
-      data: {
-        site: views.site,
-        i18n,
-        page: { kind: 'alias', title: target.title, description: '', url: urls.rel(alias.path), permalink: target.permalink },
-        target: { title: target.title, url: target.url, permalink: target.permalink },
-      },
-    });
+    redirect(alias.path, { title: target.title, url: target.url, permalink: target.permalink });
   }
+  pages.push(...redirects);
   return pages;
 }
 

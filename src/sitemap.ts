@@ -43,7 +43,8 @@ export function sitemap(site: Site, views: Views, urls: Urls, modified: Readonly
     posts.map(stampOf).reduce<Stamp | undefined>((best, stamp) => (stamp && (!best || stamp.time > best.time) ? stamp : best), undefined);
 
   const entry = (loc: string, lastmod?: Stamp) => x('url', [x('loc', loc), lastmod ? x('lastmod', lastmod.text) : null]);
-  // Each page of a paginated list (routes.ts), dated by the posts it shows.
+  // Each page of a paginated list (routes.ts), dated by the posts it shows; its `page/1/`
+  // redirect is no page of its own.
   const { paginate } = site.config;
   const list = (dir: string, posts: ParsedPost[]) =>
     Array.from({ length: listPageCount(posts.length, paginate) }, (_, index) =>

@@ -51,7 +51,7 @@ export function outputFileOf(dir: string): string {
 
 /**
  * URL path of page `n` of a list of posts at `dir`, as Hugo numbers them: `tags/nlp/` →
- * `tags/nlp/page/2/`; the first page is `dir` itself.
+ * `tags/nlp/page/2/`; the first page is `dir` itself (its `page/1/` only redirects there).
  */
 export function listPageDir(dir: string, n: number): string {
   return n === 1 ? dir : `${dir}page/${n}/`;
@@ -62,9 +62,12 @@ export function listPageCount(count: number, perPage: number): number {
   return Math.max(1, Math.ceil(count / perPage));
 }
 
-/** URL paths of every page of a list at `dir` of `count` posts. */
+/**
+ * URL paths of every page of a list at `dir` of `count` posts, then of its `page/1/`, which
+ * redirects to the first page: what Hugo writes, so links of a migrated site still work.
+ */
 export function listDirs(dir: string, count: number, perPage: number): string[] {
-  return Array.from({ length: listPageCount(count, perPage) }, (_, index) => listPageDir(dir, index + 1));
+  return [...Array.from({ length: listPageCount(count, perPage) }, (_, index) => listPageDir(dir, index + 1)), `${dir}page/1/`];
 }
 
 /** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */

@@ -92,7 +92,7 @@ describe('output paths', () => {
 
   test('"NLP" and "nlp" are one tag page listing both posts', () => {
     expect(listedPosts(page(dist, 'tags/nlp/index.html')).sort()).toEqual(['/posts/bare-date/', '/posts/quoted-date/']);
-    expect(listFiles(dist).filter((file) => /^tags\/nlp/i.test(file))).toEqual(['tags/nlp/index.html']);
+    expect(listFiles(dist).filter((file) => /^tags\/nlp/i.test(file))).toEqual(['tags/nlp/index.html', 'tags/nlp/page/1/index.html']);
   });
 
   test('term pages with Hangul and spaces', () => {
@@ -175,9 +175,15 @@ describe('HTML', () => {
       for (const file of htmlFiles(dir)) {
         const tree = page(dir, file);
         expect.soft(select('html', tree)?.properties.lang, file).toBe('ko');
+        // A list's `page/1/` only redirects: no layout, nothing to run.
+        if (/(^|\/)page\/1\/index\.html$/.test(file)) {
+          expect.soft(select('meta[http-equiv="refresh"]', tree), `${file}: a redirect`).toBeDefined();
+          expect.soft(selectAll('script', tree), `${file}: no script`).toEqual([]);
+          continue;
+        }
         expect.soft(selectAll('head > script[data-geul-fonts]', tree), `${file}: font loader`).toHaveLength(1);
         const scripts = selectAll('script:not([data-geul-fonts])', tree);
-        if (file.startsWith('posts/')) {
+        if (/^posts\/(?!page\/)[^/]+\/index\.html$/.test(file)) {
           expect.soft(scripts.map((script) => script.properties.type), `${file} scripts`).toEqual(['application/ld+json']);
           expect.soft(select('head > script[type="application/ld+json"]', tree), `${file}: JSON-LD in <head>`).toBe(scripts[0]);
         } else if (file === 'search/index.html') {

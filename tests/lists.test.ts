@@ -1,6 +1,6 @@
 /**
  * Lists of posts as Hugo makes them: the home page and each term page, `paginate` posts a page
- * at `<list>/page/<n>/`.
+ * at `<list>/page/<n>/`, and `<list>/page/1/` redirecting to the list.
  * The `lists` fixture (2 posts a page, published under /blog/, one draft) is built by the CLI,
  * with and without drafts, and its HTML parsed.
  */
@@ -81,10 +81,25 @@ describe('term pages', () => {
   });
 });
 
-test('the sitemap lists each page of each list', () => {
+test('page/1/ of every list redirects to the list, as Hugo\'s does: meta refresh, canonical link, noindex, a visible link', () => {
+  const lists = ['', 'tags/nlp/', 'tags/자연어-처리/', 'categories/paper-review/'];
+  for (const list of lists) {
+    const file = `${list}page/1/index.html`;
+    const tree = page(dist, file);
+    const target = `/blog/${list}`;
+    expect(select('meta[http-equiv=refresh]', tree)?.properties.content, file).toBe(`0; url=${target}`);
+    expect(href(tree, 'link[rel=canonical]'), file).toBe(`${ORIGIN}${encodeURI(target)}`);
+    expect(select('meta[name=robots]', tree)?.properties.content, file).toBe('noindex');
+    expect(href(tree, 'body a'), file).toBe(target);
+  }
+  // No list has any other page the redirect could stand for.
+  expect(listFiles(dist).filter((file) => /(^|\/)page\/1\//.test(file))).toEqual(lists.map((list) => `${list}page/1/index.html`).sort());
+});
+
+test('the sitemap lists each page of each list, and no redirect', () => {
   const locs = [...readFileSync(path.join(dist, 'sitemap.xml'), 'utf8').matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
   const pages = listFiles(dist)
-    .filter((file) => file.endsWith('index.html') && file !== 'search/index.html')
+    .filter((file) => file.endsWith('index.html') && file !== 'search/index.html' && !/(^|\/)page\/1\//.test(file))
     .map((file) => `${ORIGIN}/blog/${encodeURI(file.replace(/index\.html$/, ''))}`);
   expect([...locs].sort()).toEqual(pages.sort());
   for (const loc of ['page/2/', 'tags/nlp/page/2/', 'categories/paper-review/page/2/']) expect(locs).toContain(`${ORIGIN}/blog/${loc}`);
@@ -106,7 +121,7 @@ test('1 and 3 workers give the same bytes', async () => {
   expect(withoutMarker(hashTree(path.join(root, 'dist-3')))).toEqual(withoutMarker(hashTree(dist)));
 }, 60_000);
 
-test('a rebuild after an edit below a post\'s summary rewrites its page and no list page', async () => {
+test('a rebuild after an edit below a post\'s summary rewrites its page and no list page or redirect', async () => {
   const inodes = () => Object.fromEntries(listFiles(dist).map((file) => [file, statSync(path.join(dist, file)).ino]));
   const before = inodes();
   appendFileSync(path.join(root, 'content/posts/second.md'), '\n둘째 문단을 보탠다.\n');
@@ -116,5 +131,6 @@ test('a rebuild after an edit below a post\'s summary rewrites its page and no l
   expect(after['posts/second/index.html']).not.toBe(before['posts/second/index.html']);
   const lists = Object.keys(before).filter((file) => /(^|\/)(index|page\/\d+\/index)\.html$/.test(file) && !/^posts\/(?!page\/)[^/]+\/index\.html$/.test(file) && file !== 'search/index.html');
   expect(lists).toContain('tags/nlp/page/2/index.html');
+  expect(lists).toContain('tags/nlp/page/1/index.html');
   for (const file of lists) expect.soft(after[file], file).toBe(before[file]);
 }, 60_000);

@@ -29,14 +29,16 @@ describe('sitemap.xml', () => {
     expect(entries(xml).length).toBe((xml.match(/<url>/g) ?? []).length);
   });
 
-  test('lists every published HTML page except 404 and the search page, each at an absolute https URL', () => {
+  test('lists every published HTML page except 404, the search page and redirects, each at an absolute https URL', () => {
     const xml = root.get('sitemap.xml')!;
     const locs = entries(xml).map((entry) => entry.loc);
     expect(locs.filter((loc) => !loc.startsWith('https://example.com/'))).toEqual([]);
-    // The search page has no content of its own for a search engine to find.
+    // The search page has no content of its own for a search engine to find; a redirect
+    // (a list's `page/1/`) names its target as canonical.
     expect(root.has('search/index.html')).toBe(true);
+    expect(root.get('page/1/index.html')).toContain('http-equiv="refresh"');
     const pages = [...root.keys()]
-      .filter((file) => file.endsWith('index.html') && file !== 'search/index.html')
+      .filter((file) => file.endsWith('index.html') && file !== 'search/index.html' && !root.get(file)!.includes('http-equiv="refresh"'))
       .map((file) => `https://example.com/${encodeURI(file.replace(/index\.html$/, ''))}`)
       .sort();
     expect([...locs].sort()).toEqual(pages);
