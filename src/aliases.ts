@@ -48,14 +48,15 @@ export function aliasOutputPath(path: string): string {
 }
 
 /**
- * Output files of every page geul makes of its own: home pages, posts, pages, taxonomy pages,
- * search, and the `page/1/` redirects of each list. Mirrors routes();
+ * Output files of every page geul makes of its own: home pages, posts, pages, the `/posts/`
+ * list, taxonomy pages, search, and the `page/1/` redirects of each list. Mirrors routes();
  * a test holds the two together.
  */
 export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], paginate: number): string[] {
   return [
     ...listDirs('', posts.length, paginate),
     ...[...posts, ...pages].map((post) => `${outputDirOf(post.kind, post.slug)}/`),
+    ...listDirs('posts/', posts.length, paginate),
     ...taxonomies.flatMap((taxonomy) => [`${taxonomy.key}/`, ...taxonomy.terms.flatMap((term) => listDirs(`${taxonomy.key}/${term.slug}/`, term.posts.length, paginate))]),
     'search/',
   ].map(outputFileOf);

@@ -50,6 +50,11 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
   const { previous = new Map(), pause, emit, partialsDir } = options;
   const templatesDir = path.join(root, 'templates');
   const templatesDigest = digestTemplates(templatesDir);
+  // A theme made before a template was added (`section.liquid`) renders those pages with the
+  // template named as their fallback.
+  const present = new Map<string, boolean>();
+  const has = (name: string) => present.get(name) ?? present.set(name, existsSync(path.join(templatesDir, `${name}.liquid`))).get(name)!;
+  pages = pages.map((page) => (page.fallback !== undefined && !has(page.template) ? { ...page, template: page.fallback } : page));
   const { liquid, call } = prepareEngine(templatesDir, templatesDigest, urls, globals, partialsDir);
 
   const templateFiles = new Map<string, VFile>();

@@ -36,7 +36,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
    * the first page. `title` is the first page's; the others add their number.
    */
   const perPage = site.config.paginate;
-  const list = (dir: string, posts: ParsedPost[], template: string, title: string, data: Record<string, unknown>) => {
+  const list = (dir: string, posts: ParsedPost[], template: string, title: string, data: Record<string, unknown>, fallback?: string) => {
     const total = listPageCount(posts.length, perPage);
     const at = (n: number) => urls.rel(listPageDir(dir, n));
     for (let n = 1; n <= total; n++) {
@@ -45,6 +45,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
       pages.push({
         outputPath: outputFileOf(pageDir),
         template,
+        ...(fallback ? { fallback } : {}),
         data: {
           ...common(template, pageDir, n === 1 ? title : title ? `${title} (${pageNumber})` : pageNumber, dir === '' ? site.config.description : ''),
           ...data,
@@ -114,6 +115,10 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
       list(views.termDir(taxonomy.key, term.slug), term.posts, 'term', `${taxonomyView.title}: ${term.name}`, { taxonomy: taxonomyView, term: views.term(taxonomy, term) });
     }
   }
+
+  // Hugo's section list of every post, `/posts/`: a template of its own, or the home's in a
+  // theme made before it.
+  if (!only) list('posts/', site.posts, 'section', i18n.posts, { section: { title: i18n.posts, url: urls.rel('posts/'), count: site.posts.length } }, 'home');
 
   if (only) return pages;
   pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });

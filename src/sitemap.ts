@@ -54,6 +54,7 @@ export function sitemap(site: Site, views: Views, urls: Urls, modified: Readonly
     ...list('', site.posts),
     ...site.posts.map((post) => entry(views.post(post).permalink, stampOf(post))),
     ...site.pages.map((page) => entry(views.post(page).permalink, stampOf(page))),
+    ...list('posts/', site.posts),
     ...site.taxonomies.flatMap((taxonomy) => [
       entry(urls.abs(`${taxonomy.key}/`), newest(taxonomy.terms.flatMap((term) => term.posts))),
       ...taxonomy.terms.flatMap((term) => list(views.termDir(taxonomy.key, term.slug), term.posts)),

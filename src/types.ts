@@ -19,7 +19,7 @@ export interface SiteConfig {
   author: string;
   /** IANA time zone of the site, for "now" and for offset datetimes. @default "Asia/Seoul" */
   timeZone: string;
-  /** Posts per page of a list: the home page, each term. @default 10 */
+  /** Posts per page of a list: the home page, `/posts/`, each term. @default 10 */
   paginate: number;
   /** Sharing image of pages without one of their own: a path under the site (`images/card.png`) or an http(s) URL. @default the theme's `assets/og-default.png` */
   image: string;
@@ -244,6 +244,8 @@ export interface Page {
   outputPath: string;
   /** Template file name in templates/, without extension, e.g. `post`. */
   template: string;
+  /** Template used instead when templates/ has no `template` (a theme made before that template was). */
+  fallback?: string;
   /** The variables the template sees. */
   data: Record<string, unknown>;
 }

@@ -54,14 +54,15 @@ describe('aliases in collect', () => {
 
   test('an alias on a real page, on geul\'s files or on another alias is an error at the alias, in every file concerned', () => {
     const { site, messages } = collectPosts([
-      postFrom('content/posts/a.md', ['title = "a"', 'date = 2024-01-01', 'tags = ["NLP"]', 'aliases = ["/posts/b/", "/tags/nlp/", "/shared/", "/tags/nlp/page/1/"]']),
+      postFrom('content/posts/a.md', ['title = "a"', 'date = 2024-01-01', 'tags = ["NLP"]', 'aliases = ["/posts/b/", "/tags/nlp/", "/shared/", "/posts/", "/tags/nlp/page/1/"]']),
       postFrom('content/posts/b.md', ['title = "b"', 'date = 2024-01-02', 'aliases = ["/assets/x/", "/", "/Shared/", "/page/1/", "/twice/", "/twice"]']),
     ]);
     expect(messages.sort()).toEqual([
       'content/posts/a.md:5:12: alias "/posts/b/" collides with a page of the site (posts/b/index.html)',
       'content/posts/a.md:5:25: alias "/tags/nlp/" collides with a page of the site (tags/nlp/index.html)',
       'content/posts/a.md:5:39: alias "/shared/" is also an alias of content/posts/b.md',
-      'content/posts/a.md:5:51: alias "/tags/nlp/page/1/" collides with a page of the site (tags/nlp/page/1/index.html)',
+      'content/posts/a.md:5:51: alias "/posts/" collides with a page of the site (posts/index.html)',
+      'content/posts/a.md:5:62: alias "/tags/nlp/page/1/" collides with a page of the site (tags/nlp/page/1/index.html)',
       'content/posts/b.md:4:12: alias "/assets/x/" would overwrite geul\'s own files under "assets"',
       'content/posts/b.md:4:26: alias "/" collides with a page of the site (index.html)',
       'content/posts/b.md:4:31: alias "/Shared/" is also an alias of content/posts/a.md',
@@ -95,6 +96,8 @@ describe('aliases in collect', () => {
       'categories/paper-review/page/2/index.html',
       'page/1/index.html',
       'page/2/index.html',
+      'posts/page/1/index.html',
+      'posts/page/2/index.html',
       'tags/nlp/page/1/index.html',
       'tags/nlp/page/2/index.html',
       'tags/자연어-처리/page/1/index.html',

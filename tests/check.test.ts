@@ -44,7 +44,7 @@ describe('geul check', () => {
 
   test('prints every broken link, fragment and image without alt at its place in the source, and exits 1', () => {
     expect(problemLines(run.stderr)).toEqual(expectedLines());
-    expect(run.stderr).toMatch(/^geul check: 11 pages, 5 errors, 2 warnings$/m);
+    expect(run.stderr).toMatch(/^geul check: 13 pages, 5 errors, 2 warnings$/m);
     expect(run.code).toBe(1);
   });
 
@@ -81,7 +81,7 @@ describe('geul check', () => {
     writeFileSync(path.join(fixed, 'content/about.md'), '+++\ntitle = "소개"\n+++\n\n[글 목록](/)\n');
     const clean = await runCli(['check', '--root', fixed]);
     expect(problemLines(clean.stderr)).toEqual(expectedLines().filter((line) => line.includes('warning: ')));
-    expect(clean.stdout).toMatch(/^geul check: 11 pages, 0 errors, 2 warnings$/m);
+    expect(clean.stdout).toMatch(/^geul check: 13 pages, 0 errors, 2 warnings$/m);
     expect(clean.code).toBe(0);
     expect(readdirSync(fixed)).not.toContain('dist');
   });

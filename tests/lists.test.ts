@@ -1,10 +1,10 @@
 /**
- * Lists of posts as Hugo makes them: the home page and each term page, `paginate` posts a page
- * at `<list>/page/<n>/`, and `<list>/page/1/` redirecting to the list.
+ * Lists of posts as Hugo makes them: the home page, each term page and the `/posts/` section,
+ * `paginate` posts a page at `<list>/page/<n>/`, and `<list>/page/1/` redirecting to the list.
  * The `lists` fixture (2 posts a page, published under /blog/, one draft) is built by the CLI,
  * with and without drafts, and its HTML parsed.
  */
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
@@ -81,8 +81,19 @@ describe('term pages', () => {
   });
 });
 
+test('/posts/ lists every post, paginated as the home page is', () => {
+  const first = page(dist, 'posts/index.html');
+  expect(textOf(select('h1', select('main', first)!)!)).toBe('글 목록');
+  expect(listed(dist, 'posts/index.html')).toEqual([post('fourth'), post('third')]);
+  expect(listed(dist, 'posts/page/2/index.html')).toEqual([post('second'), post('first')]);
+  expect(existsSync(path.join(dist, 'posts/page/3'))).toBe(false);
+  expect(href(first, 'nav.pagination a[rel=next]')).toBe('/blog/posts/page/2/');
+  expect(href(first, 'link[rel=canonical]')).toBe(`${ORIGIN}/blog/posts/`);
+  expect(href(page(dist, 'posts/page/2/index.html'), 'nav.pagination a[rel=prev]')).toBe('/blog/posts/');
+});
+
 test('page/1/ of every list redirects to the list, as Hugo\'s does: meta refresh, canonical link, noindex, a visible link', () => {
-  const lists = ['', 'tags/nlp/', 'tags/자연어-처리/', 'categories/paper-review/'];
+  const lists = ['', 'posts/', 'tags/nlp/', 'tags/자연어-처리/', 'categories/paper-review/'];
   for (const list of lists) {
     const file = `${list}page/1/index.html`;
     const tree = page(dist, file);
@@ -102,18 +113,33 @@ test('the sitemap lists each page of each list, and no redirect', () => {
     .filter((file) => file.endsWith('index.html') && file !== 'search/index.html' && !/(^|\/)page\/1\//.test(file))
     .map((file) => `${ORIGIN}/blog/${encodeURI(file.replace(/index\.html$/, ''))}`);
   expect([...locs].sort()).toEqual(pages.sort());
-  for (const loc of ['page/2/', 'tags/nlp/page/2/', 'categories/paper-review/page/2/']) expect(locs).toContain(`${ORIGIN}/blog/${loc}`);
+  for (const loc of ['page/2/', 'posts/', 'posts/page/2/', 'tags/nlp/page/2/', 'categories/paper-review/page/2/']) expect(locs).toContain(`${ORIGIN}/blog/${loc}`);
 });
 
 test('drafts are in no list without --drafts, and counted in every list with it', () => {
   for (const file of listFiles(dist).filter((name) => /\.(html|xml)$/.test(name))) {
     expect.soft(readFileSync(path.join(dist, file), 'utf8').includes(DRAFT_TITLE), `${file} mentions the draft`).toBe(false);
   }
-  // Five posts with the draft: a third page of the tag.
+  // Five posts with the draft: a third page of the tag and of /posts/.
   expect(listed(drafts, 'tags/nlp/index.html')).toEqual([post('draft'), post('fourth')]);
   expect(listed(drafts, 'tags/nlp/page/3/index.html')).toEqual([post('first')]);
+  expect(listed(drafts, 'posts/page/3/index.html')).toEqual([post('first')]);
   expect(readFileSync(path.join(drafts, 'sitemap.xml'), 'utf8')).toContain(`${ORIGIN}/blog/tags/nlp/page/3/`);
 });
+
+test('a templates/ folder without section.liquid (a theme made before it) builds /posts/ with the home template', async () => {
+  const old = await copySite('lists');
+  try {
+    rmSync(path.join(old, 'templates', 'section.liquid'));
+    const run = await runCli(['build', '--root', old]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(listed(path.join(old, 'dist'), 'posts/index.html')).toEqual([post('fourth'), post('third')]);
+    expect(listed(path.join(old, 'dist'), 'posts/page/2/index.html')).toEqual([post('second'), post('first')]);
+  } finally {
+    await cleanup(old);
+  }
+}, 60_000);
 
 test('1 and 3 workers give the same bytes', async () => {
   const run = await runCli(['build', '--root', root, '--out', 'dist-3', '--workers', '3']);
@@ -131,6 +157,6 @@ test('a rebuild after an edit below a post\'s summary rewrites its page and no l
   expect(after['posts/second/index.html']).not.toBe(before['posts/second/index.html']);
   const lists = Object.keys(before).filter((file) => /(^|\/)(index|page\/\d+\/index)\.html$/.test(file) && !/^posts\/(?!page\/)[^/]+\/index\.html$/.test(file) && file !== 'search/index.html');
   expect(lists).toContain('tags/nlp/page/2/index.html');
-  expect(lists).toContain('tags/nlp/page/1/index.html');
+  expect(lists).toContain('posts/page/1/index.html');
   for (const file of lists) expect.soft(after[file], file).toBe(before[file]);
 }, 60_000);
