@@ -111,7 +111,8 @@ describe('builds with the fragment store', () => {
     let markedFormulas = 0;
     let markedBlocks = 0;
     const posts = path.join(site, out, 'posts');
-    for (const slug of readdirSync(posts)) {
+    // Each post's folder; not the list of all posts (index.html, page/).
+    for (const slug of readdirSync(posts, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== 'page').map((entry) => entry.name)) {
       const tree = fromHtml(readFileSync(path.join(posts, slug, 'index.html'), 'utf8'));
       formulas += selectAll('.prose .katex', tree).length;
       markedFormulas += selectAll('.prose i[data-from-store]', tree).length;
