@@ -71,7 +71,7 @@ describe('a build with nothing changed', () => {
     expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/warned/index.html')))[0]!)).toBe('경고 고침');
     // --no-cache always builds.
     expect((await build('--no-cache')).stdout).not.toMatch(UNCHANGED);
-  });
+  }, 120_000);
 
   test('a file of dist/ edited, truncated or replaced by hand is written again; the others are left alone', async () => {
     await build();
