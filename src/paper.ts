@@ -30,7 +30,7 @@ export const paperSchema = z.strictObject(
     arxiv: z
       .string()
       .trim()
-      .transform((id) => id.replace(/^arxiv:/i, ''))
+      .transform(arxivId)
       .refine((id) => ARXIV_ID.test(id), { message: 'expected an arXiv id like "2108.07258"' })
       .optional(),
     doi: z
@@ -62,6 +62,16 @@ function splitAuthors(text: string): string[] {
   const named = parts.filter((part) => !isEtAl(part));
   const bibtexForm = parts.length > 1 && (named.every((part) => part.includes(',')) || named.every((part) => !/[,，、]/.test(part)));
   return (bibtexForm ? parts : parts.flatMap((part) => part.split(/[,，、]/))).map((name) => name.trim()).filter(Boolean);
+}
+
+/**
+ * An arXiv id as writers paste it: `arXiv:2108.07258`, or the URL of its abstract or PDF
+ * (`https://arxiv.org/abs/2108.07258`, `arxiv.org/pdf/2108.07258v2.pdf`, `export.arxiv.org`),
+ * as `doi` takes its resolver URL. Anything else is left for the id check to refuse.
+ */
+function arxivId(written: string): string {
+  const url = /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf)\/([^?#]+?)(?:\.pdf)?\/?(?:[?#].*)?$/i.exec(written);
+  return url ? url[1]! : written.replace(/^arxiv:/i, '');
 }
 
 /**

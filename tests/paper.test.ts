@@ -46,6 +46,24 @@ describe('[paper] in front matter', () => {
     expect(frontMatter?.extra).toEqual({});
   });
 
+  test('arxiv may be written as its abstract or PDF URL, or arXiv:<id>, as doi takes its resolver URL', () => {
+    const arxiv = (written: string) => read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "P"', `arxiv = "${written}"`]);
+    for (const [written, id] of [
+      ['https://arxiv.org/abs/2108.07258', '2108.07258'],
+      ['https://arxiv.org/pdf/2108.07258v2', '2108.07258v2'],
+      ['http://arxiv.org/pdf/2108.07258v2.pdf', '2108.07258v2'],
+      ['arxiv.org/abs/2108.07258/', '2108.07258'],
+      ['https://www.arxiv.org/abs/2108.07258?context=cs', '2108.07258'],
+      ['https://export.arxiv.org/abs/cs/0112017v1', 'cs/0112017v1'],
+      ['arXiv:2108.07258', '2108.07258'],
+    ]) {
+      const { frontMatter, messages } = arxiv(written!);
+      expect(messages, written).toEqual([]);
+      expect(frontMatter?.paper?.arxiv, written).toBe(id);
+    }
+    expect(arxiv('https://example.com/abs/2108.07258').messages).toEqual(['6:1: paper.arxiv: expected an arXiv id like "2108.07258"']);
+  });
+
   test('one author may be a string', () => {
     const { frontMatter } = read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "P"', 'authors = "Kurt"']);
     expect(frontMatter?.paper?.authors).toEqual(['Kurt']);
@@ -59,7 +77,7 @@ describe('[paper] in front matter', () => {
       '[paper]',
       'title = "P"',
       'year = "2021"',
-      'arxiv = "https://arxiv.org/abs/2108.07258"',
+      'arxiv = "https://arxiv.org/list/cs.CL/recent"',
       'doi = "not a doi"',
       'url = "javascript:alert(1)"',
       'arXiv = "2108.07258"',
