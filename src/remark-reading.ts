@@ -52,7 +52,7 @@ export function countText(written: string): { hangul: number; words: number } {
  * Count what a reader reads, from the markdown tree rather than the HTML: Hangul by
  * syllables (Korean has no reliable word unit for timing), other scripts by words, code
  * blocks excluded, each formula at a fixed cost. Also takes the excerpt: the text before
- * `<!--more-->`, else the first paragraph, cut at a sentence end.
+ * `<!--more-->` if there is any, else the first paragraph, cut at a sentence end.
  */
 export function remarkReading() {
   return function (tree: Root, file: VFile) {
@@ -91,7 +91,10 @@ function excerptOf(tree: Root): { excerpt: string; more: boolean } {
   // Hugo's summary divider, on a line of its own or inside the text of a paragraph, a list
   // item or a quote: what comes before it, wherever it is, is the summary.
   const before = beforeMore(tree.children.filter((node) => (node.type as string) !== 'toml'));
-  if (before) return { excerpt: plainText(before), more: true };
+  // A divider with no text before it (`<!--more-->` as the body's first line) makes no summary:
+  // as in Hugo, `description`, else the automatic summary, stands in for it, not an empty one.
+  const summary = before && plainText(before);
+  if (summary) return { excerpt: summary, more: true };
   const paragraph = tree.children.find(
     (node): node is Paragraph => node.type === 'paragraph' && plainText([node]).length > 0,
   );

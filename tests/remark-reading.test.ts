@@ -159,6 +159,11 @@ describe('reading time from markdown', () => {
     expect(await reading('첫 문단.\n\n둘째 문단의 앞<!-- more -->뒤.\n\n셋째.')).toMatchObject({ excerpt: '첫 문단. 둘째 문단의 앞', more: true });
   });
 
+  test('<!--more--> with no text before it makes no summary: the first paragraph stands in, and description ahead of it', async () => {
+    expect(await reading('<!--more-->\n\n첫 문단이 요약이다.\n\n둘째.')).toMatchObject({ excerpt: '첫 문단이 요약이다.', more: undefined });
+    expect(await reading('![그림](a.png) <!--more--> 본문.\n\n둘째.')).toMatchObject({ excerpt: '본문.', more: undefined });
+  });
+
   test('a formula is its TeX as written: no \\href or \\tag that equation numbering made of it', async () => {
     const markdown = ['손실 $J = \\eqref{eq:nll} + \\lambda$를 최소화한다.', '', '$$', '\\mathcal{L} = -\\log p \\label{eq:nll}', '$$', '', '<!--more-->', '', '뒤.'].join('\n');
     expect((await reading(markdown)).excerpt).toBe('손실 J = \\eqref{eq:nll} + \\lambda를 최소화한다. \\mathcal{L} = -\\log p \\label{eq:nll}');
