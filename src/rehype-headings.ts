@@ -75,12 +75,15 @@ function unusedId(heading: Element, taken: Set<string>): string | undefined {
   return unique;
 }
 
-/** Text of an element, taking a KaTeX formula as its TeX source rather than its glyphs. */
+/**
+ * Text of an element, taking a KaTeX formula as its TeX source rather than its glyphs. A
+ * footnote reference is no text of it: `## 서론[^1]` is listed and named "서론", not "서론1".
+ */
 export function plainText(node: Element | ElementContent): string {
   if (node.type === 'text') return node.value;
   const cached = cachedFormulaTex(node);
   if (cached !== undefined) return cached;
-  if (node.type !== 'element') return '';
+  if (node.type !== 'element' || isFootnoteReference(node)) return '';
   const classes = node.properties.className;
   if (Array.isArray(classes) && classes.includes('katex')) {
     return texOf(node) ?? '';
@@ -116,6 +119,13 @@ function unwrapLinks(node: ElementContent): ElementContent[] {
     return [{ ...node, value: raw.value.replace(/<a\b[^>]*>|<\/a>/g, '') } as ElementContent];
   }
   if (node.type !== 'element') return [node];
+  // The TOC entry shows no footnote number (and could not link to the note).
+  if (isFootnoteReference(node)) return [];
   const children = node.children.flatMap(unwrapLinks);
   return node.tagName === 'a' ? children : [{ ...node, children }];
+}
+
+/** remark-rehype's footnote reference: `<sup><a data-footnote-ref …>1</a></sup>`. */
+function isFootnoteReference(node: Element): boolean {
+  return node.tagName === 'sup' && node.children.some((child) => child.type === 'element' && child.tagName === 'a' && child.properties.dataFootnoteRef !== undefined);
 }

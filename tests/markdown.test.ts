@@ -157,6 +157,22 @@ describe('markdown facts', () => {
     expect(rendered.toc.map((heading) => heading.id)).toEqual(['footnote-label-1']);
   });
 
+  test('a footnote reference in a heading is no part of its id, TOC entry or anchor name: `## 서론[^1]` is #서론, as on GitHub and in Hugo', async () => {
+    const file = new VFile({ path: 'content/posts/fh.md', value: '## 서론[^1]\n\n## 서론\n\n### 방법 $x$[^2] 요약\n\n## [^2]\n\n본문[^1].\n\n[^1]: 각주.\n[^2]: 둘째.\n' });
+    file.data.post = { sourcePath: 'content/posts/fh.md', outputDir: 'posts/fh' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.toc.map(({ id, text, html }) => [id, text, html.replace(/<span class="katex">.*<\/span>/, '$')])).toEqual([
+      ['서론', '서론', '서론'],
+      ['서론-1', '서론', '서론'],
+      ['방법-x-요약', '방법 x 요약', '방법 $ 요약'],
+      ['heading', '', ''],
+    ]);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    // The reference itself stays in the heading, a link to its note.
+    expect(selectAll('h2#서론 sup a[data-footnote-ref]', tree)).toHaveLength(1);
+    expect(select('h2#서론 .heading-anchor', tree)?.properties.ariaLabel).toBe('이 제목으로 링크: 서론');
+  });
+
   test('a formula in a heading gives an id and a TOC entry from its TeX source', async () => {
     const { rendered } = await renderCase('math-in-heading');
     const [heading] = rendered.toc;
