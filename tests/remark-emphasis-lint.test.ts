@@ -32,6 +32,31 @@ describe('emphasis left as text', () => {
     expect(messages.map((message) => message.split(': warning: ')[0] + ' ' + message.split('"')[1])).toEqual(['2:6 **', '2:15 ~~']);
   });
 
+  test('a lone ~~, a lone marker with spaces on both sides and Python\'s **kwargs are no emphasis and pass', async () => {
+    const markdown = [
+      '처리 시간은 약 ~~ 10분 정도다.',
+      '',
+      '길면 ~~20분.',
+      '',
+      '거듭제곱은 a ** b 로 쓴다.',
+      '',
+      '함수는 **kwargs로 인자를 받고, f(**opts)처럼 넘긴다.',
+      '',
+      '| 키 | 뜻 |',
+      '|---|---|',
+      '| **kwargs | 약 ~~ 정도 |',
+    ].join('\n');
+    expect((await lint(markdown)).messages).toEqual([]);
+  });
+
+  test('real mistakes around those still warn: a pair of ~~, an unclosed **, a space-padded pair next to a name', async () => {
+    const at = async (markdown: string) => (await lint(markdown)).messages.map((message) => message.split(': warning: ')[0] + ' ' + message.split('"')[1]);
+    expect(await at('약 ~~ 정도와 ~~ 취소~~.')).toEqual(['1:3 ~~']);
+    expect(await at('**강조 를 닫지 않았다.')).toEqual(['1:1 **']);
+    expect(await at('**attention **은 중요하다.')).toEqual(['1:13 **']);
+    expect(await at('첫 ** 강조**.')).toEqual(['1:3 **']);
+  });
+
   test('emphasis that works, code, math, escapes and autolinks pass', async () => {
     const markdown = [
       '**"용어"**이라는 말과 ~~취소~~된 *기울임*.',
