@@ -1,5 +1,5 @@
 import { factorySpace } from 'micromark-factory-space';
-import { markdownLineEnding } from 'micromark-util-character';
+import { markdownLineEnding, markdownSpace } from 'micromark-util-character';
 import { codes, constants, types } from 'micromark-util-symbol';
 import type { Code, Construct, Effects, Extension, State, Token, TokenizeContext } from 'micromark-util-types';
 import { math } from 'micromark-extension-math';
@@ -291,12 +291,278 @@ function tokenizeMathText(this: TokenizeContext, effects: Effects, ok: State, no
   }
 }
 
+/**
+ * `\[ … \]` display math and `\( … \)` inline math: the delimiters of LaTeX, of KaTeX's
+ * auto-render and of Hugo's math passthrough. CommonMark reads `\(` as an escaped `(`, so the
+ * page showed `(x^2)` as text. These make the same tokens as `$$` and `$` (so the same `math`
+ * and `inlineMath` nodes, numbered, checked, cached and indexed alike), never inside code.
+ *
+ * `\[` makes a display formula where it starts a line (alone, or with the formula after it:
+ * `\[ x^2 \]`), closed by `\]` ending a line; in between a formula may run over several lines
+ * but, as in LaTeX, over no blank line. Where no such `\]` comes first, or `\[` is in the middle
+ * of a line, it stays the escaped bracket markdown writers type (`\[1\] Vaswani`, `논문 \[1\]`).
+ * Inside `\(…\)` a backslash takes the character after it (`\\`, `\)` of `\left\)`… are TeX's).
+ */
+const mathFlowBracket: Construct = { name: 'mathFlowBracket', tokenize: tokenizeMathBracket, concrete: true };
+const mathTextParenthesis: Construct = { name: 'mathTextParenthesis', tokenize: tokenizeMathParenthesis, resolve: originalMathText.resolve };
+
+function tokenizeMathBracket(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  const tail = this.events[this.events.length - 1];
+  const initialSize = tail && tail[1].type === types.linePrefix ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  // Backslashes just before the current character: an odd run escapes the next one.
+  let backslashes = 0;
+  // Whether the current line holds more than spaces: a blank line ends no formula, it undoes it.
+  let filled = false;
+  let inValue = false;
+  const closingAtLineEnd: Construct = { tokenize: tokenizeClosing, partial: true };
+  const closingLine: Construct = { tokenize: tokenizeClosingLine, partial: true };
+  const bracketInside: Construct = { tokenize: tokenizeBracketInside, partial: true };
+  return start;
+
+  function start(code: Code): State | undefined {
+    if (code !== codes.backslash) return nok(code);
+    effects.enter('mathFlow');
+    effects.enter('mathFlowFence');
+    effects.enter('mathFlowFenceSequence');
+    effects.consume(code);
+    return bracket;
+  }
+
+  function bracket(code: Code): State | undefined {
+    if (code !== codes.leftSquareBracket) return nok(code);
+    effects.consume(code);
+    effects.exit('mathFlowFenceSequence');
+    return factorySpace(effects, afterOpening, types.whitespace);
+  }
+
+  function afterOpening(code: Code): State | undefined {
+    effects.exit('mathFlowFence');
+    if (code === codes.eof) return nok(code);
+    if (markdownLineEnding(code)) return lineEnd(code);
+    // The formula starts on the opening line: `\[ x^2`, or all of it, `\[ x^2 \]`.
+    return chunk(code);
+  }
+
+  function lineEnd(code: Code): State | undefined {
+    if (code === codes.eof) return nok(code);
+    return effects.attempt(nonLazyContinuation, lineStart, nok)(code);
+  }
+
+  function lineStart(code: Code): State | undefined {
+    filled = false;
+    return effects.attempt(closingLine, after, contentStart)(code);
+  }
+
+  function contentStart(code: Code): State | undefined {
+    return (initialSize ? factorySpace(effects, chunk, types.linePrefix, initialSize + 1) : chunk)(code);
+  }
+
+  function chunk(code: Code): State | undefined {
+    if (code === codes.eof) return nok(code);
+    if (markdownLineEnding(code)) {
+      if (!filled) return nok(code);
+      exitValue();
+      return lineEnd(code);
+    }
+    if (code === codes.backslash && backslashes % 2 === 0) {
+      // The formula ends at its first `\]`, as in LaTeX: one with text after it on its line
+      // (`\[2\] Devlin, \[x\]`) ends no block; nor is a `\[` inside one (an error in LaTeX).
+      return effects.check(closingAtLineEnd, closeAtLineEnd, effects.check(bracketInside, nok, consumeValue))(code);
+    }
+    return consumeValue(code);
+  }
+
+  function consumeValue(code: Code): State | undefined {
+    if (!inValue) {
+      effects.enter('mathFlowValue');
+      inValue = true;
+      backslashes = 0;
+    }
+    if (!markdownSpace(code)) filled = true;
+    backslashes = code === codes.backslash ? backslashes + 1 : 0;
+    effects.consume(code);
+    return chunk;
+  }
+
+  function exitValue(): void {
+    if (inValue) effects.exit('mathFlowValue');
+    inValue = false;
+  }
+
+  function closeAtLineEnd(code: Code): State | undefined {
+    // `\[ \]`, nothing in it, is no formula.
+    if (!inValue && !filled) return nok(code);
+    exitValue();
+    return effects.attempt(closingAtLineEnd, after, nok)(code);
+  }
+
+  function after(code: Code): State | undefined {
+    effects.exit('mathFlow');
+    return ok(code);
+  }
+
+  /** `\]`, then only spaces to the end of the line. */
+  function tokenizeClosing(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+    return start;
+
+    function start(code: Code): State | undefined {
+      if (code !== codes.backslash) return nok(code);
+      effects.enter('mathFlowFence');
+      effects.enter('mathFlowFenceSequence');
+      effects.consume(code);
+      return bracket;
+    }
+
+    function bracket(code: Code): State | undefined {
+      if (code !== codes.rightSquareBracket) return nok(code);
+      effects.consume(code);
+      effects.exit('mathFlowFenceSequence');
+      return factorySpace(effects, end, types.whitespace);
+    }
+
+    function end(code: Code): State | undefined {
+      if (code !== codes.eof && !markdownLineEnding(code)) return nok(code);
+      effects.exit('mathFlowFence');
+      return ok(code);
+    }
+  }
+
+  /** `\[` or `\]`. */
+  function tokenizeBracketInside(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+    return (code: Code) => {
+      if (code !== codes.backslash) return nok(code);
+      effects.enter('mathFlowValue');
+      effects.consume(code);
+      return (next: Code) => {
+        if (next !== codes.leftSquareBracket && next !== codes.rightSquareBracket) return nok(next);
+        effects.consume(next);
+        effects.exit('mathFlowValue');
+        return ok;
+      };
+    };
+  }
+
+  /** A line of `\]`, indented less than indented code. */
+  function tokenizeClosingLine(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+    const indentedCode = !this.parser.constructs.disable.null?.includes('codeIndented');
+    return factorySpace(effects, (code: Code) => effects.attempt(closingAtLineEnd, ok, nok)(code), types.linePrefix, indentedCode ? constants.tabSize : undefined);
+  }
+}
+
+function tokenizeMathParenthesis(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  let filled = false;
+  return start;
+
+  function start(code: Code): State | undefined {
+    if (code !== codes.backslash) return nok(code);
+    effects.enter('mathText');
+    effects.enter('mathTextSequence');
+    effects.consume(code);
+    return parenthesis;
+  }
+
+  function parenthesis(code: Code): State | undefined {
+    if (code !== codes.leftParenthesis) return nok(code);
+    effects.consume(code);
+    effects.exit('mathTextSequence');
+    return between;
+  }
+
+  function between(code: Code): State | undefined {
+    if (code === codes.eof) return nok(code);
+    if (code === codes.backslash) return effects.check(closingParenthesis, close, effects.check(openingParenthesis, nok, dataStart))(code);
+    if (code === codes.space) {
+      effects.enter('space');
+      effects.consume(code);
+      effects.exit('space');
+      return between;
+    }
+    if (markdownLineEnding(code)) {
+      effects.enter(types.lineEnding);
+      effects.consume(code);
+      effects.exit(types.lineEnding);
+      return between;
+    }
+    return dataStart(code);
+  }
+
+  function dataStart(code: Code): State | undefined {
+    effects.enter('mathTextData');
+    filled = true;
+    return data(code);
+  }
+
+  function data(code: Code): State | undefined {
+    if (code === codes.eof || code === codes.space || markdownLineEnding(code)) {
+      effects.exit('mathTextData');
+      return between(code);
+    }
+    if (code === codes.backslash) return effects.check(closingParenthesis, dataEnd, effects.check(openingParenthesis, nok, escaped))(code);
+    effects.consume(code);
+    return data;
+  }
+
+  function dataEnd(code: Code): State | undefined {
+    effects.exit('mathTextData');
+    return close(code);
+  }
+
+  /** A backslash and the character after it, TeX's: `\\`, `\{`, `\left(`. */
+  function escaped(code: Code): State | undefined {
+    effects.consume(code);
+    return (next: Code) => {
+      if (next === codes.eof || next === codes.space || markdownLineEnding(next)) return data(next);
+      effects.consume(next);
+      return data;
+    };
+  }
+
+  function close(code: Code): State | undefined {
+    // `\(\)`, nothing in it, is no formula.
+    if (!filled) return nok(code);
+    effects.enter('mathTextSequence');
+    effects.consume(code);
+    return (next: Code) => {
+      effects.consume(next);
+      effects.exit('mathTextSequence');
+      effects.exit('mathText');
+      return ok;
+    };
+  }
+}
+
+/** `\)`; and `\(`, which inside a formula (an error in LaTeX) ends the search for it: many unclosed ones take no longer than one. */
+const closingParenthesis = backslashAnd(codes.rightParenthesis);
+const openingParenthesis = backslashAnd(codes.leftParenthesis);
+
+function backslashAnd(char: Code): Construct {
+  return {
+    partial: true,
+    tokenize(effects, ok, nok) {
+      return (code: Code) => {
+        if (code !== codes.backslash) return nok(code);
+        effects.enter('mathTextSequence');
+        effects.consume(code);
+        return (next: Code) => {
+          if (next !== char) return nok(next);
+          effects.consume(next);
+          effects.exit('mathTextSequence');
+          return ok;
+        };
+      };
+    },
+  };
+}
+
 /** The remark plugin, used right after remark-math: its `$` constructs are replaced by these. */
 export function remarkMathSyntax(this: Processor) {
   const remarkMath = this.data().micromarkExtensions?.find((extension: Extension) => isConstruct(extension.flow?.[codes.dollarSign], 'mathFlow'));
   if (!remarkMath?.flow || !isConstruct(remarkMath.text?.[codes.dollarSign], 'mathText')) throw new Error('remarkMathSyntax amends remark-math: use it right after');
   remarkMath.flow[codes.dollarSign] = mathFlowClosingAtLineEnd;
   remarkMath.text![codes.dollarSign] = mathTextWithEscapedDollar;
+  // Tried before CommonMark's own backslash escape, which would make `\(` a `(`.
+  remarkMath.flow[codes.backslash] = mathFlowBracket;
+  remarkMath.text![codes.backslash] = mathTextParenthesis;
 }
 
 function isConstruct(construct: Construct | Construct[] | undefined, name: string): boolean {

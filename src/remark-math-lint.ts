@@ -31,7 +31,9 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
       if (node.type !== 'math' && node.type !== 'inlineMath') return undefined;
       const place = node.position?.start;
       const next = parent && index !== undefined ? parent.children[index + 1] : undefined;
-      if (node.type === 'inlineMath' && looksLikeMoney(node, next?.type === 'text' ? next.value : '')) {
+      // `\(…\)` is math by its writer's choice: no dollar sign was taken for a delimiter.
+      const dollars = node.type === 'inlineMath' && !sourceOf(file, node).startsWith('\\');
+      if (dollars && looksLikeMoney(node, next?.type === 'text' ? next.value : '')) {
         addWarning(
           file,
           `"$${node.value}$" looks like amounts of money, not a formula: write the dollar signs as "\\$" (e.g. \\$10)`,
@@ -40,7 +42,7 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
         );
         return SKIP;
       }
-      if (node.type === 'inlineMath' && looksLikeShellVariables(node, next?.type === 'text' ? next.value : '')) {
+      if (dollars && looksLikeShellVariables(node, next?.type === 'text' ? next.value : '')) {
         addWarning(
           file,
           `"$${node.value}$" looks like shell variables, not a formula: write the dollar signs as "\\$" (e.g. \\$HOME), or put the command in backticks`,
@@ -175,13 +177,13 @@ function withFix(message: string): string {
 }
 
 /**
- * A `$$` block whose closing `$$` stands on a line of its own (in a quote or a list too): its
+ * A `$$` (or `\[`) block whose closing `$$` (`\]`) stands on a line of its own (in a quote or a list too): its
  * TeX ends at a line end, which remark-math leaves out of the value, so a `%` comment on its
  * last line is ended there, as in LaTeX. KaTeX, given the value, would say it is not. A
  * one-line `$$…$$` or an inline `$…$` has no such line end.
  */
 function closedOnOwnLine(node: Math | InlineMath, file: VFile): boolean {
-  return node.type === 'math' && /\n[ \t>]*\$\$+[ \t]*$/.test(sourceOf(file, node));
+  return node.type === 'math' && /\n[ \t>]*(?:\$\$+|\\\])[ \t]*$/.test(sourceOf(file, node));
 }
 
 /**

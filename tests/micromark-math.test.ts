@@ -1,0 +1,97 @@
+import type { Element, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+/** Render markdown through the real chain: the HTML, its tree, the messages as `line:col: kind: reason`. */
+async function render(markdown: string) {
+  const file = new VFile({ path: 'content/posts/m.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/m.md', outputDir: 'posts/m' };
+  const rendered = await renderMarkdown(processor, file);
+  const messages = file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`);
+  return { html: rendered.html, tree: fromHtml(rendered.html, { fragment: true }) as Root, messages, excerpt: rendered.excerpt };
+}
+
+/** Each formula KaTeX rendered, in order: `display` or `inline`, and its TeX. */
+const formulas = (tree: Root) =>
+  selectAll('.katex', tree).map((node: Element) => {
+    const annotation = select('annotation', node);
+    return `${select('.katex-display > .katex', tree) && selectAll('.katex-display > .katex', tree).includes(node) ? 'display' : 'inline'} ${annotation ? toText(annotation) : ''}`;
+  });
+
+describe('\\(…\\) and \\[…\\], as LaTeX, KaTeX\'s auto-render and Hugo\'s passthrough write math', () => {
+  test('\\(…\\) is inline math and \\[…\\] display math, rendered exactly as $…$ and $$…$$ are', async () => {
+    const pairs = [
+      ['식 \\(x^2 + \\frac{1}{2}\\) 과 \\( a \\\\ b \\) 끝.', '식 $x^2 + \\frac{1}{2}$ 과 $a \\\\ b$ 끝.'],
+      ['앞 문단\n\\[\n\\sum_{i=1}^n i\n\\]\n뒤 문단.', '앞 문단\n$$\n\\sum_{i=1}^n i\n$$\n뒤 문단.'],
+      ['\\[\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}\\]', '$$\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}$$'],
+      ['\\[ E = mc^2 \\]', '$$\nE = mc^2 \n$$'],
+    ];
+    for (const [written, dollars] of pairs) {
+      const [mine, theirs] = await Promise.all([render(written!), render(dollars!)]);
+      expect(mine.html, written).toBe(theirs.html);
+      expect(mine.messages, written).toEqual([]);
+      expect(selectAll('.katex', mine.tree).length, written).toBeGreaterThan(0);
+    }
+    expect(formulas((await render('\\(x\\) 와\n\n\\[\ny\n\\]')).tree)).toEqual(['inline x', 'display y']);
+  });
+
+  test('in quotes and lists, numbered with \\label, referenced, and summarised as its TeX', async () => {
+    const { tree, messages, excerpt } = await render(
+      ['요약 \\(p\\) 이다.', '', '> 인용 \\(q\\)', '> \\[', '> a = b \\label{eq:a}', '> \\]', '', '- 항목', '  \\[ c = d \\label{eq:c} \\]', '', '식 \\eqref{eq:a}, \\eqref{eq:c}.'].join('\n'),
+    );
+    expect(messages).toEqual([]);
+    expect(formulas(tree)).toEqual(['inline p', 'inline q', 'display a = b \\tag{1}', 'display c = d \\tag{2}']);
+    expect(selectAll('a.eqref', tree).map((link) => toText(link))).toEqual(['(1)', '(2)']);
+    expect(excerpt).toBe('요약 p 이다.');
+  });
+
+  test('not in code, nor where markdown writers escape brackets: \\[1\\] in a line, a reference list, a \\[ no \\] closes before a blank line', async () => {
+    const { tree, messages } = await render(
+      [
+        '`\\(x\\)` 와 `\\[y\\]` 는 코드다.',
+        '',
+        '```',
+        '\\[',
+        'x',
+        '\\]',
+        '```',
+        '',
+        '논문 \\[1\\] 에서, 빈 \\(\\) 와 \\[\\] 와 닫히지 않은 \\(a 끝.',
+        '',
+        '\\[1\\] Vaswani et al., 2017.',
+        '\\[2\\] Devlin et al., \\[link\\]',
+        '',
+        '\\[',
+        '빈 줄이 끼면',
+        '',
+        '수식이 아니다 \\]',
+      ].join('\n'),
+    );
+    expect(selectAll('.katex', tree)).toEqual([]);
+    expect(messages).toEqual([]);
+    expect(selectAll('p', tree).map((node) => toText(node))).toEqual([
+      '\\(x\\) 와 \\[y\\] 는 코드다.',
+      '논문 [1] 에서, 빈 () 와 [] 와 닫히지 않은 (a 끝.',
+      '[1] Vaswani et al., 2017. [2] Devlin et al., [link]',
+      '[ 빈 줄이 끼면',
+      '수식이 아니다 ]',
+    ]);
+  });
+
+  test('invalid math between \\( \\) is a warning at its place, the page showing KaTeX\'s error', async () => {
+    const { tree, messages } = await render('첫 줄.\n둘째 \\(\\frac{1}{\\) 줄.');
+    expect(messages).toEqual([expect.stringMatching(/^2:4: warning: .*KaTeX/)]);
+    expect(selectAll('.katex-error', tree)).toHaveLength(1);
+  });
+
+  test('a dollar amount in \\(…\\) is the writer\'s formula, not money read as math', async () => {
+    expect((await render('값은 \\(10 + x \\) 이다.')).messages).toEqual([]);
+  });
+});
