@@ -1,8 +1,11 @@
 import type { Element, ElementContent, Root } from 'hast';
 import { toText } from 'hast-util-to-text';
 import katex, { type KatexOptions } from 'katex';
+import type { Point } from 'unist';
 import { SKIP, visitParents } from 'unist-util-visit-parents';
+import type { VFile } from 'vfile';
 import { fragmentStore } from './fragments.js';
+import { placeAt, sourceOf } from './place.js';
 
 /** KaTeX settings as the chain gives them. `strict` is not used: findings are collected, and KaTeX told to ignore them. */
 export type FormulaOptions = Omit<KatexOptions, 'displayMode' | 'throwOnError'>;
@@ -11,6 +14,8 @@ export type FormulaOptions = Omit<KatexOptions, 'displayMode' | 'throwOnError'>;
 export interface Formula {
   html: string | undefined;
   strict: { code: string; message: string }[];
+  /** Where in the TeX KaTeX's parse error is, when it rejects the formula and says. */
+  errorAt?: number;
 }
 
 /**
@@ -60,6 +65,7 @@ export function renderFormula(tex: string, displayMode: boolean, options: Formul
 function layOut(tex: string, displayMode: boolean, options: FormulaOptions): Formula {
   const strict: Formula['strict'] = [];
   let html: string | undefined;
+  let errorAt: number | undefined;
   const { trust } = options;
   try {
     html = katex.renderToString(tex, {
@@ -83,12 +89,13 @@ function layOut(tex: string, displayMode: boolean, options: FormulaOptions): For
             }
           : trust,
     });
-  } catch {
+  } catch (error) {
     // rehype-katex reports it and renders KaTeX's visible error.
+    if (error instanceof katex.ParseError && typeof error.position === 'number') errorAt = error.position;
   }
   // KaTeX builds its HTML by concatenation: a rope of thousands of pieces, ten times the
   // size of the text. Kept as it is, the remembered formulas held 150 MB per worker.
-  return { html: html === undefined ? undefined : flat(html), strict };
+  return { html: html === undefined ? undefined : flat(html), strict, ...(errorAt === undefined ? {} : { errorAt }) };
 }
 
 /** Whether a stored value has the shape of a rendered formula. */
@@ -115,7 +122,7 @@ function flat(text: string): string {
  * and fenced ```math code blocks.
  */
 export function rehypeKatexCache(options: FormulaOptions) {
-  return function (tree: Root) {
+  return function (tree: Root, file: VFile) {
     visitParents(tree, 'element', (element, parents) => {
       const classes = Array.isArray(element.properties.className) ? element.properties.className : [];
       const languageMath = classes.includes('language-math');
@@ -131,12 +138,16 @@ export function rehypeKatexCache(options: FormulaOptions) {
       }
       if (!parent) return undefined;
       const tex = toText(scope, { whitespace: 'pre' });
-      const { html } = renderFormula(tex, displayMode, options);
+      const { html, errorAt } = renderFormula(tex, displayMode, options);
       if (html === undefined) {
         // Left for rehype-katex, which reports it at the formula's own position and renders
         // KaTeX's visible error. remark-math makes a `$$` block's <code> without one (only its
         // <pre> has it), and the message would point at the top of the file.
         if (!element.position && scope.position) element.position = structuredClone(scope.position);
+        // In a display formula of many lines, at the line (and column) of the TeX KaTeX
+        // stopped at rather than at the opening `$$`.
+        const place = displayMode && errorAt !== undefined ? placeInSource(file, scope, tex, errorAt) : undefined;
+        if (place) element.position = { start: place, end: place };
         return SKIP;
       }
       const written = element.properties.dataWrittenTex;
@@ -145,6 +156,61 @@ export function rehypeKatexCache(options: FormulaOptions) {
       return SKIP;
     });
   };
+}
+
+/**
+ * Where in the file the character at `at` of a formula's TeX was written. The TeX KaTeX was
+ * given is not quite the written one (macros defined earlier put in front, `\label` made a
+ * `\tag` at the end, `multline` renamed, a quote's `>` taken off each line): the text from
+ * `at` to the end of its line (else the text before it on the line) is looked for in the
+ * formula's source, first whole, then shorter, and taken where it is there as often before
+ * it as in the TeX. Undefined where it cannot be found for certain.
+ */
+function placeInSource(file: VFile, formula: Element, tex: string, at: number): Point | undefined {
+  const start = formula.position?.start.offset;
+  if (start === undefined) return undefined;
+  const source = sourceOf(file, formula);
+  const lineStart = tex.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = tex.indexOf('\n', at) === -1 ? tex.length : tex.indexOf('\n', at);
+  const line = tex.slice(lineStart, lineEnd);
+  const indent = line.length - line.trimStart().length;
+  const after = tex.slice(at, lineEnd).trimEnd();
+  const before = tex.slice(lineStart + indent, at);
+  // Each a piece of the TeX and where in it the error is: the whole line, then less of it.
+  const pieces: [string, number][] = [[line.trim(), Math.max(0, at - lineStart - indent)]];
+  for (const length of [24, 12, 6, 3]) {
+    if (length < after.length && after.slice(0, length).trim().length >= 2) pieces.push([after.slice(0, length), 0]);
+  }
+  if (after.trim().length >= 2) pieces.push([after, 0]);
+  for (const length of [before.length, 24, 12, 6, 3]) {
+    if (length <= before.length && before.slice(before.length - length).trim().length >= 2) pieces.push([before.slice(before.length - length), length]);
+  }
+  for (const [piece, offset] of pieces) {
+    if (piece.trim().length < 2 || offset > piece.length) continue;
+    // Taken where the source has it as often before it as the TeX: the definitions put in
+    // front of the TeX may hold it more often. More often in the source (in a `\label`, a
+    // fence's `math`) is no telling which.
+    const extra = occurrences(tex, piece) - occurrences(source, piece);
+    if (extra < 0) continue;
+    const found = occurrence(source, piece, occurrences(tex.slice(0, at - offset), piece) - extra);
+    if (found !== undefined) return { ...placeAt(file, start + found + offset), offset: start + found + offset };
+  }
+  return undefined;
+}
+
+/** How many times `needle` is in `text`, not overlapping. */
+function occurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** Where the `index`-th (0-based) `needle` in `text` starts, if there is one. */
+function occurrence(text: string, needle: string, index: number): number | undefined {
+  if (index < 0) return undefined;
+  let at = text.indexOf(needle);
+  for (let n = 0; n < index && at !== -1; n++) at = text.indexOf(needle, at + needle.length);
+  return at === -1 ? undefined : at;
 }
 
 /**

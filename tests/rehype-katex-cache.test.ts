@@ -20,8 +20,9 @@ describe('renderFormula', () => {
     expect(formula.strict.map(({ code }) => code)).toContain('unicodeTextInMathMode');
   });
 
-  test('a formula KaTeX rejects has no HTML, so rehype-katex reports it', () => {
-    expect(renderFormula('\\frac{1}{', true, options)).toEqual({ html: undefined, strict: [] });
+  test('a formula KaTeX rejects has no HTML, so rehype-katex reports it; where KaTeX stopped is kept', () => {
+    expect(renderFormula('\\frac{1}{', true, options)).toEqual({ html: undefined, strict: [], errorAt: 9 });
+    expect(renderFormula('a + \\foo{b}', true, options)).toMatchObject({ html: undefined, errorAt: 4 });
   });
 
   test('display and inline forms of one TeX are different formulas', () => {
@@ -51,6 +52,24 @@ describe('the formula cache in the chain', () => {
     expect(second.messages).toEqual(first.messages);
     expect(second.html).toBe(first.html);
     expect(selectAll('.katex', first.tree)).toHaveLength(2);
+  });
+
+  test('KaTeX\'s parse error in a display formula of many lines is told at the line and column of the TeX, not at the opening $$', async () => {
+    const at = async (markdown: string) => (await render(markdown)).messages.filter((message) => message.includes('Could not render math')).map((message) => message.split(': ')[0]);
+    const aligned = ['첫 문단.', '', '$$', '\\begin{aligned}', 'a &= b \\\\', 'c &= \\foo{d}', '\\end{aligned}', '$$'];
+    expect(await at(aligned.join('\n'))).toEqual(['6:6']);
+    // In a quote, with a \label made a \tag, after a macro put in front: the same line.
+    expect(
+      await at(['$$', '\\newcommand{\\RR}{\\mathbb{R}}', '$$', '', '> $$', '> x \\in \\RR \\label{eq:x}', '> y &= 1', '> $$', '', '\\eqref{eq:x}'].join('\n')),
+    ).toEqual(['7:5']);
+    // A fragment written twice: the one KaTeX stopped at; \[…\] and ```math alike.
+    expect(await at(['\\[', 'x^2 + 1 }', 'x^2 + 1 }', '\\]'].join('\n'))).toEqual(['2:9']);
+    expect(await at(['\\[', 'x^2 + 1', 'x^2 + x^^2', '\\]'].join('\n'))).toEqual(['3:8']);
+    expect(await at(['```math', 'a', 'b }', '```'].join('\n'))).toEqual(['3:3']);
+    // Missing braces at the end of the TeX: at the end of its last line.
+    expect(await at(['$$', '\\frac{1}', '{2', '$$'].join('\n'))).toEqual(['3:3']);
+    // Inline math keeps the place of its opening `$`.
+    expect(await at('앞 $a \\foo$ 뒤')).toEqual(['1:3']);
   });
 
   test('a strict-mode finding other than Hangul is reported once per formula, from the same render', async () => {

@@ -184,9 +184,9 @@ describe("KaTeX's strict mode", () => {
     expect(messages[0]).toMatch(/^1:1: warning: Could not render math with KaTeX/);
   });
 
-  test('a rejected formula is reported where it is written: inline, a $$ block, a ```math block', async () => {
+  test('a rejected formula is reported where it is written: inline at its `$`, in a $$ or ```math block at the TeX KaTeX stopped at', async () => {
     const { messages } = await render('문단 $x^$ 끝.\n\n$$\n\\frac{1}{\n$$\n\n다음.\n\n```math\ny^\n```\n');
-    expect(messages.map((message) => message.replace(/ warning: .*$/s, ''))).toEqual(['1:4:', '3:1:', '9:1:']);
+    expect(messages.map((message) => message.replace(/ warning: .*$/s, ''))).toEqual(['1:4:', '4:10:', '10:2:']);
     expect(messages.every((message) => message.includes('Could not render math with KaTeX'))).toBe(true);
   });
 });

@@ -133,9 +133,10 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     // replaces, as `$$` in a replacement string is one `$`).
     await edit(POST, (text) => text.replace('문장 $\\frac{1}{$ 끝', () => '$$\n\\sqrt{a\n$$'));
     await expect.poll(() => panel.locator('.where').allTextContents(), { timeout: 20_000 }).toEqual([
-      expect.stringMatching(/^content\/posts\/트랜스포머-읽기\.md:\d+:1: warning: Could not render math with KaTeX: .*\\sqrt\{a/),
+      expect.stringMatching(/^content\/posts\/트랜스포머-읽기\.md:\d+:8: warning: Could not render math with KaTeX: .*\\sqrt\{a/),
     ]);
-    expect(await panel.locator('pre').first().textContent()).toMatch(/^> \d+ \| \$\$$/m);
+    // At the line of the TeX KaTeX stopped at, the end of `\sqrt{a`, not at the opening `$$`.
+    expect(await panel.locator('pre').first().textContent()).toMatch(/^> \d+ \| \\sqrt\{a$/m);
 
     await edit(POST, (text) => text.replace('$$\n\\sqrt{a\n$$', '마지막 문단을 고쳤다.'));
     await page.waitForFunction(() => document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, { timeout: 20_000 });
