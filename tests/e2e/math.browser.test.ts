@@ -92,6 +92,25 @@ date = 2024-01-03
 | $a_i^{(j)}$ | 값 |
 `;
 
+/** Headings holding formulas too long for a phone: the headings, their TOC entries and anchor links. */
+const WIDE_HEADINGS = `+++
+title = "긴 수식 제목"
+date = 2024-01-04
++++
+
+## 결합 분포 $p(x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}, x_{11}, x_{12}, x_{13}, x_{14})$
+
+본문.
+
+### 전개 $\\prod_{i=1}^{14} p(x_i \\mid x_1, x_2, x_3, x_4, x_5, x_6, x_7, x_8, x_9, x_{10}, x_{11}, x_{12})$
+
+본문.
+
+## 짧은 제목
+
+본문.
+`;
+
 let site: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
@@ -101,6 +120,7 @@ beforeAll(async () => {
   writeFileSync(path.join(site, 'content', 'posts', 'numbered.md'), POST);
   writeFileSync(path.join(site, 'content', 'posts', 'wide-inline.md'), WIDE_INLINE);
   writeFileSync(path.join(site, 'content', 'posts', 'tall-inline.md'), TALL_INLINE);
+  writeFileSync(path.join(site, 'content', 'posts', 'wide-headings.md'), WIDE_HEADINGS);
   const built = await runCli(['build', '--root', site]);
   expect(built.code, built.stderr).toBe(0);
   server = await serveDist(path.join(site, 'dist'));
@@ -183,6 +203,28 @@ test('at 375 px an inline formula too long to break, in bold, italics, a link or
       }).length,
     );
     expect(unscrolled).toBe(0);
+  } finally {
+    await page.close();
+  }
+});
+
+test.each([375, 1280])('at %i px a heading holding a formula too long to break, and its TOC entry, scroll in their own box, never the page', async (width) => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  try {
+    await page.goto(new URL('posts/wide-headings/', server!.url).href);
+    await page.evaluate(() => document.fonts.ready);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    // Every formula of a heading or a TOC entry is in a box that scrolls, or fits the column.
+    const overflowing = await page.evaluate(() =>
+      [...document.querySelectorAll(':is(h2, h3, .toc) .katex')].filter((math: any) => {
+        for (let box = math.parentElement; box; box = box.parentElement) if (getComputedStyle(box).overflowX !== 'visible') return false;
+        return math.getBoundingClientRect().right > document.documentElement.clientWidth;
+      }).length,
+    );
+    expect(overflowing).toBe(0);
+    expect(await page.locator('h2 .katex, h3 .katex').count()).toBe(2);
   } finally {
     await page.close();
   }
