@@ -67,13 +67,15 @@ function tokenizeMathFenced(this: TokenizeContext, effects: Effects, ok: State, 
   function metaBefore(code: Code): State | undefined {
     if (code === codes.eof || markdownLineEnding(code)) return metaAfter(code);
     effects.enter('mathFlowFenceMeta');
-    effects.enter(types.chunkString, { contentType: constants.contentTypeString });
+    // The formula's first line (src/remark-display-math.ts), TeX as written: not markdown
+    // text, whose escapes and entities would make `\{a\} \\ b` the `{a} \ b` KaTeX was given.
+    effects.enter(types.data);
     return meta(code);
   }
 
   function meta(code: Code): State | undefined {
     if (code === codes.eof || markdownLineEnding(code)) {
-      effects.exit(types.chunkString);
+      effects.exit(types.data);
       effects.exit('mathFlowFenceMeta');
       return metaAfter(code);
     }

@@ -25,6 +25,17 @@ const formulas = (tree: Root) =>
     return `${select('.katex-display > .katex', tree) && selectAll('.katex-display > .katex', tree).includes(node) ? 'display' : 'inline'} ${annotation ? toText(annotation) : ''}`;
   });
 
+describe('$$ blocks', () => {
+  test('TeX after the opening $$ is taken as written: markdown escapes are not undone in it', async () => {
+    const [opening, own] = await Promise.all([
+      render('$$ \\{ x \\mid x > 0 \\} \\\\ \\,\\#\ny\n$$'),
+      render('$$\n\\{ x \\mid x > 0 \\} \\\\ \\,\\#\ny\n$$'),
+    ]);
+    expect(opening.html).toBe(own.html);
+    expect(formulas(opening.tree)).toEqual(['display \\{ x \\mid x > 0 \\} \\\\ \\,\\# y']);
+  });
+});
+
 describe('\\(…\\) and \\[…\\], as LaTeX, KaTeX\'s auto-render and Hugo\'s passthrough write math', () => {
   test('\\(…\\) is inline math and \\[…\\] display math, rendered exactly as $…$ and $$…$$ are', async () => {
     const pairs = [
