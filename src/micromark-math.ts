@@ -79,8 +79,10 @@ function tokenizeMathFenced(this: TokenizeContext, effects: Effects, ok: State, 
       effects.exit('mathFlowFenceMeta');
       return metaAfter(code);
     }
-    // `$$ x $$` on one line is not a block (the paragraph's inline math shows it).
-    if (code === codes.dollarSign) return nok(code);
+    // `$$ x $$` on one line is not a block (the paragraph's inline math shows it); an escaped
+    // dollar (`$$ \$5 + x`) is TeX's, and the block goes on.
+    if (code === codes.dollarSign && backslashes % 2 === 0) return nok(code);
+    backslashes = code === codes.backslash ? backslashes + 1 : 0;
     effects.consume(code);
     return meta;
   }

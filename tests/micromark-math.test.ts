@@ -36,6 +36,15 @@ describe('$$ blocks', () => {
   });
 });
 
+describe('$$ blocks, an escaped dollar', () => {
+  test('an escaped dollar after the opening $$ (`$$ \\$5 + x`) is TeX\'s: the block is one, and the text after it stays text', async () => {
+    const { tree, messages } = await render('$$ \\$5 + x\ny\n$$\n\n끝.');
+    expect(formulas(tree)).toEqual(['display \\$5 + x\ny'.replace('\n', ' ')]);
+    expect(selectAll('p', tree).map((node) => toText(node))).toEqual(['끝.']);
+    expect(messages).toEqual([]);
+  });
+});
+
 describe('\\(…\\) and \\[…\\], as LaTeX, KaTeX\'s auto-render and Hugo\'s passthrough write math', () => {
   test('\\(…\\) is inline math and \\[…\\] display math, rendered exactly as $…$ and $$…$$ are', async () => {
     const pairs = [
