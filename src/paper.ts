@@ -65,13 +65,14 @@ function splitAuthors(text: string): string[] {
 }
 
 /**
- * An arXiv id as writers paste it: `arXiv:2108.07258`, or the URL of its abstract or PDF
+ * An arXiv id as writers paste it: `arXiv:2108.07258` (`arXiv: 2108.07258 [cs.LG]`), or the URL of its abstract or PDF
  * (`https://arxiv.org/abs/2108.07258`, `arxiv.org/pdf/2108.07258v2.pdf`, `export.arxiv.org`),
  * as `doi` takes its resolver URL. Anything else is left for the id check to refuse.
  */
 function arxivId(written: string): string {
   const url = /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf)\/([^?#]+?)(?:\.pdf)?\/?(?:[?#].*)?$/i.exec(written);
-  return url ? url[1]! : written.replace(/^arxiv:/i, '');
+  // arXiv's own citation line adds the primary category: `arXiv:2108.07258 [cs.LG]`.
+  return url ? url[1]! : written.replace(/^arxiv:\s*/i, '').replace(/\s*\[[a-z-]+(?:\.[A-Za-z-]+)?\]$/, '');
 }
 
 /**

@@ -56,6 +56,8 @@ describe('[paper] in front matter', () => {
       ['https://www.arxiv.org/abs/2108.07258?context=cs', '2108.07258'],
       ['https://export.arxiv.org/abs/cs/0112017v1', 'cs/0112017v1'],
       ['arXiv:2108.07258', '2108.07258'],
+      ['arXiv: 2108.07258v3 [cs.LG]', '2108.07258v3'],
+      ['arXiv:math/0309136 [math.GT]', 'math/0309136'],
     ]) {
       const { frontMatter, messages } = arxiv(written!);
       expect(messages, written).toEqual([]);
