@@ -190,7 +190,7 @@ function closedOnOwnLine(node: Math | InlineMath, file: VFile): boolean {
  * GFM splits a table row at every `|` that is not escaped, also inside `$…$`: `$|x|$` leaves
  * a lone `$` in one cell and its partner in a later one. Found here as a cell whose text
  * holds an odd number of unescaped `$` followed by another such cell in the same row
- * (best effort: a `$` followed by a digit counts as money, not math).
+ * (best effort: a `$` followed by a digit counts as money, not math); and as much for `\(…\)`.
  */
 function checkTableRow(row: TableRow, file: VFile): void {
   const dollars = row.children.map((cell) => {
@@ -206,11 +206,36 @@ function checkTableRow(row: TableRow, file: VFile): void {
     return spots;
   });
   const open = dollars.findIndex((spots) => spots.length % 2 === 1);
-  if (open === -1 || !dollars.slice(open + 1).some((spots) => spots.length % 2 === 1)) return;
+  if (open !== -1 && dollars.slice(open + 1).some((spots) => spots.length % 2 === 1)) {
+    addWarning(
+      file,
+      'a "|" inside "$…$" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
+      placeAt(file, dollars[open]![dollars[open]!.length - 1]!),
+      'math-table-pipe',
+    );
+    return;
+  }
+  // The same with `\(…\)`: a cell left with a `\(` that no `\)` closes, a later one with a `\)` that closes none.
+  const parentheses = row.children.map((cell) => {
+    const opened: number[] = [];
+    let closing = false;
+    visit(cell, 'text', (text) => {
+      const start = text.position?.start.offset;
+      if (start === undefined) return;
+      for (const match of sourceOf(file, text).matchAll(/(?<!\\)(?:\\\\)*\\([()])/g)) {
+        if (match[1] === '(') opened.push(start + match.index + match[0].length - 2);
+        else if (opened.length > 0) opened.pop();
+        else closing = true;
+      }
+    });
+    return { opened, closing };
+  });
+  const parenthesis = parentheses.findIndex(({ opened }) => opened.length > 0);
+  if (parenthesis === -1 || !parentheses.slice(parenthesis + 1).some(({ closing }) => closing)) return;
   addWarning(
     file,
-    'a "|" inside "$…$" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
-    placeAt(file, dollars[open]![dollars[open]!.length - 1]!),
+    'a "|" inside "\\(…\\)" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
+    placeAt(file, parentheses[parenthesis]!.opened.at(-1)!),
     'math-table-pipe',
   );
 }

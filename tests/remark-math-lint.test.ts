@@ -109,6 +109,14 @@ describe('a | inside math in a table', () => {
     ]);
   });
 
+  test('so is one inside \\(…\\), at the \\( left open; a lone \\) or ( in a cell passes', async () => {
+    const table = ['| 식 | 뜻 |', '|---|---|', '| 값 \\(|x|\\) | 절댓값 |', '| \\(x\\) 와 \\\\(y | ( ) \\) |'].join('\n');
+    const { messages } = await render(table);
+    expect(messages).toEqual([
+      '3:5: warning: a "|" inside "\\(…\\)" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
+    ]);
+  });
+
   test('\\vert, \\| and money in cells pass', async () => {
     const table = ['| 식 | 값 |', '|---|---|', '| $\\vert x \\vert$ | $\\|x\\|_2$ |', '| $5 | $10 |'].join('\n');
     const { messages, tree } = await render(table);
