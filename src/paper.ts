@@ -36,7 +36,7 @@ export const paperSchema = z.strictObject(
     doi: z
       .string()
       .trim()
-      .transform((doi) => (/^https?:\/\//i.test(doi) ? decodedUrlPath(doi) : doi).replace(/^(?:doi:|https?:\/\/(?:dx\.)?doi\.org\/)/i, ''))
+      .transform(doiOf)
       .refine((doi) => DOI.test(doi), { message: 'expected a DOI like "10.48550/arXiv.2108.07258"' })
       .optional(),
     url: z
@@ -82,6 +82,16 @@ function arxivId(written: string): string {
  */
 function doiPath(doi: string): string {
   return doi.replace(/[%#?"<>\s{}^`|\\]/g, (char) => encodeURIComponent(char));
+}
+
+/**
+ * A DOI as writers paste it: bare, `doi:10.1000/x` (`DOI: 10.1000/x`, as papers print it), or its
+ * resolver URL (`https://doi.org/…`, `dx.doi.org`, `www.doi.org`, or with no scheme), decoded.
+ */
+function doiOf(written: string): string {
+  const resolver = /^(?:https?:\/\/)?(?:dx\.|www\.)?doi\.org\//i;
+  if (resolver.test(written)) return decodedUrlPath(written).replace(resolver, '');
+  return written.replace(/^doi:\s*/i, '');
 }
 
 /** A DOI given as its resolver URL (`https://doi.org/10.1002/...%23`) means the DOI decoded. */

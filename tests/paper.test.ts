@@ -66,6 +66,23 @@ describe('[paper] in front matter', () => {
     expect(arxiv('https://example.com/abs/2108.07258').messages).toEqual(['6:1: paper.arxiv: expected an arXiv id like "2108.07258"']);
   });
 
+  test('doi may be written as printed on a paper (DOI: …) or as its resolver URL, with or without scheme', () => {
+    const doi = (written: string) => read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "P"', `doi = "${written}"`]);
+    for (const written of [
+      '10.48550/arXiv.2108.07258',
+      'doi:10.48550/arXiv.2108.07258',
+      'DOI: 10.48550/arXiv.2108.07258',
+      'https://doi.org/10.48550/arXiv.2108.07258',
+      'http://dx.doi.org/10.48550/arXiv.2108.07258',
+      'https://www.doi.org/10.48550/arXiv.2108.07258',
+      'doi.org/10.48550/arXiv.2108.07258',
+    ]) {
+      const { frontMatter, messages } = doi(written);
+      expect(messages, written).toEqual([]);
+      expect(frontMatter?.paper?.doi, written).toBe('10.48550/arXiv.2108.07258');
+    }
+  });
+
   test('one author may be a string', () => {
     const { frontMatter } = read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "P"', 'authors = "Kurt"']);
     expect(frontMatter?.paper?.authors).toEqual(['Kurt']);
