@@ -45,7 +45,7 @@ export function rehypeHeadings() {
     const toc: Heading[] = [];
     for (const { node, depth } of headings) {
       const id = unusedId(node, taken);
-      if (depth >= 2 && depth <= TOC_MAX_DEPTH && id !== undefined && !isFootnoteHeading(id)) {
+      if (depth >= 2 && depth <= TOC_MAX_DEPTH && id !== undefined && !isFootnoteHeading(id) && !onlyFootnoteReferences(node)) {
         const text = plainText(node).replace(/\s+/g, ' ').trim();
         // The TOC entry is itself a link: links inside the heading are unwrapped.
         toc.push({ depth, id, text, html: toHtml(node.children.flatMap(unwrapLinks), { allowDangerousHtml: true }) });
@@ -123,6 +123,12 @@ function unwrapLinks(node: ElementContent): ElementContent[] {
   if (isFootnoteReference(node)) return [];
   const children = node.children.flatMap(unwrapLinks);
   return node.tagName === 'a' ? children : [{ ...node, children }];
+}
+
+/** A heading of nothing but footnote references (`## [^1]`): its TOC entry would be an empty link. */
+function onlyFootnoteReferences(heading: Element): boolean {
+  const content = heading.children.filter((child) => child.type !== 'text' || child.value.trim() !== '');
+  return content.length > 0 && content.every((child) => child.type === 'element' && isFootnoteReference(child));
 }
 
 /** remark-rehype's footnote reference: `<sup><a data-footnote-ref …>1</a></sup>`. */
