@@ -98,7 +98,11 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
   // TOML front matter is not markdown.
   let index = frontMatterLineCount(markdown);
   let fence: { char: string; length: number } | undefined;
-  let mathBlock = false;
+  /** The display formula the line is in: `$$ … $$`, or `\[ … \]`, which no blank line continues. */
+  let mathBlock: '$$' | '\\[' | undefined;
+  /** The line a `\[` block opened at; and one found to be text (no `\]` before a blank line), read again as text. */
+  let bracketOpenedAt = -1;
+  let bracketNotMathAt = -1;
   const counts = new InlineCounts();
   let blankBefore = true;
   let inList = false;
@@ -117,8 +121,20 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
       if (close && close[1]![0] === fence.char && close[1]!.length >= fence.length && rest.slice(close[1]!.length).trim() === '') fence = undefined;
       continue;
     }
-    if (mathBlock) {
-      if (rest.trimEnd().endsWith('$$')) mathBlock = false;
+    if (mathBlock === '$$') {
+      if (rest.trimEnd().endsWith('$$')) mathBlock = undefined;
+      continue;
+    }
+    if (mathBlock === '\\[') {
+      if (rest.trim() !== '') {
+        if (rest.trimEnd().endsWith('\\]')) mathBlock = undefined;
+        continue;
+      }
+      // A blank line before any `\]`: the `\[` was an escaped bracket, and its lines are text
+      // after all, read again from the `\[` line on (so each line is read at most twice).
+      mathBlock = undefined;
+      bracketNotMathAt = bracketOpenedAt;
+      index = bracketOpenedAt - 1;
       continue;
     }
 
@@ -146,9 +162,13 @@ export function markdownLimits(markdown: string, most = 100): LimitProblem[] {
 
     const open = FENCE.exec(rest);
     const blank = rest.trim() === '';
-    if ((open && !(open[1]![0] === '`' && rest.slice(open[1]!.length).includes('`'))) || (rest.startsWith('$$') && !rest.slice(2).includes('$$'))) {
+    const displayOpen = rest.startsWith('$$') && !rest.slice(2).includes('$$') ? '$$' : rest.startsWith('\\[') && !rest.trimEnd().endsWith('\\]') && index !== bracketNotMathAt ? '\\[' : undefined;
+    if ((open && !(open[1]![0] === '`' && rest.slice(open[1]!.length).includes('`'))) || displayOpen) {
       if (open) fence = { char: open[1]![0]!, length: open[1]!.length };
-      else mathBlock = true;
+      else {
+        mathBlock = displayOpen;
+        bracketOpenedAt = index;
+      }
       counts.reset();
       inTable = false;
       paragraphBefore = false;
@@ -396,5 +416,5 @@ function nesting(prefix: string): { depth: number; listItem: boolean } {
 
 /** A line with its code spans and inline formulas taken out (roughly: only for counting). */
 function withoutCodeAndMath(text: string): string {
-  return text.replace(/`[^`]*`/g, '').replace(/\$[^$]*\$/g, '');
+  return text.replace(/`[^`]*`/g, '').replace(/\$[^$]*\$/g, '').replace(/\\\(.*?\\\)/g, '').replace(/^\\\[.*\\\]\s*$/, '');
 }

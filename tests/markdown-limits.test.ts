@@ -91,6 +91,15 @@ describe('nesting', () => {
     expect(lineOf(`${front}\`\`\`\nx\n\`\`\`\n${deep} a\n`)).toBe(9);
   });
 
+  test('LaTeX\'s delimiters are math too: \\[ … \\] blocks and \\( … \\) are not looked into; a \\[ that a blank line ends unclosed is text', () => {
+    const rows = Array.from({ length: MAX_UNMATCHED + 200 }, (_, i) => `x_{${i}}^* + y*_{${i}} \\\\`).join('\n');
+    expect(markdownLimit(`${front}$$\n${rows}\n$$\n`)).toBeUndefined();
+    expect(markdownLimit(`${front}\\[\n${rows}\n\\]\n`)).toBeUndefined();
+    expect(markdownLimit(`${front}${Array.from({ length: MAX_UNMATCHED + 200 }, (_, i) => `\\(x^*_${i}\\)`).join(' ')}\n`)).toBeUndefined();
+    // No \] before the blank line: micromark reads these lines as a paragraph, and so are they counted.
+    expect(lineOf(`${front}\\[\n${'a* '.repeat(MAX_UNMATCHED + 10)}\n\n`)).toBe(7);
+  });
+
   test('front matter is not markdown, with a byte-order mark and spaces after its "+++" too', () => {
     expect(markdownLimit(`+++\ntitle = "${'*'.repeat(MAX_DELIMITER_RUN + 10)}"\n+++\n\n본문\n`)).toBeUndefined();
     expect(markdownLimit(`\uFEFF+++ \ntitle = "${'['.repeat(MAX_NESTING + 10)}"\n+++\t\n\n본문\n`)).toBeUndefined();
