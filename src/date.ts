@@ -27,6 +27,9 @@ export function parseDate(value: unknown): CalendarDate | string {
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
+  // HTML's valid date string and RFC 3339 both start at year 1: `<time datetime="0000-01-01">`
+  // is no date a browser, a feed reader or a search engine reads.
+  if (year === 0) return `invalid date "${text}": there is no year 0; the first year is 0001`;
   if (month < 1 || month > 12) return `invalid date "${text}": there is no month ${mo}`;
   if (day < 1 || day > daysInMonth(year, month)) {
     return `invalid date "${text}": ${y}-${mo} has no day ${d}`;

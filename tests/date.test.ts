@@ -114,6 +114,13 @@ describe('dates written in other spellings, or out of range', () => {
     expect(date(toml('2024-01-01T09:00:00Z')).iso).toBe('2024-01-01T09:00:00Z');
   });
 
+  test('year 0 is refused: <time datetime> and feeds count years from 1', () => {
+    expect(parseDate('0000-01-01')).toBe('invalid date "0000-01-01": there is no year 0; the first year is 0001');
+    expect(parseDate(toml('0000-06-01'))).toMatch(/no year 0/);
+    expect(parseDate('0000-06-01T09:00:00Z')).toMatch(/no year 0/);
+    expect(date('0001-01-01').iso).toBe('0001-01-01');
+  });
+
   test('a leap second and an offset no zone has are refused, not taken for a post never published', () => {
     expect(parseDate('2024-01-01T23:59:60Z')).toMatch(/no such time of day/);
     expect(parseDate('2024-01-01T09:00:00+99:00')).toMatch(/no such UTC offset \+99:00/);
