@@ -67,7 +67,16 @@ const knownFields = z.object({
   description: z.string().optional(),
   categories: stringList,
   tags: stringList,
-  draft: z.boolean().default(false),
+  draft: z
+    .boolean({
+      // Hugo reads `draft = "false"` as false; a string here is most often that habit, and
+      // "false" in quotes read as anything but false would publish a draft.
+      error: (issue) =>
+        typeof issue.input === 'string' && /^\s*(true|false)\s*$/i.test(issue.input)
+          ? `draft must be written without quotes: draft = ${issue.input.trim().toLowerCase()}`
+          : 'draft must be true or false, without quotes: draft = true',
+    })
+    .default(false),
   slug: z.string().optional(),
   author: z.string().optional(),
   date: z.unknown().optional(),

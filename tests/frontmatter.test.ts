@@ -62,7 +62,7 @@ describe('readFrontMatter', () => {
   });
 
   test('a known key in another letter case is told at its own line', () => {
-    expect(read(['title = "a"', 'date = "2024-01-01"', 'Draft = "yes"']).messages).toEqual(['4:1: draft: Invalid input: expected boolean, received string']);
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'Draft = "yes"']).messages).toEqual(['4:1: draft must be true or false, without quotes: draft = true']);
     expect(read(['title = "a"', 'Date = "2024-02-30"']).messages).toEqual(['3:1: date: invalid date "2024-02-30": 2024-02 has no day 30']);
     expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = false', 'Draft = true']).messages).toEqual([
       '5:1: Draft and draft are one key (front matter keys ignore letter case, as in Hugo): keep one',
@@ -139,6 +139,24 @@ describe('readFrontMatter', () => {
     expect(messages).toEqual([`${key === 'date' ? 3 : 4}:1: ${key}: invalid date "${text}": ${why}`]);
   });
 
+  test.each([
+    ['draft = "true"', 'draft must be written without quotes: draft = true'],
+    ['draft = "false"', 'draft must be written without quotes: draft = false'],
+    ['Draft = " TRUE "', 'draft must be written without quotes: draft = true'],
+    ['draft = 1', 'draft must be true or false, without quotes: draft = true'],
+    ['draft = "yes"', 'draft must be true or false, without quotes: draft = true'],
+  ])('%s is an error at its key saying what to write', (line, reason) => {
+    const { frontMatter, messages } = read(['title = "t"', 'date = 2024-01-01', line]);
+    expect(frontMatter).toBeUndefined();
+    expect(messages).toEqual([`4:1: ${reason}`]);
+  });
+
+  test('year 0 is an impossible date, bare or quoted: <time datetime> counts years from 1', () => {
+    expect(read(['title = "t"', 'date = 0000-01-01']).messages).toEqual(['3:1: date: invalid date "0000-01-01": there is no year 0; the first year is 0001']);
+    expect(read(['title = "t"', 'date = "0000-12-31"']).messages).toEqual(['3:1: date: invalid date "0000-12-31": there is no year 0; the first year is 0001']);
+    expect(read(['title = "t"', 'date = 0001-01-01']).frontMatter?.date?.iso).toBe('0001-01-01');
+  });
+
   test('an impossible date under a kept (unknown) key is refused too, at its key', () => {
     // Else post.params.updated would be smol-toml's rolled-over "2023-03-01".
     const { frontMatter, messages } = read(['title = "t"', 'date = 2024-01-01', 'updated = 2023-02-29', 'start = 09:30:00', '[extra]', 'at = 2024-06-31']);
@@ -176,8 +194,8 @@ describe('readFrontMatter', () => {
   });
 
   test('a wrongly typed field is an error at its key', () => {
-    expect(read(['title = "a"', 'date = "2024-01-01"', 'draft = "yes"']).messages).toEqual([
-      '4:1: draft: Invalid input: expected boolean, received string',
+    expect(read(['title = "a"', 'date = "2024-01-01"', 'description = 1']).messages).toEqual([
+      '4:1: description: Invalid input: expected string, received number',
     ]);
   });
 
