@@ -158,7 +158,8 @@ function collectTerms(posts: ParsedPost[], key: 'categories' | 'tags', fileOf: (
     const seen = new Map<string, string>();
     for (const name of post.frontMatter[key]) {
       const slug = termSlug(name);
-      if (!slug) {
+      // `_` or `-_-` would make tags/_/: a URL of punctuation, no name a reader could tell apart.
+      if (!/[^-_.]/.test(slug)) {
         addError(fileOf(post), `${key}: "${name}" has no letters or digits to make a URL from`, frontMatterKeyPlace(fileOf(post), key));
         continue;
       }

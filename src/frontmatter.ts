@@ -4,7 +4,7 @@ import type { VFile } from 'vfile';
 import { aliasPath } from './aliases.js';
 import { parseDate } from './date.js';
 import { paperSchema } from './paper.js';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 import { findKeyPlace, impossibleDates, keyPlace, parseToml, plainData, type TomlOrigin, writtenToken } from './toml.js';
 import type { CalendarDate, FrontMatter, Paper } from './types.js';
 
@@ -199,13 +199,22 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   });
   if (aliases.length !== (fields.aliases ?? []).length) return undefined;
 
+  // An empty name (`tags = ["NLP", ""]`, a template's placeholder) names no term: left out, and said.
+  const termNames = (key: 'categories' | 'tags'): string[] =>
+    fields[key].flatMap((written, index) => {
+      const name = plainText(written).trim();
+      if (name) return [name];
+      addWarning(file, `${key}: ${JSON.stringify(written)} is an empty name and is left out: remove it from the list`, itemPlace(block.toml, writtenAs.get(key) ?? key, index, block.origin));
+      return [];
+    });
+
   return {
     title: plainText(fields.title),
     date,
     lastmod,
     description: fields.description === undefined ? undefined : plainText(fields.description),
-    categories: fields.categories.map((name) => plainText(name).trim()).filter(Boolean),
-    tags: fields.tags.map((name) => plainText(name).trim()).filter(Boolean),
+    categories: termNames('categories'),
+    tags: termNames('tags'),
     draft: fields.draft,
     slug: fields.slug?.normalize('NFC').trim(),
     author: fields.author === undefined ? undefined : plainText(fields.author),

@@ -153,4 +153,10 @@ describe('collect', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/tags: "\?!" has no letters or digits/);
   });
+
+  test('a term whose URL would be only "_", "-" or "." is an error too, not tags/_/', () => {
+    const { site, messages } = run([{ path: 'content/posts/a.md', date: '2024-01-01', tags: ['_', '_-_', '._.', 'a_b'] }]);
+    expect(messages).toEqual(['_', '_-_', '._.'].map((name) => `content/posts/a.md:2:1: tags: "${name}" has no letters or digits to make a URL from`));
+    expect(site.taxonomies.find((taxonomy) => taxonomy.key === 'tags')?.terms.map((term) => term.slug)).toEqual(['a_b']);
+  });
 });

@@ -151,6 +151,18 @@ describe('readFrontMatter', () => {
     expect(messages).toEqual([`4:1: ${reason}`]);
   });
 
+  test('an empty or blank term name is left out with a warning at its item', () => {
+    const { frontMatter, messages } = read(['title = "t"', 'date = 2024-01-01', 'tags = ["NLP", "", " "]', 'categories = [', '  "Paper",', '  "\\t",', ']']);
+    expect(frontMatter?.tags).toEqual(['NLP']);
+    expect(frontMatter?.categories).toEqual(['Paper']);
+    expect(messages).toEqual([
+      '7:3: categories: "\\t" is an empty name and is left out: remove it from the list',
+      '4:16: tags: "" is an empty name and is left out: remove it from the list',
+      '4:20: tags: " " is an empty name and is left out: remove it from the list',
+    ]);
+    expect(read(['title = "t"', 'date = 2024-01-01', 'categories = ""']).messages).toEqual(['4:14: categories: "" is an empty name and is left out: remove it from the list']);
+  });
+
   test('year 0 is an impossible date, bare or quoted: <time datetime> counts years from 1', () => {
     expect(read(['title = "t"', 'date = 0000-01-01']).messages).toEqual(['3:1: date: invalid date "0000-01-01": there is no year 0; the first year is 0001']);
     expect(read(['title = "t"', 'date = "0000-12-31"']).messages).toEqual(['3:1: date: invalid date "0000-12-31": there is no year 0; the first year is 0001']);
