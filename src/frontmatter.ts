@@ -1,4 +1,4 @@
-import { TomlDate } from 'smol-toml';
+import { parse, TomlDate } from 'smol-toml';
 import * as z from 'zod';
 import type { VFile } from 'vfile';
 import { aliasPath } from './aliases.js';
@@ -241,7 +241,17 @@ function plainText(text: string): string {
 /** The place of a front-matter key in the file, for checks made after reading. */
 export function frontMatterKeyPlace(file: VFile, key: string): { line: number; column: number } {
   const block = findFrontMatter(file);
-  return block ? keyPlace(block.toml, [key], block.origin) : { line: 1, column: 1 };
+  return block ? keyPlace(block.toml, [writtenKey(block.toml, key)], block.origin) : { line: 1, column: 1 };
+}
+
+/** A known key as the file spells it (`Categories` for `categories`, read whatever its case), or the key itself. */
+function writtenKey(toml: string, key: string): string {
+  if (findKeyPlace(toml, [key])) return key;
+  try {
+    return Object.keys(parse(toml)).find((written) => written.toLowerCase() === key.toLowerCase()) ?? key;
+  } catch {
+    return key;
+  }
 }
 
 /**

@@ -62,6 +62,7 @@ export async function readPost(
     return undefined;
   }
   hugoUrlWarning(file, kind, slug, frontMatter);
+  if (kind === 'page') pageTermsWarning(file, frontMatter);
   const rendered = await checkBody(file, kind, slug, processor);
   return rendered && { kind, sourcePath: file.path, slug, frontMatter, rendered };
 }
@@ -84,6 +85,22 @@ function hugoUrlWarning(file: VFile, kind: ParsedPost['kind'], slug: string, fro
     `${key} = "${url}" is Hugo's address for this page, which geul does not read: it is published at ${here} (from its ${frontMatter.slug === undefined ? 'file name' : 'slug'}); add "${url}" to aliases to keep the old address working`,
     frontMatterKeyPlace(file, key),
   );
+}
+
+/**
+ * Hugo lists a page under its tags, categories and series; geul lists posts only, and a page's
+ * terms would be lost without a word. The writer is told at the key, and the page is still published.
+ */
+function pageTermsWarning(file: VFile, frontMatter: FrontMatter): void {
+  const what = { categories: 'category', tags: 'tag', series: 'series' } as const;
+  for (const key of ['categories', 'tags', 'series'] as const) {
+    if ((frontMatter[key]?.length ?? 0) === 0) continue;
+    addWarning(
+      file,
+      `${key}: a page is listed under no ${what[key]} (geul lists only posts there): move the file to content/posts/ to list it, or remove ${key}`,
+      frontMatterKeyPlace(file, key),
+    );
+  }
 }
 
 /**

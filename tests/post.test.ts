@@ -28,3 +28,20 @@ describe("Hugo's url front matter", () => {
     expect((await read('content/posts/c.md', ['title = "c"', 'date = 2019-05-01', 'url = "https://example.org/article"'])).messages).toEqual([]);
   });
 });
+
+describe('terms on a standalone page', () => {
+  test('tags, categories and series of a page are warnings at their keys; the page is still published', async () => {
+    const { post, messages } = await read('content/about.md', ['title = "소개"', 'tags = ["NLP"]', 'Categories = "Paper Review"', 'series = "연재"'], 'page');
+    expect(messages).toEqual([
+      '4:1: warning: categories: a page is listed under no category (geul lists only posts there): move the file to content/posts/ to list it, or remove categories',
+      '3:1: warning: tags: a page is listed under no tag (geul lists only posts there): move the file to content/posts/ to list it, or remove tags',
+      '5:1: warning: series: a page is listed under no series (geul lists only posts there): move the file to content/posts/ to list it, or remove series',
+    ]);
+    expect(post?.slug).toBe('about');
+  });
+
+  test('no warning for empty lists on a page, nor for terms on a post', async () => {
+    expect((await read('content/about.md', ['title = "소개"', 'tags = []'], 'page')).messages).toEqual([]);
+    expect((await read('content/posts/a.md', ['title = "a"', 'date = 2024-01-01', 'tags = ["NLP"]', 'series = "연재"'])).messages).toEqual([]);
+  });
+});
