@@ -378,7 +378,7 @@ function indexOfWhole(text: string, needle: Needle, from: number): number {
 
 /** Index just past the `+++` front matter block, or 0. */
 function frontMatterEnd(text: string): number {
-  const match = /^\uFEFF?\+\+\+[ \t]*\r?\n[^]*?\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
+  const match = /^\uFEFF?(?:[ \t]*\r?\n)*[ \t]*\+\+\+[ \t]*\r?\n[^]*?\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
   return match ? match[0].length : 0;
 }
 

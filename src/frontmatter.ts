@@ -14,8 +14,11 @@ export interface FrontMatterBlock {
   origin: TomlOrigin;
 }
 
-const OPENER = /^\uFEFF?\+\+\+[ \t]*\r?\n/;
+// Blank lines and spaces may stand before the opener, as Hugo's page lexer skips them: an
+// editor's stray empty first line must not make a post "without front matter".
+const OPENER = /^(\uFEFF?(?:[ \t]*\r?\n)*[ \t]*)\+\+\+([ \t]*)(\r?\n)/;
 const CLOSER = /^\+\+\+[ \t]*$/m;
+const LEADING_BLANKS = /^\uFEFF?\s*/;
 
 /**
  * Find the `+++` block at the top of a markdown file. Records an error and gives undefined
@@ -25,9 +28,10 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   const text = String(file.value);
   const opener = OPENER.exec(text);
   if (!opener) {
-    const reason = /^\uFEFF?---\r?\n/.test(text)
+    const start = text.slice(LEADING_BLANKS.exec(text)![0].length);
+    const reason = /^---\r?\n/.test(start)
       ? 'front matter must be TOML between "+++" lines (YAML "---" is not supported)'
-      : /^\uFEFF?\+\+\+[ \t]*\r(?!\n)/.test(text)
+      : /^\+\+\+[ \t]*\r(?!\n)/.test(start)
         ? // Classic Mac OS line ends: TOML knows no line end but LF and CRLF, and the whole file read as one line.
           'lines end in a lone CR (old Mac line ends): save the file with LF or CRLF line ends'
         : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
@@ -36,11 +40,39 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   }
   const rest = text.slice(opener[0].length);
   const closer = CLOSER.exec(rest);
+  const openerLine = lineCount(opener[1]!);
   if (!closer) {
-    addError(file, 'front matter is not closed: add a "+++" line after it', { line: 1, column: 1 });
+    addError(file, 'front matter is not closed: add a "+++" line after it', { line: openerLine, column: 1 });
     return undefined;
   }
-  return { toml: rest.slice(0, closer.index).replace(/\r?\n$/, ''), origin: { line: 2 } };
+  return { toml: rest.slice(0, closer.index).replace(/\r?\n$/, ''), origin: { line: openerLine + 1 } };
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length;
+}
+
+/**
+ * The text as the markdown parser is given it: the blank lines and spaces before the `+++`
+ * block (which remark-frontmatter wants on the first line) moved to just after it, at the end
+ * of its closing line. The text keeps its length and its line breaks where they were counted,
+ * so every place in the body is the same as in the file. The text itself when nothing stands
+ * before the block.
+ */
+export function frontMatterFirst(text: string): string {
+  const opener = OPENER.exec(text);
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  if (!opener || opener[1] === bom) return text;
+  const afterOpener = opener[0].length;
+  const closer = CLOSER.exec(text.slice(afterOpener));
+  if (!closer) return text;
+  const closerEnd = afterOpener + closer.index + closer[0].length;
+  const lineBreak = /^\r?\n/.exec(text.slice(closerEnd))?.[0] ?? '';
+  const leading = opener[1]!.slice(bom.length);
+  // The spaces before `+++` stay on one line: after the closer, where TOML's `+++   ` allows them.
+  const indent = leading.slice(leading.lastIndexOf('\n') + 1);
+  const blankLines = leading.slice(0, leading.length - indent.length);
+  return `${bom}${text.slice(bom.length + leading.length, closerEnd)}${indent}${lineBreak}${blankLines}${text.slice(closerEnd + lineBreak.length)}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import remarkRehype from 'remark-rehype';
 import { unified, type Processor } from 'unified';
 import type { VFile } from 'vfile';
 import type { FileStamp } from './compile.js';
+import { frontMatterFirst } from './frontmatter.js';
 import { messages } from './i18n.js';
 import { rehypeInternalLinks } from './rehype-internal-links.js';
 import { rehypeFigures } from './rehype-figures.js';
@@ -179,7 +180,10 @@ export async function renderMarkdown(
   // overflowing on emphasis nested 2,000 deep) is an unhandled rejection that kills
   // the process instead of failing this post.
   const html = await quietKatex(async () => {
-    const tree = await processor.run(processor.parse(file), file);
+    // Blank lines before the `+++` block are moved after it, every place in the body kept.
+    const text = String(file.value);
+    const parsed = frontMatterFirst(text);
+    const tree = await processor.run(processor.parse(parsed === text ? file : parsed), file);
     return String(processor.stringify(tree, file));
   });
   const reading = file.data.reading ?? { wordCount: 0, readingMinutes: 1, excerpt: '', more: false };

@@ -57,7 +57,8 @@ function frontMatterSlug(text: string): string | undefined {
 
 /** A key of a post's TOML front matter, in any letter case as the build reads it; undefined when it does not parse. */
 function frontMatterKey(text: string, name: string): unknown {
-  const block = /^\uFEFF?\+\+\+[ \t]*\r?\n([\s\S]*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
+  // Blank lines may stand before the block, as the build reads it (frontmatter.ts).
+  const block = /^\uFEFF?(?:[ \t]*\r?\n)*[ \t]*\+\+\+[ \t]*\r?\n([\s\S]*?)\r?\n\+\+\+[ \t]*(?:\r?\n|$)/.exec(text);
   if (!block) return undefined;
   try {
     const data = parse(block[1]!) as Record<string, unknown>;

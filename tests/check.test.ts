@@ -330,4 +330,11 @@ describe('checkSite', () => {
       'dist/posts/a/index.html:1:1: broken link "/tags/"',
     ]);
   });
+
+  test('skips the front matter when blank lines stand before it, as the build does', () => {
+    const text = '\n\n+++\ntitle = "글"\ndescription = "/nope/ 를 말한다"\n+++\n\n[하나](/nope/)\n';
+    const body = '<p><a href="/nope/">하나</a></p>';
+    const sources = new Map<string, PageSource>([['posts/a/index.html', { path: 'content/posts/a.md', body, text: () => text }]]);
+    expect(check([html('posts/a/index.html', body)], { sources })).toEqual(['content/posts/a.md:8:6: broken link "/nope/" (from posts/a/index.html)']);
+  });
 });

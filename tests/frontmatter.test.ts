@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
-import { findFrontMatter, frontMatterKeyPlace, readFrontMatter } from '../src/frontmatter.ts';
+import { findFrontMatter, frontMatterFirst, frontMatterKeyPlace, readFrontMatter } from '../src/frontmatter.ts';
 
 function fileOf(text: string) {
   return new VFile({ path: 'content/posts/a.md', value: text });
@@ -263,6 +263,42 @@ describe('readFrontMatter', () => {
       expect(readFrontMatter(file, true)?.title).toBe('a');
       expect(file.messages).toEqual([]);
     }
+  });
+});
+
+describe('blank lines before the front matter, as Hugo skips them', () => {
+  test.each([
+    ['blank lines', '\n\n+++\ntitle = "a"\ndate = 2024-01-01\ntags = 1\n+++\n', 6],
+    ['spaces, tabs and a BOM', '\uFEFF  \n\t\r\n  +++\r\ntitle = "a"\r\ndate = 2024-01-01\r\ntags = 1\r\n+++\r\n', 6],
+    ['spaces before +++ on the first line', '  +++\ntitle = "a"\ndate = 2024-01-01\ntags = 1\n+++\n', 4],
+  ])('%s: accepted, problems at their line of the file', (_, text, line) => {
+    const file = fileOf(text);
+    expect(readFrontMatter(file, true)).toBeUndefined();
+    expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual([`${line}:1: tags: expected a list of strings, e.g. ["NLP", "자연어 처리"]`]);
+    const good = fileOf(text.replace(/tags = 1/, 'slug = "x"'));
+    expect(readFrontMatter(good, true)).toMatchObject({ title: 'a', slug: 'x' });
+    expect(frontMatterKeyPlace(good, 'slug')).toEqual({ line, column: 1 });
+  });
+
+  test('an unclosed block after blank lines is told at its opening line; YAML after blank lines is named', () => {
+    const unclosed = fileOf('\n\n+++\ntitle = "a"\n');
+    readFrontMatter(unclosed, true);
+    expect(unclosed.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['3:1: front matter is not closed: add a "+++" line after it']);
+    const yaml = fileOf('\n---\ntitle: a\n---\n');
+    readFrontMatter(yaml, true);
+    expect(yaml.messages[0]?.reason).toMatch(/YAML/);
+  });
+
+  test('frontMatterFirst moves them after the block, keeping the body at its offset and line', () => {
+    for (const text of ['\n \n+++\nt = 1\n+++\n\n# 본문\n', '\uFEFF\r\n  +++ \r\nt = 1\r\n+++\r\n본문', '\t\n+++\nt = 1\n+++\n본문 *x*']) {
+      const moved = frontMatterFirst(text);
+      expect(moved).toMatch(/^\uFEFF?\+\+\+[ \t]*\r?\nt = 1\r?\n\+\+\+[ \t]*\r?\n/);
+      expect(moved.indexOf('본문')).toBe(text.indexOf('본문'));
+      expect(moved.slice(moved.indexOf('본문'))).toBe(text.slice(text.indexOf('본문')));
+      expect(moved.slice(0, moved.indexOf('본문')).split('\n').length).toBe(text.slice(0, text.indexOf('본문')).split('\n').length);
+    }
+    expect(frontMatterFirst('\n+++\nt = 1\n+++')).toBe('+++\nt = 1\n+++\n');
+    expect(frontMatterFirst('+++\nt = 1\n+++\n')).toBe('+++\nt = 1\n+++\n');
   });
 });
 

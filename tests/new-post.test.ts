@@ -56,10 +56,14 @@ describe('takenBy', () => {
     { path: 'content/posts/2023/long-file-name.md', text: '+++\ntitle = "x"\nslug = "Custom"\n+++\n\n본문\n' },
     { path: 'content/posts/broken.md', text: '+++\ntitle = \n+++\n' },
     { path: 'content/posts/upper.md', text: '+++\ntitle = "x"\nSlug = "Upper-Key"\n+++\n' },
+    // Blank lines before the block, which the build skips as Hugo does.
+    { path: 'content/posts/blank-first.md', text: '\n  \n+++\ntitle = "x"\nslug = "after-blank"\n+++\n' },
   ];
   test.each([
     // Keys in any letter case, as the build reads them.
     ['upper-key', 'content/posts/upper.md'],
+    ['after-blank', 'content/posts/blank-first.md'],
+    ['blank-first', undefined],
     ['a', 'content/posts/a.md'],
     ['트랜스포머', 'content/posts/트랜스포머/index.md'],
     ['llm-정리', 'content/posts/2024/LLM-정리.md'],

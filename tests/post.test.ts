@@ -45,3 +45,15 @@ describe('terms on a standalone page', () => {
     expect((await read('content/posts/a.md', ['title = "a"', 'date = 2024-01-01', 'tags = ["NLP"]', 'series = "연재"'])).messages).toEqual([]);
   });
 });
+
+describe('blank lines before the front matter', () => {
+  test('the post is read and its body rendered without the block, problems in the body at their line of the file', async () => {
+    const file = new VFile({ path: 'content/posts/blank.md', value: '\n  \n+++\ntitle = "빈 줄"\ndate = 2024-01-01\n+++\n\n본문 ![그림](images/없는-그림.png)\n' });
+    const post = await readPost(file, 'post', processor, false);
+    expect(post?.frontMatter.title).toBe('빈 줄');
+    expect(post?.rendered.html).not.toContain('+++');
+    expect(post?.rendered.html).not.toContain('title');
+    expect(post?.rendered.html).toMatch(/^<p>본문/);
+    expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}`)).toEqual(['8:4: error']);
+  });
+});
