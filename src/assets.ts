@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import { isBundleIndex, isMarkdown } from './content-files.js';
 import { onDisk } from './on-disk.js';
 import type { Problem } from './report.js';
 import type { Output, ParsedPost } from './types.js';
@@ -75,13 +76,13 @@ export async function assets(root: string, posts: ParsedPost[]): Promise<Output[
  * subfolder with an `index.md` (a bundle of its own), with everything in it.
  */
 async function bundleResources(root: string, post: ParsedPost): Promise<Output[]> {
-  if (path.posix.basename(post.sourcePath) !== 'index.md') return [];
+  if (!isBundleIndex(post.sourcePath)) return [];
   const dir = onDisk(root, path.posix.dirname(post.sourcePath));
   const files = await glob('**/*', { cwd: dir, ignore: EDITOR_BACKUPS, onlyFiles: true, dot: false, expandDirectories: false, followSymbolicLinks: false });
-  const bundles = files.filter((file) => path.posix.basename(file) === 'index.md' && file !== 'index.md').map((file) => `${path.posix.dirname(file)}/`);
+  const bundles = files.filter((file) => file.includes('/') && isBundleIndex(file)).map((file) => `${path.posix.dirname(file)}/`);
   const outputDir = outputDirOf(post.kind, post.slug);
   return files
-    .filter((file) => !file.toLowerCase().endsWith('.md') && !bundles.some((bundle) => file.startsWith(bundle)))
+    .filter((file) => !isMarkdown(file) && !bundles.some((bundle) => file.startsWith(bundle)))
     .sort()
     .map((file) => ({ path: `${outputDir}/${file.normalize('NFC')}`, copyFrom: path.join(dir, file) }));
 }

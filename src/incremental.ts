@@ -10,7 +10,8 @@ import type { CompiledPost, CompileInput } from './compile.js';
 import { readConfig } from './config.js';
 import { messages } from './i18n.js';
 import { gitDates, lastModified } from './lastmod.js';
-import { listContent, loadContent } from './load.js';
+import { kindOf } from './content-files.js';
+import { linkProblem, listContent, loadContent } from './load.js';
 import { onDisk } from './on-disk.js';
 import type { MarkdownSettings } from './markdown.js';
 import { stampAt, stampOf } from './remark-images.js';
@@ -94,6 +95,8 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   let committed: Promise<ReadonlyMap<string, Date>> | undefined;
   /** size:mtime of each file the last update read, taken before reading it. */
   const read = new Map<string, string>();
+  /** Markdown under content/ left out, each with its warning or error (load.ts), as the last listing found it. */
+  let unread: VFile[] = [];
 
   const processorFor = (settings: MarkdownSettings) => {
     const key = JSON.stringify(settings);
@@ -131,6 +134,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   /** Read every markdown file again: the first build, or settings that change every result. */
   const loadAll = async (): Promise<string[]> => {
     const files = await loadContent(root);
+    unread = files.unread ?? [];
     const next = new Map<string, Source>();
     for (const [kind, list] of [['post', files.posts], ['page', files.pages]] as const) {
       for (const file of list) next.set(file.path, { kind, text: String(file.value), result: { messages: [], dependencies: [] } });
@@ -149,14 +153,18 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     let checkImages = false;
     for (const file of changed) {
       if (file === 'site.toml' || file.startsWith('templates/')) continue;
-      if (kindOf(file)) reread.add(file);
-      else if (file === 'content' || file.startsWith('content/')) relist = checkImages = true;
+      if (kindOf(file)) {
+        reread.add(file);
+        // A link the build does not follow, or one no longer there that it did not follow: told or no more told.
+        if (unread.some((left) => left.path === file) || linkProblem(root, path.relative(root, onDisk(root, file)))) relist = true;
+      } else if (file === 'content' || file.startsWith('content/')) relist = checkImages = true;
       else checkImages = true;
     }
     // A folder appeared, vanished or was renamed: compare the listing with what is known.
     if (relist) {
-      const { posts, pages } = await listContent(root);
-      const listed = new Set([...posts, ...pages]);
+      const listing = await listContent(root);
+      unread = listing.unread;
+      const listed = new Set([...listing.posts, ...listing.pages]);
       for (const file of listed) if (!sources.has(file)) reread.add(file);
       for (const file of sources.keys()) if (!listed.has(file)) reread.add(file);
     }
@@ -170,6 +178,8 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       const full = onDisk(root, file);
       read.set(file, stampOf(full));
       try {
+        // A link the build does not follow (out of the project, to a folder) is no source here either.
+        if (linkProblem(root, path.relative(root, full))) throw Object.assign(new Error('not read'), { code: 'ENOENT' });
         text = await readFile(full, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -301,7 +311,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       let result: BuildResult;
       try {
         result = await assemble(
-          { sources: { config: configFile, posts, pages }, config, compiled, modified: dates, started },
+          { sources: { config: configFile, posts, pages, unread }, config, compiled, modified: dates, started },
           { root, ...OPTIONS, cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
         );
       } catch (error) {
@@ -316,16 +326,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
   };
 }
 
-/**
- * `post` for `content/posts/**\/*.md`, `page` for `content/*.md` and `content/<name>/index.md`,
- * as load.ts finds them; else undefined.
- */
-export function kindOf(file: string): ParsedPost['kind'] | undefined {
-  const parts = file.split('/');
-  if (parts[0] !== 'content' || !file.endsWith('.md') || parts.some((part) => part.startsWith('_') || part.startsWith('.'))) return undefined;
-  if (parts.length === 2 || (parts.length === 3 && parts[1] !== 'posts' && parts[2] === 'index.md')) return 'page';
-  return parts[1] === 'posts' && parts.length >= 3 ? 'post' : undefined;
-}
+export { kindOf } from './content-files.js';
 
 /**
  * Whether two compiled versions of a post give the site the same shape: the same front matter

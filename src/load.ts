@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { VFile } from 'vfile';
+import { isBundleIndex, isMarkdown, kindOf, unpublishedReason } from './content-files.js';
 import { addError, addWarning } from './report.js';
 import { sourceTextDigest, type SourceSnapshot } from './source-snapshot.js';
 
@@ -20,13 +20,14 @@ declare module 'vfile' {
 export interface SourceFiles {
   /** `site.toml` (empty when the project has none). */
   config: VFile;
-  /** `content/posts/**\/*.md`. */
+  /** Markdown under `content/posts/` (`.md`, `.markdown`, `.mdown`): see content-files.ts. */
   posts: VFile[];
-  /** `content/*.md` and `content/<name>/index.md`: standalone pages. */
+  /** `content/<name>.md` and `content/<name>/index.md`: standalone pages. */
   pages: VFile[];
   /**
-   * Other markdown files under `content/` (a Hugo section, `content/notes/a.md`), which are
-   * not published, each with a warning saying so. Left out by the dev server's rebuilds.
+   * Other markdown files under `content/` (a Hugo section, `content/notes/a.md`, Hugo's
+   * `_index.md`), which are not published, each with a warning saying so, and posts and pages
+   * that are links geul does not follow, each with its problem.
    */
   unread?: VFile[];
 }
@@ -34,7 +35,8 @@ export interface SourceFiles {
 /**
  * Read `site.toml` and every markdown file under `content/`. Paths are NFC: macOS writes
  * Korean file names decomposed (NFD), and a slug must not depend on the writer's machine.
- * Files and folders starting with `_` or `.` are skipped, as Hugo skips `_index.md`.
+ * Files and folders starting with `.` are skipped, and those starting with `_` but Hugo's
+ * `_index.md`, which is told not to be used.
  */
 export async function loadContent(root: string, snapshot?: SourceSnapshot): Promise<SourceFiles> {
   const configPath = path.join(root, 'site.toml');
@@ -45,55 +47,152 @@ export async function loadContent(root: string, snapshot?: SourceSnapshot): Prom
     // No site.toml: the defaults. One that cannot be read (a folder of that name) is an error of its own.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') addError(config, `cannot read site.toml: ${(error as Error).message}`, { line: 1, column: 1 });
   }
-  const [posts, pages, unread] = await Promise.all([
-    readMarkdown(root, POSTS, snapshot),
-    readMarkdown(root, PAGES, snapshot),
-    unreadMarkdown(root),
-  ]);
-  return { config, posts, pages, unread };
+  const listing = listSources(root);
+  return {
+    config,
+    posts: readMarkdown(root, listing.posts, snapshot),
+    pages: readMarkdown(root, listing.pages, snapshot),
+    unread: unreadFiles(root, listing),
+  };
 }
 
 /**
- * Markdown under content/ that is neither a post nor a page nor inside a page's bundle (where
- * Hugo too keeps markdown as a resource): a Hugo site's other sections. Hugo publishes them;
- * geul does not, and says so rather than lose a migrated page without a word.
+ * Paths of the markdown files `loadContent` reads, relative to the root, NFC, and the files it
+ * leaves out with their problems (for the dev server's relisting).
  */
-async function unreadMarkdown(root: string): Promise<VFile[]> {
-  const [all, pages] = await Promise.all([listMarkdown(root, ['content/**/*.md', '!content/posts/**']), listMarkdown(root, PAGES)]);
-  const bundles = pages.filter((page) => page.endsWith('/index.md')).map((page) => page.slice(0, -'index.md'.length));
-  return all
-    .filter((file) => !pages.includes(file) && !bundles.some((bundle) => file.startsWith(bundle)))
-    .map((relative) => {
-      const file = new VFile({ path: relative.normalize('NFC'), cwd: root });
-      addWarning(file, 'not published: posts are read from content/posts/ and pages from content/<name>.md or content/<name>/index.md; move the file there to publish it', { line: 1, column: 1 });
-      return file;
-    });
+export async function listContent(root: string): Promise<{ posts: string[]; pages: string[]; unread: VFile[] }> {
+  const listing = listSources(root);
+  return { posts: listing.posts.map((file) => file.normalize('NFC')), pages: listing.pages.map((file) => file.normalize('NFC')), unread: unreadFiles(root, listing) };
 }
 
-/** Paths of the markdown files `loadContent` reads, relative to the root, NFC (for the dev server's relisting). */
-export async function listContent(root: string): Promise<{ posts: string[]; pages: string[] }> {
-  const [posts, pages] = await Promise.all([listMarkdown(root, POSTS), listMarkdown(root, PAGES)]);
-  return { posts: posts.map((file) => file.normalize('NFC')), pages: pages.map((file) => file.normalize('NFC')) };
+function unreadFiles(root: string, listing: Listing): VFile[] {
+  return listing.unread.map(({ path: relative, reason, severity }) => {
+    const file = new VFile({ path: relative.normalize('NFC'), cwd: root });
+    (severity === 'error' ? addError : addWarning)(file, reason, { line: 1, column: 1 });
+    return file;
+  });
 }
 
-const POSTS = ['content/posts/**/*.md'];
-// A page may be a Hugo page bundle, `content/about/index.md` with its photo beside it, as a
-// post may: Hugo publishes it at /about/, and a migrated site must not lose it unseen.
-// content/posts/ holds posts only.
-const PAGES = ['content/*.md', 'content/*/index.md', '!content/posts/**'];
-
-async function listMarkdown(root: string, patterns: string[]): Promise<string[]> {
-  // Symbolic links are not followed: two links back up the tree (`a -> .`, `b -> .`) made
-  // paths without end, a build that never finished.
-  const paths = await glob(patterns, { cwd: root, ignore: ['**/_*', '**/.*'], onlyFiles: true, expandDirectories: false, followSymbolicLinks: false });
-  return paths.sort();
+/**
+ * Files under `content/` that are links to other files, by their path as on disk: the build
+ * reads a post or page through its link, so a check for changes looks at the file it leads to.
+ */
+export function contentLinks(root: string): string[] {
+  return walkContent(root).links;
 }
 
-async function readMarkdown(root: string, pattern: string[], snapshot: SourceSnapshot | undefined): Promise<VFile[]> {
+interface Listing {
+  posts: string[];
+  pages: string[];
+  unread: { path: string; reason: string; severity: 'error' | 'warning' }[];
+}
+
+/** Posts, pages and the markdown left out, as on disk, sorted; each left out with its reason. */
+function listSources(root: string): Listing {
+  const { files, links } = walkContent(root);
+  const listing: Listing = { posts: [], pages: [], unread: [] };
+  const read = [...files];
+  for (const link of links) {
+    const problem = linkProblem(root, link);
+    // A link to another file (an image of a bundle) is the business of what reads that file.
+    if (kindOf(link.normalize('NFC')) === undefined && problem?.reason !== FOLDER_LINK) continue;
+    if (problem) listing.unread.push({ path: link, ...problem });
+    else read.push(link);
+  }
+  read.sort();
+  for (const file of read) {
+    const kind = kindOf(file.normalize('NFC'));
+    if (kind) listing[kind === 'post' ? 'posts' : 'pages'].push(file);
+  }
+  // Markdown inside a page's bundle is one of its resources, as in Hugo: not told.
+  const bundles = listing.pages.filter((page) => isBundleIndex(page)).map((page) => `${path.posix.dirname(page)}/`);
+  for (const file of files) {
+    if (kindOf(file.normalize('NFC')) || !isMarkdown(file)) continue;
+    const reason = unpublishedReason(file.normalize('NFC'), bundles);
+    if (reason) listing.unread.push({ path: file, reason, severity: 'warning' });
+  }
+  return listing;
+}
+
+/**
+ * Why a post or page that is a symbolic link is not read, if it is not: it leads out of the
+ * project (whose sources a build and its watcher know), to a folder, or to nothing. A link to
+ * a file inside the project is read as the file it leads to, as an image through a link is.
+ */
+export function linkProblem(root: string, relative: string): { reason: string; severity: 'error' | 'warning' } | undefined {
+  const full = path.join(root, relative);
+  // Not there at all: no link, and nothing to say (a file deleted is simply gone).
+  if (!lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
+  let target: string;
+  try {
+    target = realpathSync(full);
+  } catch {
+    return { reason: `not read: a link to ${readlinkOf(full)}, which does not exist`, severity: 'warning' };
+  }
+  let folder: boolean;
+  let project: string;
+  try {
+    folder = statSync(target).isDirectory();
+    project = realpathSync(root);
+  } catch {
+    // Gone between the two looks: not there for this build, as a file deleted while listed.
+    return { reason: `not read: a link to ${target}, which does not exist`, severity: 'warning' };
+  }
+  if (folder) return { reason: FOLDER_LINK, severity: 'warning' };
+  const outside = path.relative(project, target);
+  if (outside.startsWith(`..${path.sep}`) || outside === '..' || path.isAbsolute(outside)) {
+    return { reason: `a link to ${target}, outside the project: copy the file into the project (geul reads a link only to a file inside it)`, severity: 'error' };
+  }
+  return undefined;
+}
+
+const FOLDER_LINK = 'not read: a link to a folder, which geul does not follow under content/ (two links up the tree made paths without end); move the folder here, or link its files one by one';
+
+function readlinkOf(full: string): string {
+  try {
+    return readlinkSync(full);
+  } catch {
+    return 'nothing';
+  }
+}
+
+/**
+ * Every file under `content/` (dot files and folders and `_` folders left out), and every
+ * symbolic link there, not followed: two links back up the tree (`a -> .`, `b -> .`) made
+ * paths without end, a build that never finished. Paths relative to the root, as on disk.
+ */
+function walkContent(root: string): { files: string[]; links: string[] } {
+  const files: string[] = [];
+  const links: string[] = [];
+  const visit = (relative: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(root, relative), { withFileTypes: true });
+    } catch {
+      // No content/, or a folder removed while it is listed.
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const child = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('_')) visit(child);
+      } else if (entry.isSymbolicLink()) {
+        links.push(child);
+      } else if (entry.isFile()) {
+        files.push(child);
+      }
+    }
+  };
+  visit('content');
+  return { files: files.sort(), links: links.sort() };
+}
+
+function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot | undefined): VFile[] {
   const files: VFile[] = [];
   // Read one after another, synchronously: a few kilobytes each, a thousand files take half
   // the time they take as a thousand promises through libuv's four threads.
-  for (const relative of await listMarkdown(root, pattern)) {
+  for (const relative of listed) {
     const full = path.join(root, relative);
     const name = relative.normalize('NFC');
     // Stat first: a write after it changes the stat the next build compares.

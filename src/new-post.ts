@@ -1,5 +1,5 @@
 import { parse, stringify } from 'smol-toml';
-import path from 'node:path';
+import { fileSlug } from './content-files.js';
 import { wallClock } from './publish.js';
 import { offsetOf } from './zone.js';
 
@@ -67,13 +67,4 @@ function frontMatterKey(text: string, name: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * `fileSlug` of post.ts, repeated here: importing post.ts would load the whole markdown
- * chain into every CLI start, which warm builds are careful to avoid.
- */
-function fileSlug(sourcePath: string): string {
-  const base = path.posix.basename(sourcePath, '.md');
-  return (base === 'index' ? path.posix.basename(path.posix.dirname(sourcePath)) : base).normalize('NFC');
 }

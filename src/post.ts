@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { Processor } from 'unified';
 import type { VFile } from 'vfile';
+import { fileSlug, folderIndexReason } from './content-files.js';
 import { encodingProblem } from './encoding.js';
 import { frontMatterKeyPlace, frontMatterLineCount, readFrontMatter } from './frontmatter.js';
 import { markdownLimits } from './markdown-limits.js';
@@ -12,15 +12,7 @@ import type { FrontMatter, ParsedPost, RenderedMarkdown } from './types.js';
 import { outputDirOf } from './urls.js';
 
 
-/**
- * The slug a file gets when its front matter names none: the file name without `.md`, or
- * the folder name of a page bundle (`content/posts/<name>/index.md`).
- */
-export function fileSlug(sourcePath: string): string {
-  const base = path.posix.basename(sourcePath, '.md');
-  const name = base === 'index' ? path.posix.basename(path.posix.dirname(sourcePath)) : base;
-  return name.normalize('NFC');
-}
+export { fileSlug } from './content-files.js';
 
 /**
  * Read one markdown file into a ParsedPost: front matter, then (unless it is a draft that
@@ -62,6 +54,8 @@ export async function readPost(
     return undefined;
   }
   hugoUrlWarning(file, kind, slug, frontMatter);
+  const folderIndex = frontMatter.slug === undefined ? folderIndexReason(file.path) : undefined;
+  if (folderIndex) addWarning(file, folderIndex, { line: 1, column: 1 });
   if (kind === 'page') pageTermsWarning(file, frontMatter);
   const rendered = await checkBody(file, kind, slug, processor);
   return rendered && { kind, sourcePath: file.path, slug, frontMatter, rendered };

@@ -7,6 +7,7 @@ import { glob } from 'tinyglobby';
 import { imagesFolderProblem } from './assets.js';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
+import { contentLinks } from './load.js';
 import type { OutputFolder } from './write.js';
 
 const run = promisify(execFile);
@@ -59,6 +60,9 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
     const entries = await glob('**', { cwd: dir, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false });
     for (const entry of entries.sort()) files.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
   }
+  // A post that is a link is read through it (load.ts): the file it leads to is stamped,
+  // and the link's own name, so a link added, removed or pointed elsewhere is seen too.
+  for (const link of contentLinks(root)) files.update(`\0${link} -> ${stampOf(path.join(root, link))}`);
   files.update(`\0site.toml:${stampOf(path.join(root, 'site.toml'))}`);
   return createHash('sha256')
     .update(

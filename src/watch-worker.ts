@@ -2,6 +2,8 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { watch } from 'chokidar';
+import { kindOf } from './content-files.js';
+import { contentLinks, linkProblem } from './load.js';
 import { isIgnored, type WatchMessage } from './watch.js';
 
 /**
@@ -44,7 +46,40 @@ const watchers = [root, ...(images ? [images] : [])].map((dir) => {
   watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
   return watcher;
 });
-void Promise.all(watchers.map((watcher) => new Promise<void>((resolve) => watcher.once('ready', () => resolve())))).then(() => post({ type: 'ready' }));
+/**
+ * Posts and pages that are links to files elsewhere in the project (`drafts/x.md`), which the
+ * build reads through the link (load.ts): each file they lead to is watched, and a save there
+ * reported as the link's path. Listed again when something is added or removed under content/.
+ */
+const linked = new Map<string, string[]>();
+function listLinkedPosts(): void {
+  linked.clear();
+  for (const link of contentLinks(root)) {
+    if (!kindOf(link.normalize('NFC')) || linkProblem(root, link)) continue;
+    try {
+      const target = realpathSync(path.join(root, link));
+      linked.set(target, [...(linked.get(target) ?? []), link]);
+    } catch {
+      // Gone since it was listed.
+    }
+  }
+}
+listLinkedPosts();
+const targets = watch([...linked.keys()], { ignoreInitial: true });
+targets.on('all', (_event, file) => {
+  for (const link of linked.get(file) ?? []) post({ type: 'change', path: link });
+});
+targets.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+watchers[0]!.on('all', (event, file) => {
+  if (event === 'change' || !relativeOf(file).startsWith(`content${path.sep}`)) return;
+  const before = [...linked.keys()];
+  listLinkedPosts();
+  targets.unwatch(before.filter((target) => !linked.has(target)));
+  targets.add([...linked.keys()].filter((target) => !before.includes(target)));
+});
+
+// The targets' watcher is waited for only when it has files: chokidar given none never says it is ready.
+void Promise.all([...watchers, ...(linked.size > 0 ? [targets] : [])].map((watcher) => new Promise<void>((resolve) => watcher.once('ready', () => resolve())))).then(() => post({ type: 'ready' }));
 parentPort!.on('message', (message: 'close') => {
-  if (message === 'close') void Promise.all(watchers.map((watcher) => watcher.close())).then(() => post({ type: 'closed' }));
+  if (message === 'close') void Promise.all([...watchers, targets].map((watcher) => watcher.close())).then(() => post({ type: 'closed' }));
 });

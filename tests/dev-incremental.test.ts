@@ -6,7 +6,7 @@
  * change are the bytes the whole build makes for them.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -15,7 +15,7 @@ import { openCache } from '../src/cache.ts';
 import { createSiteBuilder, kindOf, type SiteBuilder } from '../src/incremental.ts';
 import { formatProblem } from '../src/report.ts';
 import type { Output } from '../src/types.ts';
-import { cleanup, copySite } from './helpers/site.ts';
+import { cleanup, copySite, REPO_ROOT } from './helpers/site.ts';
 
 const TAGS = ['NLP', '자연어 처리', 'Transformer', '최적화', 'nlp', '확률'];
 const PNG = readFileSync(path.join(import.meta.dirname, 'fixtures/sites/basic/images/dot.png'));
@@ -144,6 +144,32 @@ const changes: Record<string, (n: number) => Change> = {
     await rm(path.join(root, 'images/new.png'), { force: true });
     return ['images/new.png'];
   },
+  // Hugo's other markdown extension, a list page's _index.md, index.md where geul's pages are.
+  addMarkdown: (n) => async (root, count) => {
+    const file = `content/posts/other-${count}.Markdown`;
+    await writeFile(path.join(root, file), post({ n: n + 20, title: `다른 확장자 ${count}`, tags: ['NLP'] }));
+    return [file];
+  },
+  hugoIndex: () => async (root, count) => {
+    const file = count % 2 ? 'content/posts/_index.md' : 'content/posts/index.md';
+    await writeFile(path.join(root, file), '+++\ntitle = "글 목록"\n+++\n');
+    return [file];
+  },
+  // A post that is a link into the project, then one that leads out of it (an error), then neither.
+  link: (n) => async (root, count) => {
+    await mkdir(path.join(root, 'drafts'), { recursive: true });
+    await writeFile(path.join(root, `drafts/linked-${count}.md`), post({ n: n + 30, title: `링크 ${count}`, tags: ['링크'] }));
+    await symlink(`../../drafts/linked-${count}.md`, path.join(root, `content/posts/linked-${count}.md`));
+    return [`content/posts/linked-${count}.md`];
+  },
+  linkOut: () => async (root) => {
+    await symlink(path.join(REPO_ROOT, 'README.md'), path.join(root, 'content/posts/readme.md')).catch(() => {});
+    return ['content/posts/readme.md'];
+  },
+  unlinkOut: () => async (root) => {
+    await rm(path.join(root, 'content/posts/readme.md'), { force: true });
+    return ['content/posts/readme.md'];
+  },
   template: () => (root, count) => edit(root, 'templates/post.liquid', (text) => `${text}\n<!-- 템플릿 ${count} -->\n`),
   config: () => (root, count) => edit(root, 'site.toml', (text) => text.replace(/^title = .*/m, `title = "블로그 ${count}"`)),
   page: () => (root, count) => edit(root, 'content/about.md', (text) => `${text}\n소개 추가 ${count}.\n`),
@@ -206,6 +232,21 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     ]);
     // Body and heading edits while the site has no errors are served by the quick pass.
     expect(quick).toBe(7);
+  }, 240_000);
+
+  test("what a writer migrating from Hugo adds: .markdown posts, _index.md, index.md, posts that are links", async () => {
+    const root = await makeSite();
+    await check(root, [
+      ['addMarkdown', 1],
+      ['hugoIndex', 1],
+      ['hugoIndex', 1],
+      ['link', 2],
+      ['body', 1],
+      ['linkOut', 1],
+      ['body', 2],
+      ['unlinkOut', 1],
+      ['addMarkdown', 3],
+    ]);
   }, 240_000);
 
   test('random sequences of changes', async () => {
@@ -291,5 +332,10 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     expect(kindOf('content/_about/index.md')).toBeUndefined();
     expect(kindOf('content/posts/a.txt')).toBeUndefined();
     expect(kindOf('images/a.md')).toBeUndefined();
+    expect(kindOf('content/posts/a.markdown')).toBe('post');
+    expect(kindOf('content/posts/a.MD')).toBe('post');
+    expect(kindOf('content/about.mdown')).toBe('page');
+    expect(kindOf('content/index.markdown')).toBe('page');
+    expect(kindOf('content/posts/_index.md')).toBeUndefined();
   });
 });

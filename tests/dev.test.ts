@@ -447,6 +447,29 @@ describe('geul dev: rebuilding', () => {
     }
   });
 
+  it('sees a post that is a link saved where it leads, and a .markdown post added, as the build reads them', async () => {
+    await start(async (dir) => {
+      await mkdir(path.join(dir, 'drafts'));
+      await writeFile(path.join(dir, 'drafts/linked.md'), '+++\ntitle = "링크된 글"\ndate = 2024-01-05\n+++\n\n처음 본문\n');
+      await symlink('../../drafts/linked.md', path.join(dir, 'content/posts/linked.md'));
+    });
+    expect((await get('posts/linked/')).body).toContain('처음 본문');
+    // Past the recheck after a build (RECHECK_MS), which would catch any save: only the watcher sees these.
+    const settle = () => new Promise((done) => setTimeout(done, 500));
+    await settle();
+    await writeFile(path.join(root!, 'drafts/linked.md'), '+++\ntitle = "링크된 글"\ndate = 2024-01-05\n+++\n\n고친 본문\n');
+    await vi.waitFor(async () => expect((await get('posts/linked/')).body).toContain('고친 본문'), { timeout: 8_000, interval: 100 });
+    // A link added while geul dev runs is watched too.
+    await writeFile(path.join(root!, 'drafts/second.md'), '+++\ntitle = "둘째"\ndate = 2024-01-06\n+++\n\n둘째 본문\n');
+    await symlink('../../drafts/second.md', path.join(root!, 'content/posts/second.md'));
+    await vi.waitFor(async () => expect((await get('posts/second/')).body).toContain('둘째 본문'), { timeout: 8_000, interval: 100 });
+    await settle();
+    await writeFile(path.join(root!, 'drafts/second.md'), '+++\ntitle = "둘째"\ndate = 2024-01-06\n+++\n\n둘째 고침\n');
+    await vi.waitFor(async () => expect((await get('posts/second/')).body).toContain('둘째 고침'), { timeout: 8_000, interval: 100 });
+    await writeFile(path.join(root!, 'content/posts/other.markdown'), '+++\ntitle = "다른 확장자"\ndate = 2024-01-07\n+++\n\n마크다운 본문\n');
+    await vi.waitFor(async () => expect((await get('posts/other/')).body).toContain('마크다운 본문'), { timeout: 8_000, interval: 100 });
+  });
+
   it("serves static/'s dot files as they are saved, as the build copies them", async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);

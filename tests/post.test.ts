@@ -57,3 +57,15 @@ describe('blank lines before the front matter', () => {
     expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}`)).toEqual(['8:4: error']);
   });
 });
+
+describe('index.md at the top of content/ and content/posts/', () => {
+  test('published under its folder name with a warning saying what to do, unless it has a slug', async () => {
+    const home = await read('content/index.md', ['title = "홈"'], 'page');
+    expect(home.post?.slug).toBe('content');
+    expect(home.messages).toEqual([expect.stringMatching(/^1:1: warning: published at \/content\/, as an index\.md takes its folder's name; .*give it a slug$/)]);
+    const posts = await read('content/posts/index.md', ['title = "글"', 'date = 2024-01-01']);
+    expect(posts.messages).toEqual([expect.stringMatching(/^1:1: warning: published at \/posts\/posts\/, /)]);
+    expect((await read('content/posts/index.md', ['title = "글"', 'date = 2024-01-01', 'slug = "all"'])).messages).toEqual([]);
+    expect((await read('content/posts/bundle/index.md', ['title = "글"', 'date = 2024-01-01'])).messages).toEqual([]);
+  });
+});

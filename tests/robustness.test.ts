@@ -206,7 +206,10 @@ describe('symbolic links are not followed', () => {
     for (const attempt of ['first', 'no change']) {
       const run = await runCli(['build', '--root', root]);
       expect(run.code, `${attempt}: ${run.stderr}`).toBe(0);
-      expect(run.stderr, attempt).toBe('');
+      // Told, not followed: a link to a folder under content/ is a warning of its own.
+      expect(run.stderr.split('\n').filter((line) => /^\S+:\d+:\d+: /.test(line)), attempt).toEqual(
+        ['loop-a', 'loop-b'].map((name) => `content/posts/${name}:1:1: warning: not read: a link to a folder, which geul does not follow under content/ (two links up the tree made paths without end); move the folder here, or link its files one by one`),
+      );
     }
   }, 60_000);
 });

@@ -21,6 +21,7 @@ const inode = (file: string) => statSync(path.join(root, 'dist', file)).ino;
 beforeAll(async () => {
   root = await copySite('basic');
   // A warning, to see it printed again by a build that does nothing.
+  mkdirSync(path.join(root, 'drafts'));
   writeFileSync(path.join(root, 'content/posts/warned.md'), '+++\ntitle = "경고"\ndate = 2024-02-02\n+++\n\n```pythn\nprint(1)\n```\n');
 });
 afterAll(() => cleanup(root));
@@ -53,6 +54,11 @@ describe('a build with nothing changed', () => {
       ['a post touched (its date in the sitemap)', () => utimesSync(path.join(root, 'content/posts/warned.md'), new Date(), new Date(Date.now() - 86_400_000))],
       ['a template touched', () => utimesSync(path.join(root, 'templates/base.liquid'), new Date(), new Date(Date.now() - 3_600_000))],
       ['site.toml changed', () => writeFileSync(path.join(root, 'site.toml'), `${readFileSync(path.join(root, 'site.toml'), 'utf8')}\n# 설정\n`)],
+      ['a post that is a link added', () => {
+        writeFileSync(path.join(root, 'drafts/linked.md'), '+++\ntitle = "링크"\ndate = 2024-02-03\n+++\n\n본문\n');
+        symlinkSync('../../drafts/linked.md', path.join(root, 'content/posts/linked.md'));
+      }],
+      ['the file a linked post leads to edited', () => writeFileSync(path.join(root, 'drafts/linked.md'), '+++\ntitle = "링크 고침"\ndate = 2024-02-03\n+++\n\n본문\n')],
       ['an image added', () => writeFileSync(path.join(root, 'images/new.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')],
       ['a page deleted from dist/', () => rmSync(path.join(root, 'dist/index.html'))],
       ['a page of dist/ edited by hand', () => writeFileSync(path.join(root, 'dist/index.html'), 'edited by hand')],
@@ -69,6 +75,7 @@ describe('a build with nothing changed', () => {
       expect(after.stdout, `${change}, then nothing`).toMatch(UNCHANGED);
     }
     expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/warned/index.html')))[0]!)).toBe('경고 고침');
+    expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/linked/index.html')))[0]!)).toBe('링크 고침');
     // --no-cache always builds.
     expect((await build('--no-cache')).stdout).not.toMatch(UNCHANGED);
   }, 120_000);
