@@ -240,6 +240,10 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
       return [];
     });
 
+  // Hugo's archetypes write `slug = ""`, which Hugo takes for no slug: the file name stands.
+  const slug = fields.slug?.normalize('NFC').trim();
+  if (slug === '') addWarning(file, 'slug is empty, so the file name is the slug, as in Hugo: remove the line or write a slug', place(['slug']));
+
   return {
     title: plainText(fields.title),
     date,
@@ -248,7 +252,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
     categories: termNames('categories'),
     tags: termNames('tags'),
     draft: fields.draft,
-    slug: fields.slug?.normalize('NFC').trim(),
+    slug: slug || undefined,
     author: fields.author === undefined ? undefined : plainText(fields.author),
     ...(publishDate ? { publishDate } : {}),
     ...(expiryDate ? { expiryDate } : {}),

@@ -163,6 +163,13 @@ describe('readFrontMatter', () => {
     expect(read(['title = "t"', 'date = 2024-01-01', 'categories = ""']).messages).toEqual(['4:14: categories: "" is an empty name and is left out: remove it from the list']);
   });
 
+  test('an empty slug, as Hugo archetypes write it, is no slug: the file name stands, with a warning', () => {
+    const { frontMatter, messages } = read(['title = "t"', 'date = 2024-01-01', 'Slug = "  "']);
+    expect(frontMatter).toBeDefined();
+    expect(frontMatter?.slug).toBeUndefined();
+    expect(messages).toEqual(['4:1: slug is empty, so the file name is the slug, as in Hugo: remove the line or write a slug']);
+  });
+
   test('year 0 is an impossible date, bare or quoted: <time datetime> counts years from 1', () => {
     expect(read(['title = "t"', 'date = 0000-01-01']).messages).toEqual(['3:1: date: invalid date "0000-01-01": there is no year 0; the first year is 0001']);
     expect(read(['title = "t"', 'date = "0000-12-31"']).messages).toEqual(['3:1: date: invalid date "0000-12-31": there is no year 0; the first year is 0001']);
