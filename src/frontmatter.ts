@@ -28,14 +28,18 @@ export function findFrontMatter(file: VFile): FrontMatterBlock | undefined {
   const text = String(file.value);
   const opener = OPENER.exec(text);
   if (!opener) {
-    const start = text.slice(LEADING_BLANKS.exec(text)![0].length);
+    const blanks = LEADING_BLANKS.exec(text)![0];
+    const start = text.slice(blanks.length);
     const reason = /^---\r?\n/.test(start)
       ? 'front matter must be TOML between "+++" lines (YAML "---" is not supported)'
-      : /^\+\+\+[ \t]*\r(?!\n)/.test(start)
-        ? // Classic Mac OS line ends: TOML knows no line end but LF and CRLF, and the whole file read as one line.
-          'lines end in a lone CR (old Mac line ends): save the file with LF or CRLF line ends'
-        : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
-    addError(file, reason, { line: 1, column: 1 });
+      : /^\{\s*"/.test(start)
+        ? 'front matter must be TOML between "+++" lines (JSON "{ ... }" is not supported)'
+        : /^\+\+\+[ \t]*\r(?!\n)/.test(start)
+          ? // Classic Mac OS line ends: TOML knows no line end but LF and CRLF, and the whole file read as one line.
+            'lines end in a lone CR (old Mac line ends): save the file with LF or CRLF line ends'
+          : 'missing front matter: start the file with a "+++" line, then title = "...", then "+++"';
+    // At the first line with something on it: after blank lines, where the block should start.
+    addError(file, reason, { line: start === '' ? 1 : lineCount(blanks.replace(/[ \t]+$/, '')), column: 1 });
     return undefined;
   }
   const rest = text.slice(opener[0].length);

@@ -287,13 +287,19 @@ describe('blank lines before the front matter, as Hugo skips them', () => {
     expect(frontMatterKeyPlace(good, 'slug')).toEqual({ line, column: 1 });
   });
 
-  test('an unclosed block after blank lines is told at its opening line; YAML after blank lines is named', () => {
+  test('an unclosed block after blank lines is told at its opening line; YAML or JSON is named at its first line', () => {
     const unclosed = fileOf('\n\n+++\ntitle = "a"\n');
     readFrontMatter(unclosed, true);
     expect(unclosed.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['3:1: front matter is not closed: add a "+++" line after it']);
     const yaml = fileOf('\n---\ntitle: a\n---\n');
     readFrontMatter(yaml, true);
-    expect(yaml.messages[0]?.reason).toMatch(/YAML/);
+    expect(yaml.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['2:1: front matter must be TOML between "+++" lines (YAML "---" is not supported)']);
+    const json = fileOf('{\n  "title": "a"\n}\n');
+    readFrontMatter(json, true);
+    expect(json.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['1:1: front matter must be TOML between "+++" lines (JSON "{ ... }" is not supported)']);
+    const none = fileOf('\n\n# 제목\n');
+    readFrontMatter(none, true);
+    expect(none.messages.map((m) => `${m.line}:${m.column}`)).toEqual(['3:1']);
   });
 
   test('frontMatterFirst moves them after the block, keeping the body at its offset and line', () => {
