@@ -173,16 +173,17 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
     let bodiesOnly = !relist && !checkImages;
     for (const file of [...reread].sort()) {
       const kind = kindOf(file)!;
-      let text: string;
+      let text: string | undefined;
       // Named NFC here; on disk maybe NFD (a file from macOS).
       const full = onDisk(root, file);
       read.set(file, stampOf(full));
       try {
         // A link the build does not follow (out of the project, to a folder) is no source here either.
-        if (linkProblem(root, path.relative(root, full))) throw Object.assign(new Error('not read'), { code: 'ENOENT' });
-        text = await readFile(full, 'utf8');
+        text = linkProblem(root, path.relative(root, full)) ? undefined : await readFile(full, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      if (text === undefined) {
         bodiesOnly &&= !sources.has(file);
         sources.delete(file);
         continue;
