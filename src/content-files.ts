@@ -62,7 +62,7 @@ export function unpublishedReason(file: string, pageBundles: readonly string[]):
     const made = section === undefined
       ? "the home page from site.toml's title and description and the newest posts"
       : section === 'posts'
-        ? 'no list of posts but the home page'
+        ? 'the list of posts at /posts/ from templates/section.liquid'
         : section === 'tags' || section === 'categories'
           ? `the pages of ${section} (/${section}/) from its templates`
           : `no page for ${parts.slice(1, -1).join('/')}/`;
@@ -84,7 +84,7 @@ export function folderIndexReason(sourcePath: string): string | undefined {
     return `published at /content/, as an index.md takes its folder's name; geul makes the home page itself (site.toml's title and description, then the newest posts): rename the file content/<name>.md, or give it a slug`;
   }
   if (parts.length === 3 && parts[1] === 'posts') {
-    return `published at /posts/posts/, as an index.md takes its folder's name; geul makes no page of posts/ itself (the home page lists the posts): rename the file content/posts/<name>.md, or give it a slug`;
+    return `published at /posts/posts/, as an index.md takes its folder's name; geul makes the list of posts at /posts/ itself (templates/section.liquid): rename the file content/posts/<name>.md, or give it a slug`;
   }
   return undefined;
 }

@@ -41,7 +41,7 @@ describe('fileSlug', () => {
 describe('unpublishedReason', () => {
   test("Hugo's _index.md is told, with what geul makes instead, wherever it is", () => {
     expect(unpublishedReason('content/_index.md', [])).toMatch(/^not used: Hugo's _index\.md gives a list page its title and text, and geul makes the home page from site\.toml's title and description/);
-    expect(unpublishedReason('content/posts/_index.md', [])).toMatch(/geul makes no list of posts but the home page; delete the file/);
+    expect(unpublishedReason('content/posts/_index.md', [])).toMatch(/geul makes the list of posts at \/posts\/ from templates\/section.liquid; delete the file/);
     expect(unpublishedReason('content/tags/_index.markdown', [])).toMatch(/geul makes the pages of tags \(\/tags\/\) from its templates/);
     expect(unpublishedReason('content/categories/_index.md', [])).toMatch(/the pages of categories/);
     expect(unpublishedReason('content/notes/2024/_index.md', [])).toMatch(/geul makes no page for notes\/2024\//);

@@ -99,7 +99,7 @@ describe('what a writer migrating from Hugo has in content/', () => {
     const lines = told(await loadContent(site));
     expect(lines).toEqual([
       "content/_index.md:1:1: warning: not used: Hugo's _index.md gives a list page its title and text, and geul makes the home page from site.toml's title and description and the newest posts; delete the file, or move its text to a page (content/<name>.md)",
-      "content/posts/_index.md:1:1: warning: not used: Hugo's _index.md gives a list page its title and text, and geul makes no list of posts but the home page; delete the file, or move its text to a page (content/<name>.md)",
+      "content/posts/_index.md:1:1: warning: not used: Hugo's _index.md gives a list page its title and text, and geul makes the list of posts at /posts/ from templates/section.liquid; delete the file, or move its text to a page (content/<name>.md)",
       'content/posts/gone.md:1:1: warning: not read: a link to ../gone.md, which does not exist',
       `content/posts/private.md:1:1: error: a link to ${path.join(realpathSync(outside), 'private.md')}, outside the project: copy the file into the project (geul reads a link only to a file inside it)`,
       'content/posts/series:1:1: warning: not read: a link to a folder, which geul does not follow under content/ (two links up the tree made paths without end); move the folder here, or link its files one by one',
