@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { watch } from 'chokidar';
@@ -49,33 +49,56 @@ const watchers = [root, ...(images ? [images] : [])].map((dir) => {
 /**
  * Posts and pages that are links to files elsewhere in the project (`drafts/x.md`), which the
  * build reads through the link (load.ts): each file they lead to is watched, and a save there
- * reported as the link's path. Listed again when something is added or removed under content/.
+ * reported as the link's path. A link that leads to nothing yet (a draft not written, a file
+ * being restored) is watched where it leads: the build reads it once the file is there.
+ * Listed again when something is added or removed under content/ or where they lead.
  */
 const linked = new Map<string, string[]>();
 function listLinkedPosts(): void {
   linked.clear();
   for (const link of contentLinks(root)) {
-    if (!kindOf(link.normalize('NFC')) || linkProblem(root, link)) continue;
+    if (!kindOf(link.normalize('NFC'))) continue;
+    const full = path.join(root, link);
+    let target: string | undefined;
     try {
-      const target = realpathSync(path.join(root, link));
-      linked.set(target, [...(linked.get(target) ?? []), link]);
+      target = existsSync(full) ? (linkProblem(root, link) ? undefined : realpathSync(full)) : danglingTarget(full);
     } catch {
       // Gone since it was listed.
     }
+    if (target) linked.set(target, [...(linked.get(target) ?? []), link]);
   }
+}
+/** The path a link that leads to nothing would lead to, through any links on the way. */
+function danglingTarget(link: string): string | undefined {
+  let at = link;
+  // As many links as the kernel follows (ELOOP past 40).
+  for (let hop = 0; hop < 40; hop++) {
+    let next: string;
+    try {
+      next = path.resolve(path.dirname(at), readlinkSync(at));
+    } catch {
+      // `at` is no link: the missing file at the end of the chain.
+      return at === link ? undefined : at;
+    }
+    at = next;
+  }
+  return undefined;
 }
 listLinkedPosts();
 const targets = watch([...linked.keys()], { ignoreInitial: true });
-targets.on('all', (_event, file) => {
-  for (const link of linked.get(file) ?? []) post({ type: 'change', path: link });
-});
-targets.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
-watchers[0]!.on('all', (event, file) => {
-  if (event === 'change' || !relativeOf(file).startsWith(`content${path.sep}`)) return;
+const relist = () => {
   const before = [...linked.keys()];
   listLinkedPosts();
   targets.unwatch(before.filter((target) => !linked.has(target)));
   targets.add([...linked.keys()].filter((target) => !before.includes(target)));
+};
+targets.on('all', (event, file) => {
+  for (const link of linked.get(file) ?? []) post({ type: 'change', path: link });
+  if (event !== 'change') relist();
+});
+targets.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+watchers[0]!.on('all', (event, file) => {
+  if (event !== 'change' && relativeOf(file).startsWith(`content${path.sep}`)) relist();
 });
 
 // The targets' watcher is waited for only when it has files: chokidar given none never says it is ready.

@@ -470,6 +470,23 @@ describe('geul dev: rebuilding', () => {
     await vi.waitFor(async () => expect((await get('posts/other/')).body).toContain('마크다운 본문'), { timeout: 8_000, interval: 100 });
   });
 
+  it('sees the file a post linking to nothing leads to when it is written, as the build reads it then', async () => {
+    await start(async (dir) => {
+      await mkdir(path.join(dir, 'drafts'));
+      await symlink('../../drafts/later.md', path.join(dir, 'content/posts/later.md'));
+    });
+    expect(lines.some((line) => line.includes('content/posts/later.md:1:1: warning: not read: a link to ../../drafts/later.md, which does not exist'))).toBe(true);
+    expect((await get('posts/later/')).response.status).toBe(404);
+    // Past the recheck after a build (RECHECK_MS), which would catch any save: only the watcher sees this.
+    await new Promise((done) => setTimeout(done, 500));
+    await writeFile(path.join(root!, 'drafts/later.md'), '+++\ntitle = "나중 글"\ndate = 2024-01-05\n+++\n\n이제 쓴 본문\n');
+    await vi.waitFor(async () => expect((await get('posts/later/')).body).toContain('이제 쓴 본문'), { timeout: 8_000, interval: 100 });
+    // And it is watched from then on, as any linked post.
+    await new Promise((done) => setTimeout(done, 500));
+    await writeFile(path.join(root!, 'drafts/later.md'), '+++\ntitle = "나중 글"\ndate = 2024-01-05\n+++\n\n고친 본문\n');
+    await vi.waitFor(async () => expect((await get('posts/later/')).body).toContain('고친 본문'), { timeout: 8_000, interval: 100 });
+  });
+
   it("serves static/'s dot files as they are saved, as the build copies them", async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
