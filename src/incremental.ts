@@ -157,6 +157,9 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
         reread.add(file);
         // A link the build does not follow, or one no longer there that it did not follow: told or no more told.
         if (unread.some((left) => left.path === file) || linkProblem(root, path.relative(root, onDisk(root, file)))) relist = true;
+        // A new name may be a rename, whose old name chokidar reports 100 ms later (its `atomic`
+        // wait): listed now, the old one is gone at once, not a duplicate slug meanwhile.
+        if (!sources.has(file)) relist = true;
       } else if (file === 'content' || file.startsWith('content/')) relist = checkImages = true;
       else checkImages = true;
     }

@@ -305,6 +305,23 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
     }
   }, 120_000);
 
+  test('a post renamed is built as renamed though the watcher tells the new name first (chokidar holds unlink back 100 ms)', async () => {
+    const root = await makeSite();
+    const builder = createSiteBuilder(root, openCache(root, true));
+    let { served } = await step(builder, new Map(), []);
+    for (const [from, to] of [[at(2), 'content/posts/series-2.markdown'], ['content/posts/series-2.markdown', 'content/posts/연재-둘.md']] as const) {
+      await rename(path.join(root, from), path.join(root, to));
+      // Only the new name: its unlink is not reported yet.
+      const now = await step(builder, served, [to]);
+      const expected = await scratch(root);
+      expect(now.result.problems.map(formatProblem), to).toEqual(expected.problems);
+      expect(await bytesOf(now.served), to).toEqual(expected.bytes);
+      // Then the old name's unlink: nothing more to do.
+      served = (await step(builder, now.served, [from])).served;
+      expect(await bytesOf(served), to).toEqual(expected.bytes);
+    }
+  }, 120_000);
+
   test('a write that lands after the build read the file is reported, once', async () => {
     const root = await makeSite();
     const builder = createSiteBuilder(root, openCache(root, true));
