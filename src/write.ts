@@ -88,9 +88,10 @@ export function readOutputFolder(outDir: string, stateFile: string | undefined):
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { format?: number; marker?: string; fingerprints?: Record<string, string> };
     if (state.format !== MANIFEST_FORMAT || state.marker !== digestOf(marker) || !state.fingerprints) return read;
     let intact = true;
+    const inPlace = foldersInPlace(outDir);
     for (const [file, key] of Object.entries(parsed.files)) {
       const fingerprint = state.fingerprints[file];
-      if (typeof key !== 'string' || fingerprint === undefined || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
+      if (typeof key !== 'string' || fingerprint === undefined || !inPlace(file) || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
         intact = false;
         continue;
       }
@@ -123,6 +124,27 @@ function fingerprintOf(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether every folder between `outDir` and a file of it (`posts/x/index.html`) is a folder of
+ * the output itself: a folder moved elsewhere and linked back in its place (`posts/x ->
+ * /elsewhere/x`) holds the very files geul wrote, inodes and all, which their fingerprints,
+ * taken through the link, would still trust. Each folder is looked at once.
+ */
+function foldersInPlace(outDir: string): (file: string) => boolean {
+  const folders = new Map<string, boolean>();
+  const inPlace = (file: string): boolean => {
+    const folder = path.posix.dirname(file);
+    if (folder === '.' || folder === '/') return true;
+    let known = folders.get(folder);
+    if (known === undefined) {
+      known = inPlace(folder) && (lstatSync(path.join(outDir, folder), { throwIfNoEntry: false })?.isDirectory() ?? false);
+      folders.set(folder, known);
+    }
+    return known;
+  };
+  return inPlace;
 }
 
 const MANIFEST_FORMAT = 4;

@@ -295,6 +295,21 @@ describe('a rebuild that changes a few files', () => {
       expect(outsideState(elsewhere)).toEqual({ 'index.html': '글 2', 'keep.txt': 'not the site\'s' });
     });
 
+    test('a page\'s folder moved elsewhere and linked back in its place is not trusted: the next build writes it into the site again', async () => {
+      const dist = path.join(project, 'dist');
+      const elsewhere = path.join(outside(), 'p2');
+      await write(site('v1'), dist);
+      renameSync(path.join(dist, 'posts', 'p2'), elsewhere);
+      symlinkSync(elsewhere, path.join(dist, 'posts', 'p2'));
+      // Its files, seen through the link, are the ones written: same inode, size and time.
+      expect(readOutputFolder(dist, stateOf(dist)).keys.has('posts/p2/index.html')).toBe(false);
+      expect(readOutputFolder(dist, stateOf(dist)).keys.has('posts/p1/index.html')).toBe(true);
+      await write(site('v1'), dist);
+      expect(lstatSync(path.join(dist, 'posts', 'p2')).isDirectory()).toBe(true);
+      expect(readFileSync(path.join(dist, 'posts', 'p2', 'index.html'), 'utf8')).toBe('글 2');
+      expect(readdirSync(elsewhere)).toEqual(['index.html']);
+    });
+
     test('a link to itself, or one the site has no page for, is removed without a system error', async () => {
       const dist = path.join(project, 'dist');
       const elsewhere = outside();
