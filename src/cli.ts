@@ -25,7 +25,8 @@ const USAGE = `Usage:
                                                       makes every warning an error; --clock builds as
                                                       at that date or time (2025-03-01T09:00+09:00)
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
-  geul dev [--port <n>] [--host <addr>] [--root <dir>]  preview with drafts and live reload
+  geul dev [--port <n>] [--host <addr>] [--root <dir>] [--future] [--expired]
+                                                      preview with drafts and live reload
   geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
 
 /** Run the command line; returns the exit code. */
@@ -311,6 +312,8 @@ async function devCommand(args: string[]): Promise<number> {
       port: { type: 'string', default: '4000' },
       host: { type: 'string', default: '127.0.0.1' },
       root: { type: 'string', default: '.' },
+      future: { type: 'boolean', default: false },
+      expired: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port);
@@ -323,7 +326,7 @@ async function devCommand(args: string[]): Promise<number> {
   const { startDevServer } = await import('./dev.js');
   let server: DevServer;
   try {
-    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log });
+    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log, future: values.future, expired: values.expired });
   } catch (error) {
     console.error(`geul: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -24,6 +24,9 @@ export interface DevServerOptions {
   host: string;
   /** Where terminal lines go. */
   log: (line: string) => void;
+  /** Posts still to come (`--future`) and expired ones (`--expired`) are served too, as `geul build` takes them. */
+  future?: boolean;
+  expired?: boolean;
   /** Rebuild when sources change. @default true */
   watch?: boolean;
 }
@@ -175,6 +178,8 @@ class GeulDevServer implements DevServer {
     const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     this.url = `http://${shownHost}:${port}${hrefPath(this.#snapshot.basePath)}`;
     const notes = ['drafts included'];
+    if (this.#options.future) notes.push('posts still to come included');
+    if (this.#options.expired) notes.push('expired posts included');
     if (this.#options.port !== 0 && port !== this.#options.port) notes.push(`port ${this.#options.port} was in use`);
     if (shownHost !== host) notes.push(`listening on all interfaces (${host})`);
     this.#log(`geul dev: serving ${this.url} (${notes.join('; ')})`);
@@ -289,7 +294,7 @@ class GeulDevServer implements DevServer {
     let superseded = false;
     try {
       this.#cache ??= openCache(this.#root, true);
-      this.#builder ??= createSiteBuilder(this.#root, this.#cache);
+      this.#builder ??= createSiteBuilder(this.#root, this.#cache, { future: Boolean(this.#options.future), expired: Boolean(this.#options.expired) });
       result = await this.#builder.update(
         changed,
         this.#snapshot.outputs,

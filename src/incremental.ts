@@ -78,7 +78,11 @@ const SETTLE_MS = 250;
 /** Builds are always dev builds: drafts in, templates told `dev`. */
 const OPTIONS = { drafts: true, dev: true } as const;
 
-export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
+/**
+ * `future` and `expired`: posts still to come and expired ones are in the site, as with
+ * `geul build --future`/`--expired`.
+ */
+export function createSiteBuilder(root: string, cache: PostCache, publishing: { future: boolean; expired: boolean } = { future: false, expired: false }): SiteBuilder {
   /** Undefined until the first build reads it. */
   let configText: string | undefined;
   let settingsKey = '';
@@ -316,7 +320,7 @@ export function createSiteBuilder(root: string, cache: PostCache): SiteBuilder {
       try {
         result = await assemble(
           { sources: { config: configFile, posts, pages, unread }, config, compiled, modified: dates, started },
-          { root, ...OPTIONS, cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
+          { root, ...OPTIONS, ...publishing, cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
         );
       } catch (error) {
         if (!(error instanceof BuildAbandoned)) throw error;
