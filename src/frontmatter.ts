@@ -235,7 +235,7 @@ export function readFrontMatter(file: VFile, requireDate: boolean): FrontMatter 
   });
   if (aliases.length !== (fields.aliases ?? []).length) return undefined;
 
-  // An empty name (`tags = ["NLP", ""]`, a template's placeholder) names no term: left out, and said.
+  // An empty name (`tags = ["NLP", ""]`, a tag left blank in a post copied from a template) names no term: left out, and said.
   const termNames = (key: 'categories' | 'tags'): string[] =>
     fields[key].flatMap((written, index) => {
       const name = plainText(written).trim();
