@@ -1,7 +1,7 @@
 import type { VFile } from 'vfile';
 import { frontMatterItemPlace } from './frontmatter.js';
 import { addError } from './report.js';
-import type { Alias, ParsedPost, Taxonomy } from './types.js';
+import type { Alias, ListPageSizes, ParsedPost, Taxonomy } from './types.js';
 import { listDirs, outputDirOf, outputFileOf } from './urls.js';
 
 /** Top-level folders and files geul writes besides pages; no alias may take their place. */
@@ -52,12 +52,12 @@ export function aliasOutputPath(path: string): string {
  * list, taxonomy pages, search, and the `page/1/` redirects of each list. Mirrors routes();
  * a test holds the two together.
  */
-export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], paginate: number): string[] {
+export function pageOutputPaths(posts: ParsedPost[], pages: ParsedPost[], taxonomies: Taxonomy[], sizes: ListPageSizes): string[] {
   return [
-    ...listDirs('', posts.length, paginate),
+    ...listDirs('', posts.length, sizes.home),
     ...[...posts, ...pages].map((post) => `${outputDirOf(post.kind, post.slug)}/`),
-    ...listDirs('posts/', posts.length, paginate),
-    ...taxonomies.flatMap((taxonomy) => [`${taxonomy.key}/`, ...taxonomy.terms.flatMap((term) => listDirs(`${taxonomy.key}/${term.slug}/`, term.posts.length, paginate))]),
+    ...listDirs('posts/', posts.length, sizes.section),
+    ...taxonomies.flatMap((taxonomy) => [`${taxonomy.key}/`, ...taxonomy.terms.flatMap((term) => listDirs(`${taxonomy.key}/${term.slug}/`, term.posts.length, sizes.term))]),
     'search/',
   ].map(outputFileOf);
 }

@@ -17,7 +17,7 @@ import { openFragmentStore, partialStoreDir, useFragmentStore } from './fragment
 import type { CompiledPost, CompileInput } from './compile.js';
 import type { MarkdownSettings } from './markdown.js';
 import { createPool } from './pool.js';
-import { render } from './render.js';
+import { paginatingLists, render } from './render.js';
 import { addWarning, problemsOf, replayMessages, sortProblems, type Problem } from './report.js';
 import { keyPlace } from './toml.js';
 import { routes } from './routes.js';
@@ -125,7 +125,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   }
 
   const now = options.now ?? new Date();
-  const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired });
+  const site = collect(config, posts, pages, (post) => files.get(post)!, { now, future: options.future, expired: options.expired, paginated: paginatingLists(options.root, options.cache) });
   options.onSite?.(site);
   // The related posts chosen by an earlier build, should the site have the same shape.
   if (options.cache) useRelatedChoices(options.cache.readNote('related'));

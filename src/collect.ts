@@ -4,7 +4,7 @@ import { frontMatterKeyPlace } from './frontmatter.js';
 import { publicationState } from './publish.js';
 import { addError, addWarning } from './report.js';
 import { folderNameReason, termSlug } from './slug.js';
-import type { ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
+import type { ListPageSizes, ParsedPost, Series, Site, SiteConfig, Taxonomy, Term } from './types.js';
 import { instantOf } from './zone.js';
 
 /** What collect() leaves out or keeps, besides drafts (left out before compiling). */
@@ -15,6 +15,11 @@ export interface CollectOptions {
   future?: boolean;
   /** Keep posts and pages whose `expiryDate` has passed (`--expired`). @default false */
   expired?: boolean;
+  /**
+   * Which list templates show page navigation (`render.ts`, paginatingLists); a list whose
+   * template does not is one page. @default every list paginated
+   */
+  paginated?: Record<keyof ListPageSizes, boolean>;
 }
 
 /** Top-level names that geul itself writes; a standalone page may not take them. */
@@ -49,9 +54,12 @@ export function collect(
     key,
     terms: collectTerms(keptPosts, key, fileOf).sort((a, b) => collator.compare(a.name, b.name) || compare(a.slug, b.slug)),
   }));
-  const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, config.paginate);
+  const paginated = options.paginated ?? { home: true, section: true, term: true };
+  const size = (kind: keyof ListPageSizes) => (paginated[kind] ? config.paginate : null);
+  const pageSizes: ListPageSizes = { home: size('home'), section: size('section'), term: size('term') };
+  const occupied = pageOutputPaths(keptPosts, keptPages, taxonomies, pageSizes);
   const aliases = collectAliases([...keptPosts, ...keptPages], occupied, fileOf);
-  return { config, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts, instant), aliases, postFiles: posts.length };
+  return { config, pageSizes, posts: keptPosts, pages: keptPages, taxonomies, series: collectSeries(keptPosts, instant), aliases, postFiles: posts.length };
 }
 
 /**

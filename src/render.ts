@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { Liquid } from 'liquidjs';
 import { VFile } from 'vfile';
-import { packageVersion, versions } from './cache.js';
+import { packageVersion, versions, type PostCache } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { addError } from './report.js';
 import type { Output, Page } from './types.js';
@@ -390,6 +390,46 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
   engines.set(templatesDir, engine);
   return engine;
 }
+
+/**
+ * Which lists' templates show page navigation: those using `pagination`, themselves, in their
+ * layout or in a partial they render (LiquidJS's static analysis follows all three). Hugo cuts
+ * a list into pages only when its template calls `.Paginator`; so does geul, so a theme's own
+ * term.liquid, made before term pages were paginated, lists every post of a term on its one
+ * page rather than the first ten with no way to the rest. A template that does not parse
+ * counts as paginating: its error is told when it renders. Once per digest of the templates.
+ */
+export function paginatingLists(root: string, notes?: Pick<PostCache, 'readNote' | 'writeNote'>): PaginatingLists {
+  const templatesDir = path.join(root, 'templates');
+  const digest = digestTemplates(templatesDir);
+  const key = `${templatesDir}\0${digest}`;
+  let answer = paginating.get(key);
+  // Kept in the cache too: analysing the templates takes about a tenth of a second, which a
+  // rebuild after one post's edit would otherwise spend each time.
+  const noted = notes?.readNote('paginating') as { digest?: unknown; answer?: PaginatingLists } | undefined;
+  if (!answer && noted?.digest === digest && noted.answer) answer = noted.answer;
+  if (!answer) {
+    const { liquid } = engineFor(templatesDir, digest);
+    const uses = (name: string) => {
+      try {
+        return liquid.globalVariablesSync(liquid.parseFileSync(name)).includes('pagination');
+      } catch {
+        return true;
+      }
+    };
+    const home = uses('home');
+    // `/posts/` renders with the home's template in a theme without section.liquid.
+    answer = { home, section: existsSync(path.join(templatesDir, 'section.liquid')) ? uses('section') : home, term: uses('term') };
+    notes?.writeNote('paginating', { digest, answer });
+  }
+  paginating.set(key, answer);
+  return answer;
+}
+
+/** For each kind of list, whether its template shows page navigation. */
+export type PaginatingLists = Record<'home' | 'section' | 'term', boolean>;
+
+const paginating = new Map<string, PaginatingLists>();
 
 /**
  * A hash of every template file's path and text, and of the code that renders them: geul's

@@ -1,9 +1,9 @@
 import { aliasOutputPath } from './aliases.js';
 import type { Messages } from './i18n.js';
 import { searchPageData } from './search.js';
-import type { Page, ParsedPost, Site } from './types.js';
+import type { Page, PageSize, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
-import { listPageCount, listPageDir, outputDirOf, outputFileOf } from './urls.js';
+import { listPageCount, listPageDir, listPagePosts, outputDirOf, outputFileOf } from './urls.js';
 import type { ImageView, Views } from './view.js';
 
 /**
@@ -31,12 +31,12 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   });
 
   /**
-   * A list of posts at `dir`, cut into pages of site.toml's `paginate` as Hugo cuts them:
-   * `dir`, `dir/page/2/`, … each with links to the others, and `dir/page/1/`, a redirect to
-   * the first page. `title` is the first page's; the others add their number.
+   * A list of posts at `dir`, cut into pages of `perPage` posts as Hugo cuts them: `dir`,
+   * `dir/page/2/`, … each with links to the others, and `dir/page/1/`, a redirect to the
+   * first page; one page of them all when its template shows no page navigation. `title` is
+   * the first page's; the others add their number.
    */
-  const perPage = site.config.paginate;
-  const list = (dir: string, posts: ParsedPost[], template: string, title: string, data: Record<string, unknown>, fallback?: string) => {
+  const list = (dir: string, posts: ParsedPost[], perPage: PageSize, template: string, title: string, data: Record<string, unknown>, fallback?: string) => {
     const total = listPageCount(posts.length, perPage);
     const at = (n: number) => urls.rel(listPageDir(dir, n));
     for (let n = 1; n <= total; n++) {
@@ -49,7 +49,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
         data: {
           ...common(template, pageDir, n === 1 ? title : title ? `${title} (${pageNumber})` : pageNumber, dir === '' ? site.config.description : ''),
           ...data,
-          posts: posts.slice((n - 1) * perPage, n * perPage).map(views.post),
+          posts: listPagePosts(posts, n, perPage).map(views.post),
           pagination: {
             current: n,
             total,
@@ -61,7 +61,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
         },
       });
     }
-    redirect(`${dir}page/1/`, { title: title || site.config.title, url: urls.rel(dir), permalink: urls.abs(dir) });
+    if (perPage !== null) redirect(`${dir}page/1/`, { title: title || site.config.title, url: urls.rel(dir), permalink: urls.abs(dir) });
   };
   const redirects: Page[] = [];
   /** A page at `from` that sends readers and search engines on to `target`, whose canonical link names it. */
@@ -74,7 +74,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   };
 
   // Home: `/`, `/page/2/`, ...
-  if (!only) list('', site.posts, 'home', '', {});
+  if (!only) list('', site.posts, site.pageSizes.home, 'home', '', {});
 
   // Posts, with their older (prev) and newer (next) neighbours.
   site.posts.forEach((post, index) => {
@@ -112,13 +112,13 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
       },
     });
     for (const term of taxonomy.terms) {
-      list(views.termDir(taxonomy.key, term.slug), term.posts, 'term', `${taxonomyView.title}: ${term.name}`, { taxonomy: taxonomyView, term: views.term(taxonomy, term) });
+      list(views.termDir(taxonomy.key, term.slug), term.posts, site.pageSizes.term, 'term', `${taxonomyView.title}: ${term.name}`, { taxonomy: taxonomyView, term: views.term(taxonomy, term) });
     }
   }
 
   // Hugo's section list of every post, `/posts/`: a template of its own, or the home's in a
   // theme made before it.
-  if (!only) list('posts/', site.posts, 'section', i18n.posts, { section: { title: i18n.posts, url: urls.rel('posts/'), count: site.posts.length } }, 'home');
+  if (!only) list('posts/', site.posts, site.pageSizes.section, 'section', i18n.posts, { section: { title: i18n.posts, url: urls.rel('posts/'), count: site.posts.length } }, 'home');
 
   if (only) return pages;
   pages.push({ outputPath: '404.html', template: '404', data: common('404', '404.html', i18n.notFoundTitle, '') });

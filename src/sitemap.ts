@@ -2,9 +2,9 @@ import { toXml } from 'xast-util-to-xml';
 import { x } from 'xastscript';
 import { isoDay } from './date.js';
 import { wallClock } from './publish.js';
-import type { CalendarDate, ParsedPost, Site } from './types.js';
+import type { CalendarDate, PageSize, ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
-import { listPageCount, listPageDir } from './urls.js';
+import { listPageCount, listPageDir, listPagePosts } from './urls.js';
 import type { Views } from './view.js';
 import { offsetOf, timestampOf } from './zone.js';
 
@@ -45,19 +45,18 @@ export function sitemap(site: Site, views: Views, urls: Urls, modified: Readonly
   const entry = (loc: string, lastmod?: Stamp) => x('url', [x('loc', loc), lastmod ? x('lastmod', lastmod.text) : null]);
   // Each page of a paginated list (routes.ts), dated by the posts it shows; its `page/1/`
   // redirect is no page of its own.
-  const { paginate } = site.config;
-  const list = (dir: string, posts: ParsedPost[]) =>
-    Array.from({ length: listPageCount(posts.length, paginate) }, (_, index) =>
-      entry(urls.abs(listPageDir(dir, index + 1)), newest(posts.slice(index * paginate, (index + 1) * paginate))),
+  const list = (dir: string, posts: ParsedPost[], perPage: PageSize) =>
+    Array.from({ length: listPageCount(posts.length, perPage) }, (_, index) =>
+      entry(urls.abs(listPageDir(dir, index + 1)), newest(listPagePosts(posts, index + 1, perPage))),
     );
   const tree = x('urlset', { xmlns: 'http://www.sitemaps.org/schemas/sitemap/0.9' }, [
-    ...list('', site.posts),
+    ...list('', site.posts, site.pageSizes.home),
     ...site.posts.map((post) => entry(views.post(post).permalink, stampOf(post))),
     ...site.pages.map((page) => entry(views.post(page).permalink, stampOf(page))),
-    ...list('posts/', site.posts),
+    ...list('posts/', site.posts, site.pageSizes.section),
     ...site.taxonomies.flatMap((taxonomy) => [
       entry(urls.abs(`${taxonomy.key}/`), newest(taxonomy.terms.flatMap((term) => term.posts))),
-      ...taxonomy.terms.flatMap((term) => list(views.termDir(taxonomy.key, term.slug), term.posts)),
+      ...taxonomy.terms.flatMap((term) => list(views.termDir(taxonomy.key, term.slug), term.posts, site.pageSizes.term)),
     ]),
   ]);
   return `<?xml version="1.0" encoding="utf-8"?>\n${toXml(tree)}\n`;

@@ -201,9 +201,25 @@ export interface Taxonomy {
   terms: Term[];
 }
 
+/**
+ * Posts a page of a list shows: site.toml's `paginate`, or `null` for a list whose template
+ * shows no page navigation, which is then one page of all its posts (Hugo too cuts a list
+ * only when its template calls `.Paginator`).
+ */
+export type PageSize = number | null;
+
+/** The page size of each kind of list: the home, `/posts/`, a term's posts. */
+export interface ListPageSizes {
+  home: PageSize;
+  section: PageSize;
+  term: PageSize;
+}
+
 /** Everything known about the site after collection. */
 export interface Site {
   config: SiteConfig;
+  /** How each kind of list is cut into pages, from site.toml and from what its template shows. */
+  pageSizes: ListPageSizes;
   /** Included posts (drafts only with --drafts; future and expired ones only when asked), newest first. */
   posts: ParsedPost[];
   /** Standalone pages from content/*.md. */

@@ -1,4 +1,4 @@
-import type { ParsedPost, SiteConfig } from './types.js';
+import type { PageSize, ParsedPost, SiteConfig } from './types.js';
 
 /**
  * Links of one site. Every link in the output goes through here, so a site published under
@@ -57,17 +57,23 @@ export function listPageDir(dir: string, n: number): string {
   return n === 1 ? dir : `${dir}page/${n}/`;
 }
 
-/** How many pages a list of `count` posts takes at `perPage` a page: one at least, empty or not. */
-export function listPageCount(count: number, perPage: number): number {
-  return Math.max(1, Math.ceil(count / perPage));
+/** How many pages a list of `count` posts takes: one at least, empty or not. */
+export function listPageCount(count: number, perPage: PageSize): number {
+  return perPage === null ? 1 : Math.max(1, Math.ceil(count / perPage));
+}
+
+/** The posts page `n` of a list shows. */
+export function listPagePosts<T>(posts: T[], n: number, perPage: PageSize): T[] {
+  return perPage === null ? posts : posts.slice((n - 1) * perPage, n * perPage);
 }
 
 /**
- * URL paths of every page of a list at `dir` of `count` posts, then of its `page/1/`, which
- * redirects to the first page: what Hugo writes, so links of a migrated site still work.
+ * URL paths of every page of a list at `dir` of `count` posts, then, when it is paginated, of
+ * its `page/1/`, which redirects to the first page: what Hugo writes, so links of a migrated
+ * site still work.
  */
-export function listDirs(dir: string, count: number, perPage: number): string[] {
-  return [...Array.from({ length: listPageCount(count, perPage) }, (_, index) => listPageDir(dir, index + 1)), `${dir}page/1/`];
+export function listDirs(dir: string, count: number, perPage: PageSize): string[] {
+  return [...Array.from({ length: listPageCount(count, perPage) }, (_, index) => listPageDir(dir, index + 1)), ...(perPage === null ? [] : [`${dir}page/1/`])];
 }
 
 /** Output folder of a post or page, relative to the output root: `posts/<slug>` or `<slug>`. */

@@ -89,7 +89,7 @@ describe('aliases in collect', () => {
     const pages = routes(site, createViews(site, urls, i18n, new Date()), urls, i18n);
     const written = new Set(site.aliases.map((alias) => alias.outputPath));
     const own = pages.filter((page) => !written.has(page.outputPath) && page.template !== '404').map((page) => page.outputPath);
-    expect(own.sort()).toEqual(pageOutputPaths(site.posts, site.pages, site.taxonomies, site.config.paginate).sort());
+    expect(own.sort()).toEqual(pageOutputPaths(site.posts, site.pages, site.taxonomies, site.pageSizes).sort());
     // 12 posts, 10 a page: two pages of each list, and each list's `page/1/`.
     expect(own.filter((path) => path.includes('page/')).sort()).toEqual([
       'categories/paper-review/page/1/index.html',

@@ -4,7 +4,7 @@
  * The `lists` fixture (2 posts a page, published under /blog/, one draft) is built by the CLI,
  * with and without drafts, and its HTML parsed.
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
@@ -138,6 +138,31 @@ test('a templates/ folder without section.liquid (a theme made before it) builds
     expect(listed(path.join(old, 'dist'), 'posts/page/2/index.html')).toEqual([post('second'), post('first')]);
   } finally {
     await cleanup(old);
+  }
+}, 60_000);
+
+test('a list whose template shows no page navigation (a theme\'s term.liquid made before term pages were paginated) is one page of all its posts, as Hugo lists without .Paginator', async () => {
+  const theme = await copySite('lists');
+  try {
+    // The term template of an older theme: the posts, no `pagination` anywhere.
+    writeFileSync(
+      path.join(theme, 'templates', 'term.liquid'),
+      '{% layout "base" %}{% block content %}<h1>{{ term.name }}</h1><div class="post-list">{% for post in posts %}{{ post | partial: "partials/post-item" | raw }}{% endfor %}</div>{% endblock %}',
+    );
+    const run = await runCli(['build', '--root', theme]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const built = path.join(theme, 'dist');
+    expect(listed(built, 'tags/nlp/index.html')).toEqual([post('fourth'), post('third'), post('second'), post('first')]);
+    expect(existsSync(path.join(built, 'tags/nlp/page'))).toBe(false);
+    const locs = [...readFileSync(path.join(built, 'sitemap.xml'), 'utf8').matchAll(/<loc>([^<]*)<\/loc>/g)].map((match) => match[1]!);
+    expect(locs).toContain(`${ORIGIN}/blog/tags/nlp/`);
+    expect(locs.filter((loc) => loc.includes('/tags/nlp/page/'))).toEqual([]);
+    // The lists whose templates paginate still do.
+    expect(listed(built, 'page/2/index.html')).toEqual([post('second'), post('first')]);
+    expect(listed(built, 'posts/page/2/index.html')).toEqual([post('second'), post('first')]);
+  } finally {
+    await cleanup(theme);
   }
 }, 60_000);
 
