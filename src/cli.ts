@@ -25,7 +25,7 @@ const USAGE = `Usage:
                                                       makes every warning an error; --clock builds as
                                                       at that date or time (2025-03-01T09:00+09:00)
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
-  geul dev [--port <n>] [--host <addr>] [--root <dir>] [--future] [--expired]
+  geul dev [--port <n>] [--host <addr>] [--root <dir>] [--future] [--expired] [--clock <time>]
                                                       preview with drafts and live reload
   geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
 
@@ -314,6 +314,7 @@ async function devCommand(args: string[]): Promise<number> {
       root: { type: 'string', default: '.' },
       future: { type: 'boolean', default: false },
       expired: { type: 'boolean', default: false },
+      clock: { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -322,11 +323,16 @@ async function devCommand(args: string[]): Promise<number> {
     return 2;
   }
   if (!isFolder(path.resolve(values.root), values.root)) return 1;
+  const clock = values.clock === undefined ? undefined : readClock(values.clock, path.resolve(values.root));
+  if (typeof clock === 'string') {
+    console.error(`geul: ${clock}`);
+    return 2;
+  }
   // Loaded only here: `geul build` need not pay for the watcher and the server.
   const { startDevServer } = await import('./dev.js');
   let server: DevServer;
   try {
-    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log, future: values.future, expired: values.expired });
+    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log, future: values.future, expired: values.expired, clock });
   } catch (error) {
     console.error(`geul: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -27,6 +27,11 @@ export interface DevServerOptions {
   /** Posts still to come (`--future`) and expired ones (`--expired`) are served too, as `geul build` takes them. */
   future?: boolean;
   expired?: boolean;
+  /**
+   * The time the preview starts at (`--clock`, as `hugo server --clock`), its clock running on
+   * from there: to watch a scheduled post come out. @default the machine's time
+   */
+  clock?: Date;
   /** Rebuild when sources change. @default true */
   watch?: boolean;
 }
@@ -154,8 +159,13 @@ class GeulDevServer implements DevServer {
   #recheckTimer: NodeJS.Timeout | undefined;
   #indexing: Promise<void> | undefined;
 
+  /** The preview's now: the machine's time, or `clock` and the time since the start. */
+  readonly #now: () => Date;
+
   constructor(options: DevServerOptions) {
     this.#options = options;
+    const ahead = options.clock ? options.clock.getTime() - Date.now() : 0;
+    this.#now = () => new Date(Date.now() + ahead);
     this.#root = path.resolve(options.root);
     this.#log = options.log;
     this.#http = createServer((req, res) => this.#handle(req, res));
@@ -180,6 +190,7 @@ class GeulDevServer implements DevServer {
     const notes = ['drafts included'];
     if (this.#options.future) notes.push('posts still to come included');
     if (this.#options.expired) notes.push('expired posts included');
+    if (this.#options.clock) notes.push(`clock set to ${this.#options.clock.toISOString()}`);
     if (this.#options.port !== 0 && port !== this.#options.port) notes.push(`port ${this.#options.port} was in use`);
     if (shownHost !== host) notes.push(`listening on all interfaces (${host})`);
     this.#log(`geul dev: serving ${this.url} (${notes.join('; ')})`);
@@ -294,7 +305,7 @@ class GeulDevServer implements DevServer {
     let superseded = false;
     try {
       this.#cache ??= openCache(this.#root, true);
-      this.#builder ??= createSiteBuilder(this.#root, this.#cache, { future: Boolean(this.#options.future), expired: Boolean(this.#options.expired) });
+      this.#builder ??= createSiteBuilder(this.#root, this.#cache, { future: Boolean(this.#options.future), expired: Boolean(this.#options.expired), now: this.#now });
       result = await this.#builder.update(
         changed,
         this.#snapshot.outputs,
@@ -388,7 +399,7 @@ class GeulDevServer implements DevServer {
    */
   #wakeForUpcoming(upcoming: readonly number[]): void {
     clearTimeout(this.#upcomingTimer);
-    const now = Date.now();
+    const now = this.#now().getTime();
     const next = Math.min(...upcoming.filter((instant) => instant > now));
     if (next === Infinity) return;
     // A timer waits at most 2³¹ − 1 ms (24.8 days); a later time is aimed at again then.

@@ -78,11 +78,17 @@ const SETTLE_MS = 250;
 /** Builds are always dev builds: drafts in, templates told `dev`. */
 const OPTIONS = { drafts: true, dev: true } as const;
 
-/**
- * `future` and `expired`: posts still to come and expired ones are in the site, as with
- * `geul build --future`/`--expired`.
- */
-export function createSiteBuilder(root: string, cache: PostCache, publishing: { future: boolean; expired: boolean } = { future: false, expired: false }): SiteBuilder {
+/** Which posts the dev server's site holds, and when. */
+export interface Publishing {
+  /** Posts still to come and expired ones are in the site, as with `geul build --future`/`--expired`. */
+  future: boolean;
+  expired: boolean;
+  /** The instant that counts as now at each build (`geul dev --clock`). @default the machine's time */
+  now?: () => Date;
+}
+
+export function createSiteBuilder(root: string, cache: PostCache, publishing: Publishing = { future: false, expired: false }): SiteBuilder {
+  const { now = () => new Date(), ...taken } = publishing;
   /** Undefined until the first build reads it. */
   let configText: string | undefined;
   let settingsKey = '';
@@ -287,7 +293,7 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: { 
         if (replaced.size > 0) {
           const site = substitute(lastSite, replaced);
           const i18n = messages(config.language);
-          const views = createViews(site, urls, i18n, new Date());
+          const views = createViews(site, urls, i18n, now());
           const pages = routes(site, views, urls, i18n, new Set(replaced.values()));
           const rendered = await render(pages, root, urls, { dev: OPTIONS.dev, site: views.site, i18n }, { previous: keys, partialsDir: partialStoreDir(root) });
           const fine = rendered.templateFiles.every((file) => file.messages.length === 0);
@@ -320,7 +326,7 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: { 
       try {
         result = await assemble(
           { sources: { config: configFile, posts, pages, unread }, config, compiled, modified: dates, started },
-          { root, ...OPTIONS, ...publishing, cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
+          { root, ...OPTIONS, ...taken, now: now(), cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
         );
       } catch (error) {
         if (!(error instanceof BuildAbandoned)) throw error;

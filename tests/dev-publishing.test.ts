@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromHtml } from 'hast-util-from-html';
-import { selectAll } from 'hast-util-select';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startDevServer, type DevServer } from '../src/dev.ts';
 import { cleanup, copySite, runCli } from './helpers/site.ts';
@@ -55,3 +56,26 @@ describe('geul dev and publication times', () => {
     }
   }, 60_000);
 });
+
+test('geul dev --clock previews the site as it will be then, as geul build --clock builds it', async () => {
+  const root = await site();
+  // Noon on the site's clock (Asia/Seoul): the post dated 2999-01-01 is out, the one that expired in 2001 is gone.
+  const clock = new Date('2999-06-01T03:00:00Z');
+  const server = await startDevServer({ root, port: 0, host: '127.0.0.1', log: () => {}, clock });
+  servers.push(server);
+  const status = async (slug: string) => (await fetch(new URL(`posts/${slug}/`, server.url))).status;
+  expect({ later: await status('later'), gone: await status('gone') }).toEqual({ later: 200, gone: 404 });
+  expect(await homeTitles(server)).toContain('먼 훗날의 글');
+  // The footer's year is the clock's.
+  const footer = select('footer', fromHtml(await (await fetch(server.url)).text()));
+  expect(footer && toText(footer)).toContain('© 2999');
+
+  const built = await runCli(['build', '--root', root, '--drafts', '--clock', '2999-06-01T12:00']);
+  expect(built.code, built.stderr).toBe(0);
+  expect(existsSync(path.join(root, 'dist/posts/later/index.html'))).toBe(true);
+  expect(existsSync(path.join(root, 'dist/posts/gone/index.html'))).toBe(false);
+
+  const cli = await runCli(['dev', '--root', root, '--clock', 'someday']);
+  expect(cli.code).toBe(2);
+  expect(cli.stderr).toMatch(/--clock "someday"/);
+}, 60_000);
