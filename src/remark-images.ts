@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { fromHtml } from 'hast-util-from-html';
 import { imageSize } from 'image-size';
 import type { Definition, Image, Root } from 'mdast';
 import { lookup as mimeLookup } from 'mrmime';
@@ -127,11 +128,47 @@ export function remarkImages(options: RemarkImagesOptions) {
       const data = (node.data ?? {}) as { hProperties?: Record<string, unknown> };
       node.data = { ...data, hProperties: { ...data.hProperties, ...properties } } as typeof node.data;
     });
+    // Raw HTML images (`<img src="images/x.png" width="60%">`, as writers size a figure in
+    // markdown): a local `src` is found and published as a markdown image's is, and written
+    // site-absolute, where it pointed under the post's own URL; a missing file is an error at
+    // its line. Only the `src` changes: the rest of the HTML stays as written.
+    visit(tree, 'html', (node) => {
+      if (!/<img[\s/>]/i.test(node.value)) return;
+      const edits: { from: number; to: number; text: string }[] = [];
+      visit(fromHtml(node.value, { fragment: true }), 'element', (element) => {
+        const src = element.properties.src;
+        const at = element.position;
+        if (element.tagName !== 'img' || typeof src !== 'string' || at?.start.offset === undefined || at.end.offset === undefined) return;
+        const tag = node.value.slice(at.start.offset, at.end.offset);
+        const attribute = SRC_ATTRIBUTE.exec(tag);
+        if (!attribute) return;
+        const resolved = resolveImage(src, post.sourcePath, post.outputDir, options.root);
+        for (const candidate of resolved.looked) dependencies.push({ path: candidate, stamp: stampAt(options.root, candidate) });
+        if ('error' in resolved) {
+          const start = node.position?.start;
+          const place = start && (at.start.line === 1 ? { line: start.line, column: start.column + at.start.column - 1 } : { line: start.line + at.start.line - 1, column: at.start.column });
+          addError(file, resolved.error, place, 'missing-image');
+          return;
+        }
+        if (!resolved.asset) return;
+        assets.push(resolved.asset);
+        const from = at.start.offset + attribute.index + attribute[1]!.length;
+        edits.push({ from, to: at.start.offset + attribute.index + attribute[0].length, text: `"${escapeAttribute(url(resolved.asset.output) + resolved.suffix)}"` });
+      });
+      for (const edit of edits.reverse()) node.value = node.value.slice(0, edit.from) + edit.text + node.value.slice(edit.to);
+    });
     file.data.assets = assets;
     file.data.dependencies = dependencies;
     file.data.pictures = pictures;
     if (figure) file.data.figure = figure;
   };
+}
+
+/** The `src` attribute of an `<img>` tag, and its value as written: quoted either way or bare. */
+const SRC_ATTRIBUTE = /(\ssrc\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)/i;
+
+function escapeAttribute(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 }
 
 interface Resolved {

@@ -172,10 +172,10 @@ describe('checkBuild', () => {
       'content/posts/links.md:14:9: broken fragment "#없는-제목": no id "없는-제목" (from posts/links/index.html)',
       'content/posts/links.md:14:40: broken fragment "/blog/posts/target/#본론": no id "본론" in posts/target/index.html (from posts/links/index.html)',
       'content/posts/links.md:19:5: warning: image without alt text "/blog/images/dot.png" (from posts/links/index.html)',
-      // Markdown links get the base path; the raw `<img src="/images/dot.png">` keeps what it says.
-      'content/posts/links.md:21:11: broken link "/images/dot.png": outside the site\'s path /blog/ (from posts/links/index.html)',
-      'content/posts/links.md:21:11: warning: image without alt text "/images/dot.png" (from posts/links/index.html)',
+      // Images get the base path, raw HTML ones too (remark-images); a raw `<a href="/posts/target/">` keeps what it says.
+      'content/posts/links.md:21:11: warning: image without alt text "/blog/images/dot.png" (from posts/links/index.html)',
       'content/posts/links.md:25:30: broken link "/blog/posts/nope/" (from posts/links/index.html)',
+      'content/posts/links.md:27:10: broken link "/posts/target/": outside the site\'s path /blog/ (from posts/links/index.html)',
     ]);
   });
 

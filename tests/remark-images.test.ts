@@ -192,6 +192,39 @@ describe('remarkImages in the markdown chain', () => {
     expect(decodeURIComponent(url.pathname)).toBe('/images/a#1.png');
   });
 
+  test('a raw HTML <img> with a local src is published as a markdown image is, its src site-absolute under the base path; the rest as written', async () => {
+    const markdown = [
+      '<figure>',
+      '  <img class="wide" src=\'images/그림 1.png\' width="60%" alt="크기 지정">',
+      '  <figcaption>그림 1</figcaption>',
+      '</figure>',
+      '',
+      '글 <img src=diagram.png alt=묶음> 중간, <img src="https://example.org/x.png" alt="밖"> 그리고 <img src="data:image/png;base64,AA==" alt="">.',
+    ].join('\n');
+    const { rendered, messages } = await render(markdown, 'content/posts/bundle/index.md', 'posts/bundle', '/blog/');
+    expect(messages).toEqual([]);
+    const images = selectAll('img', fromHtml(rendered.html, { fragment: true }));
+    expect(images.map((image) => image.properties.src)).toEqual([
+      `/blog/images/${encodeURIComponent('그림')}%201.png`,
+      '/blog/posts/bundle/diagram.png',
+      'https://example.org/x.png',
+      'data:image/png;base64,AA==',
+    ]);
+    expect(images[0]!.properties).toMatchObject({ className: ['wide'], width: '60%', alt: '크기 지정' });
+    expect(rendered.assets.map((asset) => [asset.source, asset.output])).toEqual([
+      ['images/그림 1.png', 'images/그림 1.png'],
+      ['content/posts/bundle/diagram.png', 'posts/bundle/diagram.png'],
+    ]);
+  });
+
+  test('a raw HTML <img> whose file is missing, or outside the project, is an error at its line and column', async () => {
+    const { messages } = await render('첫 줄.\n\n<div>\n  <img alt="x" src="images/nope.png">\n</div>\n\n글 <img src="../../etc/passwd"> 끝.');
+    expect(messages).toEqual([
+      '4:3: error: image not found: "images/nope.png" (looked for content/posts/images/nope.png, images/nope.png)',
+      '7:3: error: image path "../../etc/passwd" escapes the project',
+    ]);
+  });
+
   test('an unreadable image is a warning, not an error', async () => {
     const { rendered, messages } = await render('![](images/broken.png)');
     expect(messages).toEqual(['1:1: warning: cannot read the size of image "images/broken.png"']);
