@@ -192,8 +192,10 @@ const FORMULA_START = '<span class="katex">';
 
 /**
  * The page with the inside of each KaTeX formula cut out. KaTeX's markup is most of a math
- * post's bytes (60% of a typical page) and holds no link and no id (`trust` is off), so
- * parsing it is pure cost. A formula whose spans do not balance is left as it is.
+ * post's bytes (60% of a typical page) and holds no link a writer could break, so parsing it
+ * is pure cost. Its only ids, the row anchors `\htmlId{eq-…}{}` of a formula with several
+ * labelled rows (remark-equations.ts), are kept as empty spans: `\eqref` links lead there.
+ * A formula whose spans do not balance is left as it is.
  */
 function withoutFormulas(html: string): string {
   let start = html.indexOf(FORMULA_START);
@@ -203,7 +205,8 @@ function withoutFormulas(html: string): string {
   while (start !== -1) {
     const end = spanEnd(html, start);
     if (end === -1) break;
-    parts.push(html.slice(copied, start), FORMULA_START, '</span>');
+    const ids = html.slice(start, end).match(/ id="[^"]*"/g) ?? [];
+    parts.push(html.slice(copied, start), FORMULA_START, ...ids.map((id) => `<span${id}></span>`), '</span>');
     copied = end;
     start = html.indexOf(FORMULA_START, end);
   }

@@ -188,6 +188,18 @@ describe('checkBuild', () => {
     expect(lines).toContain('content/posts/깨진-링크.md:8:6: broken link "/posts/없음/" (from posts/깨진-링크/index.html)');
   });
 
+  test('references to the labelled rows of an align are not broken: their anchors are inside the formula', async () => {
+    const root = await site('basic');
+    writeFileSync(
+      path.join(root, 'content/posts/adamw.md'),
+      '+++\ntitle = "AdamW"\ndate = 2024-03-02\n+++\n\n$$\n\\begin{align}\nm_t &= \\beta_1 m_{t-1} \\label{eq:m} \\\\\nv_t &= \\beta_2 v_{t-1} \\label{eq:v}\n\\end{align}\n$$\n\n식 \\eqref{eq:m}와 \\eqref{eq:v}.\n',
+    );
+    const result = await build({ root, drafts: false, workers: 1 });
+    const page = result.outputs.find((output) => output.path === 'posts/adamw/index.html');
+    expect(page && 'content' in page ? Buffer.from(page.content).toString('utf8') : '').toContain('href="#eq-v"');
+    expect(checkBuild(result, { root }).map(formatProblem).filter((line) => line.includes('adamw'))).toEqual([]);
+  });
+
   test('finds no broken link in the repo itself (drafts included); only its alt-less figures warn', async () => {
     const result = await build({ root: REPO_ROOT, drafts: true, workers: 1 });
     expect(result.stats.errors).toBe(0);
