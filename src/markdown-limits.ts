@@ -331,8 +331,8 @@ class InlineCounts {
     let lastEnd = -1;
     for (const match of prose.matchAll(DELIMITER)) {
       const char = match[1] as '*' | '_' | '~';
-      // GFM strikes through with one or two `~`; a longer run is text.
-      if (char === '~' && match[0].length > 2) continue;
+      // Strikethrough is `~~` alone (markdown.ts); one `~` (a range, `1~2시간`) or a longer run is text.
+      if (char === '~' && match[0].length !== 2) continue;
       if (lastEnd !== -1 && PUNCTUATION_ONLY.test(prose.slice(lastEnd, match.index)) && ++this.clustered > MAX_CLUSTERED_MARKS) {
         return `more than ${MAX_CLUSTERED_MARKS.toLocaleString('en')} runs of "*", "_" or "~" side by side (only punctuation between) in one paragraph: geul allows ${MAX_CLUSTERED_MARKS.toLocaleString('en')} (the markdown parser's time grows with the square of their number); escape them (\\*)`;
       }

@@ -86,8 +86,11 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkParse)
       // Hugo-style `+++` TOML front matter becomes a node, read separately by frontmatter.ts.
       .use(remarkFrontmatter, ['toml'])
-      // Tables, footnotes, task lists, strikethrough, autolinks.
-      .use(remarkGfm)
+      // Tables, footnotes, task lists, strikethrough, autolinks. Strikethrough is `~~` only:
+      // Korean writes ranges with one tilde (`1~2시간, 3~4초`), which GFM's single-tilde
+      // strikethrough turned into `1<del>2시간, 3</del>4초`; Typora, Obsidian and markdown-it
+      // strike through with `~~` alone too.
+      .use(remarkGfm, { singleTilde: false })
       // `$...$` and `$$...$$`.
       .use(remarkMath)
       // …with a `$$` block closed by `$$` ending its last line, as Typora and Obsidian write,
@@ -96,7 +99,7 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       // CommonMark's flanking rules leave `**"용어"**이라는` unbolded next to Hangul; these
       // relax them for CJK text, for `**`/`*` and GFM's `~~`.
       .use(remarkCjkFriendly)
-      .use(remarkCjkFriendlyGfmStrikethrough)
+      .use(remarkCjkFriendlyGfmStrikethrough, { singleTilde: false })
       // A paragraph that is only `$$…$$` on one line is display math, as on GitHub (a warning says so).
       .use(remarkDisplayMath)
       // `\newcommand`, `\def`, `\gdef` in one formula work in the formulas after it, as in MathJax.

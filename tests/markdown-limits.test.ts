@@ -191,6 +191,11 @@ describe('inline text', () => {
     expect(markdownLimit(`${front}${paragraph}\n\n${paragraph}\n\n- ${paragraph}\n- ${paragraph}\n`)).toBeUndefined();
   });
 
+  test('one "~" is text (a range), not strikethrough: a paragraph of a thousand "3~ " is not refused', () => {
+    expect(markdownLimit(`${front}${'1~2시간, 3~ '.repeat(MAX_UNMATCHED + 1)}\n`)).toBeUndefined();
+    expect(markdownLimit(`${front}${'1~~2시간, 3~~ '.repeat(MAX_UNMATCHED + 1)}\n`)?.reason).toMatch(/^more than 1,000 "~" closing nothing/);
+  });
+
   test('a 1 MB paragraph of balanced emphasis, code and links is fine', () => {
     expect(markdownLimit(front + '한국어 문장에 **"강조"**와 `코드`, [링크](/posts/big/)가 섞인다 '.repeat(15_000))).toBeUndefined();
   });

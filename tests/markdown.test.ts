@@ -65,6 +65,13 @@ describe('markdown facts', () => {
     expect(rendered.html).toContain('<del>취소</del>된');
   });
 
+  test('one tilde is a range, not strikethrough: 1~2시간, 3~4초 stay as written', async () => {
+    const { rendered, messages } = await renderCase('korean-tilde-ranges');
+    expect(rendered.html).toContain('<p>학습은 1~2시간, 추론은 3~4초 걸린다. 서울~부산 구간에서 약 10~20% 빨라졌다.</p>');
+    expect(rendered.html).toContain('<del>취소</del>된 줄과 ~한 개~로');
+    expect(messages).toEqual([]);
+  });
+
   test('invalid math is a warning at its line and column, and KaTeX shows its error', async () => {
     const { file, rendered } = await renderCase('invalid-math');
     expect(rendered.html).toContain('class="katex-error"');
