@@ -311,6 +311,9 @@ const mathFlowBracket: Construct = { name: 'mathFlowBracket', tokenize: tokenize
 const mathTextParenthesis: Construct = { name: 'mathTextParenthesis', tokenize: tokenizeMathParenthesis, resolve: originalMathText.resolve };
 
 function tokenizeMathBracket(this: TokenizeContext, effects: Effects, ok: State, nok: State): State {
+  // Asked whether it interrupts a paragraph, on a lazy line (after a list item or a quote, not
+  // indented for it): see lineEnd.
+  const lazyInterrupt = Boolean(this.interrupt && this.parser.lazy[this.now().line]);
   const tail = this.events[this.events.length - 1];
   const initialSize = tail && tail[1].type === types.linePrefix ? tail[2].sliceSerialize(tail[1], true).length : 0;
   // Backslashes just before the current character: an odd run escapes the next one.
@@ -349,6 +352,10 @@ function tokenizeMathBracket(this: TokenizeContext, effects: Effects, ok: State,
 
   function lineEnd(code: Code): State | undefined {
     if (code === codes.eof) return nok(code);
+    // Yes, from its first line, as `$$` answers: the lines after a lazy `\[` are lazy too
+    // until the list or quote closes for it, and it closes only once the answer is in, so
+    // looking on for the `\]` found none and the formula was left in the paragraph as text.
+    if (lazyInterrupt) return ok(code);
     return effects.attempt(nonLazyContinuation, lineStart, nok)(code);
   }
 

@@ -72,6 +72,18 @@ describe('\\(…\\) and \\[…\\], as LaTeX, KaTeX\'s auto-render and Hugo\'s pa
     expect(excerpt).toBe('요약 p 이다.');
   });
 
+  test('right after a list item or a quote, not indented for it, \\[…\\] ends it and is display math, as $$…$$ is', async () => {
+    for (const before of ['- 항목', '> 인용', '1. 번호\n   - 중첩']) {
+      const [mine, theirs] = await Promise.all([
+        render(`${before}\n\\[\na = b \\label{eq:a}\n\\]\n식 \\eqref{eq:a}.`),
+        render(`${before}\n$$\na = b \\label{eq:a}\n$$\n식 \\eqref{eq:a}.`),
+      ]);
+      expect(mine.html, before).toBe(theirs.html);
+      expect(formulas(mine.tree), before).toEqual(['display a = b \\tag{1}']);
+      expect(mine.messages, before).toEqual([]);
+    }
+  });
+
   test('not in code, nor where markdown writers escape brackets: \\[1\\] in a line, a reference list, a \\[ no \\] closes before a blank line', async () => {
     const { tree, messages } = await render(
       [
