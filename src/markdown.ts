@@ -35,6 +35,7 @@ import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
 import { remarkMathMacros } from './remark-math-macros.js';
 import { remarkReading } from './remark-reading.js';
+import { remarkAutolinkHangul } from './remark-autolink-hangul.js';
 import { remarkUnsafeLinks } from './remark-unsafe-links.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
@@ -119,6 +120,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkMathLint, KATEX_OPTIONS)
       // Warnings for `**`, `__`, `~~` that parsing left as text.
       .use(remarkEmphasisLint)
+      // A bare URL ends where a Korean sentence goes on: `https://arxiv.org/abs/1706.03762에서`.
+      .use(remarkAutolinkHangul)
       // `[x](javascript:…)` published as its text, with a warning, as GitHub and Hugo do.
       .use(remarkUnsafeLinks)
       // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text.

@@ -1,0 +1,65 @@
+import type { Link, Parent, Root, Text } from 'mdast';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+
+/**
+ * A bare URL written into a Korean sentence ends where the sentence's Hangul starts:
+ * `https://arxiv.org/abs/1706.03762에서` links to `…/1706.03762`, and `에서` stays text. GFM's
+ * autolink literal runs on to the next space, so the link led to `…03762%EC%97%90%EC%84%9C`,
+ * a page that is not there; Hugo (goldmark's linkify, ASCII-only) stops at the Hangul too.
+ * Hangul that starts a path segment, a query value or a fragment is part of the URL
+ * (`…/wiki/트랜스포머`, `?query=검색`, `#서론`): only Hangul right after a letter, a digit or
+ * closing punctuation, where a particle or ending goes, is cut off. Links written as `[…](…)`
+ * or `<…>` say where they end and are left alone.
+ */
+export function remarkAutolinkHangul() {
+  return function (tree: Root, file: VFile) {
+    const source = String(file.value);
+    visit(tree, 'link', (link: Link, index, parent: Parent | undefined) => {
+      if (!parent || index === undefined || !isLiteral(link, source)) return;
+      const text = link.children[0] as Text;
+      const cut = cutAt(text.value);
+      if (cut === undefined || !link.url.endsWith(text.value)) return;
+      const rest = text.value.slice(cut);
+      link.url = link.url.slice(0, link.url.length - rest.length);
+      text.value = text.value.slice(0, cut);
+      const after = parent.children[index + 1];
+      if (after?.type === 'text') after.value = rest + after.value;
+      else parent.children.splice(index + 1, 0, { type: 'text', value: rest });
+    });
+  };
+}
+
+/** A GFM autolink literal: one text child, and in the source neither `[` nor `<` where it starts. */
+function isLiteral(link: Link, source: string): boolean {
+  const start = link.position?.start.offset;
+  if (start === undefined || link.children.length !== 1 || link.children[0]!.type !== 'text') return false;
+  return source[start] !== '[' && source[start] !== '<';
+}
+
+/**
+ * Where a literal URL's own text ends: before the first Hangul that follows a letter, a digit or
+ * closing punctuation, and before the `)` and trailing punctuation GFM would have left out had
+ * the URL ended there (`(https://example.com/a)를` → `https://example.com/a`).
+ */
+function cutAt(text: string): number | undefined {
+  const hangul = /\p{Script=Hangul}/u.exec(text);
+  if (!hangul || hangul.index === 0 || KEEPS_HANGUL.test(text[hangul.index - 1]!)) return undefined;
+  let end = hangul.index;
+  for (;;) {
+    const last = text[end - 1]!;
+    if (TRAILING.test(last) || (last === ')' && count(text.slice(0, end), '(') < count(text.slice(0, end), ')'))) end--;
+    else break;
+  }
+  return end > 0 ? end : undefined;
+}
+
+/** Characters after which Hangul begins a part of the URL rather than the sentence's next word. */
+const KEEPS_HANGUL = /[/=#?&+\-_~:%]/;
+
+/** GFM's trailing punctuation, which it leaves out of a literal URL's end. */
+const TRAILING = /[?!.,:*_~'"]/;
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
+}
