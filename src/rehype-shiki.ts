@@ -26,6 +26,20 @@ export const COLOR_REPLACEMENTS: Record<string, Record<string, string>> = {
 /** Fence names that mean "no language": plain text, no label, no warning. */
 const PLAIN = new Set(['', 'text', 'txt', 'plain', 'plaintext']);
 
+/**
+ * Fence names Hugo's highlighter (Chroma) knows and Shiki does not, by the Shiki language they
+ * mean: a post moved from Hugo with ```golang or ```python3 was shown as plain text with an
+ * "unknown code language" warning, while Hugo had highlighted it.
+ */
+const CHROMA_ALIASES: Record<string, string> = {
+  golang: 'go',
+  python3: 'python',
+  py3: 'python',
+  'bash-session': 'shellsession',
+  'shell-session': 'shellsession',
+  udiff: 'diff',
+};
+
 /** Longest line of code that is highlighted, in characters (see `highlight`). */
 export const MAX_HIGHLIGHTED_LINE = 2000;
 
@@ -192,6 +206,10 @@ async function listLanguages(): Promise<Map<string, Language>> {
   for (const info of bundledLanguagesInfo) {
     const language = { id: info.id, name: info.name, load: info.import };
     for (const name of [info.id, ...(info.aliases ?? [])]) languages.set(name.toLowerCase(), language);
+  }
+  for (const [alias, id] of Object.entries(CHROMA_ALIASES)) {
+    const language = languages.get(id);
+    if (language && !languages.has(alias)) languages.set(alias, language);
   }
   return languages;
 }

@@ -60,6 +60,15 @@ describe('highlighted code blocks', () => {
     }
   });
 
+  test("Hugo's own names for a language (Chroma's aliases) are highlighted as Hugo highlights them", async () => {
+    for (const [info, name, id] of [['golang', 'Go', 'go'], ['python3', 'Python', 'python'], ['py3 {hl_lines=[1]}', 'Python', 'python'], ['shell-session', 'Shell Session', 'shellsession'], ['bash-session', 'Shell Session', 'shellsession'], ['udiff', 'Diff', 'diff']]) {
+      const { tree, file } = await render(fence(info!, '$ x'));
+      expect(one(tree, '.code-block').properties.dataLanguage, info).toBe(id);
+      expect(textOf(one(tree, '.code-block > .code-label')), info).toBe(name);
+      expect(file.messages, info).toEqual([]);
+    }
+  });
+
   test(`a line longer than ${MAX_HIGHLIGHTED_LINE} characters is shown as it is, the lines around it highlighted`, async () => {
     // Hundreds of tokens (numbers and operators) if it were highlighted.
     const long = `x = ${'1 + '.repeat(Math.ceil(MAX_HIGHLIGHTED_LINE / 4))}1`;
