@@ -396,6 +396,16 @@ export function withStemsInHtml(html: string): string {
   return html.replace(/(^|>)([^<]+)/gu, (_, open: string, text: string) => open + withStems(text));
 }
 
+/**
+ * Written where a formula's TeX meets a bracket, an operator or a command, so that
+ * `\sqrt{d_k}` is the words `\sqrt`, `{`, `d_k`, `}`: Pagefind matches a query word as the
+ * start of a whole word, and found neither `d_k` nor `n^2` inside a formula. The space splits;
+ * the invisible separator after it (U+2063, dropped from indexed words) tells the search page
+ * to take the space out of excerpts again.
+ */
+export const TEX_SEPARATOR = ' \u2063';
+const TEX_EDGE = /(?<=[^\s\\])(?=[\\{}()[\]=+,|])|(?<=[{}()[\]=+,|])(?=[^\s])/gu;
+
 const MATHML = /<span class="katex-mathml">[\s\S]*?<annotation encoding="application\/x-tex">([\s\S]*?)<\/annotation><\/semantics><\/math><\/span>/gu;
 const LAYOUT_START = '<span class="katex-html"';
 
@@ -405,7 +415,7 @@ const LAYOUT_START = '<span class="katex-html"';
  * Only for speed: `EXCLUDED_SELECTORS` says the same to Pagefind, should KaTeX's markup change.
  */
 export function withoutFormulaLayout(html: string): string {
-  const text = html.replace(MATHML, '$1');
+  const text = html.replace(MATHML, (_, tex: string) => tex.replace(TEX_EDGE, TEX_SEPARATOR));
   let out = '';
   let from = 0;
   for (let start = text.indexOf(LAYOUT_START); start !== -1; start = text.indexOf(LAYOUT_START, from)) {

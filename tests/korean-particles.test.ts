@@ -7,6 +7,7 @@ interface Client {
   stripParticles(word: string, rules: ReturnType<typeof particleRules>): string;
   searchTerms(query: string, rules: ReturnType<typeof particleRules>): string;
   holdsEvery(text: string, terms: string): boolean;
+  excerptParts(excerpt: string, joiner: string): { text: string; marked: boolean }[];
 }
 const client = (await import('../templates/assets/search.js' as string)) as Client;
 
@@ -120,7 +121,16 @@ describe('stripParticles, properties', () => {
     const rules = particleRules();
     fc.assert(fc.property(anyWord, (word) => client.stripParticles(word, rules) === stripParticles(word)), { numRuns: 2000 });
     expect(client.searchTerms('  모델은   구조를 (데이터가) foundation ', rules)).toBe('모델 구조 (데이터) foundation');
+    // A formula is split as the index splits it, without the symbols the index drops from words.
+    expect(client.searchTerms('\\sqrt{d_k} O(n^2) a^2+b^2=c^2', rules)).toBe('\\sqrt { d_k } O ( n2 ) a2 b2 c2');
   });
+});
+
+test('an excerpt shows a formula as written: the spaces the index put into it are taken out', () => {
+  // As Pagefind cuts it: words joined by spaces, the window starting inside a formula.
+  const parts = client.excerptParts('…\u2063d_k \u2063}로 나눈다. <mark>\\sqrt</mark> \u2063{ \u2063<mark>d_k</mark> \u2063}이다', '_^');
+  expect(parts.map((part) => part.text).join('')).toBe('…d_k}로 나눈다. \\sqrt{d_k}이다');
+  expect(parts.filter((part) => part.marked).map((part) => part.text)).toEqual(['\\sqrt', 'd_k']);
 });
 
 describe('holdsEvery: a result holds the words searched for, not the shorter ones Pagefind put in their place', () => {

@@ -12,7 +12,7 @@ import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { particleRules } from '../src/korean-particles.js';
 import { BuildAbandoned } from '../src/abandon.js';
-import { buildSearchIndex, createSearchFeed, indexDocument, indexOrder, STEM_JOINER, withStems, withStemsInHtml } from '../src/search.js';
+import { buildSearchIndex, createSearchFeed, indexDocument, indexOrder, STEM_JOINER, TEX_SEPARATOR, withStems, withStemsInHtml } from '../src/search.js';
 import type { Output, ParsedPost } from '../src/types.js';
 import { collectPosts, postFrom } from './helpers/posts.ts';
 import { cleanup, copySite, hashTree, readHtml, runCli, textOf, type CliResult } from './helpers/site.ts';
@@ -83,6 +83,11 @@ describe('the index', () => {
     expect(topic.content).toContain(`이 글에서 모델${STEM_JOINER}모델은 크다.`);
     // Inline math reads as its TeX; display math and the heading's "#" anchor are left out.
     expect(topic.content).toContain('입력 길이 n에 비례해');
+    // A formula is split where its TeX meets a bracket, an operator or a command, so that its
+    // pieces are words of their own (U+2063 tells the search page to join them again).
+    const english = indexedPages(dist).find((page) => page.url === '/posts/english-words/')!;
+    expect(english.content).toContain(['\\sqrt', '{', 'd_k', '}'].join(TEX_SEPARATOR));
+    expect(english.content).toContain(['a^2', '+', 'b^2', '=', 'c^2'].join(TEX_SEPARATOR));
     expect(topic.content).not.toContain('mathcal');
     expect(topic.content).not.toContain('#');
     // Footnote marks are left out, the footnote's own text is not.

@@ -45,10 +45,21 @@ export function stripParticles(word, { minStem, rules, stems }) {
   return end === chars.length ? current : chars.slice(0, end).join('');
 }
 
+/** Where the index splits a formula's TeX (`TEX_EDGE` in src/search.ts). */
+const TEX_EDGE = /(?<=[^\s\\])(?=[\\{}()[\]=+,|])|(?<=[{}()[\]=+,|])(?=[^\s])/gu;
+
+/**
+ * Each word holding TeX (`\sqrt{d_k}`, `O(n^2)`, `a^2+b^2=c^2`) split where the index splits
+ * formulas, less the symbols Pagefind leaves out of an indexed word but not out of a query:
+ * `n^2` is the word `n2` in the index, and a query for `n^2` found only `n`.
+ */
+export function formulaWords(text) {
+  return text.replace(/\S*[\\^_{}=]\S*/gu, (word) => word.replace(TEX_EDGE, ' ').replace(/[$+<=>^`|~]/gu, ''));
+}
+
 /** The query Pagefind gets: every word reduced to its stem (`모델은 구조를` → `모델 구조`). */
 export function searchTerms(query, rules) {
-  return query
-    .normalize('NFC')
+  return formulaWords(query.normalize('NFC'))
     .replace(/[\p{L}\p{N}]+/gu, (word) => stripParticles(word, rules))
     .replace(/\s+/gu, ' ')
     .trim();
@@ -65,7 +76,7 @@ const WORD = /[\p{L}\p{N}]+/gu;
  * as for a half-typed or inflected ending.
  */
 export function holdsEvery(text, terms) {
-  const words = new Set(text.normalize('NFC').toLowerCase().match(WORD) ?? []);
+  const words = new Set(formulaWords(text.normalize('NFC')).toLowerCase().match(WORD) ?? []);
   return (terms.normalize('NFC').toLowerCase().match(WORD) ?? []).every((term) => {
     const length = Array.from(term).length;
     for (const word of words) {
@@ -96,7 +107,10 @@ export function excerptParts(excerpt, joiner) {
   const edges = new RegExp(`${escaped}(?=${wide})|(?<=${wide})${escaped}`, 'gu');
   const parts = [];
   let marked = false;
-  for (const piece of excerpt.split(/(<\/?mark>)/u)) {
+  // The space before each invisible separator (U+2063) was put into a formula by the index;
+  // a separator the excerpt begins with has none.
+  const whole = excerpt.replace(/ ((?:<\/?mark>)*)\u2063/gu, '$1').replace(/\u2063/gu, '');
+  for (const piece of whole.split(/(<\/?mark>)/u)) {
     if (piece === '<mark>') marked = true;
     else if (piece === '</mark>') marked = false;
     else if (piece) parts.push({ text: decodeEntities(piece).replace(edges, '').replace(stems, ''), marked });

@@ -156,6 +156,21 @@ describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 
     }
   });
 
+  it('finds a piece of a formula typed as its TeX (d_k, n^2, a^2+b^2=c^2), the excerpt showing the TeX as written', async () => {
+    // Pagefind matches a query word as the start of a whole word, and `\sqrt{d_k}` was one word;
+    // it also keeps `^` in a query while the index drops it, so `n^2` found only `n`.
+    for (const [query, marks] of [['d_k', ['d_k']], ['n^2', ['n^2']], ['a^2+b^2=c^2', ['a^2', 'b^2', 'c^2']], ['\\sqrt{d_k}', ['\\sqrt', 'd_k']]] as const) {
+      const page = await open(`${origin}/blog/search/?q=${encodeURIComponent(query)}`);
+      const result = await shown(page, query);
+      expect(hrefs(result), query).toEqual(['/blog/posts/english-words/']);
+      expect(result.results[0]!.marks, query).toEqual(marks);
+      expect(result.results[0]!.excerpt, query).toContain('divides by \\sqrt{d_k} and costs O(n^2)');
+      expect(trouble).toEqual([]);
+      await context?.close();
+      context = undefined;
+    }
+  });
+
   it('says so when nothing matches, and finds nothing of drafts or standalone pages', async () => {
     const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('양자컴퓨터')}`);
     expect(await shown(page, '양자컴퓨터')).toEqual({ status: '‘양자컴퓨터’에 맞는 글이 없습니다', results: [] });
