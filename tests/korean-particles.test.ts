@@ -8,6 +8,7 @@ interface Client {
   searchTerms(query: string, rules: ReturnType<typeof particleRules>): string;
   holdsEvery(text: string, terms: string): boolean;
   excerptParts(excerpt: string, joiner: string): { text: string; marked: boolean }[];
+  spacings(terms: string): string[];
 }
 const client = (await import('../templates/assets/search.js' as string)) as Client;
 
@@ -124,6 +125,15 @@ describe('stripParticles, properties', () => {
     // A formula is split as the index splits it, without the symbols the index drops from words.
     expect(client.searchTerms('\\sqrt{d_k} O(n^2) a^2+b^2=c^2', rules)).toBe('\\sqrt { d_k } O ( n2 ) a2 b2 c2');
   });
+});
+
+test('a query of one Hangul word is tried split in two, each way, as a phrase, the first part of two syllables or more', () => {
+  expect(client.spacings('자연어처리')).toEqual(['"자연 어처리"', '"자연어 처리"', '"자연어처 리"']);
+  expect(client.spacings('모델')).toEqual([]);
+  expect(client.spacings('자연어 처리')).toEqual([]);
+  expect(client.spacings('GPU메모리')).toEqual([]);
+  expect(client.spacings('가나다라마바사아자차카타')).toHaveLength(10);
+  expect(client.spacings('가나다라마바사아자차카타파')).toEqual([]);
 });
 
 test('an excerpt shows a formula as written: the spaces the index put into it are taken out', () => {

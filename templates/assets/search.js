@@ -65,6 +65,21 @@ export function searchTerms(query, rules) {
     .trim();
 }
 
+/**
+ * A query of one Hangul word, split in two each way as a phrase, the first part at least two
+ * syllables (`자연어처리` → `"자연 어처리"`, `"자연어 처리"`, `"자연어처 리"`): readers leave out
+ * the spaces of a compound noun that the writer put in, and Pagefind matches each query word
+ * as the start of a whole word, so `자연어처리` found nothing in `자연어 처리`. A phrase, so the
+ * two parts must stand side by side as words (`양자` and `컴퓨터` apart in a post are not
+ * `양자컴퓨터`). Tried only when the word itself finds nothing, and for words of at most 12
+ * syllables: a pasted run of text without spaces would cost a search per syllable.
+ */
+export function spacings(terms) {
+  if (!/^[\uAC00-\uD7A3]{3,12}$/u.test(terms)) return [];
+  const chars = Array.from(terms);
+  return chars.slice(2).map((_, at) => `"${chars.slice(0, at + 2).join('')} ${chars.slice(at + 2).join('')}"`);
+}
+
 const WORD = /[\p{L}\p{N}]+/gu;
 
 /**
@@ -176,14 +191,17 @@ async function start(root) {
       done(query, text.unavailable);
       return;
     }
-    const search = await pagefind.search(terms);
-    if (id !== latest) return;
-    pending = search.results.slice();
     // Pagefind puts another word in place of one it does not have, for every result alike:
     // the first result tells whether it did (see holdsEvery).
-    const first = await pending[0]?.data();
-    if (id !== latest) return;
-    if (first && !holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, terms)) pending = [];
+    for (const words of [terms, ...spacings(terms)]) {
+      const search = await pagefind.search(words);
+      if (id !== latest) return;
+      pending = search.results.slice();
+      const first = await pending[0]?.data();
+      if (id !== latest) return;
+      if (first && !holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, words)) pending = [];
+      if (pending.length > 0) break;
+    }
     const count = pending.length;
     await render(pending);
     if (id !== latest) return;

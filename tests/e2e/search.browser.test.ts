@@ -171,6 +171,18 @@ describe.skipIf(!existsSync(CHROMIUM))('search in a browser', { timeout: 60_000 
     }
   });
 
+  it('finds a compound noun typed without the space the post has (자연어처리 → 자연어 처리)', async () => {
+    const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('자연어처리')}`);
+    const result = await shown(page, '자연어처리');
+    expect(hrefs(result)).toEqual(['/blog/posts/unrelated/']);
+    expect(result.results[0]!.marks).toEqual(['자연어', '처리']);
+    expect(result.status).toBe('1개의 글을 찾았습니다');
+    // Two words of the post that are not side by side do not make one.
+    await page.getByLabel('검색어').fill('데이터방법');
+    expect(await shown(page, '데이터방법')).toEqual({ status: '‘데이터방법’에 맞는 글이 없습니다', results: [] });
+    expect(trouble).toEqual([]);
+  });
+
   it('says so when nothing matches, and finds nothing of drafts or standalone pages', async () => {
     const page = await open(`${origin}/blog/search/?q=${encodeURIComponent('양자컴퓨터')}`);
     expect(await shown(page, '양자컴퓨터')).toEqual({ status: '‘양자컴퓨터’에 맞는 글이 없습니다', results: [] });
