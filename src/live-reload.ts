@@ -143,11 +143,25 @@ const CLIENT = `function (state) {
       var restore = function () { window.scrollTo({ left: position.x, top: position.y, behavior: 'instant' }); };
       restore();
       var reached = window.scrollY;
-      // Images and fonts can grow the page after this script runs; follow them unless the
-      // reader has scrolled on their own in the meantime.
+      // Images and fonts can grow or shrink the page after this script runs; follow them
+      // unless the reader has scrolled on their own in the meantime. Until the page has
+      // settled, the browser's scroll anchoring is off: when a font arrives it shifts the page
+      // by what reflowed above the fold, which looks like the reader scrolling, and leaves
+      // them that far from where they were (65 px on a long post with formulas).
+      var html = document.documentElement;
+      html.style.overflowAnchor = 'none';
       var again = function () { if (Math.abs(window.scrollY - reached) < 2) { restore(); reached = window.scrollY; } };
-      window.addEventListener('load', again, { once: true });
-      if (document.fonts) document.fonts.ready.then(again);
+      if (document.fonts) document.fonts.addEventListener('loadingdone', again);
+      window.addEventListener('load', function () {
+        again();
+        var settled = function () {
+          again();
+          html.style.overflowAnchor = '';
+          if (document.fonts) document.fonts.removeEventListener('loadingdone', again);
+        };
+        if (document.fonts) document.fonts.ready.then(settled);
+        else settled();
+      }, { once: true });
     }
   } catch (error) {}
 

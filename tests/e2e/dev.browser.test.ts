@@ -57,7 +57,7 @@ async function openLongPost(): Promise<Page> {
 // The callbacks given to page.evaluate run in the page; this project is type-checked without
 // the DOM library, so the little they use is declared here.
 declare const window: { scrollY: number; scrollTo(options: { left: number; top: number; behavior: 'instant' }): void };
-declare const document: { readyState: string; body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
+declare const document: { readyState: string; fonts: { ready: Promise<unknown> }; body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
 declare const history: { scrollRestoration: string };
 
 const isStale = (page: Page) => page.evaluate(() => (window as { stale?: boolean }).stale === true);
@@ -80,6 +80,35 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     expect(await isStale(page)).toBe(false);
     await page.waitForFunction((y) => Math.abs(window.scrollY - y) <= 2, before, { timeout: 5_000 }).catch(() => {});
     expect(Math.abs((await page.evaluate(() => window.scrollY)) - before)).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the reader where they were when the fonts arrive after the reload and reflow the text above', async () => {
+    const page = await openLongPost();
+    // Long wrapped paragraphs above the fold, whose lines break elsewhere in another font.
+    const long = Array.from({ length: 30 }, (_, i) => `문단 ${i + 1}: ${'긴 문단은 글꼴에 따라 줄이 바뀌는 자리가 달라진다, '.repeat(12)}`);
+    await edit(POST, (text) => text.replace('첫 문단:', `${long.join('\n\n')}\n\n첫 문단:`));
+    await page.waitForFunction(() => document.readyState === 'complete' && document.body.textContent!.includes('문단 30: 긴 문단'), undefined, { timeout: 20_000 });
+    await page.evaluate(() => {
+      history.scrollRestoration = 'manual';
+      window.scrollTo({ left: 0, top: 3000, behavior: 'instant' });
+    });
+    // Held back, the fonts swap in after the position is restored: the text above reflows,
+    // which the browser's scroll anchoring would answer by moving the page.
+    await page.route('**/*.woff2', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+    });
+    await page.evaluate(() => document.fonts.ready);
+    const before = await page.evaluate(() => window.scrollY);
+    expect(before).toBe(3000);
+
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '마지막 문단을 고쳤다.'));
+    await page.waitForFunction(() => document.readyState === 'complete' && document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, {
+      timeout: 20_000,
+    });
+    await page.evaluate(() => document.fonts.ready);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await page.evaluate(() => window.scrollY)).toBe(before);
   });
 
   it('shows the problems over the last good page while the site is broken, then reloads', async () => {
