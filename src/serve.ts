@@ -30,6 +30,9 @@ export interface ServedSite {
  */
 export function resolve(url: string, outputs: ReadonlyMap<string, Output>, basePath = '/'): Resolution {
   const rawPath = url.split(/[?#]/, 1)[0] ?? '';
+  // A redirect keeps the query, as static hosts and Go's file server (hugo server) do:
+  // `/search?q=…` is a linked search, and the search page reads it from its address.
+  const query = url.slice(rawPath.length).split('#', 1)[0] ?? '';
   if (!rawPath.startsWith('/')) return { status: 400, reason: 'the path must start with "/"' };
   const parts: string[] = [];
   for (const raw of rawPath.slice(1).split('/')) {
@@ -51,10 +54,10 @@ export function resolve(url: string, outputs: ReadonlyMap<string, Output>, baseP
   if (!base.every((segment, index) => parts[index] === segment)) {
     // `/` or `/blog` under `baseURL = ".../blog/"`: send the writer to the site's home.
     const insideBase = parts.every((segment, index) => base[index] === segment);
-    return insideBase ? { status: 301, location: directoryHref(base) } : { status: 404 };
+    return insideBase ? { status: 301, location: directoryHref(base) + query } : { status: 404 };
   }
   const rest = parts.slice(base.length);
-  if (rest.length === 0 && !asDirectory && base.length > 0) return { status: 301, location: directoryHref(base) };
+  if (rest.length === 0 && !asDirectory && base.length > 0) return { status: 301, location: directoryHref(base) + query };
 
   if (asDirectory || rest.length === 0) {
     const key = [...rest, 'index.html'].join('/');
@@ -64,7 +67,7 @@ export function resolve(url: string, outputs: ReadonlyMap<string, Output>, baseP
   const key = rest.join('/');
   const output = outputs.get(key);
   if (output) return { status: 200, path: key, output };
-  if (outputs.has(`${key}/index.html`)) return { status: 301, location: directoryHref(parts) };
+  if (outputs.has(`${key}/index.html`)) return { status: 301, location: directoryHref(parts) + query };
   return { status: 404 };
 }
 

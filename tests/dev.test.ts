@@ -255,6 +255,10 @@ describe('geul dev: serving', () => {
     expect(resolve('/posts/./%EA%B8%80/', outputs)).toMatchObject({ status: 400 });
     expect(resolve('http://127.0.0.1/', outputs)).toMatchObject({ status: 400 });
     // Under `baseURL = "https://example.com/blog/"` the site lives under /blog/.
+    // The query goes along, as on a static host: the search page reads `?q=` from its address.
+    expect(resolve('/posts/%EA%B8%80?q=%EC%9E%90#top', outputs)).toEqual({ status: 301, location: '/posts/%EA%B8%80/?q=%EC%9E%90' });
+    expect(resolve('/blog?q=1', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/?q=1' });
+    expect(resolve('/?q=1', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/?q=1' });
     expect(resolve('/blog/posts/%EA%B8%80/', outputs, '/blog/')).toMatchObject({ status: 200 });
     expect(resolve('/', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/' });
     expect(resolve('/blog', outputs, '/blog/')).toEqual({ status: 301, location: '/blog/' });
