@@ -276,25 +276,30 @@ const CLIENT = `function (state) {
       showWarnings(now.warnings);
     }
   });
-  // The output path this page was served from: \`/blog/posts/%EA%B8%80/\` → \`posts/글/index.html\`.
-  function ownPath() {
+  // The output paths this page may be served from: \`/blog/posts/%EA%B8%80/\` → \`posts/글/index.html\`.
+  // Without its slash, the folder's page too: \`/posts/글\` is a 404 until the post is written,
+  // then a redirect to it, and the writer who typed it waits for that page.
+  function ownPaths() {
     var here = location.pathname;
     try { here = decodeURIComponent(here).normalize('NFC'); } catch (error) {}
     if (here.indexOf(state.base) === 0) here = here.slice(state.base.length);
-    return here === '' || here.slice(-1) === '/' ? here + 'index.html' : here;
+    return here === '' || here.slice(-1) === '/' ? [here + 'index.html'] : [here, here + '/index.html'];
+  }
+  function shows(pages) {
+    return ownPaths().some(function (page) { return pages.indexOf(page) !== -1; });
   }
   source.addEventListener('reload', function (event) {
     var data = {};
     try { data = JSON.parse(event.data); } catch (error) {}
     hide();
-    if (!data.pages || data.pages.indexOf(ownPath()) !== -1) reload();
+    if (!data.pages || shows(data.pages)) reload();
     // This page is as built: the next hello must not reload it.
     else state.version = data.version;
   });
   source.addEventListener('search', function (event) {
     var data = {};
     try { data = JSON.parse(event.data); } catch (error) {}
-    if (data.page === ownPath()) reload();
+    if (shows([data.page])) reload();
   });
   source.addEventListener('warnings', function (event) {
     if (!overlay) showWarnings(JSON.parse(event.data).warnings);

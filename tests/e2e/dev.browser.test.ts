@@ -111,6 +111,23 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     expect(await page.evaluate(() => window.scrollY)).toBe(before);
   });
 
+  it('a page that is a 404 shows the post once it is written, whether its address was typed with the slash or without', async () => {
+    root = await copySite('dev');
+    server = await startDevServer({ root, port: 0, host: '127.0.0.1', log: () => {} });
+    context = await browser!.newContext({ viewport: { width: 800, height: 600 } });
+    const tabs = [];
+    for (const address of ['posts/새-글/', 'posts/새-글']) {
+      const tab = await context.newPage();
+      const response = await tab.goto(new URL(address, server.url).href, { waitUntil: 'load' });
+      expect(response?.status(), address).toBe(404);
+      tabs.push(tab);
+    }
+    await writeFile(path.join(root, 'content/posts/새-글.md'), '+++\ntitle = "이제 막 쓴 글"\ndate = 2024-03-09\n+++\n\n본문.\n');
+    for (const tab of tabs) {
+      await tab.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('이제 막 쓴 글'), undefined, { timeout: 10_000 });
+    }
+  });
+
   it('shows the problems over the last good page while the site is broken, then reloads', async () => {
     const page = await openLongPost();
     const overlay = page.locator('geul-error-overlay');
