@@ -6,7 +6,7 @@ import path from 'node:path';
 import { openCache, type PostCache } from './cache.js';
 import type { BuildResult } from './build.js';
 import { createSiteBuilder, kindOf, type NewerChanges, type SiteBuilder } from './incremental.js';
-import { EVENTS_PATH, injectClient, LiveReload, problemView, type ClientState, type ProblemView } from './live-reload.js';
+import { EVENTS_PATH, HELLO_PATH, injectClient, LiveReload, problemView, type ClientState, type ProblemView } from './live-reload.js';
 import { formatProblem, type Problem } from './report.js';
 import { serveSite } from './serve.js';
 import { buildSearchIndex, SEARCH_BUNDLE_DIR } from './search.js';
@@ -496,6 +496,10 @@ class GeulDevServer implements DevServer {
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (pathname === EVENTS_PATH && req.method === 'GET') {
       this.#live.connect(req, res, this.#clientState());
+      return;
+    }
+    if (pathname === HELLO_PATH && req.method === 'GET') {
+      this.#live.hello(res, this.#clientState());
       return;
     }
     const state = this.#clientState();

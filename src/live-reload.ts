@@ -3,6 +3,11 @@ import { formatProblem, type Problem } from './report.js';
 
 /** Where pages of the dev server listen for server-sent events. */
 export const EVENTS_PATH = '/__geul/events';
+/**
+ * Where a page asks once for the greeting a stream of its own would give (the current state),
+ * when another tab's stream brings it the events.
+ */
+export const HELLO_PATH = '/__geul/hello';
 
 /** A problem as the browser shows it. */
 export interface ProblemView {
@@ -46,7 +51,7 @@ export function problemView(problem: Problem): ProblemView {
  * page has none). Only the dev server calls this, on the way out: build output never has it.
  */
 export function injectClient(html: string, state: ClientState): string {
-  const script = `<script data-geul-dev>(${CLIENT})(${scriptJson({ ...state, events: EVENTS_PATH })});</script>\n`;
+  const script = `<script data-geul-dev>(${CLIENT})(${scriptJson({ ...state, events: EVENTS_PATH, hello: HELLO_PATH })});</script>\n`;
   let at = -1;
   for (const match of html.matchAll(/<\/body\s*>/gi)) at = match.index;
   return at === -1 ? html + script : html.slice(0, at) + script + html.slice(at);
@@ -78,6 +83,13 @@ export class LiveReload {
     res.once('close', forget);
     res.once('error', forget);
     res.write(message('hello', hello));
+  }
+
+  /** Answer one request to HELLO_PATH with the state a new stream would be greeted with. */
+  hello(res: ServerResponse, hello: ClientState): void {
+    const body = JSON.stringify(hello);
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   /**
@@ -266,16 +278,36 @@ const CLIENT = `function (state) {
   if (state.problems.length) show(state.problems);
   else showWarnings(state.warnings);
   if (!window.EventSource) return;
-  var source = new EventSource(state.events);
-  source.addEventListener('hello', function (event) {
-    var now = JSON.parse(event.data);
-    if (now.problems.length) show(now.problems);
-    else if (now.version !== state.version) reload();
-    else {
+  var handlers = {
+    hello: function (data) {
+      var now = JSON.parse(data);
+      if (now.problems.length) show(now.problems);
+      else if (now.version !== state.version) reload();
+      else {
+        hide();
+        showWarnings(now.warnings);
+      }
+    },
+    reload: function (text) {
+      var data = {};
+      try { data = JSON.parse(text); } catch (error) {}
       hide();
-      showWarnings(now.warnings);
+      if (!data.pages || shows(data.pages)) reload();
+      // This page is as built: the next hello must not reload it.
+      else state.version = data.version;
+    },
+    search: function (text) {
+      var data = {};
+      try { data = JSON.parse(text); } catch (error) {}
+      if (shows([data.page])) reload();
+    },
+    warnings: function (data) {
+      if (!overlay) showWarnings(JSON.parse(data).warnings);
+    },
+    error: function (data) {
+      show(JSON.parse(data).problems);
     }
-  });
+  };
   // The output paths this page may be served from: \`/blog/posts/%EA%B8%80/\` → \`posts/글/index.html\`.
   // Without its slash, the folder's page too: \`/posts/글\` is a 404 until the post is written,
   // then a redirect to it, and the writer who typed it waits for that page.
@@ -288,23 +320,39 @@ const CLIENT = `function (state) {
   function shows(pages) {
     return ownPaths().some(function (page) { return pages.indexOf(page) !== -1; });
   }
-  source.addEventListener('reload', function (event) {
-    var data = {};
-    try { data = JSON.parse(event.data); } catch (error) {}
-    hide();
-    if (!data.pages || shows(data.pages)) reload();
-    // This page is as built: the next hello must not reload it.
-    else state.version = data.version;
-  });
-  source.addEventListener('search', function (event) {
-    var data = {};
-    try { data = JSON.parse(event.data); } catch (error) {}
-    if (shows([data.page])) reload();
-  });
-  source.addEventListener('warnings', function (event) {
-    if (!overlay) showWarnings(JSON.parse(event.data).warnings);
-  });
-  source.addEventListener('error', function (event) {
-    if (typeof event.data === 'string') show(JSON.parse(event.data).problems);
-  });
+  function listen(relay) {
+    var source = new EventSource(state.events);
+    Object.keys(handlers).forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        // \`error\` is also the name EventSource gives its own connection errors; ours carry data.
+        if (typeof event.data !== 'string') return;
+        if (relay) relay.postMessage({ name: name, data: event.data });
+        handlers[name](event.data);
+      });
+    });
+  }
+  // A browser keeps at most six HTTP/1.1 connections to a host for all its tabs, and a stream
+  // holds one for as long as its page is open: with six tabs of the preview open, a seventh
+  // never loaded. So one tab, the holder of a Web Lock, listens and passes each event on to
+  // the others; when it closes or reloads, the next tab waiting for the lock takes over.
+  var channel = null;
+  try {
+    if (window.BroadcastChannel && navigator.locks) channel = new BroadcastChannel('geul:events');
+  } catch (error) {}
+  if (!channel) return listen(null);
+  channel.onmessage = function (message) {
+    var event = message.data || {};
+    if (Object.prototype.hasOwnProperty.call(handlers, event.name)) handlers[event.name](event.data);
+  };
+  navigator.locks.request('geul:events', function () {
+    listen(channel);
+    return new Promise(function () {});
+  }).catch(function () {});
+  // The greeting a stream of its own would give: a build may have ended between serving this
+  // page and this tab joining.
+  fetch(state.hello, { cache: 'no-store' }).then(function (response) {
+    return response.ok ? response.text() : null;
+  }).then(function (text) {
+    if (text) handlers.hello(text);
+  }).catch(function () {});
 }`;

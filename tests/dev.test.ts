@@ -336,7 +336,7 @@ describe('geul dev: rebuilding', () => {
     const entry = JSON.parse((await get('pagefind/pagefind-entry.json')).body) as { languages: Record<string, { hash: string }> };
     for (const { hash } of Object.values(entry.languages)) expect(hash).toMatch(/\w/);
     const client = (await get('search/')).body;
-    expect(client).toContain("addEventListener('search'");
+    expect(client).toContain('search: function (text)');
   }, 30_000);
 
   it('a site of more than 256 posts keeps its whole search bundle served after a save re-indexes one part', async () => {
@@ -535,6 +535,10 @@ describe('geul dev: rebuilding', () => {
     // A page opened now learns about the problems as soon as it connects, too.
     const late = await EventStream.open(new URL('/__geul/events', server!.url).href);
     expect((await late.next('hello')).data.problems[0].text).toBe(problem.text);
+    // And so does a tab that gets its events from another tab's stream, asking once.
+    const hello = await get('/__geul/hello');
+    expect(hello.response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((JSON.parse(hello.body) as { problems: { text: string }[] }).problems[0]!.text).toBe(problem.text);
 
     mark = events.mark;
     await edit(POST, (text) => text.replace('title = "unclosed', 'title = "트랜스포머 고쳐 읽기"'));

@@ -128,6 +128,32 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     }
   });
 
+  it('serves a writer with many tabs open: one event stream for all of them, passed on when its tab closes', async () => {
+    root = await copySite('dev');
+    server = await startDevServer({ root, port: 0, host: '127.0.0.1', log: () => {} });
+    context = await browser!.newContext({ viewport: { width: 800, height: 600 } });
+    // A browser keeps six connections to a host for all its tabs: a stream per tab would
+    // leave the seventh tab waiting for ever.
+    const addresses = ['', 'posts/', 'tags/', 'categories/', 'search/', `tags/${encodeURIComponent('자연어-처리')}/`, 'tags/transformer/', POST_URL];
+    const tabs: Page[] = [];
+    for (const address of addresses) {
+      const tab = await context.newPage();
+      await tab.goto(new URL(address, server.url).href, { waitUntil: 'load', timeout: 10_000 });
+      await tab.evaluate(() => Object.assign(window, { stale: true }));
+      tabs.push(tab);
+    }
+    const post = tabs.at(-1)!;
+    await edit(POST, (text) => text.replace('마지막 문단이다.', '마지막 문단을 고쳤다.'));
+    await post.waitForFunction(() => document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, { timeout: 10_000 });
+    // Still only the pages the save changed reload.
+    expect(await isStale(tabs[2]!)).toBe(true);
+
+    // The tab that listened first goes; another takes the stream over.
+    await tabs[0]!.close();
+    await edit(POST, (text) => text.replace('마지막 문단을 고쳤다.', '마지막 문단을 또 고쳤다.'));
+    await post.waitForFunction(() => document.body.textContent!.includes('마지막 문단을 또 고쳤다.'), undefined, { timeout: 10_000 });
+  });
+
   it('shows the problems over the last good page while the site is broken, then reloads', async () => {
     const page = await openLongPost();
     const overlay = page.locator('geul-error-overlay');
