@@ -131,9 +131,19 @@ async function sendOutput(
 ): Promise<void> {
   const type = contentType(file);
   if ('content' in output) {
-    if (!file.endsWith('.html')) return send(req, res, status, type, output.content);
-    const text = typeof output.content === 'string' ? output.content : new TextDecoder().decode(output.content);
-    return send(req, res, status, type, site.html(text));
+    if (file.endsWith('.html')) {
+      const text = typeof output.content === 'string' ? output.content : new TextDecoder().decode(output.content);
+      return send(req, res, status, type, site.html(text));
+    }
+    const bytes = typeof output.content === 'string' ? Buffer.from(output.content, 'utf8') : output.content;
+    const range = status === 200 ? byteRange(req, bytes.byteLength) : undefined;
+    if (range === 'unsatisfiable') return sendUnsatisfiable(res, bytes.byteLength);
+    if (range) {
+      res.writeHead(206, { ...partialHeaders(range, bytes.byteLength), 'Content-Type': type });
+      res.end(req.method === 'HEAD' ? undefined : bytes.subarray(range.start, range.end + 1));
+      return;
+    }
+    return send(req, res, status, type, bytes, status === 200);
   }
   if ('unchanged' in output) return sendNotFound(req, res, site); // never in a snapshot: dev.ts fills them in
   let size: number;
@@ -143,24 +153,63 @@ async function sendOutput(
     // Deleted since the last build; the rebuild it triggers will drop it from the outputs.
     return file === '404.html' ? sendText(req, res, 404, 'Not found\n') : sendNotFound(req, res, site);
   }
-  res.writeHead(status, { ...NO_STORE, 'Content-Type': type, 'Content-Length': size });
+  const range = status === 200 ? byteRange(req, size) : undefined;
+  if (range === 'unsatisfiable') return sendUnsatisfiable(res, size);
+  if (range) res.writeHead(206, { ...partialHeaders(range, size), 'Content-Type': type });
+  else res.writeHead(status, { ...NO_STORE, 'Content-Type': type, 'Content-Length': size, ...(status === 200 ? ACCEPT_RANGES : {}) });
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
   try {
-    await pipeline(createReadStream(output.copyFrom), res);
+    await pipeline(createReadStream(output.copyFrom, range ? { start: range.start, end: range.end } : {}), res);
   } catch {
     res.destroy();
   }
+}
+
+/**
+ * Files other than pages answer a `Range: bytes=…` request with that part, as a static host
+ * and hugo server do: a browser seeks in a video (`static/demo.mp4`) only by asking for its
+ * parts, and Safari plays none that is not served so. One range only; for several (which
+ * browsers do not ask for) the whole file is sent, as RFC 9110 allows.
+ */
+const ACCEPT_RANGES = { 'Accept-Ranges': 'bytes' };
+
+interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+function byteRange(req: IncomingMessage, size: number): ByteRange | 'unsatisfiable' | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range?.trim() ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [first, last] = [match[1] ?? '', match[2] ?? ''];
+  // `bytes=-500`: the last 500 bytes.
+  if (first === '') return Number(last) === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - Number(last)), end: size - 1 };
+  const start = Number(first);
+  // `bytes=5-3` is no range at all: the header is ignored.
+  if (last !== '' && Number(last) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
+}
+
+function partialHeaders(range: ByteRange, size: number): Record<string, string | number> {
+  return { ...NO_STORE, ...ACCEPT_RANGES, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 };
+}
+
+function sendUnsatisfiable(res: ServerResponse, size: number): void {
+  res.writeHead(416, { ...NO_STORE, 'Content-Range': `bytes */${size}`, 'Content-Length': 0 });
+  res.end();
 }
 
 function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
   send(req, res, status, 'text/plain; charset=utf-8', text);
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Uint8Array, ranges = false): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...NO_STORE, 'Content-Type': type, 'Content-Length': bytes.byteLength });
+  res.writeHead(status, { ...NO_STORE, 'Content-Type': type, 'Content-Length': bytes.byteLength, ...(ranges ? ACCEPT_RANGES : {}) });
   res.end(req.method === 'HEAD' ? undefined : bytes);
 }

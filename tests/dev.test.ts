@@ -491,6 +491,41 @@ describe('geul dev: rebuilding', () => {
     await vi.waitFor(async () => expect((await get('posts/later/')).body).toContain('고친 본문'), { timeout: 8_000, interval: 100 });
   });
 
+  it('serves parts of a file asked for by range, as a browser seeking in a video asks (pages whole)', async () => {
+    const video = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    await start(async (dir) => {
+      await mkdir(path.join(dir, 'static'), { recursive: true });
+      await writeFile(path.join(dir, 'static/demo.mp4'), video);
+    });
+    const part = async (url: string, range: string) => {
+      const response = await fetch(new URL(url, server!.url), { headers: { Range: range } });
+      return { response, bytes: Buffer.from(await response.arrayBuffer()) };
+    };
+    const whole = await part('demo.mp4', '');
+    expect(whole.response.status).toBe(200);
+    expect(whole.response.headers.get('accept-ranges')).toBe('bytes');
+    const cases: [string, number, string, Buffer][] = [
+      ['bytes=0-99', 206, 'bytes 0-99/1000', video.subarray(0, 100)],
+      ['bytes=990-', 206, 'bytes 990-999/1000', video.subarray(990)],
+      ['bytes=-10', 206, 'bytes 990-999/1000', video.subarray(990)],
+      ['bytes=500-5000', 206, 'bytes 500-999/1000', video.subarray(500)],
+    ];
+    for (const [range, status, contentRange, bytes] of cases) {
+      const { response, bytes: got } = await part('demo.mp4', range);
+      expect(response.status, range).toBe(status);
+      expect(response.headers.get('content-range'), range).toBe(contentRange);
+      expect(got.equals(bytes), range).toBe(true);
+    }
+    const beyond = await part('demo.mp4', 'bytes=1000-');
+    expect(beyond.response.status).toBe(416);
+    expect(beyond.response.headers.get('content-range')).toBe('bytes */1000');
+    // Files made in memory too (a stylesheet); a page, which the server adds its client to, whole.
+    const css = await part('assets/style.css', 'bytes=0-9');
+    expect(css.response.status).toBe(206);
+    expect(css.bytes.byteLength).toBe(10);
+    expect((await part('', 'bytes=0-9')).response.status).toBe(200);
+  });
+
   it("serves static/'s dot files as they are saved, as the build copies them", async () => {
     await start();
     const events = await EventStream.open(new URL('/__geul/events', server!.url).href);
