@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { lookup as mimeLookup } from 'mrmime';
+import parseRange from 'range-parser';
 import type { Output } from './types.js';
 
 /** What one request asks for, decided from the URL and the output map alone. */
@@ -183,16 +184,13 @@ interface ByteRange {
 }
 
 function byteRange(req: IncomingMessage, size: number): ByteRange | 'unsatisfiable' | undefined {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range?.trim() ?? '');
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  const [first, last] = [match[1] ?? '', match[2] ?? ''];
-  // `bytes=-500`: the last 500 bytes.
-  if (first === '') return Number(last) === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - Number(last)), end: size - 1 };
-  const start = Number(first);
-  // `bytes=5-3` is no range at all: the header is ignored.
-  if (last !== '' && Number(last) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) };
+  const header = req.headers.range;
+  if (header === undefined) return undefined;
+  // range-parser (as Express's `send` reads it): -1 unsatisfiable, -2 no range header at all.
+  const ranges = parseRange(size, header, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined;
+  return { start: ranges[0]!.start, end: ranges[0]!.end };
 }
 
 function partialHeaders(range: ByteRange, size: number): Record<string, string | number> {
