@@ -60,6 +60,15 @@ declare const window: { scrollY: number; scrollTo(options: { left: number; top: 
 declare const document: { readyState: string; fonts: { ready: Promise<unknown> }; body: { textContent: string | null }; querySelector(selector: string): { textContent: string | null } | null };
 declare const history: { scrollRestoration: string };
 
+/** Wait until the server has no build running and the page has loaded since the last one. */
+async function settled(page: Page): Promise<void> {
+  for (let quiet = 0; quiet < 3; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    quiet = server!.building ? 0 : quiet + 1;
+  }
+  await page.waitForLoadState('load');
+}
+
 const isStale = (page: Page) => page.evaluate(() => (window as { stale?: boolean }).stale === true);
 
 describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_000 }, () => {
@@ -88,6 +97,9 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     const long = Array.from({ length: 30 }, (_, i) => `문단 ${i + 1}: ${'긴 문단은 글꼴에 따라 줄이 바뀌는 자리가 달라진다, '.repeat(12)}`);
     await edit(POST, (text) => text.replace('첫 문단:', `${long.join('\n\n')}\n\n첫 문단:`));
     await page.waitForFunction(() => document.readyState === 'complete' && document.body.textContent!.includes('문단 30: 긴 문단'), undefined, { timeout: 20_000 });
+    // The quick pass reloads the page and the rest of the build may reload it again: scrolled
+    // before that, the page would be reloaded under the test.
+    await settled(page);
     await page.evaluate(() => {
       history.scrollRestoration = 'manual';
       window.scrollTo({ left: 0, top: 3000, behavior: 'instant' });
@@ -106,6 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM))('geul dev in a browser', { timeout: 60_00
     await page.waitForFunction(() => document.readyState === 'complete' && document.body.textContent!.includes('마지막 문단을 고쳤다.'), undefined, {
       timeout: 20_000,
     });
+    await settled(page);
     await page.evaluate(() => document.fonts.ready);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await page.evaluate(() => window.scrollY)).toBe(before);
