@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +14,13 @@ export const OUTPUT_MARKER = '.geul';
  * content, a filesystem root or home, and any non-empty folder it did not make.
  */
 export function unsafeOutDirReason(outDir: string, root: string): string | undefined {
-  const target = path.resolve(outDir);
-  const project = path.resolve(root);
+  const given = path.resolve(outDir);
+  const linked = linkedFolder(given);
+  // A link is judged by where it leads too, since the site is written there (linkedFolder).
+  return unsafeFolderReason(outDir, given, path.resolve(root)) ?? (linked === given ? undefined : unsafeFolderReason(outDir, linked, realpathSync(root)));
+}
+
+function unsafeFolderReason(outDir: string, target: string, project: string): string | undefined {
   const forbidden = [
     project,
     path.join(project, 'content'),
@@ -150,6 +155,23 @@ function foldersInPlace(outDir: string): (file: string) => boolean {
 const MANIFEST_FORMAT = 4;
 
 /**
+ * The folder `outDir` leads to when it is a link to one (`dist -> ../site-deploy`, a
+ * gh-pages worktree): the site goes there, however many files changed. A build that moved a
+ * few files in wrote through the link, but one that swapped a whole new folder in replaced
+ * the link itself, leaving the folder it led to with the old site from then on.
+ */
+function linkedFolder(outDir: string): string {
+  try {
+    if (!lstatSync(outDir).isSymbolicLink()) return outDir;
+    return statSync(outDir).isDirectory() ? realpathSync(outDir) : outDir;
+  } catch {
+    // Nothing there (or a file where a folder of its path should be, which making the
+    // folder reports), or a link to nothing: replaced by the new folder, as a missing one is made.
+    return outDir;
+  }
+}
+
+/**
  * Write a whole site into `outDir`. Nothing in it changes until every file is written: new
  * and changed files go into a staging folder beside it first, and a failure leaves the
  * previous output exactly as it was. Then, when the site changed in a few files (an edited
@@ -185,7 +207,7 @@ export interface Staging {
  * began); the fingerprints of the committed files go to `stateFile`, if any.
  */
 export async function openStaging(outDir: string, folder: OutputFolder, stateFile: string | undefined): Promise<Staging> {
-  const target = path.resolve(outDir);
+  const target = linkedFolder(path.resolve(outDir));
   const parent = path.dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const staging = path.join(parent, `.${path.basename(target)}.new-${stamp}`);

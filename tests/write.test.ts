@@ -55,6 +55,12 @@ describe('unsafeOutDirReason', () => {
     expect(unsafeOutDirReason(dir(project), project)).toMatch(/refusing/);
   });
 
+  test('judges a link by where it leads: the site is written there', () => {
+    mkdirSync(path.join(project, 'images', 'public'), { recursive: true });
+    symlinkSync(path.join(project, 'images', 'public'), path.join(project, 'dist'));
+    expect(unsafeOutDirReason(path.join(project, 'dist'), project)).toMatch(/inside images\//);
+  });
+
   test('refuses a non-empty folder without the .geul marker', () => {
     const out = path.join(project, 'public');
     mkdirSync(out);
@@ -323,6 +329,23 @@ describe('a rebuild that changes a few files', () => {
       expect(outsideState(elsewhere)).toEqual({ 'keep.txt': 'not the site\'s' });
       expect(listFiles(dist)).toEqual([OUTPUT_MARKER, ...site('v2').map((output) => output.path)].sort());
     });
+  });
+
+  test('an output folder that is a link (dist -> a deploy folder) is written through, whether a few files change or all do', async () => {
+    const deploy = path.join(project, 'deploy');
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), deploy);
+    symlinkSync(deploy, dist);
+    // One file changed: moved in one by one.
+    await write(site('v2'), dist);
+    expect(readFileSync(path.join(deploy, 'index.html'), 'utf8')).toBe('v2');
+    // Every file changed: a whole folder swapped in, which replaced the link itself and left
+    // the deploy folder with the old site from then on.
+    await write(site('v3').map((output) => ({ ...output, content: `${String(output.content)}, 고침` })), dist);
+    expect(lstatSync(dist).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(deploy, 'index.html'), 'utf8')).toBe('v3, 고침');
+    expect(readFileSync(path.join(deploy, 'posts', 'p1', 'index.html'), 'utf8')).toBe('글 1, 고침');
+    expect(entries()).toEqual(['content', 'deploy', 'dist', 'site.toml']);
   });
 
   test('a file where a folder must go, or the other way round, is still replaced', async () => {
