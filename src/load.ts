@@ -48,11 +48,12 @@ export async function loadContent(root: string, snapshot?: SourceSnapshot): Prom
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') addError(config, `cannot read site.toml: ${(error as Error).message}`, { line: 1, column: 1 });
   }
   const listing = listSources(root);
+  const unreadable: VFile[] = [];
   return {
     config,
-    posts: readMarkdown(root, listing.posts, snapshot),
-    pages: readMarkdown(root, listing.pages, snapshot),
-    unread: unreadFiles(root, listing),
+    posts: readMarkdown(root, listing.posts, snapshot, unreadable),
+    pages: readMarkdown(root, listing.pages, snapshot, unreadable),
+    unread: [...unreadFiles(root, listing), ...unreadable],
   };
 }
 
@@ -188,7 +189,8 @@ function walkContent(root: string): { files: string[]; links: string[] } {
   return { files: files.sort(), links: links.sort() };
 }
 
-function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot | undefined): VFile[] {
+/** The files of `listed`, read; each that cannot be read (`chmod 000`) goes into `unreadable` with its error. */
+function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot | undefined, unreadable: VFile[]): VFile[] {
   const files: VFile[] = [];
   // Read one after another, synchronously: a few kilobytes each, a thousand files take half
   // the time they take as a thousand promises through libuv's four threads.
@@ -210,7 +212,12 @@ function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot |
       // Deleted between the listing and the read (an editor's save, a `git checkout`):
       // the file is simply not there for this build.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
+      // One the build may not read (`chmod 000`, another user's file) is an error of that
+      // file, told with every other problem, where the system's message alone ended the run.
+      const file = new VFile({ path: name, cwd: root });
+      addError(file, `cannot read this file: ${systemReason(error)}`, { line: 1, column: 1 });
+      unreadable.push(file);
+      continue;
     }
     const file = new VFile({ path: name, cwd: root, value });
     if (stats) {
@@ -220,6 +227,12 @@ function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot |
     files.push(file);
   }
   return files;
+}
+
+/** A system error without the absolute path it names: `EACCES: permission denied`. */
+function systemReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return message.replace(/, \w+ '.*'$/s, '') || String(code);
 }
 
 /**

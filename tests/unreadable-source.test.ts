@@ -1,0 +1,43 @@
+/**
+ * A post the build may not read (`chmod 000`, a file of another user): an error of that post,
+ * told at its path with every other problem of the run. The tests run as root, whom no mode
+ * bit refuses, so the refusal is made here, by readFileSync.
+ */
+import type * as fs from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { build } from '../src/build.ts';
+import { formatProblem } from '../src/report.ts';
+import { cleanup, REPO_ROOT, tempDir } from './helpers/site.ts';
+
+vi.mock('node:fs', async (original) => {
+  const real = await original<typeof fs>();
+  return {
+    ...real,
+    readFileSync: ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (String(file).endsWith('locked.md')) throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES', syscall: 'open' });
+      return (real.readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as typeof fs.readFileSync,
+  };
+});
+
+let root: string;
+beforeEach(async () => {
+  root = await tempDir('geul-unreadable-');
+  mkdirSync(path.join(root, 'content', 'posts'), { recursive: true });
+  writeFileSync(path.join(root, 'site.toml'), 'title = "x"\n');
+  cpSync(path.join(REPO_ROOT, 'templates'), path.join(root, 'templates'), { recursive: true });
+  writeFileSync(path.join(root, 'content', 'posts', 'locked.md'), '+++\ntitle = "잠김"\ndate = 2024-01-01\n+++\n본문\n');
+  writeFileSync(path.join(root, 'content', 'posts', 'ok.md'), '+++\ntitle = "좋음"\ndate = 2024-01-01\n+++\n본문\n');
+  writeFileSync(path.join(root, 'content', 'posts', 'broken.md'), '+++\ntitle = 1\ndate = 2024-01-01\n+++\n본문\n');
+});
+afterEach(() => cleanup(root));
+
+test('an unreadable post is an error at its path, told with the other problems; the build does not throw', async () => {
+  const result = await build({ root, drafts: false, workers: 1 });
+  expect(result.problems.map(formatProblem)).toEqual([
+    'content/posts/broken.md:2:1: title must be a string',
+    'content/posts/locked.md:1:1: cannot read this file: EACCES: permission denied',
+  ]);
+});
