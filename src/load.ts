@@ -90,8 +90,8 @@ interface Listing {
 
 /** Posts, pages and the markdown left out, as on disk, sorted; each left out with its reason. */
 function listSources(root: string): Listing {
-  const { files, links } = walkContent(root);
-  const listing: Listing = { posts: [], pages: [], unread: [] };
+  const { files, links, unreadable } = walkContent(root);
+  const listing: Listing = { posts: [], pages: [], unread: unreadable.map((folder) => ({ ...folder, severity: 'error' as const })) };
   const read = [...files];
   for (const link of links) {
     const problem = linkProblem(root, link);
@@ -162,15 +162,20 @@ function readlinkOf(full: string): string {
  * symbolic link there, not followed: two links back up the tree (`a -> .`, `b -> .`) made
  * paths without end, a build that never finished. Paths relative to the root, as on disk.
  */
-function walkContent(root: string): { files: string[]; links: string[] } {
+function walkContent(root: string): { files: string[]; links: string[]; unreadable: { path: string; reason: string }[] } {
   const files: string[] = [];
   const links: string[] = [];
+  const unreadable: { path: string; reason: string }[] = [];
   const visit = (relative: string) => {
     let entries: Dirent[];
     try {
       entries = readdirSync(path.join(root, relative), { withFileTypes: true });
-    } catch {
+    } catch (error) {
       // No content/, or a folder removed while it is listed.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // A folder the build may not list (`chmod 000 content/posts`) would publish the site
+      // without its posts, the previous dist/ replaced by an empty one: an error instead.
+      unreadable.push({ path: relative, reason: `cannot read this folder: ${systemReason(error)}` });
       return;
     }
     for (const entry of entries) {
@@ -186,7 +191,7 @@ function walkContent(root: string): { files: string[]; links: string[] } {
     }
   };
   visit('content');
-  return { files: files.sort(), links: links.sort() };
+  return { files: files.sort(), links: links.sort(), unreadable };
 }
 
 /** The files of `listed`, read; each that cannot be read (`chmod 000`) goes into `unreadable` with its error. */

@@ -1,7 +1,7 @@
 /**
- * A post the build may not read (`chmod 000`, a file of another user): an error of that post,
- * told at its path with every other problem of the run. The tests run as root, whom no mode
- * bit refuses, so the refusal is made here, by readFileSync.
+ * A post or folder of posts the build may not read (`chmod 000`, another user's): an error
+ * at its path, told with every other problem of the run. The tests run as root, whom no mode
+ * bit refuses, so the refusal is made here, by readFileSync and readdirSync.
  */
 import type * as fs from 'node:fs';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,10 @@ vi.mock('node:fs', async (original) => {
       if (String(file).endsWith('locked.md')) throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES', syscall: 'open' });
       return (real.readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
     }) as typeof fs.readFileSync,
+    readdirSync: ((folder: fs.PathLike, ...rest: unknown[]) => {
+      if (String(folder).endsWith('locked-folder')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${String(folder)}'`), { code: 'EACCES', syscall: 'scandir' });
+      return (real.readdirSync as (...args: unknown[]) => unknown)(folder, ...rest);
+    }) as typeof fs.readdirSync,
   };
 });
 
@@ -40,4 +44,12 @@ test('an unreadable post is an error at its path, told with the other problems; 
     'content/posts/broken.md:2:1: title must be a string',
     'content/posts/locked.md:1:1: cannot read this file: EACCES: permission denied',
   ]);
+});
+
+test('a folder of posts that cannot be listed is an error, not a site published without its posts', async () => {
+  mkdirSync(path.join(root, 'content', 'posts', 'locked-folder'));
+  writeFileSync(path.join(root, 'content', 'posts', 'locked-folder', 'index.md'), '+++\ntitle = "묶음"\ndate = 2024-01-01\n+++\n본문\n');
+  const result = await build({ root, drafts: false, workers: 1 });
+  expect(result.problems.map(formatProblem)).toContain('content/posts/locked-folder:1:1: cannot read this folder: EACCES: permission denied');
+  expect(result.stats.errors).toBe(3);
 });
