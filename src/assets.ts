@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { realpathSync } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
@@ -105,6 +105,30 @@ export function imagesFolderProblem(root: string): Problem | undefined {
   const relative = path.relative(images, project);
   if (relative.startsWith(`..${path.sep}`) || relative === '..' || path.isAbsolute(relative)) return undefined;
   return { path: 'images', line: 1, column: 1, message: `images/ is a link to ${images}, which holds the project itself: link it to a folder of images`, severity: 'error' };
+}
+
+/**
+ * Files of the project to be copied (an image, a file of `static/` or of a page bundle) that
+ * the build may not read (`chmod 000`, another user's): each an error at its path, told with
+ * the other problems. Found only at the copy, one was the system's EACCES ending the run
+ * alone, after a whole build. One `access` each, no read.
+ */
+export function unreadableCopies(outputs: readonly Output[], root: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const output of outputs) {
+    if (!('copyFrom' in output)) continue;
+    const relative = path.relative(root, output.copyFrom);
+    if (relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) continue;
+    try {
+      accessSync(output.copyFrom, constants.R_OK);
+    } catch (error) {
+      // Gone since it was listed: the copy fails as it did before, with the system's message.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const reason = (error as Error).message.replace(/, \w+ '.*'$/s, '');
+      problems.push({ path: relative.split(path.sep).join('/').normalize('NFC'), line: 1, column: 1, message: `cannot read this file: ${reason}`, severity: 'error' });
+    }
+  }
+  return problems;
 }
 
 /**

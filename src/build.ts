@@ -1,5 +1,5 @@
 import type { VFile } from 'vfile';
-import { assets, imagesFolderProblem, replacedPages } from './assets.js';
+import { assets, imagesFolderProblem, replacedPages, unreadableCopies } from './assets.js';
 import { collect, isPublished } from './collect.js';
 import { compactHtml, isHtmlOnDisk, knownHtmlDigest, type HtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
@@ -186,7 +186,7 @@ export async function assemble({ sources, config, compiled, modified, started }:
   }
 
   // Problems of copied files and folders, which no VFile holds.
-  const copyProblems = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat()];
+  const copyProblems = [...replacedPages(new Set(routed.map((page) => page.outputPath)), outputs, options.root), ...[imagesFolderProblem(options.root) ?? []].flat(), ...unreadableCopies(outputs, options.root)];
 
   const problems = sortProblems([...problemsOf([sources.config, ...sources.posts, ...sources.pages, ...(sources.unread ?? []), ...copied.skipped, ...rendered.templateFiles]), ...variants.problems, ...copyProblems]);
   const errors = problems.filter((problem) => problem.severity === 'error').length;

@@ -1,7 +1,7 @@
 /**
- * A post or folder of posts the build may not read (`chmod 000`, another user's): an error
+ * A post, a folder of posts or a file to copy the build may not read (`chmod 000`, another user's): an error
  * at its path, told with every other problem of the run. The tests run as root, whom no mode
- * bit refuses, so the refusal is made here, by readFileSync and readdirSync.
+ * bit refuses, so the refusal is made here, by readFileSync, readdirSync and accessSync.
  */
 import type * as fs from 'node:fs';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,10 @@ vi.mock('node:fs', async (original) => {
       if (String(folder).endsWith('locked-folder')) throw Object.assign(new Error(`EACCES: permission denied, scandir '${String(folder)}'`), { code: 'EACCES', syscall: 'scandir' });
       return (real.readdirSync as (...args: unknown[]) => unknown)(folder, ...rest);
     }) as typeof fs.readdirSync,
+    accessSync: ((file: fs.PathLike, mode?: number) => {
+      if (/locked\.(?:png|txt)$/.test(String(file))) throw Object.assign(new Error(`EACCES: permission denied, access '${String(file)}'`), { code: 'EACCES', syscall: 'access' });
+      real.accessSync(file, mode);
+    }) as typeof fs.accessSync,
   };
 });
 
@@ -52,4 +56,17 @@ test('a folder of posts that cannot be listed is an error, not a site published 
   const result = await build({ root, drafts: false, workers: 1 });
   expect(result.problems.map(formatProblem)).toContain('content/posts/locked-folder:1:1: cannot read this folder: EACCES: permission denied');
   expect(result.stats.errors).toBe(3);
+});
+
+test('an image or a static file that cannot be read is an error at its path, told with the rest', async () => {
+  mkdirSync(path.join(root, 'images'));
+  mkdirSync(path.join(root, 'static'));
+  cpSync(path.join(REPO_ROOT, 'images', 'figure1.png'), path.join(root, 'images', 'locked.png'));
+  writeFileSync(path.join(root, 'static', 'locked.txt'), 'x');
+  writeFileSync(path.join(root, 'static', 'CNAME'), 'example.com');
+  const result = await build({ root, drafts: false, workers: 1 });
+  const problems = result.problems.map(formatProblem);
+  expect(problems).toContain('images/locked.png:1:1: cannot read this file: EACCES: permission denied');
+  expect(problems).toContain('static/locked.txt:1:1: cannot read this file: EACCES: permission denied');
+  expect(problems.filter((problem) => problem.includes('CNAME'))).toEqual([]);
 });
