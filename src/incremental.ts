@@ -11,7 +11,7 @@ import { readConfig } from './config.js';
 import { messages } from './i18n.js';
 import { gitDates, lastModified } from './lastmod.js';
 import { kindOf } from './content-files.js';
-import { linkProblem, listContent, loadContent } from './load.js';
+import { linkProblem, listContent, loadContent, unreadableFile } from './load.js';
 import { onDisk } from './on-disk.js';
 import type { MarkdownSettings } from './markdown.js';
 import { stampAt, stampOf } from './remark-images.js';
@@ -107,6 +107,8 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: Pu
   const read = new Map<string, string>();
   /** Markdown under content/ left out, each with its warning or error (load.ts), as the last listing found it. */
   let unread: VFile[] = [];
+  /** Posts and pages a change made unreadable (`chmod 000`), each with its error, until read again or gone. */
+  const unreadable = new Map<string, VFile>();
 
   const processorFor = (settings: MarkdownSettings) => {
     const key = JSON.stringify(settings);
@@ -144,6 +146,8 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: Pu
   /** Read every markdown file again: the first build, or settings that change every result. */
   const loadAll = async (): Promise<string[]> => {
     const files = await loadContent(root);
+    // Those that cannot be read are among loadContent's unread files.
+    unreadable.clear();
     unread = files.unread ?? [];
     const next = new Map<string, Source>();
     for (const [kind, list] of [['post', files.posts], ['page', files.pages]] as const) {
@@ -190,11 +194,13 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: Pu
       // Named NFC here; on disk maybe NFD (a file from macOS).
       const full = onDisk(root, file);
       read.set(file, stampOf(full));
+      unreadable.delete(file);
       try {
         // A link the build does not follow (out of the project, to a folder) is no source here either.
         text = linkProblem(root, path.relative(root, full)) ? undefined : await readFile(full, 'utf8');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // As in the build: an error of the file at its path, not a crash of the whole build.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.set(file, unreadableFile(root, file, error));
       }
       if (text === undefined) {
         bodiesOnly &&= !sources.has(file);
@@ -325,7 +331,7 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: Pu
       let result: BuildResult;
       try {
         result = await assemble(
-          { sources: { config: configFile, posts, pages, unread }, config, compiled, modified: dates, started },
+          { sources: { config: configFile, posts, pages, unread: [...unread, ...unreadable.values()] }, config, compiled, modified: dates, started },
           { root, ...OPTIONS, ...taken, now: now(), cache, previous: keys, ...(newer ? { abandon: () => newer.arrived() } : {}) },
         );
       } catch (error) {

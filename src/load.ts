@@ -219,9 +219,7 @@ function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot |
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       // One the build may not read (`chmod 000`, another user's file) is an error of that
       // file, told with every other problem, where the system's message alone ended the run.
-      const file = new VFile({ path: name, cwd: root });
-      addError(file, `cannot read this file: ${systemReason(error)}`, { line: 1, column: 1 });
-      unreadable.push(file);
+      unreadable.push(unreadableFile(root, name, error));
       continue;
     }
     const file = new VFile({ path: name, cwd: root, value });
@@ -232,6 +230,13 @@ function readMarkdown(root: string, listed: string[], snapshot: SourceSnapshot |
     files.push(file);
   }
   return files;
+}
+
+/** A post or page that could not be read (not for its absence), with the error saying why. */
+export function unreadableFile(root: string, name: string, error: unknown): VFile {
+  const file = new VFile({ path: name, cwd: root });
+  addError(file, `cannot read this file: ${systemReason(error)}`, { line: 1, column: 1 });
+  return file;
 }
 
 /** A system error without the absolute path it names: `EACCES: permission denied`. */

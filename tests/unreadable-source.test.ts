@@ -4,10 +4,13 @@
  * bit refuses, so the refusal is made here, by readFileSync, readdirSync and accessSync.
  */
 import type * as fs from 'node:fs';
+import type * as fsPromises from 'node:fs/promises';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { build } from '../src/build.ts';
+import { openCache } from '../src/cache.ts';
+import { createSiteBuilder } from '../src/incremental.ts';
 import { formatProblem } from '../src/report.ts';
 import { cleanup, REPO_ROOT, tempDir } from './helpers/site.ts';
 
@@ -30,6 +33,19 @@ vi.mock('node:fs', async (original) => {
   };
 });
 
+/** Whether `later.md` is refused to the dev server's reads (node:fs/promises), as after `chmod 000`. */
+let refuseLater = false;
+vi.mock('node:fs/promises', async (original) => {
+  const real = await original<typeof fsPromises>();
+  return {
+    ...real,
+    readFile: (async (file: fs.PathLike, ...rest: unknown[]) => {
+      if (refuseLater && String(file).endsWith('later.md')) throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES', syscall: 'open' });
+      return (real.readFile as (...args: unknown[]) => Promise<unknown>)(file, ...rest);
+    }) as typeof fsPromises.readFile,
+  };
+});
+
 let root: string;
 beforeEach(async () => {
   root = await tempDir('geul-unreadable-');
@@ -40,7 +56,10 @@ beforeEach(async () => {
   writeFileSync(path.join(root, 'content', 'posts', 'ok.md'), '+++\ntitle = "좋음"\ndate = 2024-01-01\n+++\n본문\n');
   writeFileSync(path.join(root, 'content', 'posts', 'broken.md'), '+++\ntitle = 1\ndate = 2024-01-01\n+++\n본문\n');
 });
-afterEach(() => cleanup(root));
+afterEach(async () => {
+  refuseLater = false;
+  await cleanup(root);
+});
 
 test('an unreadable post is an error at its path, told with the other problems; the build does not throw', async () => {
   const result = await build({ root, drafts: false, workers: 1 });
@@ -69,4 +88,17 @@ test('an image or a static file that cannot be read is an error at its path, tol
   expect(problems).toContain('images/locked.png:1:1: cannot read this file: EACCES: permission denied');
   expect(problems).toContain('static/locked.txt:1:1: cannot read this file: EACCES: permission denied');
   expect(problems.filter((problem) => problem.includes('CNAME'))).toEqual([]);
+});
+
+test('geul dev: a post made unreadable after a save is an error at its path, not a crash of the build; readable again, it is built', async () => {
+  writeFileSync(path.join(root, 'content', 'posts', 'later.md'), '+++\ntitle = "나중"\ndate = 2024-01-01\n+++\n본문\n');
+  const builder = createSiteBuilder(root, openCache(root, false));
+  await builder.update([], new Map());
+  refuseLater = true;
+  const refused = await builder.update(['content/posts/later.md'], new Map());
+  expect(refused?.problems.map(formatProblem)).toContain('content/posts/later.md:1:1: cannot read this file: EACCES: permission denied');
+  refuseLater = false;
+  const again = await builder.update(['content/posts/later.md'], new Map());
+  expect(again?.problems.map(formatProblem).filter((problem) => problem.includes('later.md'))).toEqual([]);
+  expect(again?.outputs.some((output) => output.path === 'posts/later/index.html')).toBe(true);
 });
