@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { VFile } from 'vfile';
 import { isBundleIndex, isMarkdown, kindOf, unpublishedReason } from './content-files.js';
@@ -42,6 +42,9 @@ export async function loadContent(root: string, snapshot?: SourceSnapshot): Prom
   const configPath = path.join(root, 'site.toml');
   const config = new VFile({ path: 'site.toml', cwd: root, value: '' });
   try {
+    // A named pipe would be read for ever: anything but a file is refused as a folder is.
+    const stats = statSync(configPath);
+    if (!stats.isFile() && !stats.isDirectory()) throw Object.assign(new Error('not a file (a pipe, a socket or a device)'), { code: 'ENOTFILE' });
     config.value = readFileSync(configPath, 'utf8');
   } catch (error) {
     // No site.toml: the defaults. One that cannot be read (a folder of that name) is an error of its own.
@@ -130,16 +133,18 @@ export function linkProblem(root: string, relative: string): { reason: string; s
   } catch {
     return { reason: `not read: a link to ${readlinkOf(full)}, which does not exist`, severity: 'warning' };
   }
-  let folder: boolean;
+  let stats: Stats;
   let project: string;
   try {
-    folder = statSync(target).isDirectory();
+    stats = statSync(target);
     project = realpathSync(root);
   } catch {
     // Gone between the two looks: not there for this build, as a file deleted while listed.
     return { reason: `not read: a link to ${target}, which does not exist`, severity: 'warning' };
   }
-  if (folder) return { reason: FOLDER_LINK, severity: 'warning' };
+  if (stats.isDirectory()) return { reason: FOLDER_LINK, severity: 'warning' };
+  // Reading a named pipe waits for a writer that never comes: the build hung for good.
+  if (!stats.isFile()) return { reason: `not read: a link to ${target}, which is not a file (a pipe, a socket or a device)`, severity: 'error' };
   const outside = path.relative(project, target);
   if (outside.startsWith(`..${path.sep}`) || outside === '..' || path.isAbsolute(outside)) {
     return { reason: `a link to ${target}, outside the project: copy the file into the project (geul reads a link only to a file inside it)`, severity: 'error' };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -106,4 +107,24 @@ describe('what a writer migrating from Hugo has in content/', () => {
       "content/tags/_index.md:1:1: warning: not used: Hugo's _index.md gives a list page its title and text, and geul makes the pages of tags (/tags/) from its templates; delete the file, or move its text to a page (content/<name>.md)",
     ]);
   });
+});
+
+// Without the check, loadContent blocks in readFileSync and this file never ends.
+describe('a named pipe, which a read waits on for ever', () => {
+  let site: string;
+  beforeAll(async () => {
+    site = await tempDir('geul-load-pipe-');
+    write(site, 'content/posts/a.md');
+    execFileSync('mkfifo', [path.join(site, 'pipe')]);
+    symlinkSync('../../pipe', path.join(site, 'content/posts/piped.md'));
+    execFileSync('mkfifo', [path.join(site, 'site.toml')]);
+  });
+  afterAll(() => cleanup(site));
+
+  test('as a post through a link, or as site.toml, is an error of that file; the build goes on to tell it', async () => {
+    const sources = await loadContent(site);
+    expect(sources.posts.map((file) => file.path)).toEqual(['content/posts/a.md']);
+    expect(told(sources)).toEqual([`content/posts/piped.md:1:1: error: not read: a link to ${path.join(realpathSync(site), 'pipe')}, which is not a file (a pipe, a socket or a device)`]);
+    expect(sources.config.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['1:1: cannot read site.toml: not a file (a pipe, a socket or a device)']);
+  }, 10_000);
 });
