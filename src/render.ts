@@ -62,7 +62,8 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
     const relative = path.relative(root, absolute).split(path.sep).join('/');
     let file = templateFiles.get(relative);
     if (!file) {
-      file = new VFile({ path: relative, cwd: root, value: existsSync(absolute) ? readFileSync(absolute, 'utf8') : '' });
+      const bytes = existsSync(absolute) ? readable(absolute) : '';
+      file = new VFile({ path: relative, cwd: root, value: typeof bytes === 'string' ? '' : bytes.toString('utf8') });
       templateFiles.set(relative, file);
     }
     return file;
@@ -464,8 +465,21 @@ const parsedTemplates = new Map<string, LocatedError[]>();
 function digestTemplates(dir: string): string {
   rendererVersion ??= JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') });
   const hash = createHash('sha256').update(rendererVersion);
-  for (const file of templateFiles(dir)) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of templateFiles(dir)) hash.update(file).update('\0').update(readable(file)).update('\0');
   return hash.digest('base64url');
+}
+
+/**
+ * A template's bytes, or the reason it cannot be read (`chmod 000`): that template's parse
+ * then fails with the same reason, told at its path with every other problem, where the
+ * system's EACCES here ended the run alone.
+ */
+function readable(file: string): Buffer | string {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    return `unreadable: ${(error as NodeJS.ErrnoException).code}`;
+  }
 }
 
 /** geul's and LiquidJS's versions, read once: the dev server renders on every save. */

@@ -19,7 +19,7 @@ vi.mock('node:fs', async (original) => {
   return {
     ...real,
     readFileSync: ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
-      if (String(file).endsWith('locked.md')) throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES', syscall: 'open' });
+      if (/locked\.(?:md|liquid)$/.test(String(file))) throw Object.assign(new Error(`EACCES: permission denied, open '${String(file)}'`), { code: 'EACCES', syscall: 'open' });
       return (real.readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
     }) as typeof fs.readFileSync,
     readdirSync: ((folder: fs.PathLike, ...rest: unknown[]) => {
@@ -101,4 +101,12 @@ test('geul dev: a post made unreadable after a save is an error at its path, not
   const again = await builder.update(['content/posts/later.md'], new Map());
   expect(again?.problems.map(formatProblem).filter((problem) => problem.includes('later.md'))).toEqual([]);
   expect(again?.outputs.some((output) => output.path === 'posts/later/index.html')).toBe(true);
+});
+
+test('a template that cannot be read is told at its path with the other problems; the build does not throw', async () => {
+  // Read here by LiquidJS's own fs, which the mock leaves alone: its unknown filter is told,
+  // with the template's text for the code frame, which geul reads (refused by the mock).
+  writeFileSync(path.join(root, 'templates', 'locked.liquid'), '{{ page.title | nope }}\n');
+  const result = await build({ root, drafts: false, workers: 1 });
+  expect(result.problems.map(formatProblem)).toContain('templates/locked.liquid:1:1: template error: undefined filter: nope');
 });
