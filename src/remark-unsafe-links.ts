@@ -1,4 +1,4 @@
-import type { Definition, Link, LinkReference, Parent, Root } from 'mdast';
+import type { Definition, Image, ImageReference, Link, LinkReference, Parent, Root } from 'mdast';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { addWarning } from './report.js';
@@ -16,6 +16,10 @@ export function remarkUnsafeLinks() {
       if (scriptScheme(node.url)) unsafeDefinitions.add(node.identifier);
     });
     visit(tree, (node, index, parent: Parent | undefined) => {
+      if (node.type === 'image' || node.type === 'imageReference') {
+        if (!parent || index === undefined || !droppedImage(node as Image | ImageReference, index, parent, unsafeDefinitions, file)) return;
+        return [SKIP, index];
+      }
       if (node.type !== 'link' && node.type !== 'linkReference') return;
       const link = node as Link | LinkReference;
       const scheme = link.type === 'link' ? scriptScheme(link.url) : unsafeDefinitions.has(link.identifier) ? 'definition' : undefined;
@@ -27,6 +31,20 @@ export function remarkUnsafeLinks() {
       return [SKIP, index];
     });
   };
+}
+
+/**
+ * `![x](javascript:…)` is no picture: published as its alt text, with a warning, as Hugo
+ * (goldmark) publishes such an image with an empty `src`. A `data:image/…` URL is a picture,
+ * an SVG one included (an `<img>` runs no script of an SVG).
+ */
+function droppedImage(image: Image | ImageReference, index: number, parent: Parent, unsafeDefinitions: ReadonlySet<string>, file: VFile): boolean {
+  const scheme = image.type === 'image' ? (/^data:image\//i.test(image.url.trim()) ? undefined : scriptScheme(image.url)) : unsafeDefinitions.has(image.identifier) ? 'definition' : undefined;
+  if (!scheme) return false;
+  const what = scheme === 'definition' ? `the image "${image.type === 'imageReference' ? image.label ?? image.identifier : ''}" leads to a script URL` : `an image of a "${scheme}:" URL is a script, not a picture`;
+  addWarning(file, `${what}: its alt text is published without the image`, image.position?.start, 'unsafe-link');
+  parent.children.splice(index, 1, ...(image.alt ? [{ type: 'text' as const, value: image.alt }] : []));
+  return true;
 }
 
 /**
