@@ -7,6 +7,7 @@ import type { DevServer } from './dev.js';
 import { openCache, type PostCache } from './cache.js';
 import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
+import { kindOf } from './content-files.js';
 import { loadContent } from './load.js';
 import { formatProblem, problemsOf, sortProblems, type Problem } from './report.js';
 import { titleSlug, unsafeSlugReason } from './slug.js';
@@ -373,6 +374,12 @@ async function newCommand(args: string[]): Promise<number> {
   const unsafe = unsafeSlugReason(slug);
   if (unsafe) {
     console.error(`geul new: ${unsafe}`);
+    return 2;
+  }
+  // A name the build skips (`_notes`, `.draft`: Hugo's habit for files kept out) would be a
+  // post the writer fills in and never sees, in `geul dev` or the site.
+  if (kindOf(`content/posts/${slug}.md`) !== 'post') {
+    console.error(`geul new: slug "${slug}" would name a file the build skips (names starting with "_" or "." are not read); choose another --slug`);
     return 2;
   }
   const file = path.join(root, 'content', 'posts', `${slug}.md`);

@@ -46,7 +46,8 @@ describe('geul new', () => {
     const named = await runCli(['new', '트랜스포머 리뷰', '--slug', 'transformer', '--root', root]);
     expect(named.code, named.stderr).toBe(0);
     expect(listFiles(root)).toEqual(['content/posts/transformer.md', 'site.toml']);
-    for (const slug of ['../../escape', 'a/b', '..', '']) {
+    // `_x` and `.x` too: the build skips such files, so the post would never be seen.
+    for (const slug of ['../../escape', 'a/b', '..', '', '_notes', '.hidden']) {
       const refused = await runCli(['new', '제목', '--slug', slug, '--root', root]);
       expect(refused.code, slug).toBe(2);
       expect(refused.stderr, slug).toMatch(/^geul new: slug/);
