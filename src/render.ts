@@ -126,7 +126,9 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
     }
   };
 
-  const helperCount = stale.length >= (options.helpersFrom ?? HELPERS_FROM) ? (options.helpers ?? 0) : 0;
+  // Never more threads than pages to render: `--workers 1000` on a small site started 999
+  // threads (8 GB, and a build that did not end).
+  const helperCount = stale.length >= (options.helpersFrom ?? HELPERS_FROM) ? Math.min(options.helpers ?? 0, stale.length) : 0;
   const helpers = helperCount > 0 ? startHelpers(helperCount, { templatesDir, templatesDigest, baseURL: urls.baseURL, globals, partialsDir }) : undefined;
   try {
     // Helpers are sent chunks of the pages of posts (those whose data holds a body), up to two

@@ -5,12 +5,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { render } from '../src/render.ts';
 import type { Output, Page } from '../src/types.ts';
 import { createUrls } from '../src/urls.ts';
 import { BODY_BYTES } from '../src/view.ts';
 import { cleanup, tempDir } from './helpers/site.ts';
+
+/** Threads started, counted through the module that starts them. */
+let started = 0;
+vi.mock('../src/worker.ts', async (original) => {
+  const real = await original<typeof import('../src/worker.ts')>();
+  return { ...real, startWorker: (...args: Parameters<typeof real.startWorker>) => (started++, real.startWorker(...args)) };
+});
 
 let root: string;
 const urls = createUrls({ baseURL: 'https://example.com/블로그/' });
@@ -53,6 +60,13 @@ function pages(count: number, template = 'post', extra: (n: number) => Record<st
 const text = (output: Output) => ('content' in output ? Buffer.from(output.content).toString('utf8') : output);
 
 describe('render helpers', () => {
+  test('never more threads than pages to render: --workers 1000 on a small site started 999', async () => {
+    started = 0;
+    const helped = await render(pages(2), root, urls, globals, { helpers: 20, helpersFrom: 1 });
+    expect(helped.outputs).toHaveLength(3);
+    expect(started).toBeLessThanOrEqual(3);
+  }, 60_000);
+
   test('pages of posts rendered by two helpers are the bytes the main thread alone makes, in page order', async () => {
     const alone = await render(pages(40), root, urls, globals);
     const helped = await render(pages(40), root, urls, globals, { helpers: 2, helpersFrom: 1 });
