@@ -44,7 +44,11 @@ export function collect(
   // oldest first, as in their series box: newest first is that order reversed, so a post's
   // older neighbour (prev) is the part before it, not the part after.
   const orderedPosts = [...posts].sort((a, b) => instant(b) - instant(a) || compare(b.sourcePath, a.sourcePath));
-  const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, () => undefined).filter(isOut);
+  // posts/index.html is the list of posts: a post there (a folder of that name) made the
+  // write fail with the system's EISDIR, after the whole build.
+  const keptPosts = withoutDuplicateSlugs(orderedPosts, fileOf, (slug) =>
+    slug.toLowerCase() === 'index.html' ? `slug "${slug}" is reserved: posts/index.html is the list of posts` : undefined,
+  ).filter(isOut);
   const orderedPages = [...pages].sort((a, b) => menuWeight(a) - menuWeight(b) || compare(a.sourcePath, b.sourcePath));
   const keptPages = withoutDuplicateSlugs(orderedPages, fileOf, (slug) =>
     RESERVED_PAGE_SLUGS.has(slug.toLowerCase()) ? `slug "${slug}" is reserved for geul's own pages` : undefined,

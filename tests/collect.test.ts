@@ -107,6 +107,15 @@ describe('collect', () => {
     expect(messages).toEqual(['content/tags.md:1:1: slug "tags" is reserved for geul\'s own pages']);
   });
 
+  test('a post may not take posts/index.html, the list of posts', () => {
+    const { site, messages } = run([
+      { path: 'content/posts/a.md', date: '2024-01-01', slug: 'Index.html' },
+      { path: 'content/posts/b.md', date: '2024-01-02' },
+    ]);
+    expect(site.posts.map((post) => post.slug)).toEqual(['b']);
+    expect(messages).toEqual(['content/posts/a.md:4:1: slug "Index.html" is reserved: posts/index.html is the list of posts']);
+  });
+
   test('"NLP" and "nlp" are one term, listing both posts newest first', () => {
     const { site, messages } = run([
       { path: 'content/posts/a.md', date: '2024-01-01', tags: ['NLP', '자연어 처리'] },
