@@ -16,7 +16,8 @@ export interface FrontMatterBlock {
 
 // Blank lines and spaces may stand before the opener, as Hugo's page lexer skips them: an
 // editor's stray empty first line must not make a post "without front matter".
-const OPENER = /^(\uFEFF?(?:[ \t]*\r?\n)*[ \t]*)\+\+\+([ \t]*)(\r?\n)/;
+// A file of one `+++` line with no line end after it has opened a block too: it is not closed.
+const OPENER = /^(\uFEFF?(?:[ \t]*\r?\n)*[ \t]*)\+\+\+([ \t]*)(\r?\n|$)/;
 const CLOSER = /^\+\+\+[ \t]*$/m;
 const LEADING_BLANKS = /^\uFEFF?\s*/;
 

@@ -241,6 +241,14 @@ describe('readFrontMatter', () => {
     ]);
   });
 
+  test('a file of one `+++` line, with no line end after it, is a block not closed, not one missing', () => {
+    for (const text of ['+++', '+++  ', '\n+++']) {
+      const file = fileOf(text);
+      expect(readFrontMatter(file, true)).toBeUndefined();
+      expect(file.messages.map((message) => message.reason), JSON.stringify(text)).toEqual(['front matter is not closed: add a "+++" line after it']);
+    }
+  });
+
   test('YAML front matter is refused with a hint', () => {
     const file = fileOf('---\ntitle: a\ndate: 2024-01-01\n---\n\n본문\n');
     expect(readFrontMatter(file, true)).toBeUndefined();
