@@ -12,6 +12,7 @@ import { addError, addWarning } from './report.js';
 import type { FileStamp } from './compile.js';
 import type { AssetRef, PostFigure } from './types.js';
 import { onDisk } from './on-disk.js';
+import { isMarkdown } from './content-files.js';
 
 declare module 'vfile' {
   interface DataMap {
@@ -229,6 +230,8 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
     // The top-level images/ may itself be a link (to a shared folder): it is published whole.
     if (!inside(full, root) && !inside(full, path.join(root, 'images'))) return { error: `image "${url}" is a link to a file outside the project`, looked: tried };
     const source = path.relative(root, full).split(path.sep).join('/');
+    // `![](other-post.md)` beside a post copied that post's source, a draft's too, into the site.
+    if (isMarkdown(candidate)) return { error: `image "${url}" is a markdown file (a post's source), not an image: it is not published`, looked: tried };
     if (candidate.startsWith(IMAGES_DIR)) return { asset: { source, output: candidate }, suffix, looked: tried };
     const inPostDir = path.posix.relative(postDir, candidate);
     if (!inPostDir.startsWith('../') && postDir.startsWith('content/')) {

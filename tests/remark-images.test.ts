@@ -45,6 +45,13 @@ describe('resolveImage', () => {
     expect(post('images/sub/deep.png')).toEqual({ asset: { source: 'images/sub/deep.png', output: 'images/sub/deep.png' }, suffix: '' });
   });
 
+  test('a markdown file is no image: another post\'s source (a draft\'s) is not copied into the site', () => {
+    writeFileSync(path.join(root, 'content', 'posts', 'draft.md'), '+++\ntitle = "초고"\ndraft = true\n+++\n');
+    for (const url of ['draft.md', 'content/posts/draft.md']) {
+      expect(post(url)).toEqual({ error: `image "${url}" is a markdown file (a post's source), not an image: it is not published` });
+    }
+  });
+
   test('a query or fragment is kept as a suffix', () => {
     expect(post('images/dot.png?v=2#x')).toEqual({ asset: { source: 'images/dot.png', output: 'images/dot.png' }, suffix: '?v=2#x' });
   });
