@@ -88,6 +88,20 @@ export function contentType(file: string): string {
 const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 
 /**
+ * The fonts geul copies from its packages (KaTeX's, Pretendard's) may be kept for an hour:
+ * they do not change while the preview runs (no static/ file can take their paths), and
+ * fetched again on every reload, all 20-odd of them, each save showed the page in the
+ * fallback font and reflowed it when they came.
+ */
+const PACKAGE_FONT = /^assets\/(?:katex\/fonts|fonts\/pretendard)\/[^/]+\.woff2?$/;
+const KEPT_FONT = { 'Cache-Control': 'max-age=3600', 'X-Content-Type-Options': 'nosniff' };
+
+/** The caching headers of a file: `no-store`, but for geul's package fonts. */
+function caching(file: string): Record<string, string> {
+  return PACKAGE_FONT.test(file) ? KEPT_FONT : NO_STORE;
+}
+
+/**
  * Answer one request from the in-memory site: GET and HEAD only, every response `no-store`
  * (a preview must never show yesterday's formula from the browser cache), unknown paths get
  * the site's own 404.html with status 404.
@@ -157,7 +171,7 @@ async function sendOutput(
   const range = status === 200 ? byteRange(req, size) : undefined;
   if (range === 'unsatisfiable') return sendUnsatisfiable(res, size);
   if (range) res.writeHead(206, { ...partialHeaders(range, size), 'Content-Type': type });
-  else res.writeHead(status, { ...NO_STORE, 'Content-Type': type, 'Content-Length': size, ...(status === 200 ? ACCEPT_RANGES : {}) });
+  else res.writeHead(status, { ...caching(file), 'Content-Type': type, 'Content-Length': size, ...(status === 200 ? ACCEPT_RANGES : {}) });
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -137,6 +137,19 @@ function rawGet(port: number, rawPath: string): Promise<{ status: number; body: 
 const rebuildLine = /^geul dev: (.+) changed: rebuilt in \d+ ms, (\d+) errors?, (\d+) warnings?/;
 
 describe('geul dev: serving', () => {
+  it("keeps geul's package fonts cacheable and everything else no-store, so a reload does not fetch every font again", async () => {
+    await start();
+    // A Pretendard subset, as the theme's stylesheet names it.
+    const pretendard = /fonts\/pretendard\/[^)'"]+\.woff2/.exec((await get('/assets/style.css')).body)?.[0];
+    expect(pretendard).toBeDefined();
+    for (const font of ['assets/katex/fonts/KaTeX_Main-Regular.woff2', `assets/${pretendard}`]) {
+      const { response } = await get(`/${font}`);
+      expect(response.status, font).toBe(200);
+      expect(response.headers.get('cache-control'), font).toBe('max-age=3600');
+    }
+    for (const file of ['/assets/katex/katex.min.css', '/']) expect((await get(file)).response.headers.get('cache-control'), file).toBe('no-store');
+  });
+
   it('serves the site from memory, drafts included, with the live-reload client in HTML only', async () => {
     await start();
     expect(server!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
