@@ -239,6 +239,17 @@ describe('markdown facts', () => {
     expect(selectAll('.markdown-alert-title', await render('> [!CAUTION]\n> Careful.\n', 'en')).map((title) => toText(title))).toEqual(['Caution']);
   });
 
+  test('problems in the first lines of an alert are reported at their place', async () => {
+    const file = new VFile({ path: 'content/posts/alert.md', value: '문단.\n\n> [!WARNING]\n> 주의: __강조__는 안 된다.\n\n> [!TIP]\n> 팁\n> 둘째 줄 \\ref{eq:none}\n' });
+    file.data.post = { sourcePath: 'content/posts/alert.md', outputDir: 'posts/alert' };
+    const { html } = await renderMarkdown(processor, file);
+    expect(file.messages.map((message) => `${message.line}:${message.column}: ${message.reason.slice(0, 20)}`).sort()).toEqual([
+      '4:7: "__" is shown as is,',
+      '8:8: unknown equation lab',
+    ]);
+    expect(html).toContain('주의: __강조__는 안 된다.');
+  });
+
   test('the same text and settings give the same HTML (cacheable)', async () => {
     const first = await renderCase('inline-math');
     const second = await renderCase('inline-math');
