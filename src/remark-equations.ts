@@ -228,6 +228,15 @@ function splitRefs(
   const start = node.position?.start.offset;
   let last = 0;
   let searchFrom = 0;
+  // Where the text after the last reference starts in the source, so the pieces of text
+  // between references keep their places: later checks (the emphasis lint) need them.
+  let sourceLast: number | undefined = 0;
+  const piece = (value: string, to: number | undefined): Text => {
+    const from = sourceLast;
+    if (start === undefined || from === undefined || to === undefined || !node.position) return { type: 'text', value };
+    const end = to === source.length ? node.position.end : { ...placeAt(file, start + to), offset: start + to };
+    return { type: 'text', value, position: { start: { ...placeAt(file, start + from), offset: start + from }, end } };
+  };
   for (const match of node.value.matchAll(REF)) {
     const [whole, kind = 'ref', name = ''] = match;
     // The place of this reference in the file: found in the source from the node's start.
@@ -237,7 +246,8 @@ function splitRefs(
     if (at !== -1 && escaped(source, at)) continue;
     const place = start !== undefined && at !== -1 ? placeAt(file, start + at) : node.position?.start;
     const equation = lookup(name, kind, place);
-    if (match.index > last) out.push({ type: 'text', value: node.value.slice(last, match.index) });
+    if (match.index > last) out.push(piece(node.value.slice(last, match.index), at === -1 ? undefined : at));
+    sourceLast = at === -1 ? undefined : at + whole.length;
     if (equation) {
       const text = kind === 'eqref' ? `(${equation.number})` : equation.number;
       out.push({
@@ -252,7 +262,7 @@ function splitRefs(
     }
     last = match.index + whole.length;
   }
-  if (last < node.value.length) out.push({ type: 'text', value: node.value.slice(last) });
+  if (last < node.value.length) out.push(piece(node.value.slice(last), source.length));
   return out;
 }
 

@@ -307,6 +307,11 @@ describe('label errors', () => {
     ]);
   });
 
+  test('text around a reference keeps its place: a later check still finds a problem beside it', async () => {
+    const { messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '식 \\eqref{eq:a}에서 __강조__는 안 되고', '\\ref{eq:a} 뒤 ** 굵게**도.'].join('\n'));
+    expect(messages.map((message) => message.split(' is shown')[0])).toEqual(['5:18: warning: "__"', '6:14: warning: "**"']);
+  });
+
   test('a post without labels has no references', async () => {
     const { messages } = await render('\\ref{eq:a}');
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
