@@ -123,8 +123,13 @@ export function remarkEquations() {
       const label = (found[0]![1] ?? '').trim();
       let tex = replaceInTex(node.value, LABEL, () => '').trimEnd();
       const ownTag = tagOf(withoutComments(tex));
+      // `\nonumber` or a starred environment (`align*`) says "no number", as on a numbered row;
+      // a `\tag` appended after it would number it all the same.
+      const unnumbered = ownTag === undefined ? /\\(nonumber|notag)(?![a-zA-Z])|\\begin\s*\{((?:equation|multline|align|gather|alignat|flalign)\*)\}/.exec(withoutComments(tex)) : null;
       if (!label) {
         addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
+      } else if (unnumbered) {
+        addError(file, `\\label{${label}} on a formula that ${unnumbered[1] ? `\\${unnumbered[1]}` : unnumbered[2]} leaves without a number`, place, 'equation-label');
       } else if (labels.has(label)) {
         addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
       } else {

@@ -312,6 +312,21 @@ describe('label errors', () => {
     expect(messages.map((message) => message.split(' is shown')[0])).toEqual(['5:18: warning: "__"', '6:14: warning: "**"']);
   });
 
+  test('a \\label in a formula that \\notag or a starred environment leaves unnumbered is an error, not a number', async () => {
+    const { messages, tree } = await render([
+      '$$', '\\begin{align*}', 'x &= 1 \\label{eq:star}', '\\end{align*}', '$$', '',
+      '$$', 'z = 3 \\notag \\label{eq:notag}', '$$', '',
+      '$$', '\\begin{pmatrix*}[r] -1 & 2 \\end{pmatrix*} \\label{eq:m}', '$$', '',
+      '$$', 'y = 2 \\nonumber \\tag{B} \\label{eq:b}', '$$',
+    ].join('\n'));
+    expect(messages).toEqual([
+      '1:1: error: \\label{eq:star} on a formula that align* leaves without a number',
+      '7:1: error: \\label{eq:notag} on a formula that \\notag leaves without a number',
+    ]);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-m', 'eq-b']);
+    expect(selectAll('.tag', tree).map((node) => textOf(node).replace(/\u200b/g, ''))).toEqual(['(1)', '(B)']);
+  });
+
   test('a post without labels has no references', async () => {
     const { messages } = await render('\\ref{eq:a}');
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
