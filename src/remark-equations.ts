@@ -71,7 +71,7 @@ export function remarkEquations() {
           number = String(++counter);
           edits.push({ from: row.end, to: row.end, insert: ` \\tag{${number}}` });
         }
-        const label = rowLabels[0]?.[1]?.trim();
+        const label = rowLabels[0]?.[1] === undefined ? undefined : labelKey(rowLabels[0][1]);
         if (label === undefined) continue;
         if (!label) addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
         else if (number === undefined) addError(file, `\\label{${label}} on a row that \\nonumber leaves without a number`, place, 'equation-label');
@@ -120,7 +120,7 @@ export function remarkEquations() {
       if (found.length > 1) {
         addError(file, `one \\label per formula: this one has ${found.length}; split it into several "$$" blocks`, place, 'equation-label');
       }
-      const label = (found[0]![1] ?? '').trim();
+      const label = labelKey(found[0]![1] ?? '');
       let tex = replaceInTex(node.value, LABEL, () => '').trimEnd();
       const ownTag = tagOf(withoutComments(tex));
       // `\nonumber` or a starred environment (`align*`) says "no number", as on a numbered row;
@@ -151,7 +151,7 @@ export function remarkEquations() {
     });
 
     const lookup = (name: string, kind: string, place: { line: number; column: number } | undefined) => {
-      const equation = labels.get(name.trim());
+      const equation = labels.get(labelKey(name));
       if (!equation) {
         const known = [...labels.keys()];
         const hint = known.length > 0 ? ` (labels in this post: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''})` : ' (this post has no \\label)';
@@ -363,6 +363,14 @@ export function anchorOf(label: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
   return `eq-${name || 'equation'}`;
+}
+
+/**
+ * A label as it is compared: trimmed and NFC, as paths and terms are. Hangul typed or pasted
+ * decomposed (NFD, as macOS gives it) looks the same as composed and must name the same equation.
+ */
+function labelKey(label: string): string {
+  return label.trim().normalize('NFC');
 }
 
 function uniqueId(base: string, ids: Set<string>): string {

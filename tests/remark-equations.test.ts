@@ -327,6 +327,14 @@ describe('label errors', () => {
     expect(selectAll('.tag', tree).map((node) => textOf(node).replace(/\u200b/g, ''))).toEqual(['(1)', '(B)']);
   });
 
+  test('a label is the same whether its Hangul is composed (NFC) or decomposed (NFD)', async () => {
+    const nfd = '손실'.normalize('NFD');
+    const { messages, tree } = await render(['$$', `L = 0 \\label{eq:${nfd}}`, '$$', '', '식 \\eqref{eq:손실}과 $\\ref{eq:손실}$.', '', '$$', 'M = 1 \\label{eq:손실}', '$$'].join('\n'));
+    expect(messages).toEqual(['7:1: error: duplicate equation label "eq:손실": already used on line 1']);
+    expect(select('.equation', tree)?.properties.id).toBe('eq-손실');
+    expect(selectAll('a.eqref', tree).map((node) => node.properties.href)).toEqual(['#eq-손실']);
+  });
+
   test('a post without labels has no references', async () => {
     const { messages } = await render('\\ref{eq:a}');
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
