@@ -26,7 +26,13 @@ export const paperSchema = z.strictObject(
       .min(1000, 'expected a four-digit year')
       .max(9999, 'expected a four-digit year')
       .optional(),
-    venue: z.string().trim().optional(),
+    // Left empty (`venue = ""`, a template's blank) it is absent, as an empty author is:
+    // else the BibTeX got `journal = {}`, and an arXiv preprint lost its arXiv journal.
+    venue: z
+      .string()
+      .trim()
+      .transform((venue) => venue || undefined)
+      .optional(),
     arxiv: z
       .string()
       .trim()

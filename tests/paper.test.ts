@@ -88,6 +88,13 @@ describe('[paper] in front matter', () => {
     expect(frontMatter?.paper?.authors).toEqual(['Kurt']);
   });
 
+  test('an empty venue is no venue: no empty journal in the BibTeX, an arXiv preprint still names arXiv', () => {
+    const { frontMatter, messages } = read(['title = "t"', 'date = "2024-01-01"', '[paper]', 'title = "Adam"', 'authors = ["Diederik Kingma"]', 'venue = " "', 'arxiv = "1412.6980"']);
+    expect(messages).toEqual([]);
+    expect(frontMatter?.paper?.venue).toBeUndefined();
+    expect(bibtex(frontMatter!.paper!)).toContain('journal = {arXiv preprint arXiv:1412.6980}');
+  });
+
   test('every bad value is an error at its key inside [paper]', () => {
     const { frontMatter, messages } = read([
       'title = "t"',
