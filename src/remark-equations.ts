@@ -76,6 +76,8 @@ export function remarkEquations() {
         if (!label) addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
         else if (number === undefined) addError(file, `\\label{${label}} on a row that \\nonumber leaves without a number`, place, 'equation-label');
         else if (labels.has(label)) addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
+        // Two rows of this formula: not yet in `labels`, which takes the formula's labels at its end.
+        else if (found.some((other) => other.label === label)) addError(file, `duplicate equation label "${label}": already used on line ${place?.line ?? 1}`, place, 'equation-label');
         else found.push({ label, number, start: row.start });
       }
       const anchors = found.map(({ label, number, start }) => {

@@ -335,6 +335,11 @@ describe('label errors', () => {
     expect(selectAll('a.eqref', tree).map((node) => node.properties.href)).toEqual(['#eq-손실']);
   });
 
+  test('a label used twice in the rows of one align is a duplicate too', async () => {
+    const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:x} \\\\', 'c &= d \\label{eq:x}', '\\end{align}', '$$', '', '\\eqref{eq:x}'].join('\n'));
+    expect(messages).toEqual(['1:1: error: duplicate equation label "eq:x": already used on line 1']);
+  });
+
   test('a post without labels has no references', async () => {
     const { messages } = await render('\\ref{eq:a}');
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
