@@ -93,7 +93,15 @@ export function remarkEquations() {
     };
 
 
+    // A footnote no text refers to is not published (remark-rehype leaves it out), so its
+    // formulas take no number: else the first equation shown could be "(2)".
+    const referenced = new Set<string>();
+    visit(tree, 'footnoteReference', (reference) => {
+      referenced.add(reference.identifier);
+    });
+
     visit(tree, (node, index, parent) => {
+      if (node.type === 'footnoteDefinition' && !referenced.has(node.identifier)) return SKIP;
       if (node.type === 'inlineMath' && /\\label\s*\{/.test(withoutComments(node.value))) {
         addError(file, '\\label works only in display math: put the formula between "$$" lines', node.position?.start, 'equation-label');
         setTex(node, replaceInTex(node.value, LABEL, () => ''));

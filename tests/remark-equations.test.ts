@@ -340,6 +340,16 @@ describe('label errors', () => {
     expect(messages).toEqual(['1:1: error: duplicate equation label "eq:x": already used on line 1']);
   });
 
+  test('an equation in a footnote no text refers to (not published) takes no number', async () => {
+    const { messages, tree } = await render([
+      '본문[^used].', '', '[^unused]: 안 쓰인 각주', '', '    $$', '    x = 1 \\label{eq:hidden}', '    $$', '',
+      '[^used]: 쓰인 각주', '', '    $$', '    z = 3 \\label{eq:note}', '    $$', '',
+      '$$', 'y = 2 \\label{eq:shown}', '$$', '', '\\eqref{eq:shown} \\eqref{eq:note}',
+    ].join('\n'));
+    expect(messages).toEqual([]);
+    expect(selectAll('a.eqref', tree).map((node) => textOf(node))).toEqual(['(2)', '(1)']);
+  });
+
   test('a post without labels has no references', async () => {
     const { messages } = await render('\\ref{eq:a}');
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
