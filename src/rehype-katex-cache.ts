@@ -151,7 +151,7 @@ export function rehypeKatexCache(options: FormulaOptions) {
         return SKIP;
       }
       const written = element.properties.dataWrittenTex;
-      const raw = { type: 'raw', value: unfocusableLinks(html), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
+      const raw = { type: 'raw', value: focusableDisplay(unfocusableLinks(html)), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
     });
@@ -222,6 +222,18 @@ function occurrence(text: string, needle: string, index: number): number | undef
  */
 function unfocusableLinks(html: string): string {
   return html.includes('<a href=') ? html.replaceAll('<a href=', '<a tabindex="-1" href=') : html;
+}
+
+/**
+ * A display formula in the tab order (`tabindex="0"`): wider than a phone's column it scrolls
+ * sideways in its own box, and a box that scrolls must be reachable by keyboard to be read
+ * (WCAG 2.1.1; axe's `scrollable-region-focusable`). Its own links are taken out of the tab
+ * order (unfocusableLinks), and Safari does not focus a scroller by itself. The MathML inside
+ * is what a screen reader reads on focus. Done as the formula goes into the page, like
+ * unfocusableLinks, so formulas stored by an earlier build get it too.
+ */
+function focusableDisplay(html: string): string {
+  return html.startsWith('<span class="katex-display">') ? `<span class="katex-display" tabindex="0">${html.slice('<span class="katex-display">'.length)}` : html;
 }
 
 /** The TeX of a node that rehypeKatexCache put in place of a formula, as the writer wrote it (before `\label`, `\eqref` and macros were worked in), if it is one. */

@@ -42,6 +42,15 @@ describe('the formula cache in the chain', () => {
     return { tree: fromHtml(rendered.html, { fragment: true }) as Root, html: rendered.html, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`) };
   };
 
+  test('a display formula is in the tab order: wider than a phone it scrolls in its own box, which the keyboard must reach (axe: scrollable-region-focusable)', async () => {
+    const { tree } = await render('본문 $x$ 그리고\n\n$$\n\\sum_{i=1}^{N} \\log p(x_i \\mid \\theta) + \\lambda \\lVert \\theta \\rVert^2\n$$\n\n```math\na = b\n```\n');
+    const displays = selectAll('.katex-display', tree);
+    expect(displays).toHaveLength(2);
+    for (const display of displays) expect(display.properties.tabIndex).toBe(0);
+    // Inline formulas stay out of it: they break with the line.
+    expect(selectAll('.katex', tree).filter((katex) => katex.properties.tabIndex !== undefined)).toEqual([]);
+  });
+
   test('a repeated formula is warned about at every place and in every post, though rendered once', async () => {
     const text = '첫째 $x = 가$ 그리고 둘째 $x = 가$.';
     const first = await render(text);

@@ -121,7 +121,7 @@ describe('huge and deep posts build', () => {
       const { problems, html } = await buildPost('formulas', lines.join('\n'));
       expect(problems).toEqual([]);
       expect(html.match(/<span class="katex">/g)).toHaveLength(5000);
-      expect(html.match(/<span class="katex-display">/g)).toHaveLength(1000);
+      expect(html.match(/<span class="katex-display"[ >]/g)).toHaveLength(1000);
       expect(html.match(/<math /g)).toHaveLength(5000);
       expect(html).not.toContain('katex-error');
     },
