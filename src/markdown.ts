@@ -22,6 +22,7 @@ import { isFootnoteHeading, plainText, rehypeHeadings } from './rehype-headings.
 import { quietKatex } from './quiet-katex.js';
 import { rehypeKatexCache } from './rehype-katex-cache.js';
 import { rehypeShiki } from './rehype-shiki.js';
+import { rehypeTables } from './rehype-tables.js';
 import { rehypeTaskLists } from './rehype-task-lists.js';
 import { remarkAlertGuard, remarkAlertTitles } from './remark-alerts.js';
 import { remarkDisplayMath } from './remark-display-math.js';
@@ -141,6 +142,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(rehypeFigures)
       // Task list checkboxes named by their item's text, for screen readers.
       .use(rehypeTaskLists)
+      // Tables reachable by keyboard: on a phone a wide one scrolls in its own box.
+      .use(rehypeTables)
       // Heading ids from their text, Hangul kept: "## 서론" → id="서론". Before KaTeX, so a
       // formula in a heading counts as its TeX source, not as KaTeX's rendered glyphs.
       .use(rehypeSlug)

@@ -130,6 +130,13 @@ describe('markdown facts', () => {
     expect(names).toEqual(['읽기', '구현하기', '논문 x^2 읽기', '중첩된 할 일', '느슨한 목록의 항목']);
   });
 
+  test('a table is in the tab order: wider than a phone it scrolls in its own box, which the keyboard must reach (axe: scrollable-region-focusable)', async () => {
+    const { rendered } = await renderCase('gfm-table-tasklist');
+    const tables = selectAll('table', fromHtml(rendered.html, { fragment: true }));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) expect(table.properties.tabIndex).toBe(0);
+  });
+
   test('a reference inside a formula is a link out of the tab order: it lies in KaTeX\'s aria-hidden layout (axe and Lighthouse: aria-hidden-focus)', async () => {
     const { rendered } = await renderCase('equation-refs');
     const hidden = [...rendered.html.matchAll(/<span class="katex-html" aria-hidden="true">[\s\S]*?<\/span><\/span><\/span>/g)].map((match) => match[0]);
