@@ -16,15 +16,35 @@ import { benchDev } from './dev.js';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
-const { values } = parseArgs({
-  options: {
-    sizes: { type: 'string', default: '1000,4000' },
-    large: { type: 'boolean', default: false },
-    runs: { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false },
-    dev: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm run bench [-- [--sizes 1000,4000] [--large] [--runs 3] [--keep] [--dev]]
+  --sizes <n,...>  post counts of the corpora to build (default 1000,4000)
+  --large          add a corpus of 10,000 posts
+  --runs <n>       runs of each measure, their median printed (default 3)
+  --keep           keep the generated corpora (in the temporary folder, geul-bench-<n>)
+  --dev            time the dev server instead (1,000 posts unless --sizes)`;
+/** The options, or the usage and exit 2 for one it does not know: a stack trace told no one what to type. */
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        sizes: { type: 'string', default: '1000,4000' },
+        large: { type: 'boolean', default: false },
+        runs: { type: 'string', default: '3' },
+        keep: { type: 'boolean', default: false },
+        dev: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const values = readOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 /** `--sizes` as post counts: whole numbers from 1 up, or the reason they are not. */
 function parseSizes(text: string): number[] | string {
   const sizes = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
