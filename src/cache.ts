@@ -511,9 +511,32 @@ let cachedVersions: Record<string, string> | undefined;
 export function versions(): Record<string, string> {
   if (cachedVersions) return cachedVersions;
   // geul's own sources count too, so an edited plugin never meets results of the old one.
-  cachedVersions = { geul: ownPackage().version, sources: sourcesDigest((file) => file.endsWith('.ts')) };
+  cachedVersions = { geul: ownPackage().version, sources: sourcesDigest((file) => file.endsWith('.ts')), installed: installedPackagesDigest() };
   for (const name of PACKAGES) cachedVersions[name] = packageVersion(name);
   return cachedVersions;
+}
+
+/**
+ * A digest of the name and version of every package npm installed for use (not `dev`), from
+ * npm's record of node_modules: for geul's own install, and for a project that installed geul.
+ * PACKAGES names the chain's plugins, but a post's HTML also comes from what they depend on
+ * (micromark, mdast-util-from-markdown, hast-util-to-html, github-slugger…): an `npm update`
+ * that changed only one of those left every cached post as the old code made it.
+ */
+function installedPackagesDigest(): string {
+  const geul = ownPackage().dir;
+  const digest = createHash('sha256');
+  for (const file of [path.join(geul, 'node_modules', '.package-lock.json'), path.join(geul, '..', '.package-lock.json')]) {
+    let packages: Record<string, { version?: unknown; dev?: unknown }>;
+    try {
+      packages = (JSON.parse(readFileSync(file, 'utf8')) as { packages?: typeof packages }).packages ?? {};
+    } catch {
+      digest.update('none\0');
+      continue;
+    }
+    for (const name of Object.keys(packages).sort()) if (packages[name]!.dev !== true) digest.update(`${name}@${String(packages[name]!.version)}\0`);
+  }
+  return digest.digest('hex');
 }
 
 /** Bump when the shape of a stored fragment or the meaning of its key changes. */
