@@ -572,7 +572,7 @@ export function fragmentSalt(): string {
  * GEUL_FROM_SOURCE share one cache. bin/geul.js names the src/ it bundled, since node_modules
  * (where the bundle lives) may be a link into another checkout.
  */
-function sourcesDigest(include: (file: string) => boolean): string {
+export function sourcesDigest(include: (file: string) => boolean): string {
   const named = (globalThis as { geulSourceDir?: string }).geulSourceDir;
   const src = named ?? path.join(ownPackage().dir, 'src');
   const digest = createHash('sha256');

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'n
 import path from 'node:path';
 import type { Problem } from './report.js';
 import { isOwnCacheFolder } from './cache-folder.js';
-import { packageVersion } from './cache.js';
+import { packageVersion, sourcesDigest } from './cache.js';
 import type { AssetRef, ImageVariant, Output, VariantFormat } from './types.js';
 
 
@@ -189,13 +189,16 @@ const IMAGES_IN_FLIGHT = 4;
 /**
  * Make the variants of every image the posts list, once per distinct image however many posts
  * use it, and give them as outputs copied from `.cache/geul/images/<key>/`. An entry is keyed
- * by a hash of the source bytes, sharp's version, the widths and the encoder settings, and
+ * by a hash of the source bytes, sharp's version, the widths, the encoder settings and this
+ * file's code, and
  * is trusted only while every file it lists has the size and checksum it recorded: a
  * truncated or edited entry is made again. sharp is loaded only when something must be made.
  */
 export async function makeVariants(assets: readonly AssetRef[], options: VariantOptions): Promise<VariantResult> {
   const cacheDir = path.join(options.root, '.cache', 'geul', 'images');
-  const salt = JSON.stringify({ format: CACHE_FORMAT, sharp: packageVersion('sharp'), widths: VARIANT_WIDTHS, encoders: ENCODERS });
+  // This file's own code counts too (orientation, resizing, what is kept): a change to how
+  // copies are made must not meet the copies the old code made, as with the post cache.
+  const salt = JSON.stringify({ format: CACHE_FORMAT, sharp: packageVersion('sharp'), widths: VARIANT_WIDTHS, encoders: ENCODERS, code: sourcesDigest((file) => file === 'images.ts') });
   // Distinct images by content: the same file used by ten posts, or copied into two bundles,
   // is made once.
   const jobs = new Map<string, Job>();
