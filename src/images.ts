@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Problem } from './report.js';
 import { isOwnCacheFolder } from './cache-folder.js';
@@ -221,7 +223,7 @@ export async function makeVariants(assets: readonly AssetRef[], options: Variant
     while (next < queue.length) {
       const job = queue[next++]!;
       const key = createHash('sha256').update(salt).update('\0').update(job.hash).digest('hex');
-      const dir = path.join(cacheDir, key.slice(0, 2), key);
+      let dir = path.join(cacheDir, key.slice(0, 2), key);
       let entry = options.fresh ? undefined : await readEntry(dir, key, [...job.files.keys()]);
       if (entry) {
         result.reused++;
@@ -230,7 +232,14 @@ export async function makeVariants(assets: readonly AssetRef[], options: Variant
         await utimes(path.join(dir, 'entry.json'), now, now).catch(() => undefined);
       } else {
         try {
-          entry = await makeEntry(dir, key, job.source, job.files, options.root, job.hash, load);
+          entry = await makeEntry(dir, key, job.source, job.files, options.root, job.hash, load).catch((error: unknown) => {
+            // The cache folder cannot hold it (`.cache/geul` a file, a shard replaced by one, a
+            // read-only disk): the copies are made in a folder of this process instead, as a
+            // damaged cache must cost time, never the build. sharp's own failures have no syscall.
+            if (typeof (error as NodeJS.ErrnoException).syscall !== 'string') throw error;
+            dir = path.join(uncachedDir(), key);
+            return makeEntry(dir, key, job.source, job.files, options.root, job.hash, load);
+          });
           result.made++;
         } catch (error) {
           const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -249,6 +258,21 @@ export async function makeVariants(assets: readonly AssetRef[], options: Variant
   if (result.made > 0) await pruneStale(cacheDir, Date.now() - STALE_MS);
   result.outputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return result;
+}
+
+let uncached: string | undefined;
+
+/**
+ * A folder of this process for copies the cache folder could not take, removed when the
+ * process ends: a build copies from it before then, the dev server serves from it meanwhile.
+ */
+function uncachedDir(): string {
+  if (uncached === undefined) {
+    const made = mkdtempSync(path.join(os.tmpdir(), 'geul-images-'));
+    uncached = made;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  return uncached;
 }
 
 /** One distinct image: its files in the cache entry, and the output paths that copy them. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { imageSize } from 'image-size';
 import sharp from 'sharp';
@@ -233,4 +233,40 @@ describe('makeVariants', () => {
     // Nothing half-made is left beside the entries.
     expect(readdirSync(path.join(root, '.cache/geul/images'), { recursive: true, encoding: 'utf8' }).filter((file) => file.includes('.tmp'))).toEqual([]);
   });
+});
+
+describe('makeVariants with a cache folder that cannot hold entries', () => {
+  test('.cache/geul a file, or a shard of the image cache a file: the copies are made all the same, with or without --no-cache', async () => {
+    const root = await tempDir('geul-variants-blocked-');
+    try {
+      mkdirSync(path.join(root, 'images'));
+      copyFileSync(path.join(FIXTURES, 'markdown/images/photo.jpg'), path.join(root, 'images/photo.jpg'));
+      const bytes = readFileSync(path.join(root, 'images/photo.jpg'));
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      const size = imageSize(bytes);
+      const plan = planImage('images/photo.jpg', { width: size.width!, height: size.height! }, 'jpg', hash)!;
+      const assets: AssetRef[] = [{ source: 'images/photo.jpg', output: 'images/photo.jpg', hash, variants: plan.variants }];
+      const check = async (fresh: boolean) => {
+        const result = await makeVariants(assets, { root, fresh });
+        expect(result.problems).toEqual([]);
+        expect(result).toMatchObject({ made: 1, reused: 0 });
+        expect(result.outputs).toHaveLength(plan.variants.length);
+        for (const output of result.outputs) {
+          if (!('copyFrom' in output)) throw new Error(`${output.path} is not copied`);
+          expect((await sharp(output.copyFrom).metadata()).format).toMatch(/^(jpeg|webp)$/);
+        }
+      };
+      mkdirSync(path.join(root, '.cache'));
+      writeFileSync(path.join(root, '.cache', 'geul'), 'not a folder');
+      await check(false);
+      await check(true);
+      // A shard of the image cache replaced by a file.
+      rmSync(path.join(root, '.cache', 'geul'));
+      mkdirSync(path.join(root, '.cache', 'geul', 'images'), { recursive: true });
+      for (let shard = 0; shard < 256; shard++) writeFileSync(path.join(root, '.cache', 'geul', 'images', shard.toString(16).padStart(2, '0')), '');
+      await check(false);
+    } finally {
+      await cleanup(root);
+    }
+  }, 60_000);
 });
