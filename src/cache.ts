@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -179,7 +179,7 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
     readNote(name) {
       if (!enabled) return undefined;
       try {
-        const [header, json] = readFileSync(noteFile(name), 'utf8').split('\n', 2) as [string, string | undefined];
+        const [header, json] = readCacheFile(noteFile(name)).toString('utf8').split('\n', 2) as [string, string | undefined];
         const { format, salt: written, checksum: sum } = JSON.parse(header) as { format?: unknown; salt?: unknown; checksum?: unknown };
         // Made by another version of geul or of the chain: not trusted.
         if (format !== CACHE_FORMAT || written !== salt || json === undefined || sum !== checksum(json)) return undefined;
@@ -222,11 +222,21 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
   };
 }
 
+/**
+ * The bytes of a cache file that is a regular file (or a link to one). Anything else where an
+ * entry should be (a link to /dev/zero, a named pipe) is no entry: read, it never ended (a
+ * build hung, its memory growing without bound) or blocked until something wrote to it.
+ */
+function readCacheFile(file: string): Buffer {
+  if (!statSync(file).isFile()) throw new Error(`${file} is not a file`);
+  return readFileSync(file);
+}
+
 /** An entry read whole and checked: JSON against the header's checksum, HTML against the JSON's digest. */
 function readEntry(file: string, key: string): CompiledPost | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readCacheFile(file);
   } catch {
     return undefined;
   }
@@ -246,6 +256,7 @@ function readEntryLazily(file: string, key: string, onLost: () => void, onHead: 
   let first: Buffer;
   let size: number;
   try {
+    if (!statSync(file).isFile()) return undefined;
     const fd = openSync(file, 'r');
     try {
       size = fstatSync(fd).size;
@@ -309,6 +320,7 @@ function withCheckedHtml(bytes: Buffer, key: string): CompiledPost | undefined {
 
 /** Exactly `length` bytes of `file` from `offset`; throws if the file is shorter. */
 function readRange(file: string, offset: number, length: number): Buffer {
+  if (!statSync(file).isFile()) throw new Error('not a file');
   const fd = openSync(file, 'r');
   try {
     const bytes = Buffer.allocUnsafe(length);
@@ -406,7 +418,7 @@ function readIndex(file: string, salt: string): Map<string, IndexedHead> {
   const index = new Map<string, IndexedHead>();
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readCacheFile(file).toString('utf8');
   } catch {
     return index;
   }

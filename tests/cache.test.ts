@@ -296,3 +296,39 @@ test('entry files replaced by folders cost the next build nothing but their post
     await cleanup(site);
   }
 }, 90_000);
+
+test('an entry, the index or a note that is a named pipe or a link to /dev/zero is no entry: read, it never ended', async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'geul-cache-'));
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const cache = openCache(root, true, { lazyHtml: true });
+  const keys = ['a', 'b'].map((name) => cache.keyOf({ sourcePath: `content/posts/${name}.md`, kind: 'post', text: name }, {}));
+  for (const key of keys) cache.set(key, { messages: [], dependencies: [] } as never);
+  cache.writeNote('related', { x: 1 });
+  expect(await cache.flush({ prune: true })).toBeUndefined();
+  // Whole, they are entries.
+  const whole = openCache(root, true);
+  expect(keys.every((key) => whole.get(key, false))).toBe(true);
+  expect(whole.readNote('related')).toEqual({ x: 1 });
+  const fileOf = (key: string) => path.join(root!, '.cache', 'geul', 'posts', key.slice(0, 2), `${key}.json`);
+  rmSync(fileOf(keys[0]!));
+  execFileSync('mkfifo', [fileOf(keys[0]!)]);
+  rmSync(fileOf(keys[1]!));
+  symlinkSync('/dev/zero', fileOf(keys[1]!));
+  for (const name of ['posts.index', 'related.json']) {
+    rmSync(path.join(root, '.cache', 'geul', name), { force: true });
+    symlinkSync('/dev/zero', path.join(root, '.cache', 'geul', name));
+  }
+  // In a process of its own: reading such a file blocks this thread for good, or fills its memory.
+  const script = `
+    import { openCache } from ${JSON.stringify(path.resolve('src/cache.ts'))};
+    for (const lazyHtml of [true, false]) {
+      const cache = openCache(${JSON.stringify(root)}, true, { lazyHtml });
+      const found = ${JSON.stringify(keys)}.map((key) => cache.get(key, false));
+      console.log(JSON.stringify({ found: found.filter(Boolean).length, note: cache.readNote('related') ?? null }));
+    }`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  expect(run.signal, 'the cache read a file that never ends').toBeNull();
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ found: 0, note: null }, { found: 0, note: null }]);
+}, 60_000);
