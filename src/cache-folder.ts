@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -16,4 +16,14 @@ export function isOwnCacheFolder(dir: string): boolean {
       return false;
     }
   });
+}
+
+/**
+ * The bytes of a cache file that is a regular file (or a link to one). Anything else where an
+ * entry should be (a link to /dev/zero, a named pipe) is no entry: read, it never ended (a
+ * build hung, its memory growing without bound) or blocked until something wrote to it.
+ */
+export function readCacheFile(file: string): Buffer {
+  if (!statSync(file).isFile()) throw new Error(`${file} is not a file`);
+  return readFileSync(file);
 }

@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isOwnCacheFolder } from './cache-folder.js';
+import { isOwnCacheFolder, readCacheFile } from './cache-folder.js';
 import type { CompiledPost, CompileInput } from './compile.js';
 import { compactHtml, digestOfHtml, htmlBytes, htmlOnDisk, knownHtmlDigest, withoutHtml } from './compact-html.js';
 import { fragmentStoreDir, pruneFragmentStores, type FragmentStoreLocation } from './fragments.js';
@@ -220,16 +220,6 @@ export function openCache(root: string, enabled: boolean, options: CacheOptions 
       return failure;
     },
   };
-}
-
-/**
- * The bytes of a cache file that is a regular file (or a link to one). Anything else where an
- * entry should be (a link to /dev/zero, a named pipe) is no entry: read, it never ended (a
- * build hung, its memory growing without bound) or blocked until something wrote to it.
- */
-function readCacheFile(file: string): Buffer {
-  if (!statSync(file).isFile()) throw new Error(`${file} is not a file`);
-  return readFileSync(file);
 }
 
 /** An entry read whole and checked: JSON against the header's checksum, HTML against the JSON's digest. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isOwnCacheFolder } from './cache-folder.js';
+import { isOwnCacheFolder, readCacheFile } from './cache-folder.js';
 import { readAt } from './read-at.js';
 
 /**
@@ -62,7 +62,7 @@ export function openFragmentStore({ dir, salt }: FragmentStoreLocation): Fragmen
     indexes.set(shard, index);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(shardFile(shard));
+      bytes = readCacheFile(shardFile(shard));
     } catch {
       return index;
     }

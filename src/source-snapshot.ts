@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
+import { readCacheFile } from './cache-folder.js';
 
 /**
  * What `geul build` knew of each markdown file when it last read it: the file's inode, size,
@@ -94,7 +95,7 @@ function fingerprint(stats: BigIntStats): string {
 
 function readSnapshot(file: string): Map<string, Entry> {
   try {
-    const text = readFileSync(file, 'utf8');
+    const text = readCacheFile(file).toString('utf8');
     const newline = text.indexOf('\n');
     const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; checksum?: unknown };
     const body = text.slice(newline + 1);

@@ -332,3 +332,29 @@ test('an entry, the index or a note that is a named pipe or a link to /dev/zero 
   expect(run.stderr).toBe('');
   expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ found: 0, note: null }, { found: 0, note: null }]);
 }, 60_000);
+
+test('the sources snapshot and a formula store shard that never end are ignored too', async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'geul-cache-'));
+  const { spawnSync } = await import('node:child_process');
+  const { symlinkSync } = await import('node:fs');
+  const { openFragmentStore, fragmentStoreDir } = await import('../src/fragments.js');
+  const location = { dir: fragmentStoreDir(root), salt: 'test' };
+  const store = openFragmentStore(location);
+  store.put('formula', { html: '<b>x</b>' });
+  store.flush();
+  expect(openFragmentStore(location).get('formula')).toEqual({ html: '<b>x</b>' });
+  const logs = readdirSync(location.dir, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.log'));
+  expect(logs).toHaveLength(1);
+  rmSync(path.join(location.dir, logs[0]!));
+  symlinkSync('/dev/zero', path.join(location.dir, logs[0]!));
+  symlinkSync('/dev/zero', path.join(root, '.cache', 'geul', 'sources.json'));
+  const script = `
+    import { openFragmentStore } from ${JSON.stringify(path.resolve('src/fragments.ts'))};
+    import { openSourceSnapshot } from ${JSON.stringify(path.resolve('src/source-snapshot.ts'))};
+    openSourceSnapshot(${JSON.stringify(root)});
+    console.log(JSON.stringify(openFragmentStore(${JSON.stringify(location)}).get('formula') ?? null));`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  expect(run.signal, 'a cache file that never ends was read').toBeNull();
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('null');
+}, 60_000);
