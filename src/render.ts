@@ -6,7 +6,7 @@ import { VFile } from 'vfile';
 import { packageVersion, versions, type PostCache } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { addError } from './report.js';
-import type { Output, Page } from './types.js';
+import type { ListPageSizes, Output, Page } from './types.js';
 import { startHelpers } from './render-helpers.js';
 import type { Urls } from './urls.js';
 import { BODY_BYTES } from './view.js';
@@ -407,10 +407,12 @@ export function paginatingLists(root: string, notes?: Pick<PostCache, 'readNote'
   const digest = digestTemplates(templatesDir);
   const key = `${templatesDir}\0${digest}`;
   let answer = paginating.get(key);
-  // Kept in the cache too: analysing the templates takes about a tenth of a second, which a
-  // rebuild after one post's edit would otherwise spend each time.
-  const noted = notes?.readNote('paginating') as { digest?: unknown; answer?: PaginatingLists } | undefined;
-  if (!answer && noted?.digest === digest && noted.answer) answer = noted.answer;
+  if (!answer) {
+    // Kept in the cache too: analysing the templates takes tens of milliseconds, which a
+    // rebuild after one post's edit would otherwise spend each time.
+    const noted = notes?.readNote('paginating') as { digest?: unknown; answer?: PaginatingLists } | undefined;
+    if (noted?.digest === digest && noted.answer) answer = noted.answer;
+  }
   if (!answer) {
     const { liquid } = engineFor(templatesDir, digest);
     const uses = (name: string) => {
@@ -430,7 +432,7 @@ export function paginatingLists(root: string, notes?: Pick<PostCache, 'readNote'
 }
 
 /** For each kind of list, whether its template shows page navigation. */
-export type PaginatingLists = Record<'home' | 'section' | 'term', boolean>;
+export type PaginatingLists = Record<keyof ListPageSizes, boolean>;
 
 const paginating = new Map<string, PaginatingLists>();
 
