@@ -30,6 +30,12 @@ export function remarkMathLint(options: FormulaOptions = { output: 'htmlAndMathm
       }
       if (node.type !== 'math' && node.type !== 'inlineMath') return undefined;
       const place = node.position?.start;
+      if (node.type === 'math' && unclosed(node, file)) {
+        // Like an unclosed code fence, it takes every line after it: the writer is told
+        // where it starts, not (as the Hangul or KaTeX found in the swallowed prose) further down.
+        addWarning(file, `$$ is never closed: every line after it, to line ${(place?.line ?? 1) + sourceOf(file, node).trimEnd().split('\n').length - 1}, is one formula; close it with a line of $$`, place, 'math-unclosed');
+        return SKIP;
+      }
       const next = parent && index !== undefined ? parent.children[index + 1] : undefined;
       // `\(…\)` is math by its writer's choice: no dollar sign was taken for a delimiter.
       const dollars = node.type === 'inlineMath' && !sourceOf(file, node).startsWith('\\');
@@ -184,6 +190,15 @@ function withFix(message: string): string {
  */
 function closedOnOwnLine(node: Math | InlineMath, file: VFile): boolean {
   return node.type === 'math' && /\n[ \t>]*(?:\$\$+|\\\])[ \t]*$/.test(sourceOf(file, node));
+}
+
+/**
+ * A `$$` block that runs to the end of its document, list item or quote, its closing `$$`
+ * never written. (An unclosed `\\[` is no formula at all, and a ```math fence is a code fence.)
+ */
+function unclosed(node: Math, file: VFile): boolean {
+  const source = sourceOf(file, node);
+  return source.startsWith('$$') && !/\$\$[ \t]*$/.test(source.trimEnd());
 }
 
 /**

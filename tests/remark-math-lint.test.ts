@@ -198,3 +198,23 @@ describe("KaTeX's strict mode", () => {
     expect(messages.every((message) => message.includes('Could not render math with KaTeX'))).toBe(true);
   });
 });
+
+describe('a display formula never closed', () => {
+  test('is a warning at its opening $$ saying how far it runs, not warnings about the prose it swallowed', async () => {
+    const markdown = ['본문.', '', '$$', 'x = 1', '', '두번째 문단 **굵게** 입니다.', '', '끝.', ''].join('\n');
+    expect((await render(markdown)).messages).toEqual([
+      '3:1: warning: $$ is never closed: every line after it, to line 8, is one formula; close it with a line of $$',
+    ]);
+  });
+
+  test('in a list item it runs to the item’s end', async () => {
+    const item = await render(['- 항목', '', '  $$', '  y = 2', '', '다음 문단.'].join('\n'));
+    expect(item.messages).toEqual(['3:3: warning: $$ is never closed: every line after it, to line 4, is one formula; close it with a line of $$']);
+  });
+
+  test('closed ones, on their own line, at a line end or in one line, are not told', async () => {
+    for (const markdown of ['$$\nx = 1\n$$', '$$\nx = 1 $$', '$$x = 1$$', '> $$\n> x = 1\n> $$', '\\[\nx\n\\]', '$$$\nx\n$$$', '```math\nx']) {
+      expect((await render(markdown)).messages.filter((message) => message.includes('never closed')), markdown).toEqual([]);
+    }
+  });
+});
