@@ -6,7 +6,7 @@ import { VFile } from 'vfile';
 import { BuildAbandoned } from './abandon.js';
 import { assemble, compileAll, type BuildResult } from './build.js';
 import type { PostCache } from './cache.js';
-import type { CompiledPost, CompileInput } from './compile.js';
+import type { CompiledPost, CompileInput, FileStamp } from './compile.js';
 import { readConfig } from './config.js';
 import { messages } from './i18n.js';
 import { gitDates, lastModified } from './lastmod.js';
@@ -215,11 +215,14 @@ export function createSiteBuilder(root: string, cache: PostCache, publishing: Pu
       sources.set(file, { kind, text, result: known?.result ?? { messages: [], dependencies: [] } });
       stale.push(file);
     }
-    // An image added, replaced or removed changes the posts that looked at it (and only those).
-    if (checkImages) {
+    // An image added, replaced or removed changes the posts that looked at it (and only those);
+    // a post's file changed, the posts that link to it (its slug gives their links' address).
+    const changedPosts = new Set(changed.filter((file) => kindOf(file)));
+    if (checkImages || changedPosts.size > 0) {
       for (const [file, source] of sources) {
         if (stale.includes(file)) continue;
-        if (source.result.dependencies.some((dependency) => stampAt(root, dependency.path) !== dependency.stamp)) stale.push(file);
+        const looked = (dependency: FileStamp) => checkImages || changedPosts.has(dependency.path);
+        if (source.result.dependencies.some((dependency) => looked(dependency) && stampAt(root, dependency.path) !== dependency.stamp)) stale.push(file);
       }
     }
     return { stale, edited: touched, bodiesOnly };

@@ -31,6 +31,7 @@ import { remarkShortcodeLint } from './remark-shortcode-lint.js';
 import { remarkEquations, trustEquationLinks } from './remark-equations.js';
 import { remarkHeadingIds } from './remark-heading-ids.js';
 import { remarkImages } from './remark-images.js';
+import { remarkPostLinks } from './remark-post-links.js';
 import { remarkKatexEnvironments } from './remark-katex-environments.js';
 import { remarkMathLint } from './remark-math-lint.js';
 import { remarkMathSyntax } from './micromark-math.js';
@@ -46,7 +47,7 @@ declare module 'vfile' {
     post: { sourcePath: string; outputDir: string };
     /** Set by remarkImages. */
     assets: AssetRef[];
-    /** Set by remarkImages: the image files looked at, with their state. */
+    /** Set by remarkImages and remarkPostLinks: the image and markdown files looked at, with their state. */
     dependencies: FileStamp[];
     /** Set by remarkReading. */
     reading: { wordCount: number; readingMinutes: number; excerpt: string; more: boolean };
@@ -129,6 +130,9 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkShortcodeLint)
       // Local images: resolve, size, list for copying; a missing one is an error.
       .use(remarkImages, { root: settings.root, basePath: settings.basePath })
+      // `[앞 글](attention.md)`: a link to a post's file, as GitHub and Obsidian follow it,
+      // published as that post's address; a missing one is an error.
+      .use(remarkPostLinks, { root: settings.root })
       // Reading time and excerpt, counted on the markdown tree.
       .use(remarkReading)
       // mdast → hast. Raw HTML in a post is the author's own and is kept.

@@ -7,8 +7,8 @@ import { addWarning } from './report.js';
 /** What to write instead of Hugo's built-in shortcodes a migrated post is most likely to hold. */
 const INSTEAD: Record<string, string> = {
   figure: 'an image with a title: ![alt](images/x.png "caption")',
-  ref: 'a link to the post: [text](/posts/<slug>/)',
-  relref: 'a link to the post: [text](/posts/<slug>/)',
+  ref: "a link to the post's file: [text](other-post.md)",
+  relref: "a link to the post's file: [text](other-post.md)",
   highlight: 'a fenced code block: ```python {hl_lines=[2]}',
   youtube: 'raw HTML: <iframe src="https://www.youtube-nocookie.com/embed/<id>" …></iframe>',
   katex: 'math: $…$ or $$…$$',

@@ -170,6 +170,9 @@ const changes: Record<string, (n: number) => Change> = {
     await rm(path.join(root, 'content/posts/readme.md'), { force: true });
     return ['content/posts/readme.md'];
   },
+  // A link to another post's file, whose address follows that post's slug.
+  linkTo: (n) => (root, count) => edit(root, at(n), (text) => `${text}\n[다음 편](series-${(n % 5) + 1}.md#소제목-${(n % 5) + 1}) ${count}\n`),
+  slug: (n) => (root, count) => edit(root, at(n), (text) => (text.includes('slug = ') ? text.replace(/slug = .*/, `slug = "s-${count}"`) : text.replace('draft = ', `slug = "s-${count}"\ndraft = `))),
   template: () => (root, count) => edit(root, 'templates/post.liquid', (text) => `${text}\n<!-- 템플릿 ${count} -->\n`),
   config: () => (root, count) => edit(root, 'site.toml', (text) => text.replace(/^title = .*/m, `title = "블로그 ${count}"`)),
   page: () => (root, count) => edit(root, 'content/about.md', (text) => `${text}\n소개 추가 ${count}.\n`),
@@ -246,6 +249,21 @@ describe('geul dev: incremental builds equal from-scratch builds', () => {
       ['body', 2],
       ['unlinkOut', 1],
       ['addMarkdown', 3],
+    ]);
+  }, 240_000);
+
+  test("a link to a post's file follows that post: its slug, its draft state, its removal", async () => {
+    const root = await makeSite();
+    await check(root, [
+      ['linkTo', 1],
+      ['slug', 2],
+      ['body', 2],
+      ['draft', 2],
+      ['draft', 2],
+      ['slug', 2],
+      ['remove', 2],
+      ['linkTo', 3],
+      ['rename', 4],
     ]);
   }, 240_000);
 

@@ -18,7 +18,7 @@ describe('Hugo shortcodes in a migrated post', () => {
       ['앞 글은 {{< ref "attention.md" >}}에 있다.', '', '{{<figure src="/images/a.png" title="그림">}}', '', '{{% notice note %}}', '참고', '{{% /notice %}}', '', '- {{< youtube dQw4w9WgXcQ >}}'].join('\n'),
     );
     expect(messages).toEqual([
-      '1:6: warning: Hugo shortcode {{< ref >}} is not supported and shows as text: write a link to the post: [text](/posts/<slug>/)',
+      '1:6: warning: Hugo shortcode {{< ref >}} is not supported and shows as text: write a link to the post\'s file: [text](other-post.md)',
       '3:1: warning: Hugo shortcode {{< figure >}} is not supported and shows as text: write an image with a title: ![alt](images/x.png "caption")',
       '5:1: warning: Hugo shortcode {{% notice %}} is not supported and shows as text: write markdown or raw HTML instead',
       '9:3: warning: Hugo shortcode {{< youtube >}} is not supported and shows as text: write raw HTML: <iframe src="https://www.youtube-nocookie.com/embed/<id>" …></iframe>',
