@@ -27,7 +27,8 @@ const NOT_RELATIVE = /^(?:[a-z][a-z\d+.-]*:|\/|#)/i;
 export function remarkPostLinks(options: { root: string }) {
   return function (tree: Root, file: VFile) {
     const post = file.data.post;
-    if (!post) return;
+    // Most posts link no markdown file: not worth a walk of the tree.
+    if (!post || !/\.(?:md|markdown|mdown)\b/i.test(String(file.value ?? ''))) return;
     const dependencies: FileStamp[] = [];
     const resolved = new Map<string, Target>();
     visit(tree, (node) => {
