@@ -74,12 +74,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Whether the project folder `--root` names is there; says so when it is not. Nothing is made in its place. */
-function isFolder(root: string, given: string): boolean {
+/** Whether the project folder `--root` names is there and is a project; says so when it is not. Nothing is made in its place. */
+function isProjectFolder(root: string, given: string): boolean {
   const stats = statSync(root, { throwIfNoEntry: false });
-  if (stats?.isDirectory()) return true;
-  console.error(`geul: --root ${given}: ${stats ? 'not a folder' : 'no such folder'}`);
+  if (!stats?.isDirectory()) {
+    console.error(`geul: --root ${given}: ${stats ? 'not a folder' : 'no such folder'}`);
+    return false;
+  }
+  if (isProject(root)) return true;
+  // Run from a subfolder (`content/posts/`), `geul new` wrote `content/posts/content/posts/x.md`
+  // there and `geul build` left a `.cache/` in it: neither is a site. Hugo refuses too.
+  let parent = path.dirname(root);
+  while (parent !== path.dirname(parent) && !isProject(parent)) parent = path.dirname(parent);
+  const hint = isProject(parent) ? `; the project seems to be ${path.relative(process.cwd(), parent) || '.'}` : '';
+  console.error(`geul: ${path.relative(process.cwd(), root) || '.'} is no geul project (it has no site.toml, content/ or templates/): run geul in the project folder or give --root <dir>${hint}`);
   return false;
+}
+
+/** Whether a folder holds what a site is made of: any of site.toml (optional, with its defaults), content/ or templates/. */
+function isProject(folder: string): boolean {
+  return ['site.toml', 'content', 'templates'].some((name) => existsSync(path.join(folder, name)));
 }
 
 async function buildCommand(args: string[]): Promise<number> {
@@ -103,7 +117,7 @@ async function buildCommand(args: string[]): Promise<number> {
     return 2;
   }
   const root = path.resolve(values.root);
-  if (!isFolder(root, values.root)) return 1;
+  if (!isProjectFolder(root, values.root)) return 1;
   // The instant the build counts as now: `--clock`, else the machine's time.
   const now = values.clock === undefined ? new Date() : readClock(values.clock, root);
   if (typeof now === 'string') {
@@ -277,7 +291,7 @@ async function checkCommand(args: string[]): Promise<number> {
     options: { drafts: { type: 'boolean', default: false }, root: { type: 'string', default: '.' } },
   });
   const root = path.resolve(values.root);
-  if (!isFolder(root, values.root)) return 1;
+  if (!isProjectFolder(root, values.root)) return 1;
   const cache = openCache(root, true);
   // Every page rendered (no previous build to reuse), nothing written but the post cache.
   const result = await build({ root, drafts: values.drafts, cache });
@@ -323,7 +337,7 @@ async function devCommand(args: string[]): Promise<number> {
     console.error(`geul: --port must be a number from 0 to 65535, got "${values.port}"`);
     return 2;
   }
-  if (!isFolder(path.resolve(values.root), values.root)) return 1;
+  if (!isProjectFolder(path.resolve(values.root), values.root)) return 1;
   const clock = values.clock === undefined ? undefined : readClock(values.clock, path.resolve(values.root));
   if (typeof clock === 'string') {
     console.error(`geul: ${clock}`);
@@ -359,7 +373,7 @@ async function newCommand(args: string[]): Promise<number> {
     return 2;
   }
   const root = path.resolve(values.root);
-  if (!isFolder(root, values.root)) return 1;
+  if (!isProjectFolder(root, values.root)) return 1;
   const sources = await loadContent(root);
   const config = readConfig(sources.config);
   // A site.toml the build would refuse (its timeZone among the settings read) is told now,

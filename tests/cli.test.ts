@@ -1,5 +1,5 @@
 /** The command line as a writer uses it: `geul new`, exit codes, and refusing unsafe --out folders. */
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
@@ -101,6 +101,22 @@ describe('exit codes', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(`geul: --root ${missing}: no such folder`);
     expect(existsSync(path.join(parent, 'nope'))).toBe(false);
+  });
+
+  test('run from a subfolder of the project, each command says so, exits 1 and writes nothing there', async () => {
+    const root = await project();
+    const posts = path.join(root, 'content', 'posts');
+    mkdirSync(posts, { recursive: true });
+    for (const command of [['new', '하위 폴더에서'], ['build'], ['check'], ['dev', '--port', '0']]) {
+      const run = await runCli(command, { cwd: posts });
+      expect(run.code, command[0]).toBe(1);
+      expect(run.stderr.trim(), command[0]).toBe(
+        'geul: . is no geul project (it has no site.toml, content/ or templates/): run geul in the project folder or give --root <dir>; the project seems to be ../..',
+      );
+    }
+    // Not content/posts/content/posts/하위-폴더에서.md, nor a .cache/ among the posts.
+    expect(readdirSync(posts)).toEqual([]);
+    expect(listFiles(root)).toEqual(['site.toml']);
   });
 
   test('a folder the system refuses exits 1 with its message, not a stack', async () => {
