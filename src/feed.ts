@@ -79,14 +79,29 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
     }
   };
   return html.replace(TAG, (tag) =>
-    tag.replace(/(\s(?:href|src|srcset)=)(["'])(.*?)\2/g, (_, name: string, quote: string, value: string) => {
-      const rewritten = name.includes('srcset')
+    tag.replace(ATTRIBUTE, (whole, before: string, name: string, equals?: string, double?: string, single?: string, bare?: string) => {
+      const value = double ?? single ?? bare;
+      if (equals === undefined || value === undefined || !URL_ATTRIBUTES.has(name.toLowerCase())) return whole;
+      const rewritten = name.toLowerCase() === 'srcset'
         ? value.split(',').map((part) => part.trim().replace(/^\S+/, (url) => absolute(url))).join(', ')
         : absolute(value);
-      return `${name}${quote}${rewritten}${quote}`;
+      // An unquoted value gets quotes: the absolute URL may hold `=` (a query), which may not stand unquoted.
+      const quote = single === undefined ? '"' : "'";
+      return `${before}${name}${equals}${quote}${rewritten}${quote}`;
     }),
   );
 }
+
+/** Attributes holding URLs a feed reader would resolve against the feed rather than the post. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'srcset', 'poster']);
+
+/**
+ * One attribute of a tag `TAG` matched, value and all. Raw HTML in a post is kept as written:
+ * `<A HREF="paper.pdf">`, `href = "x"`, `href=x` and a video's `poster` are links too. Taking
+ * the attributes one after another, as `TAG` does, never reads into a value: an alt text
+ * `src="x" 예시` is text, not a link.
+ */
+const ATTRIBUTE = /(\s+)([^\s"'=/<>]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 
 /**
  * A start tag of serialised HTML. A quoted attribute value may hold `<` and `>` (an alt text

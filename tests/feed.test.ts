@@ -114,6 +114,18 @@ describe('absolutizeLinks', () => {
     expect(html).toContain('srcset="https://example.com/blog/posts/a/%EA%B7%B8%EB%A6%BC-400w.png 400w, https://example.com/blog/x.png 800w"');
   });
 
+  test('raw HTML as written: any letter case, spaces around =, unquoted values, a video poster; a value that shows an attribute stays text', () => {
+    const html = absolutizeLinks(
+      '<A HREF="paper.pdf">p</A><a href = "data.csv">d</a><a href=notes.txt>n</a><video poster="/blog/images/p.png" src=\'clip.mp4\'></video><img alt="예시 src=\'x.png\'" src="/blog/a.png">',
+      urls,
+      page,
+    );
+    expect(html).toBe(
+      '<A HREF="https://example.com/blog/posts/a/paper.pdf">p</A><a href = "https://example.com/blog/posts/a/data.csv">d</a><a href="https://example.com/blog/posts/a/notes.txt">n</a>' +
+        '<video poster="https://example.com/blog/images/p.png" src=\'https://example.com/blog/posts/a/clip.mp4\'></video><img alt="예시 src=\'x.png\'" src="https://example.com/blog/a.png">',
+    );
+  });
+
   test('a tag whose quoted attribute holds < or > has its links made absolute too', () => {
     const html = absolutizeLinks(
       '<a aria-label="섹션: 입력 -> 출력" href="#입력---출력">#</a><img src="/blog/images/small.png" alt="p < 0.05 인 결과"><img alt="x > 0 구간" src="/blog/images/big.png" srcset="/blog/images/big-400w.png 400w">',
