@@ -10,7 +10,7 @@ import { readConfig } from './config.js';
 import { kindOf } from './content-files.js';
 import { loadContent } from './load.js';
 import { formatProblem, problemsOf, sortProblems, type Problem } from './report.js';
-import { titleSlug, unsafeSlugReason } from './slug.js';
+import { RESERVED_POST_FILE_SLUGS, titleSlug, unsafeSlugReason } from './slug.js';
 import { openSourceSnapshot, type SourceSnapshot } from './source-snapshot.js';
 import { openStaging, outputStateFile, readOutputFolder, unsafeOutDirReason } from './write.js';
 import { buildSearchIndex, closeSearchService, createSearchFeed, openIndexAhead, SEARCH_BUNDLE_DIR, type IndexAhead, type SearchIndex } from './search.js';
@@ -394,6 +394,11 @@ async function newCommand(args: string[]): Promise<number> {
   // post the writer fills in and never sees, in `geul dev` or the site.
   if (kindOf(`content/posts/${slug}.md`) !== 'post') {
     console.error(`geul new: slug "${slug}" would name a file the build skips (names starting with "_" or "." are not read); choose another --slug`);
+    return 2;
+  }
+  // `--slug index` or `index.html` made a file the next build publishes at /posts/posts/ or refuses.
+  if (RESERVED_POST_FILE_SLUGS.has(slug.toLowerCase())) {
+    console.error(`geul new: slug "${slug}" is taken by geul's own pages (content/posts/index.md would be the post /posts/posts/, posts/index.html is the list of posts); choose another --slug`);
     return 2;
   }
   const file = path.join(root, 'content', 'posts', `${slug}.md`);

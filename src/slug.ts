@@ -42,13 +42,20 @@ function slugOf(name: string): string {
 
 /**
  * A slug for a new post from its title, as `geul new` makes it: its file name. Not starting
- * with `_` (content/ skips such files, as Hugo skips `_index.md`), and not `index` (the name of
- * a page bundle's post, which takes its folder's name).
+ * with `_` (content/ skips such files, as Hugo skips `_index.md`), and not one of
+ * `RESERVED_POST_FILE_SLUGS`.
  */
 export function titleSlug(title: string): string {
   const slug = termSlug(title).replace(/^[_-]+/, '');
-  return slug === 'index' ? 'index-post' : slug;
+  return RESERVED_POST_FILE_SLUGS.has(slug) ? `${slug}-post` : slug;
 }
+
+/**
+ * Slugs (lower-cased) that `content/posts/<slug>.md` cannot have: `index` names a page
+ * bundle's post, which takes its folder's name (`/posts/posts/`), and `posts/index.html` is
+ * the list of posts, which the build refuses a post's slug to be (collect.ts).
+ */
+export const RESERVED_POST_FILE_SLUGS: ReadonlySet<string> = new Set(['index', 'index.html']);
 
 /**
  * Why a post slug cannot be used as one path segment under `posts/`, or undefined when it

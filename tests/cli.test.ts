@@ -47,7 +47,8 @@ describe('geul new', () => {
     expect(named.code, named.stderr).toBe(0);
     expect(listFiles(root)).toEqual(['content/posts/transformer.md', 'site.toml']);
     // `_x` and `.x` too: the build skips such files, so the post would never be seen.
-    for (const slug of ['../../escape', 'a/b', '..', '', '_notes', '.hidden']) {
+    // `index` and `index.html` too: the build publishes the one at /posts/posts/ and refuses the other.
+    for (const slug of ['../../escape', 'a/b', '..', '', '_notes', '.hidden', 'index', 'INDEX.HTML']) {
       const refused = await runCli(['new', '제목', '--slug', slug, '--root', root]);
       expect(refused.code, slug).toBe(2);
       expect(refused.stderr, slug).toMatch(/^geul new: slug/);

@@ -40,6 +40,7 @@ describe('termSlug', () => {
     expect(titleSlug('_private notes')).toBe('private-notes');
     expect(titleSlug('__init__ 읽기')).toBe('init__-읽기');
     expect(titleSlug('Index')).toBe('index-post');
+    expect(titleSlug('Index.HTML')).toBe('index.html-post');
   });
 
   test('property: never a URL-reserved character or whitespace; idempotent; NFC', () => {
