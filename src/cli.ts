@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type BuildStats } from './build.js';
 import type { DevServer } from './dev.js';
-import { openCache, type PostCache } from './cache.js';
+import { openCache, ownPackage, type PostCache } from './cache.js';
 import { openHtmlSpool } from './compact-html.js';
 import { readConfig } from './config.js';
 import { kindOf } from './content-files.js';
@@ -28,7 +28,8 @@ const USAGE = `Usage:
   geul check [--drafts] [--root <dir>]                build in memory and check links, anchors, alt text
   geul dev [--port <n>] [--host <addr>] [--root <dir>] [--future] [--expired] [--clock <time>]
                                                       preview with drafts and live reload
-  geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)`;
+  geul new "<title>" [--slug <slug>] [--root <dir>]     start a new draft post (its slug made from the title)
+  geul --version                                      geul's version and Node's`;
 
 /** Run the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +50,12 @@ export async function main(argv: string[]): Promise<number> {
         return await devCommand(rest);
       case 'new':
         return await newCommand(rest);
+      // As `hugo version`, `npx eleventy --version`: what a bug report or a CI log names.
+      case '-v':
+      case '--version':
+      case 'version':
+        console.log(`geul ${ownPackage().version} (Node ${process.version})`);
+        return 0;
       case undefined:
       case '-h':
       case '--help':

@@ -89,6 +89,14 @@ describe('exit codes', () => {
     expect(run.stderr).toBe('');
   });
 
+  test.each(['--version', '-v', 'version'])('geul %s prints the version from package.json and exits 0', async (flag) => {
+    const run = await runCli([flag]);
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`geul ${version} (Node ${process.version})\n`);
+    expect(run.stderr).toBe('');
+  });
+
   test('an unknown option exits 2', async () => {
     const run = await runCli(['build', '--draft']);
     expect(run.code).toBe(2);
