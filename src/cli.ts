@@ -354,7 +354,7 @@ async function devCommand(args: string[]): Promise<number> {
   const { startDevServer } = await import('./dev.js');
   let server: DevServer;
   try {
-    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log, future: values.future, expired: values.expired, clock });
+    server = await startDevServer({ root: path.resolve(values.root), port, host: values.host, log: console.log, logProblem: console.error, future: values.future, expired: values.expired, clock });
   } catch (error) {
     console.error(`geul: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -24,6 +24,8 @@ export interface DevServerOptions {
   host: string;
   /** Where terminal lines go. */
   log: (line: string) => void;
+  /** Where the problems of a build go (`path:line:col: …` and their code frames), as `geul build` prints them to stderr; `log` when not given. */
+  logProblem?: (line: string) => void;
   /** Posts still to come (`--future`) and expired ones (`--expired`) are served too, as `geul build` takes them. */
   future?: boolean;
   expired?: boolean;
@@ -124,6 +126,7 @@ class GeulDevServer implements DevServer {
   readonly #root: string;
   readonly #options: DevServerOptions;
   readonly #log: (line: string) => void;
+  readonly #logProblem: (line: string) => void;
   readonly #http: Server;
   readonly #live = new LiveReload();
   /** Sources and compiled posts, kept across rebuilds: a save recompiles only the file it touched. */
@@ -168,6 +171,7 @@ class GeulDevServer implements DevServer {
     this.#now = () => new Date(Date.now() + ahead);
     this.#root = path.resolve(options.root);
     this.#log = options.log;
+    this.#logProblem = options.logProblem ?? options.log;
     this.#http = createServer((req, res) => this.#handle(req, res));
   }
 
@@ -464,8 +468,8 @@ class GeulDevServer implements DevServer {
   /** Problems first, as a compiler prints them, then one line for the build. */
   #report(report: RebuildReport): void {
     for (const problem of report.problems) {
-      this.#log(formatProblem(problem));
-      if (problem.frame) this.#log(problem.frame);
+      this.#logProblem(formatProblem(problem));
+      if (problem.frame) this.#logProblem(problem.frame);
     }
     const errors = report.problems.filter((problem) => problem.severity === 'error').length;
     const warnings = report.problems.length - errors;

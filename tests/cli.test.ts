@@ -193,3 +193,29 @@ describe('unsafe --out folders are refused, and nothing is deleted', () => {
     expect(hashTree(root)).toEqual(before);
   });
 });
+
+describe('geul dev on the terminal', () => {
+  test('prints problems to stderr, as geul build does, and its own lines to stdout', async () => {
+    const { spawn } = await import('node:child_process');
+    const root = await copySite('invalid-math');
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/geul.js'), 'dev', '--root', root, '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+          if (/geul dev: built in/.test(stdout)) resolve();
+        });
+        child.on('exit', () => reject(new Error(`geul dev exited: ${stderr}`)));
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await cleanup(root);
+    }
+    expect(stdout).toMatch(/geul dev: built in \d+ ms, 0 errors, [1-9]\d* warnings?/);
+    expect(stdout).not.toMatch(/^content\//m);
+    expect(stderr).toMatch(/^content\/posts\/\S+\.md:\d+:\d+: warning: /m);
+  }, 60_000);
+});
