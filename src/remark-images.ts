@@ -218,7 +218,11 @@ export function resolveImage(url: string, sourcePath: string, outputDir: string,
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (candidate.startsWith('../') || candidate === '..' || path.posix.isAbsolute(candidate)) {
-      return { error: `image path "${url}" escapes the project`, looked: tried };
+      // Only the path next to the post says where the writer meant: `../../images/x.png` in
+      // content/posts/a.md is images/x.png, and when that is missing the image is not found;
+      // that the same text read from the project root would leave it is no fault of the post.
+      if (candidate === candidates[0]) return { error: `image path "${url}" escapes the project`, looked: tried };
+      continue;
     }
     if (tried.includes(candidate)) continue;
     tried.push(candidate);

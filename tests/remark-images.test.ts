@@ -94,6 +94,13 @@ describe('resolveImage', () => {
     }
   });
 
+  test('a path relative to the post that stays in the project but finds nothing is "not found", not "escapes the project"', () => {
+    // From content/posts/a.md, ../../images/x.png is images/x.png: the writer's path is fine,
+    // the file is missing. Read from the project root the same text would leave the project.
+    expect(post('../../images/nothing.png')).toEqual({ error: 'image not found: "../../images/nothing.png" (looked for images/nothing.png)' });
+    expect(post('../../images/dot.png')).toEqual({ asset: { source: 'images/dot.png', output: 'images/dot.png' }, suffix: '' });
+  });
+
   test('a path escaping the project is an error', () => {
     expect(post('../../../etc/passwd')).toEqual({ error: 'image path "../../../etc/passwd" escapes the project' });
     expect(post('/../outside.png')).toMatchObject({ error: expect.stringMatching(/escapes the project/) });
@@ -225,10 +232,10 @@ describe('remarkImages in the markdown chain', () => {
   });
 
   test('a raw HTML <img> whose file is missing, or outside the project, is an error at its line and column', async () => {
-    const { messages } = await render('첫 줄.\n\n<div>\n  <img alt="x" src="images/nope.png">\n</div>\n\n글 <img src="../../etc/passwd"> 끝.');
+    const { messages } = await render('첫 줄.\n\n<div>\n  <img alt="x" src="images/nope.png">\n</div>\n\n글 <img src="../../../etc/passwd"> 끝.');
     expect(messages).toEqual([
       '4:3: error: image not found: "images/nope.png" (looked for content/posts/images/nope.png, images/nope.png)',
-      '7:3: error: image path "../../etc/passwd" escapes the project',
+      '7:3: error: image path "../../../etc/passwd" escapes the project',
     ]);
   });
 
