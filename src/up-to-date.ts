@@ -13,7 +13,7 @@ import type { OutputFolder } from './write.js';
 const run = promisify(execFile);
 
 /**
- * What a successful `geul build` leaves in its output folder's marker, so that the next build
+ * What a successful `geul build` keeps with its output folder's state (`outputStateFile`), so that the next build
  * of unchanged sources can leave the folder as it is, as `make` would: no file read, no page
  * rendered, nothing written. Everything a build reads is in the stamp; the time a build runs
  * at counts through `since` and `upcoming` (see BuildResult).

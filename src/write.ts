@@ -9,6 +9,14 @@ import type { Output } from './types.js';
 export const OUTPUT_MARKER = '.geul';
 
 /**
+ * The marker's bytes: the same from every build, on every machine. What the next build needs
+ * (each file's key, digest and fingerprint, the build's record) is kept in the project's cache
+ * (`outputStateFile`): kept here, it made two builds of the same site differ in this file alone
+ * (input files' inodes and times, the machine's time zone), and a deploy upload it each time.
+ */
+export const OUTPUT_MARKER_TEXT = 'Written by geul and replaced on every build.\n';
+
+/**
  * Why `outDir` must not be replaced, or undefined when it may. geul deletes the previous
  * output, so it refuses anything that could hold a writer's files: the project itself, its
  * content, a filesystem root or home, and any non-empty folder it did not make.
@@ -48,7 +56,7 @@ function unsafeFolderReason(outDir: string, target: string, project: string): st
   return undefined;
 }
 
-/** What the previous build left: the key of each file, read from the marker file. */
+/** What the previous build left: the key of each file, from the state it kept. */
 export type Manifest = Map<string, string>;
 
 /**
@@ -77,25 +85,22 @@ export function outputStateFile(root: string, outDir: string): string {
 }
 
 /**
- * The previous build's marker in `outDir`, each file it lists checked against the fingerprint
- * kept in `stateFile` when that build wrote it: a file deleted, edited or replaced by hand
- * since is not trusted, and is written again. Without a state file (`--no-cache`), or with
- * one that belongs to another marker, no file is trusted. Empty when the folder has no
- * marker, an older one, or is not geul's.
+ * What the previous build into `outDir` wrote, as kept in `stateFile`, each file checked
+ * against the fingerprint it had when written: a file deleted, edited or replaced by hand
+ * since (or by a `--no-cache` build, which keeps no state) is not trusted, and is written
+ * again. Empty without a state file (`--no-cache`), with one of an older format or cut short
+ * while files were moved in, or when the folder has no marker (it is not geul's).
  */
 export function readOutputFolder(outDir: string, stateFile: string | undefined): OutputFolder {
   const read: OutputFolder = { keys: new Map(), digests: new Map(), fingerprints: new Map(), record: undefined };
-  if (stateFile === undefined) return read;
+  if (stateFile === undefined || !existsSync(path.join(path.resolve(outDir), OUTPUT_MARKER))) return read;
   try {
-    const marker = readFileSync(path.join(path.resolve(outDir), OUTPUT_MARKER));
-    const parsed = JSON.parse(marker.toString('utf8')) as { format?: number; files?: Record<string, string>; digests?: Record<string, string>; build?: unknown };
-    if (parsed.format !== MANIFEST_FORMAT || !parsed.files) return read;
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { format?: number; marker?: string; fingerprints?: Record<string, string> };
-    if (state.format !== MANIFEST_FORMAT || state.marker !== digestOf(marker) || !state.fingerprints) return read;
+    const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as OutputState;
+    if (parsed.format !== MANIFEST_FORMAT || parsed.updating || !parsed.files || !parsed.fingerprints) return read;
     let intact = true;
     const inPlace = foldersInPlace(outDir);
     for (const [file, key] of Object.entries(parsed.files)) {
-      const fingerprint = state.fingerprints[file];
+      const fingerprint = parsed.fingerprints[file];
       if (typeof key !== 'string' || fingerprint === undefined || !inPlace(file) || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
         intact = false;
         continue;
@@ -112,8 +117,19 @@ export function readOutputFolder(outDir: string, stateFile: string | undefined):
   return read;
 }
 
-function digestOf(bytes: string | Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('base64url');
+/** What `stateFile` holds of the files a build wrote into its output folder. */
+interface OutputState {
+  format?: number;
+  /** Each file's key (`keyOf`): the same key next time, the file is left as it is. */
+  files?: Record<string, string>;
+  /** The bytes of each file written from content, so that a page rendered again into the same bytes is not written again. */
+  digests?: Record<string, string>;
+  /** Each file's inode, size and mtime as written (`fingerprintOf`). */
+  fingerprints?: Record<string, string>;
+  /** What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts). */
+  build?: unknown;
+  /** Set while files are moved into place: should that be cut short, the next build trusts no file of the folder. */
+  updating?: true;
 }
 
 /**
@@ -152,7 +168,7 @@ function foldersInPlace(outDir: string): (file: string) => boolean {
   return inPlace;
 }
 
-const MANIFEST_FORMAT = 4;
+const MANIFEST_FORMAT = 5;
 
 /**
  * The folder `outDir` leads to when it is a link to one (`dist -> ../site-deploy`, a
@@ -181,8 +197,8 @@ function linkedFolder(outDir: string): string {
  *
  * A file whose key matches the previous build's is not written again: bytes, inode and mtime
  * stay untouched (so rsync and CDNs see no change). `record`, when given, is kept in the
- * marker for the next build. Files are only reused with a `stateFile` (`outputStateFile`),
- * where their fingerprints are kept.
+ * state for the next build. Files are only reused with a `stateFile` (`outputStateFile`),
+ * where their keys and fingerprints are kept.
  */
 export async function write(outputs: Output[], outDir: string, record?: unknown, stateFile?: string): Promise<void> {
   const staging = await openStaging(outDir, readOutputFolder(outDir, stateFile), stateFile);
@@ -216,7 +232,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
   await removeAbandoned(parent, path.basename(target));
   await mkdir(staging, { recursive: true });
   const keys = new Map<string, string>();
-  /** Digests of the bytes of written files, kept in the marker. */
+  /** Digests of the bytes of written files, kept in the state. */
   const digests = new Map<string, string>();
   /** Fingerprints of the files as they stand once committed. */
   const fingerprints = new Map<string, string>();
@@ -289,30 +305,23 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
     await Promise.allSettled([...inFlight]);
     await rm(staging, { recursive: true, force: true });
   };
-  const manifest = (files: Map<string, string>, record: unknown, updating = false) =>
-    JSON.stringify({
-      format: MANIFEST_FORMAT,
-      note: 'Written by geul and replaced on every build.',
-      files: Object.fromEntries(sortedByPath(files)),
-      // The bytes of each file written from content, so that a page rendered again into the
-      // same bytes is not written again.
-      digests: updating ? {} : Object.fromEntries(sortedByPath(digests).filter(([file]) => files.has(file))),
-      // What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts).
-      ...(record === undefined ? {} : { build: record }),
-      // Set while files are moved into place: should that be cut short, the next build trusts
-      // no file of the folder and writes them all.
-      ...(updating ? { updating: true } : {}),
-    });
-
   /**
-   * After the marker: the fingerprints of the folder's files, tied to the marker by its
-   * digest. A build that dies before this leaves a state of another marker: nothing trusted.
+   * Once every file is in place: what the next build reads (`readOutputFolder`). A build that
+   * dies before this leaves the previous state, whose fingerprints the files it replaced no
+   * longer match: those are not trusted.
    */
-  const keepState = (marker: string) => {
+  const keepState = (record: unknown) => {
     if (stateFile === undefined) return;
+    const state: OutputState = {
+      format: MANIFEST_FORMAT,
+      files: Object.fromEntries(sortedByPath(keys)),
+      digests: Object.fromEntries(sortedByPath(digests).filter(([file]) => keys.has(file))),
+      fingerprints: Object.fromEntries(sortedByPath(fingerprints).filter(([file]) => keys.has(file))),
+      ...(record === undefined ? {} : { build: record }),
+    };
     try {
       mkdirSync(path.dirname(stateFile), { recursive: true });
-      replaceFile(stateFile, JSON.stringify({ format: MANIFEST_FORMAT, marker: digestOf(marker), fingerprints: Object.fromEntries(sortedByPath(fingerprints).filter(([file]) => keys.has(file))) }));
+      replaceFile(stateFile, JSON.stringify(state));
     } catch {
       // A cache that cannot be written costs the next build its reuse of files, nothing more.
     }
@@ -354,19 +363,17 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
             if (!placed) throw new Error(`${file} was not rendered, and the previous file is gone`);
             if (placed === 'copied') fingerprints.set(file, fingerprintOf(to) ?? '');
           }
-          const marker = manifest(keys, record);
-          writeFileSync(path.join(staging, OUTPUT_MARKER), marker);
+          writeFileSync(path.join(staging, OUTPUT_MARKER), OUTPUT_MARKER_TEXT);
           await swapIn(staging, target, retired);
-          keepState(marker);
+          keepState(record);
           return;
         }
       } catch (error) {
         await discard();
         throw error;
       }
-      const marker = manifest(keys, record);
-      await moveIn(staging, target, [...written], gone, marker, manifest(new Map(), undefined, true), retired);
-      keepState(marker);
+      await moveIn(staging, target, [...written], gone, retired, stateFile);
+      keepState(record);
     },
   };
 }
@@ -398,9 +405,10 @@ async function swapIn(staging: string, target: string, retired: string): Promise
  * reader sees a file whole, old or new), and remove the files that are gone. Each file they
  * replace or remove is first moved aside into `aside`: should a move fail (a folder made
  * read-only, a file made immutable), every file is put back and the folder is as it was.
- * The marker says "updating" meanwhile; Ctrl-C or a `kill` waits for the moves to end.
+ * The state in `stateFile` says "updating" meanwhile (a build cut short there trusts no file
+ * next time); Ctrl-C or a `kill` waits for the moves to end.
  */
-async function moveIn(staging: string, target: string, written: string[], gone: string[], final: string, updating: string, aside: string): Promise<void> {
+async function moveIn(staging: string, target: string, written: string[], gone: string[], aside: string, stateFile: string | undefined): Promise<void> {
   const defer = () => {
     interrupted = true;
   };
@@ -408,7 +416,7 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, defer);
   const markerFile = path.join(target, OUTPUT_MARKER);
-  const before = readFileSync(markerFile, 'utf8');
+  const before = stateFile === undefined ? undefined : textOf(stateFile);
   /** What puts the folder back as it was, in the order done. */
   const undo: (() => void)[] = [];
   /** Move the folder's `file` aside, if it has one; false if not. */
@@ -425,7 +433,7 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
     return true;
   };
   try {
-    replaceFile(markerFile, updating);
+    if (stateFile !== undefined && before !== undefined) replaceFileIfCan(stateFile, JSON.stringify({ format: MANIFEST_FORMAT, updating: true } satisfies OutputState));
     const made = new Set<string>();
     for (const file of written) {
       const to = path.join(target, file);
@@ -442,7 +450,8 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
       setAside(file);
       removeEmptyFolders(target, path.dirname(path.join(target, file)));
     }
-    replaceFile(markerFile, final);
+    // A folder of an older geul holds another marker.
+    if (textOf(markerFile) !== OUTPUT_MARKER_TEXT) replaceFile(markerFile, OUTPUT_MARKER_TEXT);
   } catch (error) {
     // Newest first, each step whatever the others did: as much as can be put back is.
     let restored = true;
@@ -455,7 +464,7 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
     }
     // Left "updating" where a file could not be put back: the next build trusts no file of
     // the folder and writes them all.
-    if (restored) replaceFile(markerFile, before);
+    if (restored && stateFile !== undefined && before !== undefined) replaceFileIfCan(stateFile, before);
     throw error;
   } finally {
     for (const signal of signals) process.off(signal, defer);
@@ -489,6 +498,24 @@ function removeEmptyFolders(target: string, folder: string): void {
     } catch {
       return;
     }
+  }
+}
+
+/** A file's text, or undefined where there is none to read. */
+function textOf(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `replaceFile` for the cache's state, which a build may be unable to write: it then only costs the next build its reuse of files. */
+function replaceFileIfCan(file: string, content: string): void {
+  try {
+    replaceFile(file, content);
+  } catch {
+    // as said
   }
 }
 

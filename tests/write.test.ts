@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openStaging, OUTPUT_MARKER, outputStateFile, readOutputFolder, unsafeOutDirReason, write as writeSite } from '../src/write.ts';
+import { openStaging, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, outputStateFile, readOutputFolder, unsafeOutDirReason, write as writeSite } from '../src/write.ts';
 import { cleanup, hashTree, listFiles, tempDir } from './helpers/site.ts';
 
 let project: string;
@@ -146,7 +146,7 @@ describe('openStaging', () => {
     await staging.commit([{ path: 'index.html', content: '새것' }]);
     expect(readFileSync(path.join(dist, 'posts', 'p99', 'index.html'), 'utf8')).toBe('글 99');
     expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('새것');
-    expect(Object.keys(JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).files as object)).toHaveLength(101);
+    expect(Object.keys(JSON.parse(readFileSync(stateOf(dist), 'utf8')).files as object)).toHaveLength(101);
     expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
@@ -200,20 +200,34 @@ describe('a rebuild that changes a few files', () => {
     for (const file of Object.keys(after)) if (file !== 'index.html' && file !== OUTPUT_MARKER) expect(after[file], file).toBe(before[file]);
     expect(after['index.html']).not.toBe(before['index.html']);
     expect(statSync(dist).ino).toBe(folder);
-    const marker = JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')) as { files: object; updating?: boolean };
-    expect(Object.keys(marker.files)).toHaveLength(next.length);
-    expect(marker.updating).toBeUndefined();
+    const state = JSON.parse(readFileSync(stateOf(dist), 'utf8')) as { files: object; updating?: boolean };
+    expect(Object.keys(state.files)).toHaveLength(next.length);
+    expect(state.updating).toBeUndefined();
     expect(entries()).toEqual(['content', 'dist', 'site.toml']);
   });
 
-  test('the marker is the same bytes from build to build; the fingerprints stay in the state file', async () => {
+  test('the marker is the same bytes from every build, whatever it wrote; keys, digests and fingerprints stay in the state file', async () => {
     const dist = path.join(project, 'dist');
     await write(site('v1'), dist);
-    const marker = readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8');
-    expect(marker).not.toMatch(/fingerprint|"\d+:\d+:\d/);
+    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(OUTPUT_MARKER_TEXT);
+    // Moved in (a few files changed) and swapped in (a new folder) alike.
+    await write(site('v2'), dist);
+    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(OUTPUT_MARKER_TEXT);
     rmSync(dist, { recursive: true });
     await write(site('v1'), dist);
-    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(marker);
+    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(OUTPUT_MARKER_TEXT);
+    const state = JSON.parse(readFileSync(stateOf(dist), 'utf8')) as { files: object; fingerprints: object };
+    expect(Object.keys(state.files)).toHaveLength(site('v1').length);
+    expect(Object.keys(state.fingerprints)).toHaveLength(site('v1').length);
+  });
+
+  test("an older geul's marker (the manifest it kept in the folder) is replaced by the constant one", async () => {
+    const dist = path.join(project, 'dist');
+    await write(site('v1'), dist);
+    writeFileSync(path.join(dist, OUTPUT_MARKER), JSON.stringify({ format: 4, files: { 'index.html': 'x' } }));
+    await write(site('v2'), dist);
+    expect(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')).toBe(OUTPUT_MARKER_TEXT);
+    expect(readFileSync(path.join(dist, 'index.html'), 'utf8')).toBe('v2');
   });
 
   test('without a state file, or with one of another marker, no file is trusted: all are written again', async () => {
@@ -244,14 +258,17 @@ describe('a rebuild that changes a few files', () => {
     for (const file of Object.keys(after)) if (!file.startsWith('posts/p2/') && file !== OUTPUT_MARKER) expect(after[file], file).toBe(before[file]);
   });
 
-  test('a folder cut short while files were moved in (the marker still says so) is written whole by the next build', async () => {
+  test('a folder cut short while files were moved in (the state still says so) is written whole by the next build', async () => {
     const dist = path.join(project, 'dist');
     await write(site('v1'), dist);
-    // As if a build had died between two moves: the marker trusts nothing, a file is stale.
-    writeFileSync(path.join(dist, OUTPUT_MARKER), JSON.stringify({ format: 1, files: {}, updating: true }));
-    writeFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'half of an old build');
+    const before = inodes(dist);
+    // As if a build had died between two moves: every file may be stale, though each one's
+    // fingerprint is as the state has it; only the state's word tells.
+    const state = JSON.parse(readFileSync(stateOf(dist), 'utf8')) as object;
+    writeFileSync(stateOf(dist), JSON.stringify({ ...state, updating: true }));
     await write(site('v1'), dist);
-    expect(readFileSync(path.join(dist, 'posts', 'p5', 'index.html'), 'utf8')).toBe('글 5');
+    const after = inodes(dist);
+    for (const file of Object.keys(before)) if (file !== OUTPUT_MARKER) expect(after[file], file).not.toBe(before[file]);
   });
 
   describe('a symbolic link planted in the folder is never written through', () => {
@@ -378,7 +395,7 @@ describe('a page rendered again into the same bytes', () => {
     const kept = statSync(path.join(dist, 'a', 'index.html')).ino;
     await write(pages('3', '둘째, 고침'), dist);
     expect(statSync(path.join(dist, 'a', 'index.html')).ino).toBe(kept);
-    const marker = JSON.parse(readFileSync(path.join(dist, OUTPUT_MARKER), 'utf8')) as { files: Record<string, string> };
-    expect(marker.files['a/index.html']).toBe('a-3');
+    const state = JSON.parse(readFileSync(stateOf(dist), 'utf8')) as { files: Record<string, string> };
+    expect(state.files['a/index.html']).toBe('a-3');
   });
 });
