@@ -355,8 +355,19 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     cache: true,
   });
   const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined, store: undefined };
-  liquid.registerFilter('relURL', (value: unknown) => call.urls.rel(String(value ?? '')));
-  liquid.registerFilter('absURL', (value: unknown) => call.urls.abs(String(value ?? '')));
+  // As Hugo's: a URL that is already absolute (`page.image.url`, an https:// logo in
+  // site.params, `//cdn…`, `mailto:`) is left as it is, not glued under baseURL's path; the
+  // site's own absolute URL given to relURL (`page.permalink`) becomes its site-relative form.
+  liquid.registerFilter('relURL', (value: unknown) => {
+    const text = String(value ?? '');
+    const own = call.urls.abs('');
+    if (text.startsWith(own)) return call.urls.rel(decodedPath(text.slice(own.length)));
+    return isAbsoluteURL(text) ? text : call.urls.rel(text);
+  });
+  liquid.registerFilter('absURL', (value: unknown) => {
+    const text = String(value ?? '');
+    return isAbsoluteURL(text) ? text : call.urls.abs(text);
+  });
   // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
   // `post` (or the name given as second argument), once per value: a post listed on the
   // home page and on each of its term pages is rendered once. Only for partials whose output
@@ -392,6 +403,20 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
   const engine = { digest, liquid, call };
   engines.set(templatesDir, engine);
   return engine;
+}
+
+/** A URL with a scheme (`https:`, `mailto:`) or a scheme-relative one (`//cdn.example.net/x`). */
+function isAbsoluteURL(text: string): boolean {
+  return /^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith('//');
+}
+
+/** A percent-encoded path as `rel()` takes it (Hangul as letters); as given when it is not valid. */
+function decodedPath(text: string): string {
+  try {
+    return decodeURI(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

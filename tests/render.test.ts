@@ -1,0 +1,44 @@
+/**
+ * What render.ts gives templates beside their data: the `relURL` and `absURL` filters, as a
+ * theme author coming from Hugo uses them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { render } from '../src/render.ts';
+import { createUrls } from '../src/urls.ts';
+import { cleanup, tempDir } from './helpers/site.ts';
+
+let root: string;
+beforeEach(async () => {
+  root = await tempDir('geul-render-');
+  mkdirSync(path.join(root, 'templates'), { recursive: true });
+});
+afterEach(() => cleanup(root));
+
+/** `value | filter` for each value, rendered through one template under `baseURL`. */
+async function filtered(baseURL: string, filter: 'relURL' | 'absURL', values: string[]): Promise<string[]> {
+  writeFileSync(path.join(root, 'templates', 'links.liquid'), `{% for v in values %}{{ v | ${filter} }}\n{% endfor %}`);
+  const { outputs, templateFiles } = await render([{ outputPath: 'index.html', template: 'links', data: { values } }], root, createUrls({ baseURL }));
+  expect(templateFiles.flatMap((file) => file.messages.map(String))).toEqual([]);
+  return String((outputs[0] as { content: string }).content).trimEnd().split('\n');
+}
+
+describe('relURL and absURL', () => {
+  test('put a path under baseURL', async () => {
+    expect(await filtered('https://example.com/blog/', 'relURL', ['assets/x.css', '/about/'])).toEqual(['/blog/assets/x.css', '/blog/about/']);
+    expect(await filtered('https://example.com/blog/', 'absURL', ['assets/x.css', '/about/'])).toEqual(['https://example.com/blog/assets/x.css', 'https://example.com/blog/about/']);
+  });
+
+  // As in Hugo: `{{ page.image.url | absURL }}` or an https:// logo in site.params gave
+  // `https://example.com/blog/https://…`.
+  test('leave a URL that is already absolute as it is', async () => {
+    const absolute = ['https://cdn.example.net/x.css', 'http://example.com/blog/a/', '//cdn.example.net/y.js', 'mailto:me@example.com'];
+    expect(await filtered('https://example.com/blog/', 'absURL', absolute)).toEqual(absolute);
+    expect(await filtered('https://example.com/blog/', 'relURL', absolute)).toEqual(absolute);
+  });
+
+  test("relURL gives the site's own absolute URL (a permalink) in its site-relative form", async () => {
+    expect(await filtered('https://example.com/블로그/', 'relURL', ['https://example.com/%EB%B8%94%EB%A1%9C%EA%B7%B8/tags/%EC%9E%90%EC%97%B0%EC%96%B4/'])).toEqual(['/블로그/tags/자연어/']);
+  });
+});
