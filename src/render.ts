@@ -362,12 +362,18 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     const text = String(value ?? '');
     const own = call.urls.abs('');
     if (text.startsWith(own)) return call.urls.rel(decodedPath(text.slice(own.length)));
+    if (underBasePath(text)) return text;
     return isAbsoluteURL(text) ? text : call.urls.rel(text);
   });
   liquid.registerFilter('absURL', (value: unknown) => {
     const text = String(value ?? '');
+    if (underBasePath(text)) return call.urls.abs(decodedPath(text.slice(call.urls.rel('').length)));
     return isAbsoluteURL(text) ? text : call.urls.abs(text);
   });
+  // A link geul made (`post.url`, `term.url`: `/blog/posts/a/` under a sub-path baseURL)
+  // already holds baseURL's path: `{{ post.url | absURL }}`, Hugo's `.RelPermalink | absURL`,
+  // gave `https://example.com/blog/blog/posts/a/`.
+  const underBasePath = (text: string) => call.urls.basePath !== '/' && text.startsWith(call.urls.rel(''));
   // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
   // `post` (or the name given as second argument), once per value: a post listed on the
   // home page and on each of its term pages is rendered once. Only for partials whose output

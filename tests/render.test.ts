@@ -38,6 +38,13 @@ describe('relURL and absURL', () => {
     expect(await filtered('https://example.com/blog/', 'relURL', absolute)).toEqual(absolute);
   });
 
+  // `{{ post.url | absURL }}` (Hugo's `.RelPermalink | absURL`) gave /blog/ twice.
+  test('take a link geul made, already under a sub-path, as it is', async () => {
+    expect(await filtered('https://example.com/blog/', 'absURL', ['/blog/posts/a/', '/blog/tags/자연어%20처리/'])).toEqual(['https://example.com/blog/posts/a/', 'https://example.com/blog/tags/%EC%9E%90%EC%97%B0%EC%96%B4%20%EC%B2%98%EB%A6%AC/']);
+    expect(await filtered('https://example.com/blog/', 'relURL', ['/blog/posts/a/'])).toEqual(['/blog/posts/a/']);
+    expect(await filtered('https://example.com/', 'absURL', ['/posts/a/'])).toEqual(['https://example.com/posts/a/']);
+  });
+
   test("relURL gives the site's own absolute URL (a permalink) in its site-relative form", async () => {
     expect(await filtered('https://example.com/블로그/', 'relURL', ['https://example.com/%EB%B8%94%EB%A1%9C%EA%B7%B8/tags/%EC%9E%90%EC%97%B0%EC%96%B4/'])).toEqual(['/블로그/tags/자연어/']);
   });
