@@ -5,11 +5,13 @@ import { Liquid } from 'liquidjs';
 import { VFile } from 'vfile';
 import { packageVersion, versions, type PostCache } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
+import { parseDate } from './date.js';
 import { addError } from './report.js';
 import type { ListPageSizes, Output, Page } from './types.js';
 import { startHelpers } from './render-helpers.js';
 import type { Urls } from './urls.js';
 import { BODY_BYTES } from './view.js';
+import { timestampOf } from './zone.js';
 
 /** The rendered pages, and the template files with any problems recorded on them. */
 export interface RenderResult {
@@ -353,6 +355,9 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     lenientIf: true,
     jsTruthy: false,
     cache: true,
+    // A date written with its offset (`post.date.timestamp`) is formatted at that offset by
+    // `date`; those written without one are given the site's below.
+    preserveTimezones: true,
   });
   const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined, store: undefined };
   // As Hugo's: a URL that is already absolute (`page.image.url`, an https:// logo in
@@ -374,6 +379,21 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
   // already holds baseURL's path: `{{ post.url | absURL }}`, Hugo's `.RelPermalink | absURL`,
   // gave `https://example.com/blog/blog/posts/a/`.
   const underBasePath = (text: string) => call.urls.basePath !== '/' && text.startsWith(call.urls.rel(''));
+  // Liquid's date filters read a date without an offset (`2024-05-02`, as front matter and
+  // site.toml dates reach templates) as UTC or in the machine's zone, and `now` in the
+  // machine's zone: `{{ post.date.iso | date: "%Y-%m-%d" }}` showed 2024-05-01 on a machine in
+  // Los Angeles. Such a date is read in the site's time zone, as geul reads it, and is shown as
+  // written; a date view (`post.date`, Jekyll's `page.date | date: …`) is taken by its `iso`.
+  for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string']) {
+    const builtIn = liquid.filters[name] as (this: unknown, value: unknown, ...args: unknown[]) => unknown;
+    liquid.registerFilter(name, function (this: unknown, value: unknown, ...args: unknown[]) {
+      const timeZone = (call.globals.site as { timeZone?: string } | undefined)?.timeZone;
+      const date = writtenDate(value, timeZone);
+      // `date`'s second argument is a time zone: the template's, else the site's for `now`.
+      if (name === 'date' && date === undefined && args[1] === undefined && timeZone) args = [args[0], timeZone];
+      return builtIn.call(this, date ?? value, ...args);
+    });
+  }
   // `{{ post | partial: "partials/post-item" | raw }}` renders a partial with the value as
   // `post` (or the name given as second argument), once per value: a post listed on the
   // home page and on each of its term pages is rendered once. Only for partials whose output
@@ -409,6 +429,18 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
   const engine = { digest, liquid, call };
   engines.set(templatesDir, engine);
   return engine;
+}
+
+/**
+ * A date written in front matter or site.toml (or a date view, by its `iso`) as the date
+ * filters should read it, with its offset: its own, else the site's on that day. Undefined
+ * for anything else (`now`, a number).
+ */
+function writtenDate(value: unknown, timeZone: string | undefined): string | undefined {
+  const text = typeof value === 'object' && value !== null && typeof (value as { iso?: unknown }).iso === 'string' ? (value as { iso: string }).iso : value;
+  const date = typeof text === 'string' ? parseDate(text) : undefined;
+  if (typeof date !== 'object') return undefined;
+  return timeZone ? timestampOf(date, timeZone) : date.iso;
 }
 
 /** A URL with a scheme (`https:`, `mailto:`) or a scheme-relative one (`//cdn.example.net/x`). */

@@ -433,6 +433,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       description: config.description,
       language: config.language,
       author: config.author,
+      /** The site's clock (site.toml `timeZone`): Liquid's date filters read dates written without an offset in it. */
+      timeZone: config.timeZone,
       baseURL: config.baseURL,
       home: urls.rel(''),
       feedUrl: urls.abs('feed.xml'),

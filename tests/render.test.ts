@@ -1,6 +1,6 @@
 /**
- * What render.ts gives templates beside their data: the `relURL` and `absURL` filters, as a
- * theme author coming from Hugo uses them.
+ * What render.ts gives templates beside their data: the `relURL` and `absURL` filters, and
+ * Liquid's date filters, as a theme author coming from Hugo or Jekyll uses them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,5 +47,53 @@ describe('relURL and absURL', () => {
 
   test("relURL gives the site's own absolute URL (a permalink) in its site-relative form", async () => {
     expect(await filtered('https://example.com/블로그/', 'relURL', ['https://example.com/%EB%B8%94%EB%A1%9C%EA%B7%B8/tags/%EC%9E%90%EC%97%B0%EC%96%B4/'])).toEqual(['/블로그/tags/자연어/']);
+  });
+});
+
+describe("Liquid's date filters", () => {
+  /** Each template line rendered with a post dated as written, on a machine in Los Angeles. */
+  async function dated(lines: string[], timeZone = 'Asia/Seoul'): Promise<string[]> {
+    writeFileSync(path.join(root, 'templates', 'dates.liquid'), lines.join('\n'));
+    const post = {
+      date: { iso: '2024-05-02', display: '2024년 5월 2일', timestamp: '2024-05-02T00:00:00+09:00' },
+      late: { iso: '2024-06-20T23:30:00+09:00' },
+      params: { reviewed: '2024-03-01', local: '2024-03-01T10:00:00' },
+    };
+    const site = { timeZone };
+    const machine = process.env.TZ;
+    process.env.TZ = 'America/Los_Angeles';
+    try {
+      const { outputs, templateFiles } = await render([{ outputPath: 'index.html', template: 'dates', data: { post, site } }], root, createUrls({ baseURL: 'https://example.com/' }), { site });
+      expect(templateFiles.flatMap((file) => file.messages.map(String))).toEqual([]);
+      return String((outputs[0] as { content: string }).content).split('\n');
+    } finally {
+      if (machine === undefined) delete process.env.TZ;
+      else process.env.TZ = machine;
+    }
+  }
+
+  // CONTRACT.md: dates are shown as written whatever the machine's time zone. Liquid read
+  // `2024-05-02` as UTC midnight and showed it in Los Angeles: 2024-05-01.
+  test('show a date as written, whatever the machine time zone', async () => {
+    expect(
+      await dated([
+        '{{ post.date.iso | date: "%Y-%m-%d" }}',
+        '{{ post.date.timestamp | date: "%Y-%m-%d %H:%M" }}',
+        '{{ post.late.iso | date: "%Y-%m-%d %H:%M" }}',
+        '{{ post.params.reviewed | date: "%Y.%m.%d" }}',
+        '{{ post.params.local | date: "%d %H:%M %z" }}',
+        '{{ post.date.iso | date_to_xmlschema }}',
+      ]),
+    ).toEqual(['2024-05-02', '2024-05-02 00:00', '2024-06-20 23:30', '2024.03.01', '01 10:00 +0900', '2024-05-02T00:00:00+09:00']);
+  });
+
+  test("take a date view as Jekyll's page.date, and read now on the site's clock", async () => {
+    const [jekyll, year] = await dated(['{{ post.date | date: "%Y-%m-%d" }}', '{{ "now" | date: "%z" }}'], 'Pacific/Kiritimati');
+    expect(jekyll).toBe('2024-05-02');
+    expect(year).toBe('+1400');
+  });
+
+  test("a template's own time zone still converts", async () => {
+    expect(await dated(['{{ post.late.iso | date: "%Y-%m-%d %H:%M", "UTC" }}'])).toEqual(['2024-06-20 14:30']);
   });
 });
