@@ -446,7 +446,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       tagsUrl: urls.rel('tags/'),
       menu: site.pages.map((page) => ({ name: page.frontMatter.title, url: postUrl(page), draft: page.frontMatter.draft })),
       year: yearIn(now, config.timeZone),
-      params: config.extra,
+      params: siteParams(config.extra),
     },
     post: (source) => post(source),
     fullPost: (source, prev, next) => {
@@ -500,6 +500,18 @@ function termKeysOf(post: ParsedPost): string[] {
     termKeys.set(post, keys);
   }
   return keys;
+}
+
+/**
+ * site.toml's other keys, and the keys of its `[params]` table beside them: Hugo keeps a
+ * site's own settings in that table (`.Site.Params.x`), so a Hugo site.toml and a theme ported
+ * from Hugo find `site.params.x`. A key written at the top level wins; the table itself stays
+ * as `site.params.params`.
+ */
+function siteParams(extra: Record<string, unknown>): Record<string, unknown> {
+  const table = extra.params;
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) return extra;
+  return { ...table, ...extra };
 }
 
 /** Intl formatters cost far more to make than to use: one per time zone. */

@@ -29,6 +29,14 @@ describe('createViews', () => {
     expect(views.post(posts[0]!).params).toEqual({ mood: '맑음', params: { x: 1 } });
   });
 
+  // Hugo keeps a site's own settings in `[params]`: a ported theme's `site.params.subtitle`
+  // was an undefined variable, the value being at site.params.params.subtitle.
+  test("the keys of site.toml's [params] table are site.params too, as Hugo's .Site.Params", () => {
+    const hugo = readConfig(new VFile({ path: 'site.toml', value: 'accent = "red"\n[params]\nsubtitle = "부제"\naccent = "blue"' }));
+    const params = createViews(collect(hugo, [], [], () => new VFile()), createUrls(hugo), messages('ko'), new Date('2024-06-01T00:00:00Z')).site.params;
+    expect(params).toEqual({ subtitle: '부제', accent: 'red', params: { subtitle: '부제', accent: 'blue' } });
+  });
+
   test('links under the base path, the permalink absolute', () => {
     const view = views.post(posts[0]!);
     expect(view.url).toBe('/blog/posts/a/');
