@@ -283,7 +283,7 @@ export function locate(error: unknown, fallbackFile: string): LocatedError {
 function templateHolding(dir: string, text: string): string | undefined {
   const key = `${dir}\0${text}`;
   if (holders.has(key)) return holders.get(key);
-  const found = templateFiles(dir).find((file) => readFileSync(file, 'utf8') === text);
+  const found = templateFiles(dir).find((file) => withoutBom(readFileSync(file, 'utf8')) === text);
   if (holders.size > 1000) holders.clear();
   holders.set(key, found);
   return found;
@@ -342,6 +342,22 @@ export function prepareEngine(templatesDir: string, templatesDigest: string, url
   return engine;
 }
 
+/**
+ * LiquidJS's own file access, less the byte order mark an editor (Windows Notepad) may put
+ * at the start of a template: Liquid kept it as text, a U+FEFF in every page, once per list
+ * item from a partial.
+ */
+const nodeFs = new Liquid().options.fs;
+const templateFs = {
+  ...nodeFs,
+  readFileSync: (file: string) => withoutBom(nodeFs.readFileSync(file)),
+  readFile: async (file: string) => withoutBom(await nodeFs.readFile(file)),
+};
+
+function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call: RenderCall } {
   const kept = engines.get(templatesDir);
   if (kept?.digest === digest) return kept;
@@ -355,6 +371,7 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     lenientIf: true,
     jsTruthy: false,
     cache: true,
+    fs: templateFs,
     // A date written with its offset (`post.date.timestamp`) is formatted at that offset by
     // `date`; those written without one are given the site's below.
     preserveTimezones: true,

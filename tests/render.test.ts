@@ -97,3 +97,15 @@ describe("Liquid's date filters", () => {
     expect(await dated(['{{ post.late.iso | date: "%Y-%m-%d %H:%M", "UTC" }}'])).toEqual(['2024-06-20 14:30']);
   });
 });
+
+describe('templates saved with a byte order mark', () => {
+  // Windows Notepad saves UTF-8 with one: LiquidJS kept it as text, a U+FEFF in the page for
+  // each partial rendered.
+  test('put no U+FEFF into the page', async () => {
+    mkdirSync(path.join(root, 'templates', 'partials'));
+    writeFileSync(path.join(root, 'templates', 'list.liquid'), '\uFEFF<ul>{% for v in values %}{% render "partials/item", v: v %}{% endfor %}</ul>');
+    writeFileSync(path.join(root, 'templates', 'partials', 'item.liquid'), '\uFEFF<li>{{ v }}</li>');
+    const { outputs } = await render([{ outputPath: 'index.html', template: 'list', data: { values: ['가', '나'] } }], root, createUrls({ baseURL: 'https://example.com/' }));
+    expect((outputs[0] as { content: string }).content).toBe('<ul><li>가</li><li>나</li></ul>');
+  });
+});
