@@ -6,7 +6,8 @@ import { VFile } from 'vfile';
 import { packageVersion, versions, type PostCache } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
 import { parseDate } from './date.js';
-import { addError } from './report.js';
+import { encodingProblem } from './encoding.js';
+import { addError, addWarning } from './report.js';
 import type { ListPageSizes, Output, Page } from './types.js';
 import { startHelpers } from './render-helpers.js';
 import type { Urls } from './urls.js';
@@ -79,7 +80,10 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
   };
   // Every template is parsed, used or not: an unknown filter in term.liquid is told before
   // the site's first tag would find it.
-  for (const problem of parseProblems(liquid, templatesDir, templatesDigest)) report(problem);
+  for (const problem of parseProblems(liquid, templatesDir, templatesDigest)) {
+    if (problem.warning) addWarning(fileOf(problem.file), problem.message, { line: problem.line, column: problem.column }, 'encoding');
+    else report(problem);
+  }
 
   // Keyed first: the pages to render are known before any is, and helpers started only when
   // there are enough of them.
@@ -527,12 +531,17 @@ const paginating = new Map<string, PaginatingLists>();
  * first of each file, as LiquidJS stops there. Parsed once per digest of the templates; the
  * engine keeps what it parsed for rendering.
  */
-function parseProblems(liquid: Liquid, dir: string, digest: string): LocatedError[] {
+function parseProblems(liquid: Liquid, dir: string, digest: string): (LocatedError & { warning?: boolean })[] {
   const key = `${dir}\0${digest}`;
   let problems = parsedTemplates.get(key);
   if (problems === undefined) {
     problems = [];
     for (const file of templateFiles(dir)) {
+      // Read as UTF-8, as posts are: a template saved as CP949 (Korean Windows) put rows of
+      // U+FFFD into every page, with no word of it.
+      const bytes = readable(file);
+      const encoding = typeof bytes === 'string' ? undefined : encodingProblem(new VFile({ path: file, value: bytes.toString('utf8') }));
+      if (encoding) problems.push({ file, line: encoding.line, column: encoding.column, message: encoding.reason, warning: !encoding.fatal });
       try {
         liquid.parseFileSync(path.relative(dir, file).slice(0, -'.liquid'.length));
       } catch (error) {
@@ -544,7 +553,7 @@ function parseProblems(liquid: Liquid, dir: string, digest: string): LocatedErro
   return problems;
 }
 
-const parsedTemplates = new Map<string, LocatedError[]>();
+const parsedTemplates = new Map<string, (LocatedError & { warning?: boolean })[]>();
 
 function digestTemplates(dir: string): string {
   rendererVersion ??= JSON.stringify({ ...versions(), liquidjs: packageVersion('liquidjs') });

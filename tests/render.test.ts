@@ -109,3 +109,15 @@ describe('templates saved with a byte order mark', () => {
     expect((outputs[0] as { content: string }).content).toBe('<ul><li>가</li><li>나</li></ul>');
   });
 });
+
+describe('templates not saved as UTF-8', () => {
+  // As posts and site.toml: a template saved as CP949 published rows of U+FFFD, without a word.
+  test('a CP949 template is an error at its first garbled character, one U+FFFD a warning', async () => {
+    // "안녕" in CP949.
+    writeFileSync(path.join(root, 'templates', 'cp949.liquid'), Buffer.concat([Buffer.from('<p>\n<b>'), Buffer.from([0xbe, 0xc8, 0xb3, 0xe7]), Buffer.from('</b>')]));
+    writeFileSync(path.join(root, 'templates', 'one.liquid'), Buffer.concat([Buffer.from('<p>'), Buffer.from([0xff]), Buffer.from('</p>')]));
+    const { templateFiles } = await render([], root, createUrls({ baseURL: 'https://example.com/' }));
+    const messages = templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}:${message.line}:${message.column}: ${message.fatal ? 'error' : 'warning'}`));
+    expect(messages.sort()).toEqual(['templates/cp949.liquid:2:4: error', 'templates/one.liquid:1:4: warning']);
+  });
+});
