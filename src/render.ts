@@ -58,6 +58,9 @@ export async function render(pages: Page[], root: string, urls: Urls, globals: R
   const present = new Map<string, boolean>();
   const has = (name: string) => present.get(name) ?? present.set(name, existsSync(path.join(templatesDir, `${name}.liquid`))).get(name)!;
   pages = pages.map((page) => (page.fallback !== undefined && !has(page.template) ? { ...page, template: page.fallback } : page));
+  // A theme without search.liquid (README's list of templates long left it out) has no search
+  // page, as Hugo makes no page of a kind its theme has no layout for, rather than failing.
+  pages = pages.filter((page) => !page.optional || has(page.template));
   const { liquid, call } = prepareEngine(templatesDir, templatesDigest, urls, globals, partialsDir);
 
   const templateFiles = new Map<string, VFile>();

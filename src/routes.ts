@@ -127,6 +127,7 @@ export function routes(site: Site, views: Views, urls: Urls, i18n: Messages, onl
   pages.push({
     outputPath: outputFileOf('search/'),
     template: 'search',
+    optional: true,
     data: { ...common('search', 'search/', i18n.search, ''), search: searchPageData(urls, site.posts.length) },
   });
 

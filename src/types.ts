@@ -262,6 +262,8 @@ export interface Page {
   template: string;
   /** Template used instead when templates/ has no `template` (a theme made before that template was). */
   fallback?: string;
+  /** Left out when templates/ has no `template` and no fallback: a page a theme may do without (the search page). */
+  optional?: boolean;
   /** The variables the template sees. */
   data: Record<string, unknown>;
 }

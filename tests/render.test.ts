@@ -121,3 +121,24 @@ describe('templates not saved as UTF-8', () => {
     expect(messages.sort()).toEqual(['templates/cp949.liquid:2:4: error', 'templates/one.liquid:1:4: warning']);
   });
 });
+
+describe('a theme without search.liquid', () => {
+  // README's list of templates did not name it: a theme written from that list failed the
+  // build with `ENOENT: Failed to lookup "search"`, at a file that is not there.
+  test('has no search page, and no error; a page that is not optional still needs its template', async () => {
+    writeFileSync(path.join(root, 'templates', 'home.liquid'), 'home');
+    const urls = createUrls({ baseURL: 'https://example.com/' });
+    const { outputs, templateFiles } = await render(
+      [
+        { outputPath: 'index.html', template: 'home', data: {} },
+        { outputPath: 'search/index.html', template: 'search', optional: true, data: {} },
+      ],
+      root,
+      urls,
+    );
+    expect(outputs.map((output) => output.path)).toEqual(['index.html']);
+    expect(templateFiles.flatMap((file) => file.messages)).toEqual([]);
+    const missing = await render([{ outputPath: '404.html', template: '404', data: {} }], root, urls);
+    expect(missing.templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}: ${message.fatal}`))).toEqual(['templates/404.liquid: true']);
+  });
+});
