@@ -391,13 +391,15 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     const text = String(value ?? '');
     const own = call.urls.abs('');
     if (text.startsWith(own)) return call.urls.rel(decodedPath(text.slice(own.length)));
-    if (underBasePath(text)) return text;
-    return isAbsoluteURL(text) ? text : call.urls.rel(text);
+    if (underBasePath(text) || isAbsoluteURL(text)) return text;
+    const [path, rest] = pathAndRest(text);
+    return call.urls.rel(path) + rest;
   });
   liquid.registerFilter('absURL', (value: unknown) => {
     const text = String(value ?? '');
-    if (underBasePath(text)) return call.urls.abs(decodedPath(text.slice(call.urls.rel('').length)));
-    return isAbsoluteURL(text) ? text : call.urls.abs(text);
+    if (isAbsoluteURL(text)) return text;
+    const [path, rest] = pathAndRest(text);
+    return call.urls.abs(underBasePath(path) ? decodedPath(path.slice(call.urls.rel('').length)) : path) + rest;
   });
   // A link geul made (`post.url`, `term.url`: `/blog/posts/a/` under a sub-path baseURL)
   // already holds baseURL's path: `{{ post.url | absURL }}`, Hugo's `.RelPermalink | absURL`,
@@ -470,6 +472,16 @@ function writtenDate(value: unknown, timeZone: string | undefined): string | und
 /** A URL with a scheme (`https:`, `mailto:`) or a scheme-relative one (`//cdn.example.net/x`). */
 function isAbsoluteURL(text: string): boolean {
   return /^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith('//');
+}
+
+/**
+ * A template's link cut into its path and what follows it, kept as written: a query
+ * (`assets/style.css?v=2`, a theme's cache-busting) or a fragment (`#top`), which the path's
+ * escaping made part of the path (`/assets/style.css%3Fv=2`, a file that is not there).
+ */
+function pathAndRest(text: string): [string, string] {
+  const at = text.search(/[?#]/);
+  return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at)];
 }
 
 /** A percent-encoded path as `rel()` takes it (Hangul as letters); as given when it is not valid. */

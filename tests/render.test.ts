@@ -45,6 +45,12 @@ describe('relURL and absURL', () => {
     expect(await filtered('https://example.com/', 'absURL', ['/posts/a/'])).toEqual(['https://example.com/posts/a/']);
   });
 
+  // Hugo keeps them; the path's escaping made `/blog/assets/style.css%3Fv=2`, no such file.
+  test('keep a query or a fragment after the path', async () => {
+    expect(await filtered('https://example.com/blog/', 'relURL', ['assets/style.css?v=2', '#top', 'about/#저자'])).toEqual(['/blog/assets/style.css?v=2', '/blog/#top', '/blog/about/#저자']);
+    expect(await filtered('https://example.com/blog/', 'absURL', ['feed.xml?utm=rss', '/blog/posts/a/#결론'])).toEqual(['https://example.com/blog/feed.xml?utm=rss', 'https://example.com/blog/posts/a/#결론']);
+  });
+
   test("relURL gives the site's own absolute URL (a permalink) in its site-relative form", async () => {
     expect(await filtered('https://example.com/블로그/', 'relURL', ['https://example.com/%EB%B8%94%EB%A1%9C%EA%B7%B8/tags/%EC%9E%90%EC%97%B0%EC%96%B4/'])).toEqual(['/블로그/tags/자연어/']);
   });
