@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { Liquid } from 'liquidjs';
+import { IncludeTag, LayoutTag, Liquid, RenderTag, type Context, type Emitter } from 'liquidjs';
 import { VFile } from 'vfile';
 import { packageVersion, versions, type PostCache } from './cache.js';
 import { openFragmentStore, pruneFragmentStores, type FragmentStore } from './fragments.js';
@@ -349,6 +349,40 @@ export function prepareEngine(templatesDir: string, templatesDigest: string, url
   return engine;
 }
 
+/** Layouts and partials open inside one another beyond this are taken for a template that includes itself. */
+const NESTING_LIMIT = 100;
+
+/**
+ * `layout`, `render` and `include` that count how deep they are nested. LiquidJS follows a
+ * template that includes itself (`{% layout "base" %}` in base.liquid, a partial rendering
+ * itself) until the stack runs out, rendering the whole template at each level: 16 s for one
+ * page with base.liquid its own layout, a build of minutes at a stack overflow per page. Past
+ * the limit, the error names the cycle, at the tag that closes it.
+ */
+function guardNesting(liquid: Liquid, templatesDir: string): void {
+  const open: string[] = [];
+  // Each of the three as LayoutTag's type: their constructors and `render` take the same.
+  const guarded = (Builtin: typeof LayoutTag | typeof RenderTag | typeof IncludeTag) =>
+    class extends (Builtin as typeof LayoutTag) {
+      override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+        const file = path.relative(templatesDir, this.token.file ?? '').split(path.sep).join('/');
+        if (open.length >= NESTING_LIMIT) {
+          const cycle = open.slice(open.lastIndexOf(file));
+          throw new Error(`templates include one another without end: ${[...cycle, file].join(' → ')}`);
+        }
+        open.push(file);
+        try {
+          yield* super.render(ctx, emitter);
+        } finally {
+          open.pop();
+        }
+      }
+    };
+  liquid.registerTag('layout', guarded(LayoutTag));
+  liquid.registerTag('render', guarded(RenderTag));
+  liquid.registerTag('include', guarded(IncludeTag));
+}
+
 /**
  * LiquidJS's own file access, less the byte order mark an editor (Windows Notepad) may put
  * at the start of a template: Liquid kept it as text, a U+FEFF in every page, once per list
@@ -383,6 +417,7 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     // `date`; those written without one are given the site's below.
     preserveTimezones: true,
   });
+  guardNesting(liquid, templatesDir);
   const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined, store: undefined };
   // As Hugo's: a URL that is already absolute (`page.image.url`, an https:// logo in
   // site.params, `//cdn…`, `mailto:`) is left as it is, not glued under baseURL's path; the

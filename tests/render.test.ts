@@ -148,3 +148,35 @@ describe('a theme without search.liquid', () => {
     expect(missing.templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}: ${message.fatal}`))).toEqual(['templates/404.liquid: true']);
   });
 });
+
+describe('a template that includes itself', () => {
+  // LiquidJS followed it until the stack ran out, rendering the whole layout at each level:
+  // 16 s a page with the theme's base.liquid as its own layout.
+  test('is an error naming the cycle, at the tag that closes it', async () => {
+    mkdirSync(path.join(root, 'templates', 'partials'));
+    const write = (name: string, text: string) => writeFileSync(path.join(root, 'templates', `${name}.liquid`), text);
+    write('base', '{% layout "base" %}<html>{% block content %}{% endblock %}</html>');
+    write('home', '{% layout "base" %}{% block content %}글{% endblock %}');
+    write('partials/a', '<p>\n{% include "partials/b" %}');
+    write('partials/b', '{% render "partials/a" %}');
+    write('404', '{% render "partials/a" %}');
+    // A partial rendering itself for a tree (a table of contents) is no cycle.
+    write('partials/tree', '{% for item in items %}<li>{{ item.name }}{% render "partials/tree", items: item.children %}</li>{% endfor %}');
+    write('toc', '<ul>{% render "partials/tree", items: toc %}</ul>');
+    const toc = [{ name: '1', children: [{ name: '1.1', children: [{ name: '1.1.1', children: [] }] }] }];
+    const { outputs, templateFiles } = await render(
+      [
+        { outputPath: 'index.html', template: 'home', data: {} },
+        { outputPath: '404.html', template: '404', data: {} },
+        { outputPath: 'toc.html', template: 'toc', data: { toc } },
+      ],
+      root,
+      createUrls({ baseURL: 'https://example.com/' }),
+    );
+    expect(templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}:${message.line}:${message.column}: ${message.reason}`)).sort()).toEqual([
+      'templates/base.liquid:1:1: template error: templates include one another without end: base.liquid → base.liquid',
+      'templates/partials/b.liquid:1:1: template error: templates include one another without end: partials/b.liquid → partials/a.liquid → partials/b.liquid',
+    ]);
+    expect(outputs.map((output) => ('content' in output ? output.content : ''))).toEqual(['<ul><li>1<li>1.1<li>1.1.1</li></li></li></ul>']);
+  });
+});
