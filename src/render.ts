@@ -278,7 +278,10 @@ export function locate(error: unknown, fallbackFile: string): LocatedError {
   const [line, column] = token?.getPosition?.() ?? [1, 1];
   const message = String(liquidError?.message ?? error)
     .replace(/, file:.*$/s, '')
-    .replace(/, line:\d+, col:\d+$/s, '');
+    .replace(/, line:\d+, col:\d+$/s, '')
+    // LiquidJS names the folder it looked in by its absolute path: the file it wanted, as
+    // every other path is told, relative to the project.
+    .replace(/^ENOENT: Failed to lookup "(.*)" in ".*"$/s, (_, name: string) => `no template "${name}" (templates/${path.extname(name) ? name : `${name}.liquid`} is missing)`);
   // A variable's token knows the text of its template but not its file (LiquidJS parses
   // expressions apart): an error inside a partial or the layout is found by that text, not
   // put on the page's template at the partial's line.

@@ -147,6 +147,16 @@ describe('a theme without search.liquid', () => {
     const missing = await render([{ outputPath: '404.html', template: '404', data: {} }], root, urls);
     expect(missing.templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}: ${message.fatal}`))).toEqual(['templates/404.liquid: true']);
   });
+
+  // LiquidJS's message named the folder by its absolute path (`Failed to lookup "partials/toc"
+  // in "/home/…/templates"`), different on every machine.
+  test('a missing partial is told by the file it would be', async () => {
+    writeFileSync(path.join(root, 'templates', 'post.liquid'), '<main>\n  {% render "partials/toc" %}</main>');
+    const { templateFiles } = await render([{ outputPath: 'a.html', template: 'post', data: {} }], root, createUrls({ baseURL: 'https://example.com/' }));
+    expect(templateFiles.flatMap((file) => file.messages.map((message) => `${file.path}:${message.line}:${message.column}: ${message.reason}`))).toEqual([
+      'templates/post.liquid:2:3: template error: no template "partials/toc" (templates/partials/toc.liquid is missing)',
+    ]);
+  });
 });
 
 describe('a template that includes itself', () => {
