@@ -146,7 +146,7 @@ describe('a new version of geul', () => {
     for (const name of ['bin', 'src', 'templates', 'package.json']) cpSync(path.join(REPO_ROOT, name), path.join(copy, name), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     const renderTs = path.join(copy, 'src', 'render.ts');
-    const filter = "call.urls.rel(String(value ?? ''))";
+    const filter = 'call.urls.rel(path) + rest';
     expect(readFileSync(renderTs, 'utf8')).toContain(filter);
     writeFileSync(renderTs, readFileSync(renderTs, 'utf8').replace(filter, `${filter} + '?v2'`));
 
