@@ -40,11 +40,13 @@ function isLiteral(link: Link, source: string): boolean {
 /**
  * Where a literal URL's own text ends: before the first Hangul that follows a letter, a digit or
  * closing punctuation, and before the `)` and trailing punctuation GFM would have left out had
- * the URL ended there (`(https://example.com/a)를` → `https://example.com/a`).
+ * the URL ended there (`(https://example.com/a)를` → `https://example.com/a`). Each run of
+ * Hangul is looked at, not only the first: in `(https://ko.wikipedia.org/wiki/트랜스포머)를` the
+ * first is the URL's and the second the sentence's.
  */
 function cutAt(text: string): number | undefined {
-  const hangul = /\p{Script=Hangul}/u.exec(text);
-  if (!hangul || hangul.index === 0 || KEEPS_HANGUL.test(text[hangul.index - 1]!)) return undefined;
+  const hangul = [...text.matchAll(/\p{Script=Hangul}+/gu)].find((run) => run.index > 0 && !KEEPS_HANGUL.test(text[run.index - 1]!));
+  if (!hangul) return undefined;
   let end = hangul.index;
   for (;;) {
     const last = text[end - 1]!;
@@ -54,8 +56,11 @@ function cutAt(text: string): number | undefined {
   return end > 0 ? end : undefined;
 }
 
-/** Characters after which Hangul begins a part of the URL rather than the sentence's next word. */
-const KEEPS_HANGUL = /[/=#?&+\-_~:%]/;
+/**
+ * Characters after which Hangul begins a part of the URL rather than the sentence's next word;
+ * `(` for a title's parenthesis (`…/wiki/트랜스포머_(기계_학습)`).
+ */
+const KEEPS_HANGUL = /[/=#?&+\-_~:%(]/;
 
 /** GFM's trailing punctuation, which it leaves out of a literal URL's end. */
 const TRAILING = /[?!.,:*_~'"]/;

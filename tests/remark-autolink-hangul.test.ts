@@ -32,6 +32,9 @@ describe('a bare URL followed by Hangul', () => {
     // GFM leaves out a `)` with no `(` and a trailing period, had the URL ended there.
     ['(https://example.com/a)를 보라.', 'https://example.com/a', 'https://example.com/a'],
     ['끝은 https://example.com/a.이다.', 'https://example.com/a', 'https://example.com/a'],
+    // The Hangul after a Hangul path segment: the first run is the URL's, the second the sentence's.
+    ['(https://ko.wikipedia.org/wiki/트랜스포머)를 보라.', 'https://ko.wikipedia.org/wiki/트랜스포머', 'https://ko.wikipedia.org/wiki/트랜스포머'],
+    ['https://namu.wiki/w/트랜스포머(기계학습)에서 보라.', 'https://namu.wiki/w/트랜스포머(기계학습)', 'https://namu.wiki/w/트랜스포머(기계학습)'],
   ])('%s: the link ends before the Hangul, which stays text', async (markdown, href, shown) => {
     const result = await links(markdown);
     expect(result.links).toEqual([[href, shown]]);
@@ -43,6 +46,7 @@ describe('a bare URL followed by Hangul', () => {
     ['https://search.naver.com/search?query=검색 결과', 'https://search.naver.com/search?query=검색'],
     ['https://example.com/posts/#서론 참고', 'https://example.com/posts/#서론'],
     ['https://blog.example.com/my-트랜스포머 글', 'https://blog.example.com/my-트랜스포머'],
+    ['https://ko.wikipedia.org/wiki/트랜스포머_(기계_학습) 문서', 'https://ko.wikipedia.org/wiki/트랜스포머_(기계_학습)'],
   ])('%s: Hangul that starts a path segment, a query value or a fragment is part of the URL', async (markdown, href) => {
     expect((await links(markdown)).links).toEqual([[href, href]]);
   });
