@@ -50,5 +50,15 @@ export function remarkShortcodeLint() {
         );
       }
     });
+    // `{{<details summary="더보기">}}`, written without a space, parses as the text `{{`, raw
+    // HTML `<details summary="더보기">` and the text `}}`: published, that tag opened an element
+    // (a closed <details>, a <figure>) holding the rest of the post. Text, as the warning says.
+    visit(tree, 'html', (node, index, parent) => {
+      if (!parent || index === undefined) return;
+      const before = parent.children[index - 1];
+      const after = parent.children[index + 1];
+      if (before?.type !== 'text' || !before.value.endsWith('{{') || after?.type !== 'text' || !after.value.startsWith('}}')) return;
+      parent.children[index] = { type: 'text', value: node.value, ...(node.position ? { position: node.position } : {}) };
+    });
   };
 }

@@ -1,3 +1,6 @@
+import { fromHtml } from 'hast-util-from-html';
+import { selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
 import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
@@ -22,6 +25,17 @@ describe('Hugo shortcodes in a migrated post', () => {
       '3:1: warning: Hugo shortcode {{< figure >}} is not supported and shows as text: write an image with a title: ![alt](images/x.png "caption")',
       '5:1: warning: Hugo shortcode {{% notice %}} is not supported and shows as text: write markdown or raw HTML instead',
       '9:3: warning: Hugo shortcode {{< youtube >}} is not supported and shows as text: write raw HTML: <iframe src="https://www.youtube-nocookie.com/embed/<id>" …></iframe>',
+    ]);
+  });
+
+  test('a shortcode written without a space after {{< shows as text, not as the HTML tag it looks like', async () => {
+    const { html } = await lint(['앞 {{<details summary="더보기">}} 숨김 {{</details>}} 뒤', '', '{{<figure src="/images/a.png">}}', '', '다음 문단'].join('\n'));
+    const tree = fromHtml(html, { fragment: true });
+    expect(selectAll('details, figure', tree)).toEqual([]);
+    expect(selectAll('p', tree).map((p) => toText(p))).toEqual([
+      '앞 {{<details summary="더보기">}} 숨김 {{</details>}} 뒤',
+      '{{<figure src="/images/a.png">}}',
+      '다음 문단',
     ]);
   });
 
