@@ -126,7 +126,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkAutolinkHangul)
       // `[x](javascript:…)` published as its text, with a warning, as GitHub and Hugo do.
       .use(remarkUnsafeLinks)
-      // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text.
+      // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text; an
+      // escaped one (`{{</* figure */>}}`) shows as the shortcode, as in Hugo.
       .use(remarkShortcodeLint)
       // Local images: resolve, size, list for copying; a missing one is an error.
       .use(remarkImages, { root: settings.root, basePath: settings.basePath })

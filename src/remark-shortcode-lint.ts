@@ -60,5 +60,16 @@ export function remarkShortcodeLint() {
       if (before?.type !== 'text' || !before.value.endsWith('{{') || after?.type !== 'text' || !after.value.startsWith('}}')) return;
       parent.children[index] = { type: 'text', value: node.value, ...(node.position ? { position: node.position } : {}) };
     });
+    // `{{</* figure */>}}` is how a Hugo post shows a shortcode without calling it, mostly in
+    // code blocks, where Hugo calls shortcodes too: Hugo drops the comment marks, and so do we.
+    visit(tree, (node) => {
+      if (node.type !== 'text' && node.type !== 'inlineCode' && node.type !== 'code') return;
+      node.value = node.value.replace(ESCAPED, (_, angle?: string, percent?: string) =>
+        angle === undefined ? `{{%${percent}%}}` : `{{<${angle}>}}`,
+      );
+    });
   };
 }
+
+// An escaped shortcode, `{{</* name … */>}}` or `{{%/* name … */%}}`: kept as `{{< name … >}}`.
+const ESCAPED = /\{\{(?:<\/\*([\s\S]*?)\*\/>|%\/\*([\s\S]*?)\*\/%)\}\}/g;

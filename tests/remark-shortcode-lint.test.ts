@@ -39,6 +39,16 @@ describe('Hugo shortcodes in a migrated post', () => {
     ]);
   });
 
+  test('an escaped shortcode ({{</* name */>}}) shows as the shortcode, in text and code, as Hugo shows it', async () => {
+    const { html, messages } = await lint(
+      ['`{{</* ref "a.md" */>}}`로 링크하고 {{%/* notice */%}}는 이렇게:', '', '```html', '{{</* figure src="x.png" */>}}', '```'].join('\n'),
+    );
+    const tree = fromHtml(html, { fragment: true });
+    expect(toText(selectAll('p', tree)[0]!)).toBe('{{< ref "a.md" >}}로 링크하고 {{% notice %}}는 이렇게:');
+    expect(toText(selectAll('pre', tree)[0]!)).toBe('{{< figure src="x.png" >}}');
+    expect(messages).toEqual([]);
+  });
+
   test('shortcodes shown in code, and braces that are not one, pass', async () => {
     const { messages } = await lint(['`{{< ref "a.md" >}}`로 링크한다.', '', '```html', '{{< figure src="x.png" >}}', '```', '', 'Liquid의 {{ page.title }}와 집합 {{1, 2}}, $\\{\\{x\\}\\}$.'].join('\n'));
     expect(messages).toEqual([]);
