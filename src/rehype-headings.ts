@@ -118,12 +118,19 @@ function unwrapLinks(node: ElementContent): ElementContent[] {
     const raw = node as unknown as { value: string };
     return [{ ...node, value: raw.value.replace(/<a\b[^>]*>|<\/a>/g, '') } as ElementContent];
   }
+  // Raw HTML in the heading (`## <a id="old"></a>제목`, an anchor kept from an older site): an
+  // `<a>` inside the TOC's link ends that link, leaving the entry unlinked, and an id would be
+  // on the page twice, the TOC's copy first, so `#old` landed on the TOC. Both are left out.
+  if (node.type === 'raw') return [{ ...node, value: node.value.replace(/<a\b[^>]*>|<\/a\s*>/gi, '').replace(RAW_ID, '') }];
   if (node.type !== 'element') return [node];
   // The TOC entry shows no footnote number (and could not link to the note).
   if (isFootnoteReference(node)) return [];
   const children = node.children.flatMap(unwrapLinks);
   return node.tagName === 'a' ? children : [{ ...node, children }];
 }
+
+/** An `id` attribute in a raw HTML tag. */
+const RAW_ID = /\s+id\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+)/gi;
 
 /** A heading of nothing but footnote references (`## [^1]`): its TOC entry would be an empty link. */
 function onlyFootnoteReferences(heading: Element): boolean {

@@ -188,6 +188,20 @@ describe('markdown facts', () => {
     expect(select('h2#서론 .heading-anchor', tree)?.properties.ariaLabel).toBe('이 제목으로 링크: 서론');
   });
 
+  test('raw HTML in a heading (`## <a id="old"></a>제목`) brings no link and no id into its TOC entry: the entry stays a link, and #old lands on the heading', async () => {
+    const file = new VFile({ path: 'content/posts/ra.md', value: '## <a id="old"></a>제목 하나\n\n## <span id=\'keep\' class="x">둘</span>째 <a name="n" href="#a">링크</a>\n' });
+    file.data.post = { sourcePath: 'content/posts/ra.md', outputDir: 'posts/ra' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.toc.map(({ html }) => html)).toEqual(['제목 하나', '<span class="x">둘</span>째 링크']);
+    // As the template puts it: the TOC, then the post.
+    const page = fromHtml(`<nav>${rendered.toc.map(({ id, html }) => `<a href="#${id}">${html}</a>`).join('')}</nav>${rendered.html}`, { fragment: true });
+    expect(selectAll('nav a', page).map((link) => [link.properties.href, toText(link)])).toEqual([
+      ['#제목-하나', '제목 하나'],
+      ['#둘째-링크', '둘째 링크'],
+    ]);
+    expect(selectAll('[id="old"], [id="keep"]', page).map((node) => node.tagName)).toEqual(['a', 'span']);
+  });
+
   test('a formula in a heading gives an id and a TOC entry from its TeX source', async () => {
     const { rendered } = await renderCase('math-in-heading');
     const [heading] = rendered.toc;
