@@ -1,6 +1,7 @@
 import type { Link, Parent, Root, Text } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { PARTICLE_RULES } from './korean-particles.js';
 
 /**
  * A bare URL written into a Korean sentence ends where the sentence's Hangul starts:
@@ -9,7 +10,8 @@ import type { VFile } from 'vfile';
  * a page that is not there; Hugo (goldmark's linkify, ASCII-only) stops at the Hangul too.
  * Hangul that starts a path segment, a query value or a fragment is part of the URL
  * (`…/wiki/트랜스포머`, `?query=검색`, `#서론`): only Hangul right after a letter, a digit or
- * closing punctuation, where a particle or ending goes, is cut off. Links written as `[…](…)`
+ * closing punctuation, where a particle or ending goes, is cut off, and so are particles alone
+ * after the URL's last `/` (`https://pytorch.org/에서`). Links written as `[…](…)`
  * or `<…>` say where they end and are left alone.
  */
 export function remarkAutolinkHangul() {
@@ -45,7 +47,7 @@ function isLiteral(link: Link, source: string): boolean {
  * first is the URL's and the second the sentence's.
  */
 function cutAt(text: string): number | undefined {
-  const hangul = [...text.matchAll(/\p{Script=Hangul}+/gu)].find((run) => run.index > 0 && !KEEPS_HANGUL.test(text[run.index - 1]!));
+  const hangul = [...text.matchAll(/\p{Script=Hangul}+/gu)].find((run) => run.index > 0 && (!KEEPS_HANGUL.test(text[run.index - 1]!) || particlesAfterSlash(text, run)));
   if (!hangul) return undefined;
   let end = hangul.index;
   for (;;) {
@@ -55,6 +57,26 @@ function cutAt(text: string): number | undefined {
   }
   return end > 0 ? end : undefined;
 }
+
+/**
+ * `https://pytorch.org/에서`: a URL ending in `/` and followed by a particle. Hangul after `/` is
+ * a path segment (`…/wiki/트랜스포머`), but not one made of particles alone at the URL's end: no
+ * page is named `에서` or `을`, while a homepage's address is written with its `/` more often than not.
+ */
+function particlesAfterSlash(text: string, run: RegExpExecArray): boolean {
+  if (text[run.index - 1] !== '/' || !TRAILING_ONLY.test(text.slice(run.index + run[0].length))) return false;
+  // Two or three particles at most (`에서부터는`): a long run is a word, and is not taken apart.
+  return run[0].length <= 8 && particlesOnly(run[0].normalize('NFC'));
+}
+
+/** Whether a run of Hangul is nothing but particles and endings, one after another (`에서는`). */
+function particlesOnly(run: string): boolean {
+  if (run === '') return true;
+  return PARTICLE_RULES.some((rule) => run.startsWith(rule.suffix) && particlesOnly(run.slice(rule.suffix.length)));
+}
+
+/** Nothing, or only what GFM leaves out of a literal URL's end. */
+const TRAILING_ONLY = /^[?!.,:*_~'"]*$/;
 
 /**
  * Characters after which Hangul begins a part of the URL rather than the sentence's next word;

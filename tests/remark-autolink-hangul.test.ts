@@ -35,6 +35,9 @@ describe('a bare URL followed by Hangul', () => {
     // The Hangul after a Hangul path segment: the first run is the URL's, the second the sentence's.
     ['(https://ko.wikipedia.org/wiki/트랜스포머)를 보라.', 'https://ko.wikipedia.org/wiki/트랜스포머', 'https://ko.wikipedia.org/wiki/트랜스포머'],
     ['https://namu.wiki/w/트랜스포머(기계학습)에서 보라.', 'https://namu.wiki/w/트랜스포머(기계학습)', 'https://namu.wiki/w/트랜스포머(기계학습)'],
+    // Particles alone after the URL's last `/` are the sentence's: no page is named `에서`.
+    ['설치는 https://pytorch.org/에서 한다.', 'https://pytorch.org/', 'https://pytorch.org/'],
+    ['모델은 https://huggingface.co/models/에서는 받을 수 있다.', 'https://huggingface.co/models/', 'https://huggingface.co/models/'],
   ])('%s: the link ends before the Hangul, which stays text', async (markdown, href, shown) => {
     const result = await links(markdown);
     expect(result.links).toEqual([[href, shown]]);
@@ -47,6 +50,8 @@ describe('a bare URL followed by Hangul', () => {
     ['https://example.com/posts/#서론 참고', 'https://example.com/posts/#서론'],
     ['https://blog.example.com/my-트랜스포머 글', 'https://blog.example.com/my-트랜스포머'],
     ['https://ko.wikipedia.org/wiki/트랜스포머_(기계_학습) 문서', 'https://ko.wikipedia.org/wiki/트랜스포머_(기계_학습)'],
+    ['https://ko.wikipedia.org/wiki/에서울 문서', 'https://ko.wikipedia.org/wiki/에서울'],
+    [`https://example.com/${'가'.repeat(5000)} 끝`, `https://example.com/${'가'.repeat(5000)}`],
   ])('%s: Hangul that starts a path segment, a query value or a fragment is part of the URL', async (markdown, href) => {
     expect((await links(markdown)).links).toEqual([[href, href]]);
   });
