@@ -11,7 +11,8 @@ import { PARTICLE_RULES } from './korean-particles.js';
  * Hangul that starts a path segment, a query value or a fragment is part of the URL
  * (`…/wiki/트랜스포머`, `?query=검색`, `#서론`): only Hangul right after a letter, a digit or
  * closing punctuation, where a particle or ending goes, is cut off, and so are particles alone
- * after the URL's last `/` (`https://pytorch.org/에서`). Links written as `[…](…)`
+ * after the URL's last `/` (`https://pytorch.org/에서`). It ends at full-width and CJK
+ * punctuation too (`「https://example.com」`). Links written as `[…](…)`
  * or `<…>` say where they end and are left alone.
  */
 export function remarkAutolinkHangul() {
@@ -48,8 +49,9 @@ function isLiteral(link: Link, source: string): boolean {
  */
 function cutAt(text: string): number | undefined {
   const hangul = [...text.matchAll(/\p{Script=Hangul}+/gu)].find((run) => run.index > 0 && (!KEEPS_HANGUL.test(text[run.index - 1]!) || particlesAfterSlash(text, run)));
-  if (!hangul) return undefined;
-  let end = hangul.index;
+  const punctuation = WIDE_PUNCTUATION.exec(text);
+  if (!hangul && !punctuation) return undefined;
+  let end = Math.min(hangul?.index ?? text.length, punctuation?.index ?? text.length);
   for (;;) {
     const last = text[end - 1]!;
     if (TRAILING.test(last) || (last === ')' && count(text.slice(0, end), '(') < count(text.slice(0, end), ')'))) end--;
@@ -83,6 +85,13 @@ const TRAILING_ONLY = /^[?!.,:*_~'"]*$/;
  * `(` for a title's parenthesis (`…/wiki/트랜스포머_(기계_학습)`).
  */
 const KEEPS_HANGUL = /[/=#?&+\-_~:%(]/;
+
+/**
+ * Full-width and CJK punctuation, and curly quotes: `「https://a.com/x」에서`, `（https://a.com）`,
+ * `“https://a.com”`. A URL holds them only percent-encoded; GFM ran on over them (to
+ * `…/x%E3%80%8D`), Hugo's linkify, ASCII-only, ends the URL there, and so does geul.
+ */
+const WIDE_PUNCTUATION = /[\u2018-\u201F\u2026\u3001-\u303F\uFF01-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\uFF65]/;
 
 /** GFM's trailing punctuation, which it leaves out of a literal URL's end. */
 const TRAILING = /[?!.,:*_~'"]/;

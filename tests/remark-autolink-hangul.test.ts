@@ -56,6 +56,18 @@ describe('a bare URL followed by Hangul', () => {
     expect((await links(markdown)).links).toEqual([[href, href]]);
   });
 
+  test('a bare URL ends at full-width and CJK punctuation and curly quotes, as Hugo ends it, Hangul after them or not', async () => {
+    const result = await links('「https://example.com/a」에서, （https://example.com/b）를, “https://example.com/c”는, https://example.com/d。 『https://ko.wikipedia.org/wiki/서울』 끝');
+    expect(result.links.map(([href]) => href)).toEqual([
+      'https://example.com/a',
+      'https://example.com/b',
+      'https://example.com/c',
+      'https://example.com/d',
+      'https://ko.wikipedia.org/wiki/서울',
+    ]);
+    expect(result.text).toBe('「https://example.com/a」에서, （https://example.com/b）를, “https://example.com/c”는, https://example.com/d。 『https://ko.wikipedia.org/wiki/서울』 끝');
+  });
+
   test('links written as [text](url) or <url> end where they say', async () => {
     const result = await links('[https://a.com/x가](https://a.com/x가) <https://a.com/y나>');
     expect(result.links).toEqual([
