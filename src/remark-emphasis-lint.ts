@@ -28,7 +28,7 @@ interface Marker {
  * the source (`\*\*`) is the writer's choice and passes, and so does a `__` inside a Latin
  * identifier (`my__var__name`, `CONSTANT__NAME`), which names a thing and was never emphasis.
  * Nor was, alone of its kind in its paragraph, a `~~` (`약 ~~ 정도`: strikethrough takes two),
- * a marker with spaces on both sides (`a ** b`), or Python's `**kwargs`.
+ * a marker with spaces on both sides (`a ** b`), or Python's `**kwargs` and `2**10`.
  */
 export function remarkEmphasisLint() {
   return function (tree: Root, file: VFile) {
@@ -49,7 +49,7 @@ export function remarkEmphasisLint() {
     });
     for (const markers of blocks.values()) {
       const around = (found: Marker) => surroundings(text, found);
-      const counted = markers.filter((found) => !(found.marker === '**' && unpacking(around(found))));
+      const counted = markers.filter((found) => !(found.marker === '**' && (unpacking(around(found)) || power(around(found)))));
       const count = new Map<string, number>();
       for (const found of counted) count.set(found.marker, (count.get(found.marker) ?? 0) + 1);
       const reported = new Set<string>();
@@ -80,6 +80,11 @@ function surroundings(text: string, found: Marker): { before: string; after: str
 /** Space (or nothing) on both sides: `a ** b`, `약 ~~ 정도`; no side of it could be emphasis. */
 function freeStanding({ before, after }: { before: string; after: string }): boolean {
   return /^\s?$/.test(before) && /^(?:\s|$)/.test(after);
+}
+
+/** `2**10`, `x**2`, `(n+1)**2`: Python's power, written without spaces, between a name or number and another. */
+function power({ before, after }: { before: string; after: string }): boolean {
+  return /[A-Za-z0-9_)]$/.test(before) && /^[A-Za-z0-9_(]/.test(after);
 }
 
 /** `**kwargs`, `f(**opts)`: Python's (and Ruby's) keyword unpacking, a lower-case name after it. */

@@ -32,13 +32,15 @@ describe('emphasis left as text', () => {
     expect(messages.map((message) => message.split(': warning: ')[0] + ' ' + message.split('"')[1])).toEqual(['2:6 **', '2:15 ~~']);
   });
 
-  test('a lone ~~, a lone marker with spaces on both sides and Python\'s **kwargs are no emphasis and pass', async () => {
+  test('a lone ~~, a lone marker with spaces on both sides and Python\'s **kwargs and 2**10 are no emphasis and pass', async () => {
     const markdown = [
       '처리 시간은 약 ~~ 10분 정도다.',
       '',
       '길면 ~~20분.',
       '',
       '거듭제곱은 a ** b 로 쓴다.',
+      '',
+      '2**10은 1024이고, (n+1)**2도 쓴다.',
       '',
       '함수는 **kwargs로 인자를 받고, f(**opts)처럼 넘긴다.',
       '',
@@ -55,6 +57,7 @@ describe('emphasis left as text', () => {
     expect(await at('**강조 를 닫지 않았다.')).toEqual(['1:1 **']);
     expect(await at('**attention **은 중요하다.')).toEqual(['1:13 **']);
     expect(await at('첫 ** 강조**.')).toEqual(['1:3 **']);
+    expect(await at('모델**강조 를 닫지 않았다.')).toEqual(['1:3 **']);
   });
 
   test('emphasis that works, code, math, escapes and autolinks pass', async () => {
