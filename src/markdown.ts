@@ -38,6 +38,7 @@ import { remarkMathSyntax } from './micromark-math.js';
 import { remarkMathMacros } from './remark-math-macros.js';
 import { remarkReading } from './remark-reading.js';
 import { remarkAutolinkHangul } from './remark-autolink-hangul.js';
+import { remarkUnclosedHtml } from './remark-unclosed-html.js';
 import { remarkUnsafeLinks } from './remark-unsafe-links.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
@@ -126,6 +127,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkAutolinkHangul)
       // `[x](javascript:…)` published as its text, with a warning, as GitHub and Hugo do.
       .use(remarkUnsafeLinks)
+      // `<textarea>` named in a sentence and left open would hold the rest of the page: text.
+      .use(remarkUnclosedHtml)
       // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text; an
       // escaped one (`{{</* figure */>}}`) shows as the shortcode, as in Hugo.
       .use(remarkShortcodeLint)

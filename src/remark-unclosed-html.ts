@@ -1,0 +1,61 @@
+import type { Html, Nodes, Parent, Root } from 'mdast';
+import { visitParents } from 'unist-util-visit-parents';
+import type { VFile } from 'vfile';
+import { addWarning } from './report.js';
+
+/**
+ * Elements whose content a browser reads as text up to their end tag: one left open holds the
+ * rest of the page, the footer too (shown inside a text box, or hidden as script or style).
+ */
+const RAW_TEXT = /<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b/i;
+const OPENING = /^<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b[^>]*>$/i;
+/** Those of them that open an HTML block CommonMark ends only at an end tag (type 1). */
+const BLOCK_OPENING = /^<(script|style|textarea)(?=[\s>]|$)/i;
+
+/** Where a sentence ends: the closing tag is looked for up to there. */
+const BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
+
+/**
+ * `HTML의 <textarea> 태그는 …`: a raw-text element named in a sentence and not closed in its
+ * paragraph is a word about HTML, not HTML. Raw HTML is the writer's own and is kept, but this
+ * tag, published, held the rest of the page; it is shown as text, as GitHub shows it, with a
+ * warning at it. A closed one (`<kbd>`, `<style>…</style>` in one paragraph) is kept as written.
+ * An HTML block opened by such a tag and never closed (`<script>` starting a line) reads on to
+ * the end of the post, as CommonMark says: kept, and said at its first line.
+ */
+export function remarkUnclosedHtml() {
+  return function (tree: Root, file: VFile) {
+    const text = String(file.value ?? '');
+    // Most posts name none of these: not worth a walk of the tree.
+    if (!RAW_TEXT.test(text)) return;
+    visitParents(tree, 'html', (node: Html, ancestors: Nodes[]) => {
+      const parent = ancestors.at(-1) as Parent | undefined;
+      const block = ancestors.findLast((ancestor) => BLOCKS.has(ancestor.type));
+      const end = node.position?.end.offset;
+      if (!block) {
+        const opened = BLOCK_OPENING.exec(node.value);
+        if (!opened || new RegExp(`</${opened[1]}\\s*>`, 'i').test(node.value)) return;
+        const name = opened[1]!.toLowerCase();
+        addWarning(
+          file,
+          `<${name}> is not closed: a browser puts the rest of the page inside it; close it with </${name}>, or write the tag in backticks (\`<${name}>\`)`,
+          node.position?.start,
+          'unclosed-html',
+        );
+        return;
+      }
+      const opened = OPENING.exec(node.value);
+      if (!opened || !parent || end === undefined) return;
+      const rest = text.slice(end, block.position?.end.offset ?? end);
+      if (new RegExp(`</${opened[1]}\\s*>`, 'i').test(rest)) return;
+      const name = opened[1]!.toLowerCase();
+      addWarning(
+        file,
+        `<${name}> is not closed in its paragraph and would hold the rest of the page: it is shown as text; write it in backticks (\`<${name}>\`)`,
+        node.position?.start,
+        'unclosed-html',
+      );
+      parent.children[parent.children.indexOf(node)] = { type: 'text', value: node.value, ...(node.position ? { position: node.position } : {}) };
+    });
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * A raw-text element (`<textarea>`, `<script>`, `<style>`, `<title>`, …) named in a sentence
+ * and never closed held the rest of the page: it is shown as text, with a warning. Closed
+ * ones are the writer's HTML and are kept.
+ */
+import { fromHtml } from 'hast-util-from-html';
+import { select, selectAll } from 'hast-util-select';
+import { toText } from 'hast-util-to-text';
+import { describe, expect, test } from 'vitest';
+import { VFile } from 'vfile';
+import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
+import { FIXTURES } from './helpers/site.ts';
+
+const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
+
+async function render(markdown: string) {
+  const file = new VFile({ path: 'content/posts/u.md', value: markdown });
+  file.data.post = { sourcePath: 'content/posts/u.md', outputDir: 'posts/u' };
+  const { html } = await renderMarkdown(processor, file);
+  // Parsed as a browser parses the page: the post, then what the template puts after it.
+  const page = fromHtml(`<main>${html}</main><footer>바닥글</footer>`);
+  return { page, messages: file.messages.map((m) => `${m.line}:${m.column}: ${m.fatal ? 'error' : 'warning'}: ${m.reason}`) };
+}
+
+describe('a raw-text element named in a sentence', () => {
+  test('left open, it is shown as text with a warning at it, and the rest of the page stays the page', async () => {
+    const { page, messages } = await render(['HTML의 <textarea> 태그와 <script> 태그를 설명한다.', '', '## 다음 절', '', '| 태그 | 뜻 |', '|---|---|', '| <title> | 제목 |'].join('\n'));
+    expect(selectAll('main textarea, main script, main title', page)).toEqual([]);
+    expect(toText(select('main p', page)!)).toBe('HTML의 <textarea> 태그와 <script> 태그를 설명한다.');
+    expect(toText(select('h2', page)!)).toContain('다음 절');
+    expect(toText(select('td', page)!)).toBe('<title>');
+    expect(toText(select('footer', page)!)).toBe('바닥글');
+    expect(messages).toEqual([
+      '1:7: warning: <textarea> is not closed in its paragraph and would hold the rest of the page: it is shown as text; write it in backticks (`<textarea>`)',
+      '1:22: warning: <script> is not closed in its paragraph and would hold the rest of the page: it is shown as text; write it in backticks (`<script>`)',
+      '7:3: warning: <title> is not closed in its paragraph and would hold the rest of the page: it is shown as text; write it in backticks (`<title>`)',
+    ]);
+  });
+
+  test('closed, in its paragraph or as a block, it is the writer\'s HTML and is kept, without a word', async () => {
+    const { page, messages } = await render(['인라인 <style>.x{color:red}</style> 스타일.', '', '<script>', 'console.log(1)', '</script>', '', '<iframe src="https://example.com/embed"></iframe>'].join('\n'));
+    expect(selectAll('main style, main script, main iframe', page).map((node) => node.tagName)).toEqual(['style', 'script', 'iframe']);
+    expect(messages).toEqual([]);
+  });
+
+  test('an HTML block it opens and never closes (`<textarea>` starting a line) is told at its first line', async () => {
+    const { messages } = await render(['앞 문단.', '', '<textarea> 태그로 시작하는 문단.', '', '## 절'].join('\n'));
+    expect(messages).toEqual(['3:1: warning: <textarea> is not closed: a browser puts the rest of the page inside it; close it with </textarea>, or write the tag in backticks (`<textarea>`)']);
+  });
+});
