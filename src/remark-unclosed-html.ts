@@ -9,8 +9,9 @@ import { addWarning } from './report.js';
  */
 const RAW_TEXT = /<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b/i;
 const OPENING = /^<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b[^>]*>$/i;
-/** Those of them that open an HTML block CommonMark ends only at an end tag (type 1). */
-const BLOCK_OPENING = /^<(script|style|textarea)(?=[\s>]|$)/i;
+const OPENING_ANYWHERE = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b[^>]*>/gi;
+/** `<iframe src="…" />`: in HTML the `/>` of an element that is not void closes nothing. */
+const SELF_CLOSED = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b([^>]*?)\s*\/>/gi;
 
 /** Where a sentence ends: the closing tag is looked for up to there. */
 const BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
@@ -20,8 +21,8 @@ const BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
  * paragraph is a word about HTML, not HTML. Raw HTML is the writer's own and is kept, but this
  * tag, published, held the rest of the page; it is shown as text, as GitHub shows it, with a
  * warning at it. A closed one (`<kbd>`, `<style>…</style>` in one paragraph) is kept as written.
- * An HTML block opened by such a tag and never closed (`<script>` starting a line) reads on to
- * the end of the post, as CommonMark says: kept, and said at its first line.
+ * An HTML block that opens such an element and never closes it (`<script>` starting a line,
+ * which CommonMark reads on to the end of the post) is kept, and said at its first line.
  */
 export function remarkUnclosedHtml() {
   return function (tree: Root, file: VFile) {
@@ -32,10 +33,17 @@ export function remarkUnclosedHtml() {
       const parent = ancestors.at(-1) as Parent | undefined;
       const block = ancestors.findLast((ancestor) => BLOCKS.has(ancestor.type));
       const end = node.position?.end.offset;
+      // `<iframe src="…" />`, as JSX and XHTML write an embed: the page after it became the
+      // iframe's content, never shown. Closed as it was meant, and said.
+      const selfClosed = new RegExp(SELF_CLOSED.source, 'i').exec(node.value);
+      if (selfClosed) {
+        const name = selfClosed[1]!.toLowerCase();
+        node.value = node.value.replace(SELF_CLOSED, (_, tag: string, attributes: string) => `<${tag}${attributes}></${tag}>`);
+        addWarning(file, `"<${name} … />" does not close in HTML, where "/>" ends no <${name}>: published as <${name} …></${name}>; write the end tag`, node.position?.start, 'unclosed-html');
+      }
       if (!block) {
-        const opened = BLOCK_OPENING.exec(node.value);
-        if (!opened || new RegExp(`</${opened[1]}\\s*>`, 'i').test(node.value)) return;
-        const name = opened[1]!.toLowerCase();
+        const name = unclosedIn(node.value);
+        if (name === undefined) return;
         addWarning(
           file,
           `<${name}> is not closed: a browser puts the rest of the page inside it; close it with </${name}>, or write the tag in backticks (\`<${name}>\`)`,
@@ -58,4 +66,12 @@ export function remarkUnclosedHtml() {
       parent.children[parent.children.indexOf(node)] = { type: 'text', value: node.value, ...(node.position ? { position: node.position } : {}) };
     });
   };
+}
+
+/** The first raw-text element that a block of HTML opens and does not close, by name. */
+function unclosedIn(html: string): string | undefined {
+  for (const match of html.matchAll(OPENING_ANYWHERE)) {
+    if (!new RegExp(`</${match[1]}\\s*>`, 'i').test(html.slice(match.index + match[0].length))) return match[1]!.toLowerCase();
+  }
+  return undefined;
 }

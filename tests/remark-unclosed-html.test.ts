@@ -47,4 +47,18 @@ describe('a raw-text element named in a sentence', () => {
     const { messages } = await render(['앞 문단.', '', '<textarea> 태그로 시작하는 문단.', '', '## 절'].join('\n'));
     expect(messages).toEqual(['3:1: warning: <textarea> is not closed: a browser puts the rest of the page inside it; close it with </textarea>, or write the tag in backticks (`<textarea>`)']);
   });
+
+  test('an embed self-closed as JSX writes it (`<iframe … />`) is closed as meant, with a warning: the page after it stays the page', async () => {
+    const { page, messages } = await render(['<iframe width="560" src="https://www.youtube-nocookie.com/embed/abc" allowfullscreen />', '', '## 다음 절', '', '영상 <iframe src="https://example.com/e"/> 인라인.'].join('\n'));
+    expect(selectAll('main iframe', page).map((node) => [node.properties.src, node.children.length])).toEqual([
+      ['https://www.youtube-nocookie.com/embed/abc', 0],
+      ['https://example.com/e', 0],
+    ]);
+    expect(toText(select('h2', page)!)).toContain('다음 절');
+    expect(toText(select('footer', page)!)).toBe('바닥글');
+    expect(messages).toEqual([
+      '1:1: warning: "<iframe … />" does not close in HTML, where "/>" ends no <iframe>: published as <iframe …></iframe>; write the end tag',
+      '5:4: warning: "<iframe … />" does not close in HTML, where "/>" ends no <iframe>: published as <iframe …></iframe>; write the end tag',
+    ]);
+  });
 });
