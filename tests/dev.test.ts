@@ -727,7 +727,9 @@ describe('geul dev: rebuilding', () => {
     const one = await first;
     const two = await second;
     expect(one.changed).toEqual([POST]);
-    expect(two.changed).toEqual(['content/posts/쓰는-중.md']);
+    // (On a loaded machine the watcher may see the first edit's write twice, as its truncation
+    // and its bytes: the second build then lists that post again, its text the same.)
+    expect(two.changed.filter((file) => file !== POST)).toEqual(['content/posts/쓰는-중.md']);
     expect(two.startedAt).toBeGreaterThanOrEqual(one.finishedAt);
     expect((await get(DRAFT_URL)).body).toContain('초안 본문 둘');
     // Nothing else is pending: no third build follows (an absence can only be waited out).
