@@ -196,7 +196,10 @@ async function start(root) {
     for (const words of [terms, ...spacings(terms)]) {
       const search = await pagefind.search(words);
       if (id !== latest) return;
-      pending = search.results.slice();
+      // Pagefind also matches a post's metadata (its date `2024년 5월 1일`, `2024-05-01`, the
+      // draft flag), which is not what the reader searches: `2024` found every post of 2024.
+      // A result that matched no word of the title, description or body is left out.
+      pending = search.results.filter((result) => result.words.length > 0);
       const first = await pending[0]?.data();
       if (id !== latest) return;
       if (first && !holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, words)) pending = [];

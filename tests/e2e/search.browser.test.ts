@@ -233,6 +233,35 @@ describe.skipIf(!existsSync(CHROMIUM))('search on a blog of drafts only', { time
   });
 });
 
+describe.skipIf(!existsSync(CHROMIUM))('search matches what a post says, not its metadata', { timeout: 60_000 }, () => {
+  let site: string | undefined;
+  let siteServer: StaticServer | undefined;
+  afterAll(async () => {
+    await siteServer?.close();
+    await cleanup(site);
+  });
+
+  it('2024 finds the post that says 2024년, not every post dated 2024', async () => {
+    site = await copySite('search');
+    writeFileSync(
+      path.join(site, 'content', 'posts', 'year-review.md'),
+      '+++\ntitle = "한 해 회고"\ndate = "2024-12-30"\n+++\n\n2024년에는 논문을 많이 읽었다.\n',
+    );
+    const built = await runCli(['build', '--root', site]);
+    expect(built.code, built.stderr).toBe(0);
+    siteServer = await serveDist(path.join(site, 'dist'), '/blog/');
+    // Every post of the fixture is dated 2024; Pagefind matches its date metadata too.
+    for (const query of ['2024', '2024년']) {
+      const page = await open(`${new URL(siteServer.url).origin}/blog/search/?q=${encodeURIComponent(query)}`);
+      const result = await shown(page, query);
+      expect(hrefs(result), query).toEqual(['/blog/posts/year-review/']);
+      expect(result.results[0]!.marks).toEqual(['2024년에는']);
+      expect(trouble).toEqual([]);
+      await context?.close();
+    }
+  });
+});
+
 describe.skipIf(!existsSync(CHROMIUM))('search in geul dev', { timeout: 60_000 }, () => {
   let dev: DevServer | undefined;
   afterAll(async () => {
