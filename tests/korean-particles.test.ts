@@ -125,6 +125,14 @@ describe('stripParticles, properties', () => {
     // A formula is split as the index splits it, without the symbols the index drops from words.
     expect(client.searchTerms('\\sqrt{d_k} O(n^2) a^2+b^2=c^2', rules)).toBe('\\sqrt { d_k } O ( n2 ) a2 b2 c2');
   });
+
+  test('a query word like GPT-4를 loses its particle as a whole, so it finds GPT-4는', () => {
+    const rules = particleRules();
+    // `4를` alone keeps its particle (a stem of one character); `GPT-4` begins `GPT-4는` in the index.
+    expect(client.searchTerms('GPT-4를 Llama-2는 (GPT-3.5의) GPT-4에서는 Top-k를', rules)).toBe('GPT-4 Llama-2 (GPT-3.5) GPT-4 Top-k');
+    // Standing alone, a letter or a number and what follows are left as typed: `1도` is one degree.
+    expect(client.searchTerms('x가 1도 3만 모델-고도', rules)).toBe('x가 1도 3만 모델-고도');
+  });
 });
 
 test('a query of one Hangul word is tried split in two, each way, as a phrase, the first part of two syllables or more', () => {

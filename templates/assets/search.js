@@ -57,9 +57,18 @@ export function formulaWords(text) {
   return text.replace(/\S*[\\^_{}=]\S*/gu, (word) => word.replace(TEX_EDGE, ' ').replace(/[$+<=>^`|~]/gu, ''));
 }
 
+/**
+ * Words joined by `-` or `.` whose last part is one letter or digit and a particle (`GPT-4를`,
+ * `GPT-3.5의`, `Llama-2는`): `4를` alone is too short to lose its particle, so the particle is
+ * taken off the whole. `GPT-4` then begins the index's words `GPT-4는` and `GPT-4의` (the index
+ * keeps each word whole beside its parts), where `GPT-4를` found only the posts saying `GPT-4를`.
+ */
+const JOINED_SHORT_WORD = /[\p{L}\p{N}]+(?:[-.][\p{L}\p{N}]+)*[-.][\p{N}\p{Script=Latin}][\uAC00-\uD7A3]+(?![\p{L}\p{N}])/gu;
+
 /** The query Pagefind gets: every word reduced to its stem (`모델은 구조를` → `모델 구조`). */
 export function searchTerms(query, rules) {
   return formulaWords(query.normalize('NFC'))
+    .replace(JOINED_SHORT_WORD, (word) => stripParticles(word, rules))
     .replace(/[\p{L}\p{N}]+/gu, (word) => stripParticles(word, rules))
     .replace(/\s+/gu, ' ')
     .trim();
