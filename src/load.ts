@@ -47,8 +47,11 @@ export async function loadContent(root: string, snapshot?: SourceSnapshot): Prom
     if (!stats.isFile() && !stats.isDirectory()) throw Object.assign(new Error('not a file (a pipe, a socket or a device)'), { code: 'ENOTFILE' });
     config.value = readFileSync(configPath, 'utf8');
   } catch (error) {
-    // No site.toml: the defaults. One that cannot be read (a folder of that name) is an error of its own.
+    // No site.toml: the defaults, said once, since every absolute URL (the feed's, the
+    // sitemap's, each canonical link) then leads to localhost. One that cannot be read (a
+    // folder of that name) is an error of its own.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') addError(config, `cannot read site.toml: ${(error as Error).message}`, { line: 1, column: 1 });
+    else addWarning(config, 'no site.toml: the site is built with the default settings, so the feed, the sitemap and every canonical link point at http://localhost:4000/; add a site.toml with at least title and baseURL (README, Configuration)', { line: 1, column: 1 }, 'no-config');
   }
   const listing = listSources(root);
   const unreadable: VFile[] = [];

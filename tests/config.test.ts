@@ -153,13 +153,16 @@ describe('readConfig', () => {
 });
 
 describe('site.toml as loaded', () => {
-  test('missing: the defaults, no problem; a folder of that name: an error at site.toml, not a crash', async () => {
+  test('missing: the defaults, with a warning that the absolute URLs lead to localhost; a folder of that name: an error at site.toml, not a crash', async () => {
     const { loadContent } = await import('../src/load.ts');
     const { cleanup, tempDir } = await import('./helpers/site.ts');
     const { mkdirSync } = await import('node:fs');
     const root = await tempDir('geul-config-');
     try {
-      expect((await loadContent(root)).config.messages).toEqual([]);
+      const missing = (await loadContent(root)).config.messages;
+      expect(missing.map((message) => `${message.line}:${message.column}: ${message.fatal ? 'error' : 'warning'}: ${message.reason}`)).toEqual([
+        '1:1: warning: no site.toml: the site is built with the default settings, so the feed, the sitemap and every canonical link point at http://localhost:4000/; add a site.toml with at least title and baseURL (README, Configuration)',
+      ]);
       mkdirSync(`${root}/site.toml`);
       const messages = (await loadContent(root)).config.messages.map((message) => `${message.line}:${message.column}: ${message.reason}`);
       expect(messages).toEqual([expect.stringMatching(/^1:1: cannot read site\.toml: EISDIR/)]);
