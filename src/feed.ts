@@ -1,5 +1,6 @@
 import { toXml } from 'xast-util-to-xml';
 import { x } from 'xastscript';
+import { rewriteUrls } from './html-urls.js';
 import type { ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
 import type { Views } from './view.js';
@@ -61,9 +62,8 @@ const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
  * Rewrite site-absolute `href`, `src` and `srcset` URLs (`/images/a.png`), in-page links
  * (`#각주`) and links relative to the post (`../other/`, `data.csv`) as absolute ones: a
  * feed reader resolves what is left relative against the feed's own URL.
- * Works on the tags of serialised HTML rather than a parsed tree: in text, `<` is always
- * escaped, so every `<name ...>` is a real tag, and a code sample that shows `href="/x"`
- * is left alone.
+ * Works on the tags of serialised HTML (`rewriteUrls`), so a code sample that shows
+ * `href="/x"` is left alone.
  */
 export function absolutizeLinks(html: string, urls: Urls, page: string): string {
   const origin = new URL(urls.abs('')).origin;
@@ -78,38 +78,9 @@ export function absolutizeLinks(html: string, urls: Urls, page: string): string 
       return url;
     }
   };
-  return html.replace(TAG, (tag) =>
-    tag.replace(ATTRIBUTE, (whole, before: string, name: string, equals?: string, double?: string, single?: string, bare?: string) => {
-      const value = double ?? single ?? bare;
-      if (equals === undefined || value === undefined || !URL_ATTRIBUTES.has(name.toLowerCase())) return whole;
-      const rewritten = name.toLowerCase() === 'srcset'
-        ? value.split(',').map((part) => part.trim().replace(/^\S+/, (url) => absolute(url))).join(', ')
-        : absolute(value);
-      // An unquoted value gets quotes: the absolute URL may hold `=` (a query), which may not stand unquoted.
-      const quote = single === undefined ? '"' : "'";
-      return `${before}${name}${equals}${quote}${rewritten}${quote}`;
-    }),
-  );
+  return rewriteUrls(html, absolute);
 }
 
-/** Attributes holding URLs a feed reader would resolve against the feed rather than the post. */
-const URL_ATTRIBUTES = new Set(['href', 'src', 'srcset', 'poster']);
-
-/**
- * One attribute of a tag `TAG` matched, value and all. Raw HTML in a post is kept as written:
- * `<A HREF="paper.pdf">`, `href = "x"`, `href=x` and a video's `poster` are links too. Taking
- * the attributes one after another, as `TAG` does, never reads into a value: an alt text
- * `src="x" 예시` is text, not a link.
- */
-const ATTRIBUTE = /(\s+)([^\s"'=/<>]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
-
-/**
- * A start tag of serialised HTML. A quoted attribute value may hold `<` and `>` (an alt text
- * "p < 0.05", a heading anchor's label "입력 -> 출력"): the tag ends at the first `>` outside quotes.
- * A name or an unquoted value holds no `<`, so raw HTML of unclosed tags is scanned once, not
- * from every `<` to the end.
- */
-const TAG = /<[a-zA-Z][^\s/<>]*(?:\s+[^\s"'=/<>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>/g;
 
 /**
  * Code blocks without their highlighting: Shiki colours each token with a `<span>` whose
