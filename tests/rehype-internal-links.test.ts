@@ -33,8 +33,28 @@ describe('in the markdown chain', () => {
     const rendered = await renderMarkdown(processor, file);
     const hrefs = selectAll('a', fromHtml(rendered.html, { fragment: true })).map((node) => String(node.properties.href));
     expect(hrefs.slice(0, 3).map((href) => decodeURIComponent(href))).toEqual(['/blog/tags/한글/', '../글/', `https://example.org/${nfd('한글')}`]);
-    // Raw HTML is the author's own: kept as written.
-    expect(hrefs[3]).toBe(`/tags/${nfd('한글')}/`);
+    // Raw HTML is the author's own: kept as written, but under the base path.
+    expect(hrefs[3]).toBe(`/blog/tags/${nfd('한글')}/`);
+  });
+
+  test("raw HTML's site-absolute links and sources go under the base path once; others, and code showing HTML, stay as written", async () => {
+    const file = new VFile({
+      path: 'content/posts/n.md',
+      value: [
+        '<p><A HREF="/about/">저자</A>, <a href=\'/blog/posts/a/\'>이미</a>, <a href=/posts/b/>따옴표 없이</a>, <a href="https://example.org/x">밖</a>, <a href="#fn">각주</a>, <a href="//cdn.example.org/x">프로토콜</a></p>',
+        '',
+        '<video src="/static/v.mp4" poster="/images/p.png"></video>',
+        '',
+        '코드는 그대로: `<a href="/about/">`',
+      ].join('\n'),
+    });
+    file.data.post = { sourcePath: 'content/posts/n.md', outputDir: 'posts/n' };
+    const rendered = await renderMarkdown(processor, file);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(selectAll('a', tree).map((node) => String(node.properties.href))).toEqual(['/blog/about/', '/blog/posts/a/', '/blog/posts/b/', 'https://example.org/x', '#fn', '//cdn.example.org/x']);
+    const video = selectAll('video', tree)[0]!;
+    expect([video.properties.src, video.properties.poster]).toEqual(['/blog/static/v.mp4', '/blog/images/p.png']);
+    expect(rendered.html).toContain('<code>&#x3C;a href="/about/"></code>');
   });
 });
 
