@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { glob } from 'tinyglobby';
@@ -57,8 +57,7 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
     }
     // Symbolic links are not followed, as the build does not follow them (load.ts): a loop
     // of them (`a -> .`, `b -> .`) would have no end. Node's recursive readdir follows them.
-    const entries = await glob('**', { cwd: dir, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false });
-    for (const entry of entries.sort()) files.update(`\0${folder}/${entry}:${stampOf(path.join(dir, entry))}`);
+    await stampFolder(files, folder, dir, root, new Set([realpathSync(dir)]));
   }
   // A post that is a link is read through it (load.ts): the file it leads to is stamped,
   // and the link's own name, so a link added, removed or pointed elsewhere is seen too.
@@ -83,6 +82,41 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
 }
 
 const STAMP_FORMAT = 3;
+
+/**
+ * Every file under `dir` into `files`, by its path under `label`. The listing does not enter a
+ * link to a folder, but the build reads through one that stays in the project
+ * (`images/shared -> ../pics`: remark-images refuses only a link leading out of it), so a
+ * figure replaced behind such a link left the site as it was, "nothing changed". Such a
+ * folder is stamped too, each real folder once, so a loop of links ends.
+ */
+async function stampFolder(files: Hash, label: string, dir: string, root: string, seen: Set<string>): Promise<void> {
+  const entries = await glob('**', { cwd: dir, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false });
+  for (const entry of entries.sort()) files.update(`\0${label}/${entry}:${stampOf(path.join(dir, entry))}`);
+  for (const folder of ['', ...entries.filter((entry) => entry.endsWith('/'))]) {
+    let items: Dirent[];
+    try {
+      items = readdirSync(path.join(dir, folder), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const item of items.filter((each) => each.isSymbolicLink()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const link = path.join(dir, folder, item.name);
+      let real: string;
+      try {
+        real = realpathSync(link);
+        if (!statSync(real).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      const relative = path.relative(realpathSync(root), real);
+      if (relative.startsWith('..') || path.isAbsolute(relative) || seen.has(real)) continue;
+      seen.add(real);
+      files.update(`\0${label}/${folder}${item.name} -> folder`);
+      await stampFolder(files, `${label}/${folder}${item.name}`, real, root, seen);
+    }
+  }
+}
 
 /** npm's record of node_modules for geul's own install, and for a project that installed geul. */
 function installedPackagesFiles(): string[] {

@@ -108,6 +108,25 @@ describe('a build with nothing changed', () => {
     expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/linked/index.html')))[0]!)).toBe('링크 고침');
   }, 60_000);
 
+  test('an image in a folder linked from images/ to one inside the project: replacing it builds again', async () => {
+    // The build reads figures through such a link; the stamp's listing did not enter it, so the
+    // build said "nothing changed" and kept the old figure's copies and size.
+    mkdirSync(path.join(root, 'pics'));
+    cpSync(path.join(REPO_ROOT, 'images/figure1.png'), path.join(root, 'pics/x.png'));
+    symlinkSync('../pics', path.join(root, 'images/shared'));
+    writeFileSync(path.join(root, 'content/posts/shared-figure.md'), '+++\ntitle = "공유 그림"\ndate = 2024-02-04\n+++\n\n![공유 그림](images/shared/x.png)\n');
+    const srcset = () => readFileSync(path.join(root, 'dist/posts/shared-figure/index.html'), 'utf8').match(/srcset="([^"]*)"/)?.[1];
+    expect((await build()).code).toBe(0);
+    const before = srcset();
+    expect(before).toContain('/images/shared/x-');
+    expect((await build()).stdout).toMatch(UNCHANGED);
+    cpSync(path.join(REPO_ROOT, 'images/figure2.png'), path.join(root, 'pics/x.png'));
+    expect((await build()).stdout).not.toMatch(UNCHANGED);
+    expect(srcset()).not.toBe(before);
+    rmSync(path.join(root, 'content/posts/shared-figure.md'));
+    rmSync(path.join(root, 'images/shared'));
+  }, 60_000);
+
   test('builds again once the clock reaches a post\'s publication time, and again when it is set back before it', async () => {
     // `--clock` stands for the machine's time: the same check, without waiting for a real time to come.
     const post = path.join(root, 'content/posts/soon.md');
@@ -172,6 +191,11 @@ describe('the input stamp', () => {
       const before = await inputStamp(project, {});
       writeFileSync(path.join(parent, 'elsewhere.txt'), '프로젝트 밖의 파일');
       expect(await inputStamp(project, {})).toBe(before);
+      // Links to folders inside the project are followed, each folder once: a loop ends.
+      mkdirSync(path.join(project, 'content'));
+      symlinkSync('.', path.join(project, 'content/a'));
+      symlinkSync('..', path.join(project, 'content/b'));
+      expect(typeof (await inputStamp(project, {}))).toBe('string');
     } finally {
       await cleanup(parent);
     }
