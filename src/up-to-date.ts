@@ -3,7 +3,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { glob } from 'tinyglobby';
 import { imagesFolderProblem } from './assets.js';
 import type { BuildStats } from './build.js';
 import { ownPackage, versions } from './cache.js';
@@ -55,9 +54,7 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
       files.update(`\0${folder}: refused link`);
       continue;
     }
-    // Symbolic links are not followed, as the build does not follow them (load.ts): a loop
-    // of them (`a -> .`, `b -> .`) would have no end. Node's recursive readdir follows them.
-    await stampFolder(files, folder, dir, root, new Set([realpathSync(dir)]));
+    stampFolder(files, folder, dir, realpathSync(root), new Set([realpathSync(dir)]));
   }
   // A post that is a link is read through it (load.ts): the file it leads to is stamped,
   // and the link's own name, so a link added, removed or pointed elsewhere is seen too.
@@ -81,39 +78,53 @@ export async function inputStamp(root: string, options: Record<string, unknown>)
     .digest('base64url');
 }
 
-const STAMP_FORMAT = 3;
+const STAMP_FORMAT = 4;
 
 /**
- * Every file under `dir` into `files`, by its path under `label`. The listing does not enter a
- * link to a folder, but the build reads through one that stays in the project
- * (`images/shared -> ../pics`: remark-images refuses only a link leading out of it), so a
- * figure replaced behind such a link left the site as it was, "nothing changed". Such a
- * folder is stamped too, each real folder once, so a loop of links ends.
+ * Every file under `dir` into `files`, by its path under `label`, one listing per folder.
+ * A link is followed where the build reads through it, to a file or a folder inside the
+ * project (`images/shared -> ../pics`: remark-images refuses only links leading out of it),
+ * so a figure replaced behind one is seen; each real folder is walked once, so a loop of links
+ * (`a -> .`) ends. A link leading out of the project, or to nothing, counts by its name only.
  */
-async function stampFolder(files: Hash, label: string, dir: string, root: string, seen: Set<string>): Promise<void> {
-  const entries = await glob('**', { cwd: dir, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false });
-  for (const entry of entries.sort()) files.update(`\0${label}/${entry}:${stampOf(path.join(dir, entry))}`);
-  for (const folder of ['', ...entries.filter((entry) => entry.endsWith('/'))]) {
-    let items: Dirent[];
-    try {
-      items = readdirSync(path.join(dir, folder), { withFileTypes: true });
-    } catch {
+function stampFolder(files: Hash, label: string, dir: string, project: string, seen: Set<string>): void {
+  let items: Dirent[];
+  try {
+    items = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    files.update(`\0${label}/: unreadable`);
+    return;
+  }
+  for (const item of items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const name = `${label}/${item.name}`;
+    const full = path.join(dir, item.name);
+    if (item.isDirectory()) {
+      files.update(`\0${name}/`);
+      stampFolder(files, name, full, project, seen);
       continue;
     }
-    for (const item of items.filter((each) => each.isSymbolicLink()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const link = path.join(dir, folder, item.name);
-      let real: string;
-      try {
-        real = realpathSync(link);
-        if (!statSync(real).isDirectory()) continue;
-      } catch {
-        continue;
-      }
-      const relative = path.relative(realpathSync(root), real);
-      if (relative.startsWith('..') || path.isAbsolute(relative) || seen.has(real)) continue;
+    if (!item.isSymbolicLink()) {
+      files.update(`\0${name}:${stampOf(full)}`);
+      continue;
+    }
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      files.update(`\0${name} -> nothing`);
+      continue;
+    }
+    const relative = path.relative(project, real);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      files.update(`\0${name} -> outside`);
+    } else if (!statSync(real, { throwIfNoEntry: false })?.isDirectory()) {
+      files.update(`\0${name} -> ${stampOf(real)}`);
+    } else if (seen.has(real)) {
+      files.update(`\0${name} -> walked`);
+    } else {
       seen.add(real);
-      files.update(`\0${label}/${folder}${item.name} -> folder`);
-      await stampFolder(files, `${label}/${folder}${item.name}`, real, root, seen);
+      files.update(`\0${name} -> folder`);
+      stampFolder(files, name, real, project, seen);
     }
   }
 }

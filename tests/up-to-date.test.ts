@@ -127,6 +127,24 @@ describe('a build with nothing changed', () => {
     rmSync(path.join(root, 'images/shared'));
   }, 60_000);
 
+  test('an image that is a link to a file inside the project: replacing the file builds again', async () => {
+    // The listing left links out altogether, a linked file as much as a linked folder.
+    mkdirSync(path.join(root, 'pics'), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'images/figure1.png'), path.join(root, 'pics/y.png'));
+    symlinkSync('../pics/y.png', path.join(root, 'images/linked.png'));
+    writeFileSync(path.join(root, 'content/posts/linked-figure.md'), '+++\ntitle = "링크 그림"\ndate = 2024-02-05\n+++\n\n![링크 그림](images/linked.png)\n');
+    const srcset = () => readFileSync(path.join(root, 'dist/posts/linked-figure/index.html'), 'utf8').match(/srcset="([^"]*)"/)?.[1];
+    expect((await build()).code).toBe(0);
+    const before = srcset();
+    expect(before).toContain('/images/linked-');
+    expect((await build()).stdout).toMatch(UNCHANGED);
+    cpSync(path.join(REPO_ROOT, 'images/figure2.png'), path.join(root, 'pics/y.png'));
+    expect((await build()).stdout).not.toMatch(UNCHANGED);
+    expect(srcset()).not.toBe(before);
+    rmSync(path.join(root, 'content/posts/linked-figure.md'));
+    rmSync(path.join(root, 'images/linked.png'));
+  }, 60_000);
+
   test('builds again once the clock reaches a post\'s publication time, and again when it is set back before it', async () => {
     // `--clock` stands for the machine's time: the same check, without waiting for a real time to come.
     const post = path.join(root, 'content/posts/soon.md');
@@ -165,7 +183,7 @@ describe('a new version of geul', () => {
     for (const name of ['bin', 'src', 'templates', 'package.json']) cpSync(path.join(REPO_ROOT, name), path.join(copy, name), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     const renderTs = path.join(copy, 'src', 'render.ts');
-    const filter = 'call.urls.rel(path) + rest';
+    const filter = 'call.urls.rel(where) + rest';
     expect(readFileSync(renderTs, 'utf8')).toContain(filter);
     writeFileSync(renderTs, readFileSync(renderTs, 'utf8').replace(filter, `${filter} + '?v2'`));
 
