@@ -430,14 +430,14 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     const own = call.urls.abs('');
     if (text.startsWith(own)) return call.urls.rel(decodedPath(text.slice(own.length)));
     if (underBasePath(text) || isAbsoluteURL(text)) return text;
-    const [path, rest] = pathAndRest(text);
-    return call.urls.rel(path) + rest;
+    const [where, rest] = pathAndRest(text);
+    return call.urls.rel(where) + rest;
   });
   liquid.registerFilter('absURL', (value: unknown) => {
     const text = String(value ?? '');
     if (isAbsoluteURL(text)) return text;
-    const [path, rest] = pathAndRest(text);
-    return call.urls.abs(underBasePath(path) ? decodedPath(path.slice(call.urls.rel('').length)) : path) + rest;
+    const [where, rest] = pathAndRest(text);
+    return call.urls.abs(underBasePath(where) ? decodedPath(where.slice(call.urls.rel('').length)) : where) + rest;
   });
   // A link geul made (`post.url`, `term.url`: `/blog/posts/a/` under a sub-path baseURL)
   // already holds baseURL's path: `{{ post.url | absURL }}`, Hugo's `.RelPermalink | absURL`,
