@@ -16,10 +16,17 @@ const FEED_SIZE = 20;
 export function feed(site: Site, views: Views, urls: Urls): string {
   const { config } = site;
   const posts = site.posts.slice(0, FEED_SIZE);
-  const stamp = (post: ParsedPost) =>
-    timestampOf(post.frontMatter.lastmod ?? post.frontMatter.date!, config.timeZone);
   // The latest instant, not the latest string: offsets differ between posts.
-  const updated = posts.map(stamp).reduce<string | undefined>((latest, next) => (latest === undefined || Date.parse(next) > Date.parse(latest) ? next : latest), undefined) ?? '1970-01-01T00:00:00Z';
+  const latest = (stamps: string[]) =>
+    stamps.reduce<string | undefined>((last, next) => (last === undefined || Date.parse(next) > Date.parse(last) ? next : last), undefined);
+  // An entry is updated no earlier than it was published: a `lastmod` written before `date`
+  // (copied from an older post, say) would make feed validators warn and readers sort it oddly.
+  const published = (post: ParsedPost) => timestampOf(post.frontMatter.date!, config.timeZone);
+  const stamp = (post: ParsedPost) => {
+    const { lastmod } = post.frontMatter;
+    return latest([published(post), ...(lastmod ? [timestampOf(lastmod, config.timeZone)] : [])])!;
+  };
+  const updated = latest(posts.map(stamp)) ?? '1970-01-01T00:00:00Z';
   const tree = x('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': config.language }, [
     x('title', config.title),
     config.description ? x('subtitle', config.description) : null,
@@ -36,7 +43,7 @@ export function feed(site: Site, views: Views, urls: Urls): string {
         x('title', view.title),
         x('link', { href: view.permalink, rel: 'alternate', type: 'text/html' }),
         x('id', view.permalink),
-        x('published', timestampOf(post.frontMatter.date!, config.timeZone)),
+        x('published', published(post)),
         x('updated', stamp(post)),
         view.author ? x('author', [x('name', view.author)]) : null,
         ...[...view.categories, ...view.tags].map((term) => x('category', { term: term.name })),

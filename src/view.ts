@@ -409,6 +409,9 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     const fm = source.frontMatter;
     if (source.kind !== 'post') return '';
     const published = view.date?.timestamp;
+    // Modified no earlier than published, as in the feed: a lastmod written before the date is a slip.
+    const lastmod = view.lastmod?.timestamp;
+    const modified = lastmod && published && Date.parse(lastmod) < Date.parse(published) ? published : lastmod ?? published;
     return jsonForScript({
       '@context': 'https://schema.org',
       '@type': 'BlogPosting',
@@ -418,7 +421,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       mainEntityOfPage: view.permalink,
       image: image.url,
       ...(published ? { datePublished: published } : {}),
-      ...(view.lastmod || published ? { dateModified: view.lastmod?.timestamp ?? published } : {}),
+      ...(modified ? { dateModified: modified } : {}),
       ...(view.author ? { author: { '@type': 'Person', name: view.author } } : {}),
       inLanguage: config.language,
       ...(view.tags.length > 0 ? { keywords: view.tags.map((tag) => tag.name) } : {}),

@@ -11,7 +11,9 @@ import { createUrls } from '../src/urls.ts';
 import { readConfig } from '../src/config.ts';
 import { VFile } from 'vfile';
 import { build } from '../src/build.ts';
-import { buildInProcess, cleanup, copySite, FIXTURES, xmlProblems } from './helpers/site.ts';
+import { fromHtml } from 'hast-util-from-html';
+import { select } from 'hast-util-select';
+import { buildInProcess, cleanup, copySite, FIXTURES, textOf, xmlProblems } from './helpers/site.ts';
 
 const GOLDEN = path.join(FIXTURES, 'sites', 'feed', 'expected-feed.xml');
 let feed: string;
@@ -67,6 +69,31 @@ describe('feed.xml', () => {
     // LA's 2024-02-29T20:00-08:00 is 2024-03-01T04:00Z, after Seoul's 2024-02-29T15:30Z.
     const updated = /<updated>([^<]*)<\/updated>/.exec(feed.slice(0, feed.indexOf('<entry>')))?.[1];
     expect(Date.parse(updated!)).toBe(Date.parse('2024-02-29T20:00:00-08:00'));
+  });
+
+  test('an entry is updated no earlier than published, though its lastmod is written before its date', async () => {
+    const root = await copySite('feed');
+    try {
+      writeFileSync(
+        path.join(root, 'content/posts/backdated.md'),
+        '+++\ntitle = "고친 날이 앞선 글"\ndate = 2030-01-02T09:00:00+09:00\nlastmod = 2029-12-31\n+++\n\n본문.\n',
+      );
+      const result = await build({ root, drafts: false, future: true });
+      expect(result.problems).toEqual([]);
+      const output = result.outputs.find((candidate) => candidate.path === 'feed.xml') as { content: string | Uint8Array };
+      const xml = typeof output.content === 'string' ? output.content : Buffer.from(output.content).toString('utf8');
+      const entry = /<entry>([\s\S]*?)<\/entry>/.exec(xml)![1]!;
+      expect(entry).toContain('고친 날이 앞선 글');
+      expect(/<updated>([^<]*)</.exec(entry)![1]).toBe(/<published>([^<]*)</.exec(entry)![1]);
+      expect(Date.parse(/<updated>([^<]*)</.exec(xml)![1]!)).toBe(Date.parse('2030-01-02T09:00:00+09:00'));
+      // The page's JSON-LD says the same.
+      const page = result.outputs.find((candidate) => candidate.path === 'posts/backdated/index.html') as { content: string | Uint8Array };
+      const tree = fromHtml(typeof page.content === 'string' ? page.content : Buffer.from(page.content).toString('utf8'));
+      const ld = JSON.parse(textOf(select('script[type="application/ld+json"]', tree)!)) as Record<string, string>;
+      expect(Date.parse(ld.dateModified!)).toBe(Date.parse(ld.datePublished!));
+    } finally {
+      await cleanup(root);
+    }
   });
 
   test('a site without an author names the feed\'s author by the site title, as Atom requires one', async () => {
