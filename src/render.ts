@@ -421,6 +421,14 @@ function engineFor(templatesDir: string, digest: string): { liquid: Liquid; call
     preserveTimezones: true,
   });
   guardNesting(liquid, templatesDir);
+  // `{{ post.date }}` printed `[object Object]`: a date view is an object, and what Liquid
+  // shows of one is its toString, which a view sent to a render helper cannot carry. A date
+  // view output on its own shows as readers of the site see it (`display`), as Hugo's
+  // `{{ .Date }}` and Jekyll's `{{ page.date }}` print a date, not nothing.
+  const escape = liquid.options.outputEscape!;
+  liquid.options.outputEscape = function (this: unknown, value: unknown) {
+    return escape.call(this as never, isDateView(value) ? value.display : value);
+  };
   const call: RenderCall = { urls: undefined as unknown as Urls, globals: {}, partials: new WeakMap(), context: undefined, store: undefined };
   // As Hugo's: a URL that is already absolute (`page.image.url`, an https:// logo in
   // site.params, `//cdn…`, `mailto:`) is left as it is, not glued under baseURL's path; the
@@ -505,6 +513,13 @@ function writtenDate(value: unknown, timeZone: string | undefined): string | und
   const date = typeof text === 'string' ? parseDate(text) : undefined;
   if (typeof date !== 'object') return undefined;
   return timeZone ? timestampOf(date, timeZone) : date.iso;
+}
+
+/** A `DateView` (view.ts): what `post.date`, `post.lastmod` and the like hold. */
+function isDateView(value: unknown): value is { display: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const view = value as Record<string, unknown>;
+  return typeof view.iso === 'string' && typeof view.display === 'string' && typeof view.timestamp === 'string';
 }
 
 /** A URL with a scheme (`https:`, `mailto:`) or a scheme-relative one (`//cdn.example.net/x`). */

@@ -3,6 +3,7 @@
  * as written whatever the machine's time zone (CONTRACT.md), as `post.date.display` does. A
  * Jekyll habit, `{{ post.date.iso | date: "%Y-%m-%d" }}`, printed 2023-12-31 for a post dated
  * 2024-01-01 when built with TZ=America/Los_Angeles; so did Jekyll's `date_to_string`.
+ * `{{ post.date }}` alone shows the date as readers see it, not `[object Object]`.
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,7 @@ beforeAll(async () => {
     postTemplate,
     readFileSync(postTemplate, 'utf8').replace(
       '<div class="prose">',
-      '<p class="dates">{{ post.date.iso | date: "%Y-%m-%d" }}|{{ post.date.timestamp | date: "%Y-%m-%d %H:%M" }}|{{ post.params.reviewed | date: "%Y.%m.%d" }}|{{ post.params.seen | date: "%Y-%m-%d %H:%M" }}|{{ post.params.reviewed | date: "%Y-%m-%d", "Asia/Seoul" }}|{{ post.date.iso | date_to_string }}|{{ post.date.iso | date_to_xmlschema }}|{{ post.date | date: "%Y.%m.%d" }}</p><div class="prose">',
+      '<p class="dates">{{ post.date.iso | date: "%Y-%m-%d" }}|{{ post.date.timestamp | date: "%Y-%m-%d %H:%M" }}|{{ post.params.reviewed | date: "%Y.%m.%d" }}|{{ post.params.seen | date: "%Y-%m-%d %H:%M" }}|{{ post.params.reviewed | date: "%Y-%m-%d", "Asia/Seoul" }}|{{ post.date.iso | date_to_string }}|{{ post.date.iso | date_to_xmlschema }}|{{ post.date | date: "%Y.%m.%d" }}|{{ post.date }}</p><div class="prose">',
     ),
   );
   writeFileSync(path.join(root, 'site.toml'), 'title = "날짜"\nbaseURL = "https://example.com/"\nlanguage = "ko"\n');
@@ -40,8 +41,8 @@ describe('the date filter reads dates on the site clock, not the machine one', (
   test.each(ZONES)('TZ=%s', (zone) => {
     expect(runs[zone]!.code, runs[zone]!.stderr).toBe(0);
     const dates = (slug: string) => textOf(select('.dates', readHtml(path.join(root, `dist-${zone.replace('/', '-')}`, 'posts', slug, 'index.html')))!);
-    expect(dates('bare')).toBe('2024-01-01|2024-01-01 00:00|2024.03.01|2024-03-01 00:30|2024-03-01|01 Jan 2024|2024-01-01T00:00:00+09:00|2024.01.01');
+    expect(dates('bare')).toBe('2024-01-01|2024-01-01 00:00|2024.03.01|2024-03-01 00:30|2024-03-01|01 Jan 2024|2024-01-01T00:00:00+09:00|2024.01.01|2024년 1월 1일');
     // An offset is kept as written; a time without one is on the site's clock (Asia/Seoul).
-    expect(dates('offset')).toBe('2024-07-01|2024-07-01 00:30|2024.03.01|2024-03-01 00:30|2024-03-01|01 Jul 2024|2024-07-01T00:30:00+14:00|2024.07.01');
+    expect(dates('offset')).toBe('2024-07-01|2024-07-01 00:30|2024.03.01|2024-03-01 00:30|2024-03-01|01 Jul 2024|2024-07-01T00:30:00+14:00|2024.07.01|2024년 7월 1일');
   });
 });
