@@ -230,6 +230,8 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
   const retired = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
   const { keys: previous, digests: previousDigests, fingerprints: previousFingerprints } = folder;
   await removeAbandoned(parent, path.basename(target));
+  // Listening before the folder is made: a signal between the two would leave it behind.
+  const signals = stagingSignals(staging);
   await mkdir(staging, { recursive: true });
   const keys = new Map<string, string>();
   /** Digests of the bytes of written files, kept in the state. */
@@ -304,6 +306,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
   const discard = async () => {
     await Promise.allSettled([...inFlight]);
     await rm(staging, { recursive: true, force: true });
+    signals.release();
   };
   /**
    * Once every file is in place: what the next build reads (`readOutputFolder`). A build that
@@ -364,16 +367,62 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
             if (placed === 'copied') fingerprints.set(file, fingerprintOf(to) ?? '');
           }
           writeFileSync(path.join(staging, OUTPUT_MARKER), OUTPUT_MARKER_TEXT);
-          await swapIn(staging, target, retired);
-          keepState(record);
+          signals.hold();
+          try {
+            await swapIn(staging, target, retired);
+            keepState(record);
+          } finally {
+            signals.release();
+          }
           return;
         }
       } catch (error) {
         await discard();
         throw error;
       }
-      await moveIn(staging, target, [...written], gone, retired, stateFile);
-      keepState(record);
+      signals.hold();
+      try {
+        await moveIn(staging, target, [...written], gone, retired, stateFile);
+        keepState(record);
+      } finally {
+        signals.release();
+      }
+    },
+  };
+}
+
+/**
+ * Ctrl-C or a `kill` while a site is written. Before the files are moved into the output
+ * folder, the staging folder is removed and the process ends by the signal, as it would have:
+ * a hidden `.dist.new-…` beside `dist/` was left behind until the next build. While they are
+ * moved, the signal waits for the move to end, so the folder is never left half old, half new.
+ */
+function stagingSignals(staging: string): { hold(): void; release(): void } {
+  let holding = false;
+  let waiting: NodeJS.Signals | undefined;
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const end = (signal: NodeJS.Signals) => {
+    for (const name of SIGNALS) process.off(name, onSignal);
+    // Ended by the signal itself, so a shell or a CI runner sees how the build stopped.
+    process.kill(process.pid, signal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (holding) {
+      waiting ??= signal;
+      return;
+    }
+    rmSync(staging, { recursive: true, force: true });
+    end(signal);
+  };
+  for (const name of SIGNALS) process.on(name, onSignal);
+  return {
+    hold: () => void (holding = true),
+    release: () => {
+      holding = false;
+      if (waiting) {
+        rmSync(staging, { recursive: true, force: true });
+        end(waiting);
+      } else for (const name of SIGNALS) process.off(name, onSignal);
     },
   };
 }
@@ -406,15 +455,9 @@ async function swapIn(staging: string, target: string, retired: string): Promise
  * replace or remove is first moved aside into `aside`: should a move fail (a folder made
  * read-only, a file made immutable), every file is put back and the folder is as it was.
  * The state in `stateFile` says "updating" meanwhile (a build cut short there trusts no file
- * next time); Ctrl-C or a `kill` waits for the moves to end.
+ * next time); Ctrl-C or a `kill` waits for the moves to end (`stagingSignals`).
  */
 async function moveIn(staging: string, target: string, written: string[], gone: string[], aside: string, stateFile: string | undefined): Promise<void> {
-  const defer = () => {
-    interrupted = true;
-  };
-  let interrupted = false;
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) process.on(signal, defer);
   const markerFile = path.join(target, OUTPUT_MARKER);
   const before = stateFile === undefined ? undefined : textOf(stateFile);
   /** What puts the folder back as it was, in the order done. */
@@ -467,12 +510,9 @@ async function moveIn(staging: string, target: string, written: string[], gone: 
     if (restored && stateFile !== undefined && before !== undefined) replaceFileIfCan(stateFile, before);
     throw error;
   } finally {
-    for (const signal of signals) process.off(signal, defer);
     rmSync(staging, { recursive: true, force: true });
     rmSync(aside, { recursive: true, force: true });
   }
-  // A signal that came while files were moved ends the process now, as it would have then.
-  if (interrupted) process.exit(130);
 }
 
 /** Whether some written file cannot be moved into the output folder by a rename: a folder stands at its place, or a file at one of its folders'. */

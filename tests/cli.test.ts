@@ -219,3 +219,28 @@ describe('geul dev on the terminal', () => {
     expect(stderr).toMatch(/^content\/posts\/\S+\.md:\d+:\d+: warning: /m);
   }, 60_000);
 });
+
+describe('a build stopped by a signal', () => {
+  test.each(['SIGINT', 'SIGTERM'] as const)('%s: ends by that signal, leaves no staging folder beside dist/ and dist/ whole', async (signal) => {
+    const { spawn } = await import('node:child_process');
+    const root = await copySite('basic');
+    made.push(root);
+    const first = await runCli(['build', '--root', root]);
+    expect(first.code, first.stderr).toBe(0);
+    const before = hashTree(path.join(root, 'dist'));
+    // Enough new posts that the build is still compiling when the signal comes.
+    for (let n = 0; n < 60; n++) {
+      writeFileSync(path.join(root, 'content', 'posts', `signal-${n}.md`), `+++\ntitle = "신호 ${n}"\ndate = 2024-01-01\n+++\n\n본문 $x^{${n}}$ 과 $$\\sum_{i=1}^{${n}} i$$\n`);
+    }
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/geul.js'), 'build', '--root', root, '--no-cache'], { stdio: 'ignore' });
+    const staged = () => readdirSync(root).filter((name) => name.startsWith('.dist.new-'));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, how) => resolve({ code, signal: how })));
+    while (staged().length === 0 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill(signal);
+    const { code, signal: how } = await ended;
+    expect({ code, how }).toEqual({ code: null, how: signal });
+    expect(readdirSync(root).filter((name) => /^\.dist\.(new|old)-/.test(name))).toEqual([]);
+    // Stopped before its files were moved in: the previous site, untouched.
+    expect(hashTree(path.join(root, 'dist'))).toEqual(before);
+  });
+});
