@@ -35,7 +35,17 @@ export interface SearchPart {
   /** `''` for the first part, which is the bundle itself (scripts and WebAssembly); else `part-<hash>/`. */
   dir: string;
   posts: ParsedPost[];
+  /**
+   * On a site of several parts, the value of every one of its posts' `PART_FILTER` filter:
+   * the search page searches part by part with it (`templates/assets/search.js`), since
+   * Pagefind puts another word in place of one a part does not have, in that part alone.
+   * Undefined on a site of one index.
+   */
+  filter?: string;
 }
+
+/** The Pagefind filter that names a post's part of the index. */
+export const PART_FILTER = 'geul-part';
 
 /** Posts in index order go in, one by one; each is told its part, and whether it is the part's last. */
 export type PartChunker = (post: ParsedPost) => { part: SearchPart; last: boolean };
@@ -45,7 +55,8 @@ export function createPartChunker(size: number): PartChunker {
   let first = true;
   return (post) => {
     if (!current) {
-      current = { dir: first ? '' : `part-${pathHash(post.sourcePath).toString(16).padStart(8, '0')}/`, posts: [] };
+      const dir = first ? '' : `part-${pathHash(post.sourcePath).toString(16).padStart(8, '0')}/`;
+      current = { dir, posts: [], ...(Number.isFinite(size) ? { filter: dir.replace(/\/$/u, '') || 'part-first' } : {}) };
       first = false;
     }
     const part = current;

@@ -5,7 +5,7 @@ import { spanEnd } from './html-spans.js';
 import { packageVersion, versions } from './cache.js';
 import { formatDate } from './date.js';
 import { particleRules, stripParticles } from './korean-particles.js';
-import { createPartChunker, partSize, searchParts, type PartChunker, type SearchPart } from './search-parts.js';
+import { createPartChunker, PART_FILTER, partSize, searchParts, type PartChunker, type SearchPart } from './search-parts.js';
 import type { Output, ParsedPost, Site, SiteConfig } from './types.js';
 import { hrefPath, outputDirOf, type Urls } from './urls.js';
 
@@ -93,7 +93,7 @@ export async function buildSearchIndex(
         // Pagefind had nothing to index.
         if (abandon && sent > 0 && sent % POSTS_PER_PAUSE === 0) await pause();
         sent++;
-        adding.push(index.addHTMLFile({ url: postUrl(post), content: indexDocument(post, site.config.language) }));
+        adding.push(index.addHTMLFile({ url: postUrl(post), content: inPart(indexDocument(post, site.config.language), part) }));
       }
       const added = await Promise.all(adding.splice(0));
       const failed = added.flatMap((result) => result.errors);
@@ -166,7 +166,7 @@ export function createSearchFeed(): SearchFeed {
         service ??= part.index;
       }
       const sent: Promise<void> = part.index
-        .then((open) => open.addHTMLFile({ url: postUrl(post), content: makeIndexDocument(post, language) }))
+        .then((open) => open.addHTMLFile({ url: postUrl(post), content: inPart(makeIndexDocument(post, language), part.part) }))
         .then(
           (result) => void failed.push(...result.errors),
           (error: unknown) => void failed.push(error instanceof Error ? error.message : String(error)),
@@ -331,7 +331,7 @@ const POSTS_PER_PAUSE = 20;
  */
 function partDigest(site: Site, part: SearchPart): string {
   const hash = createHash('sha256').update(
-    JSON.stringify({ versions: versions(), pagefind: packageVersion('pagefind'), language: site.config.language, EXCLUDED_SELECTORS, dir: part.dir }),
+    JSON.stringify({ versions: versions(), pagefind: packageVersion('pagefind'), language: site.config.language, EXCLUDED_SELECTORS, dir: part.dir, filter: part.filter }),
   );
   for (const post of part.posts) {
     const front = post.frontMatter;
@@ -385,6 +385,11 @@ function makeIndexDocument(post: ParsedPost, language: string): string {
     `<!doctype html><html lang="${escapeHtml(language)}"><head></head><body><article>${meta.join('')}` +
     `<h1>${withStems(escapeHtml(front.title))}</h1>${description}${withStemsInHtml(withoutFormulaLayout(post.rendered.html))}</article></body></html>`
   );
+}
+
+/** A post's index document, its part named by a filter on a site of several parts (`SearchPart.filter`). */
+function inPart(html: string, part: SearchPart): string {
+  return part.filter === undefined ? html : html.replace('<article>', `<article data-pagefind-filter="${PART_FILTER}:${part.filter}">`);
 }
 
 /**

@@ -200,18 +200,9 @@ async function start(root) {
       done(query, text.unavailable);
       return;
     }
-    // Pagefind puts another word in place of one it does not have, for every result alike:
-    // the first result tells whether it did (see holdsEvery).
     for (const words of [terms, ...spacings(terms)]) {
-      const search = await pagefind.search(words);
+      pending = await holdingResults(pagefind, words);
       if (id !== latest) return;
-      // Pagefind also matches a post's metadata (its date `2024년 5월 1일`, `2024-05-01`, the
-      // draft flag), which is not what the reader searches: `2024` found every post of 2024.
-      // A result that matched no word of the title, description or body is left out.
-      pending = search.results.filter((result) => result.words.length > 0);
-      const first = await pending[0]?.data();
-      if (id !== latest) return;
-      if (first && !holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, words)) pending = [];
       if (pending.length > 0) break;
     }
     const count = pending.length;
@@ -252,6 +243,33 @@ async function start(root) {
   }
 }
 
+/** The Pagefind filter naming each post's part of a big site's index (geul's src/search-parts.ts). */
+const PART_FILTER = 'geul-part';
+
+/**
+ * The results of `words` that hold them. Pagefind also matches a post's metadata (its date
+ * `2024년 5월 1일`, `2024-05-01`, the draft flag), which is not what the reader searches:
+ * `2024` found every post of 2024; a result that matched no word of the title, description
+ * or body is left out. And Pagefind puts another word in place of one an index does not
+ * have, for every result of that index alike: its first result tells whether it did (see
+ * holdsEvery). A big site's index comes in parts, each of which does so on its own (a word
+ * in one part, and the others listed posts holding a shorter word): there each part that
+ * has results is searched alone, through its filter, and judged by its own first result.
+ */
+async function holdingResults(pagefind, words) {
+  const holding = async (search) => {
+    const results = search.results.filter((result) => result.words.length > 0);
+    const first = await results[0]?.data();
+    return first && holdsEvery(`${first.meta?.title ?? ''} ${first.content}`, words) ? results : [];
+  };
+  const search = await pagefind.search(words);
+  const parts = Object.entries(search.filters?.[PART_FILTER] ?? {}).filter(([, count]) => count > 0);
+  if (parts.length <= 1) return holding(search);
+  const found = await Promise.all(parts.map(async ([part]) => holding(await pagefind.search(words, { filters: { [PART_FILTER]: part } }))));
+  // In the order the merged index gives them.
+  return found.flat().sort((a, b) => b.score - a.score);
+}
+
 async function loadPagefind(bundle) {
   const pagefind = await import(`${bundle}pagefind.js`);
   // An ellipsis where the excerpt cuts into the text, as in lists of posts.
@@ -265,6 +283,9 @@ async function loadPagefind(bundle) {
   const parts = await response.json();
   await pagefind.init();
   await Promise.all(parts.map((part) => pagefind.mergeIndex(new URL(part, base).pathname, options)));
+  // Pagefind counts a search's results by filter only once the filters are loaded: the count
+  // by part tells which parts to search alone (holdingResults).
+  if (parts.length > 0) await pagefind.filters();
   return pagefind;
 }
 

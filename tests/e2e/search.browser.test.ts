@@ -291,6 +291,9 @@ function uniqueWord(n: number): string {
 
 describe.skipIf(!existsSync(CHROMIUM))('search over an index in parts', { timeout: 120_000 }, () => {
   const POSTS = 320;
+  // `양자얽힘` in a post of the first part only; `양자`, a start of it, in posts of other parts.
+  const LONGER_WORD = new Set([0]);
+  const SHORTER_WORD = new Set([160, POSTS - 1]);
   let big: string | undefined;
   let bigServer: StaticServer | undefined;
   let parts: string[] = [];
@@ -302,7 +305,7 @@ describe.skipIf(!existsSync(CHROMIUM))('search over an index in parts', { timeou
       const day = String((n % 28) + 1).padStart(2, '0');
       writeFileSync(
         path.join(big, 'content', 'posts', `${name}.md`),
-        `+++\ntitle = "묶음 글 ${n}"\ndate = 2023-03-${day}\n+++\n\n이 글은 묶음 ${uniqueWord(n)}은 여기에만 있다. 공통표지어가 모든 글에 있다.\n`,
+        `+++\ntitle = "묶음 글 ${n}"\ndate = 2023-03-${day}\n+++\n\n이 글은 묶음 ${uniqueWord(n)}은 여기에만 있다. 공통표지어가 모든 글에 있다.\n${LONGER_WORD.has(n) ? '\n양자얽힘에 대한 문단.\n' : SHORTER_WORD.has(n) ? '\n양자라는 말이 나온다.\n' : ''}`,
       );
     }
     const built = await runCli(['build', '--root', big]);
@@ -333,6 +336,16 @@ describe.skipIf(!existsSync(CHROMIUM))('search over an index in parts', { timeou
     const page = await open(`${bigOrigin}/blog/search/?q=${encodeURIComponent('공통표지어')}`);
     const result = await shown(page, '공통표지어');
     expect(result.status).toBe(`${POSTS}개의 글을 찾았습니다`);
+    expect(trouble).toEqual([]);
+  });
+
+  it('a word one part holds finds only its posts: the parts without it put no shorter word in its place', async () => {
+    const bigOrigin = new URL(bigServer!.url).origin;
+    const page = await open(`${bigOrigin}/blog/search/?q=${encodeURIComponent('양자얽힘')}`);
+    expect(hrefs(await shown(page, '양자얽힘'))).toEqual(['/blog/posts/bulk-000/']);
+    // The shorter word still finds every post that has it, in every part.
+    await page.getByLabel('검색어').fill('양자');
+    expect(hrefs(await shown(page, '양자')).sort()).toEqual(['/blog/posts/bulk-000/', '/blog/posts/bulk-160/', `/blog/posts/bulk-${POSTS - 1}/`]);
     expect(trouble).toEqual([]);
   });
 
