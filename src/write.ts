@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,8 +97,13 @@ export function readOutputFolder(outDir: string, stateFile: string | undefined):
   try {
     const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as OutputState;
     if (parsed.format !== MANIFEST_FORMAT || parsed.updating || !parsed.files || !parsed.fingerprints) return read;
-    let intact = true;
-    const inPlace = foldersInPlace(outDir);
+    const folders = parsed.folders ?? {};
+    // A file or folder added by hand changes its folder's mtime: the folder is no longer as
+    // the build left it, and the next build removes what it did not write.
+    let intact = folderFingerprintOf(outDir, { follow: true }) === folders['.'];
+    const inPlace = foldersInPlace(outDir, (folder, fingerprint) => {
+      if (folders[folder] !== fingerprint) intact = false;
+    });
     for (const [file, key] of Object.entries(parsed.files)) {
       const fingerprint = parsed.fingerprints[file];
       if (typeof key !== 'string' || fingerprint === undefined || !inPlace(file) || fingerprintOf(path.join(outDir, file)) !== fingerprint) {
@@ -126,6 +131,8 @@ interface OutputState {
   digests?: Record<string, string>;
   /** Each file's inode, size and mtime as written (`fingerprintOf`). */
   fingerprints?: Record<string, string>;
+  /** Each folder's inode and mtime once written (`folderFingerprintOf`), the output folder's own as `.`. */
+  folders?: Record<string, string>;
   /** What the next build needs to tell whether it can leave the folder as it is (up-to-date.ts). */
   build?: unknown;
   /** Set while files are moved into place: should that be cut short, the next build trusts no file of the folder. */
@@ -153,14 +160,16 @@ function fingerprintOf(file: string): string | undefined {
  * /elsewhere/x`) holds the very files geul wrote, inodes and all, which their fingerprints,
  * taken through the link, would still trust. Each folder is looked at once.
  */
-function foldersInPlace(outDir: string): (file: string) => boolean {
+function foldersInPlace(outDir: string, seen: (folder: string, fingerprint: string | undefined) => void): (file: string) => boolean {
   const folders = new Map<string, boolean>();
   const inPlace = (file: string): boolean => {
     const folder = path.posix.dirname(file);
     if (folder === '.' || folder === '/') return true;
     let known = folders.get(folder);
     if (known === undefined) {
-      known = inPlace(folder) && (lstatSync(path.join(outDir, folder), { throwIfNoEntry: false })?.isDirectory() ?? false);
+      const stats = inPlace(folder) ? lstatSync(path.join(outDir, folder), { throwIfNoEntry: false }) : undefined;
+      known = stats?.isDirectory() ?? false;
+      seen(folder, known ? folderFingerprint(stats!) : undefined);
       folders.set(folder, known);
     }
     return known;
@@ -168,7 +177,32 @@ function foldersInPlace(outDir: string): (file: string) => boolean {
   return inPlace;
 }
 
-const MANIFEST_FORMAT = 5;
+/** What tells a folder as geul left it from one changed since: an entry added, removed or renamed changes its mtime. */
+function folderFingerprintOf(folder: string, { follow = false } = {}): string | undefined {
+  // The output folder itself may be a link to where the site goes (`dist -> ../deploy`).
+  const stats = (follow ? statSync : lstatSync)(folder, { throwIfNoEntry: false });
+  return stats?.isDirectory() ? folderFingerprint(stats) : undefined;
+}
+
+function folderFingerprint(stats: Stats): string {
+  return `${stats.ino}:${stats.mtimeMs}`;
+}
+
+/** The fingerprints of the output folder and every folder that holds one of `files`. */
+function folderFingerprints(outDir: string, files: Iterable<string>): Record<string, string> {
+  const folders = new Map<string, string>();
+  const root = folderFingerprintOf(outDir);
+  if (root !== undefined) folders.set('.', root);
+  for (const file of files) {
+    for (let folder = path.posix.dirname(file); folder !== '.' && !folders.has(folder); folder = path.posix.dirname(folder)) {
+      const fingerprint = folderFingerprintOf(path.join(outDir, folder));
+      if (fingerprint !== undefined) folders.set(folder, fingerprint);
+    }
+  }
+  return Object.fromEntries(sortedByPath(folders));
+}
+
+const MANIFEST_FORMAT = 6;
 
 /**
  * The folder `outDir` leads to when it is a link to one (`dist -> ../site-deploy`, a
@@ -320,6 +354,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
       files: Object.fromEntries(sortedByPath(keys)),
       digests: Object.fromEntries(sortedByPath(digests).filter(([file]) => keys.has(file))),
       fingerprints: Object.fromEntries(sortedByPath(fingerprints).filter(([file]) => keys.has(file))),
+      folders: folderFingerprints(target, keys.keys()),
       ...(record === undefined ? {} : { build: record }),
     };
     try {

@@ -57,6 +57,9 @@ describe('a build with nothing changed', () => {
       ['an image added', () => writeFileSync(path.join(root, 'images/new.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')],
       ['a page deleted from dist/', () => rmSync(path.join(root, 'dist/index.html'))],
       ['a page of dist/ edited by hand', () => writeFileSync(path.join(root, 'dist/index.html'), 'edited by hand')],
+      ['a file added to dist/ by hand', () => writeFileSync(path.join(root, 'dist/stray.html'), 'put here by hand')],
+      ['a file added to a folder of dist/ by hand', () => writeFileSync(path.join(root, 'dist/posts/stray.txt'), 'put here by hand')],
+      ['a folder added to dist/ by hand', () => mkdirSync(path.join(root, 'dist/extra/deeper'), { recursive: true })],
       ['other options', () => {}, ['--drafts']],
       ['back to the first options', () => {}, []],
     ];
@@ -70,6 +73,8 @@ describe('a build with nothing changed', () => {
       expect(after.stdout, `${change}, then nothing`).toMatch(UNCHANGED);
     }
     expect(textOf(selectAll('h1', readHtml(path.join(root, 'dist/posts/warned/index.html')))[0]!)).toBe('경고 고침');
+    // What was put there by hand is gone, as README promises: the folder holds the site alone.
+    expect(Object.keys(hashTree(path.join(root, 'dist'))).filter((file) => /stray|extra/.test(file))).toEqual([]);
     // --no-cache always builds.
     expect((await build('--no-cache')).stdout).not.toMatch(UNCHANGED);
   }, 120_000);
