@@ -39,6 +39,7 @@ import { remarkMathMacros } from './remark-math-macros.js';
 import { remarkReading } from './remark-reading.js';
 import { remarkAutolinkHangul } from './remark-autolink-hangul.js';
 import { remarkUnclosedHtml } from './remark-unclosed-html.js';
+import { remarkUnknownTags } from './remark-unknown-tags.js';
 import { remarkUnsafeLinks } from './remark-unsafe-links.js';
 import type { AssetRef, Heading, RenderedMarkdown } from './types.js';
 
@@ -129,6 +130,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkUnsafeLinks)
       // `<textarea>` named in a sentence and left open would hold the rest of the page: text.
       .use(remarkUnclosedHtml)
+      // `List<String>`, `f<T>(x)`: a tag no browser knows would be hidden; shown as text.
+      .use(remarkUnknownTags)
       // Warnings for Hugo shortcodes (`{{< figure … >}}`), which geul shows as text; an
       // escaped one (`{{</* figure */>}}`) shows as the shortcode, as in Hugo.
       .use(remarkShortcodeLint)
