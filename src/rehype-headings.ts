@@ -81,6 +81,8 @@ function unusedId(heading: Element, taken: Set<string>): string | undefined {
  */
 export function plainText(node: Element | ElementContent): string {
   if (node.type === 'text') return node.value;
+  // `## 제목<br>부제`: a line break parts words, in the list as on the page ("제목부제" before).
+  if ((node.type === 'element' && node.tagName === 'br') || (node.type === 'raw' && /^<br\b/i.test(node.value))) return ' ';
   const cached = cachedFormulaTex(node);
   if (cached !== undefined) return cached;
   if (node.type !== 'element' || isFootnoteReference(node)) return '';

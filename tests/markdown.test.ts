@@ -202,6 +202,15 @@ describe('markdown facts', () => {
     expect(selectAll('[id="old"], [id="keep"]', page).map((node) => node.tagName)).toEqual(['a', 'span']);
   });
 
+  test('a line break in a heading (`## 제목<br>부제`) parts its words in the TOC text and the anchor name', async () => {
+    const file = new VFile({ path: 'content/posts/br.md', value: '## 제목<br>부제\n\n## 하나<br/>둘\n' });
+    file.data.post = { sourcePath: 'content/posts/br.md', outputDir: 'posts/br' };
+    const rendered = await renderMarkdown(processor, file);
+    expect(rendered.toc.map(({ text }) => text)).toEqual(['제목 부제', '하나 둘']);
+    const tree = fromHtml(rendered.html, { fragment: true });
+    expect(selectAll('h2 .heading-anchor', tree).map((node) => node.properties.ariaLabel)).toEqual(['이 제목으로 링크: 제목 부제', '이 제목으로 링크: 하나 둘']);
+  });
+
   test('a formula in a heading gives an id and a TOC entry from its TeX source', async () => {
     const { rendered } = await renderCase('math-in-heading');
     const [heading] = rendered.toc;
