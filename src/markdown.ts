@@ -38,6 +38,7 @@ import { remarkMathSyntax } from './micromark-math.js';
 import { remarkMathMacros } from './remark-math-macros.js';
 import { remarkReading } from './remark-reading.js';
 import { remarkAutolinkHangul } from './remark-autolink-hangul.js';
+import { remarkControlChars } from './remark-control-chars.js';
 import { remarkUnclosedHtml } from './remark-unclosed-html.js';
 import { remarkUnknownTags } from './remark-unknown-tags.js';
 import { remarkUnsafeLinks } from './remark-unsafe-links.js';
@@ -91,6 +92,8 @@ export function createMarkdownProcessor(settings: MarkdownSettings): Processor<a
       .use(remarkParse)
       // Hugo-style `+++` TOML front matter becomes a node, read separately by frontmatter.ts.
       .use(remarkFrontmatter, ['toml'])
+      // Control characters pasted from a PDF: out of the text, code and math, with a warning.
+      .use(remarkControlChars)
       // Tables, footnotes, task lists, strikethrough, autolinks. Strikethrough is `~~` only:
       // Korean writes ranges with one tilde (`1~2시간, 3~4초`), which GFM's single-tilde
       // strikethrough turned into `1<del>2시간, 3</del>4초`; Typora, Obsidian and markdown-it
