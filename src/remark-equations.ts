@@ -53,17 +53,19 @@ export function remarkEquations() {
       const place = node.position?.start;
       const clean = withoutComments(node.value);
       const edits: { from: number; to: number; insert: string }[] = [];
-      const found: { label: string; number: string; start: number }[] = [];
+      const found: { label: string; number: string; start: number; line: number }[] = [];
       // A `\label` beside the environment, in no row of it, names no number.
       for (const label of clean.matchAll(LABEL)) {
         if (rows.some((row) => label.index >= row.start && label.index < row.end)) continue;
-        addError(file, `\\label{${label[1]?.trim() ?? ''}} outside the numbered rows: put it in the row it names`, place, 'equation-label');
+        addError(file, `\\label{${label[1]?.trim() ?? ''}} outside the numbered rows: put it in the row it names`, placeInFormula(file, node, label.index, label[0]), 'equation-label');
         edits.push({ from: label.index, to: label.index + label[0].length, insert: '' });
       }
       for (const row of rows) {
         const text = clean.slice(row.start, row.end);
         const rowLabels = [...text.matchAll(LABEL)];
-        if (rowLabels.length > 1) addError(file, `one \\label per numbered row: this row has ${rowLabels.length}`, place, 'equation-label');
+        // At the label's own line, not the formula's `$$`: an `align` can run over many lines.
+        const labelPlace = (label: RegExpExecArray | undefined) => (label ? placeInFormula(file, node, row.start + label.index, label[0]) : place);
+        if (rowLabels.length > 1) addError(file, `one \\label per numbered row: this row has ${rowLabels.length}`, labelPlace(rowLabels[1]), 'equation-label');
         for (const label of rowLabels) edits.push({ from: row.start + label.index, to: row.start + label.index + label[0].length, insert: '' });
         const ownTag = tagOf(text);
         let number = ownTag;
@@ -73,16 +75,18 @@ export function remarkEquations() {
         }
         const label = rowLabels[0]?.[1] === undefined ? undefined : labelKey(rowLabels[0][1]);
         if (label === undefined) continue;
-        if (!label) addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
-        else if (number === undefined) addError(file, `\\label{${label}} on a row that \\nonumber leaves without a number`, place, 'equation-label');
-        else if (labels.has(label)) addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
+        const at = labelPlace(rowLabels[0]);
+        const other = found.find((earlier) => earlier.label === label);
+        if (!label) addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', at, 'equation-label');
+        else if (number === undefined) addError(file, `\\label{${label}} on a row that \\nonumber leaves without a number`, at, 'equation-label');
+        else if (labels.has(label)) addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, at, 'equation-label');
         // Two rows of this formula: not yet in `labels`, which takes the formula's labels at its end.
-        else if (found.some((other) => other.label === label)) addError(file, `duplicate equation label "${label}": already used on line ${place?.line ?? 1}`, place, 'equation-label');
-        else found.push({ label, number, start: row.start });
+        else if (other) addError(file, `duplicate equation label "${label}": already used on line ${other.line}`, at, 'equation-label');
+        else found.push({ label, number, start: row.start, line: at?.line ?? 1 });
       }
-      const anchors = found.map(({ label, number, start }) => {
+      const anchors = found.map(({ label, number, start, line }) => {
         const id = uniqueId(anchorOf(label), ids);
-        labels.set(label, { id, number, line: place?.line ?? 1 });
+        labels.set(label, { id, number, line });
         if (found.length > 1) edits.push({ from: start, to: start, insert: `\\htmlId{${id}}{}` });
         return id;
       });
@@ -103,7 +107,8 @@ export function remarkEquations() {
     visit(tree, (node, index, parent) => {
       if (node.type === 'footnoteDefinition' && !referenced.has(node.identifier)) return SKIP;
       if (node.type === 'inlineMath' && /\\label\s*\{/.test(withoutComments(node.value))) {
-        addError(file, '\\label works only in display math: put the formula between "$$" lines', node.position?.start, 'equation-label');
+        const [label] = withoutComments(node.value).matchAll(LABEL);
+        addError(file, '\\label works only in display math: put the formula between "$$" lines', label ? placeInFormula(file, node, label.index, label[0]) : node.position?.start, 'equation-label');
         setTex(node, replaceInTex(node.value, LABEL, () => ''));
         return undefined;
       }
@@ -126,9 +131,9 @@ export function remarkEquations() {
       }
       const found = [...withoutComments(node.value).matchAll(LABEL)];
       if (found.length === 0) return SKIP;
-      const place = node.position?.start;
+      const place = placeInFormula(file, node, found[0]!.index, found[0]![0]);
       if (found.length > 1) {
-        addError(file, `one \\label per formula: this one has ${found.length}; split it into several "$$" blocks`, place, 'equation-label');
+        addError(file, `one \\label per formula: this one has ${found.length}; split it into several "$$" blocks`, placeInFormula(file, node, found[1]!.index, found[1]![0]), 'equation-label');
       }
       const label = labelKey(found[0]![1] ?? '');
       let tex = replaceInTex(node.value, LABEL, () => '').trimEnd();
@@ -180,8 +185,8 @@ export function remarkEquations() {
           if (inner.type === 'inlineCode') return SKIP;
           if (inner.type === 'text') inner.value = refsAsText(inner, inner.value, file, lookup);
           if (inner.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(withoutComments(inner.value))) {
-            setTex(inner, replaceInTex(inner.value, REF, ([whole, kind = 'ref', name = '']) => {
-              const equation = lookup(name, kind, inner.position?.start);
+            setTex(inner, replaceInTex(inner.value, REF, ([whole, kind = 'ref', name = ''], at) => {
+              const equation = lookup(name, kind, placeInFormula(file, inner, at, whole));
               return `\\text{${equation ? (kind === 'eqref' ? `(${equation.number})` : equation.number) : whole.replace(/^\\(?:eq)?ref\s*/, '').replace(/[{}]/g, '')}}`;
             }));
           }
@@ -198,8 +203,8 @@ export function remarkEquations() {
       if (node.type === 'math' || node.type === 'inlineMath') {
         const math = node as Math | InlineMath;
         if (!/\\(?:eq)?ref\s*\{/.test(withoutComments(math.value))) return SKIP;
-        const tex = replaceInTex(math.value, REF, ([whole, kind = 'ref', name = '']) => {
-          const equation = lookup(name, kind, math.position?.start);
+        const tex = replaceInTex(math.value, REF, ([whole, kind = 'ref', name = ''], at) => {
+          const equation = lookup(name, kind, placeInFormula(file, math, at, whole));
           if (!equation) return whole.replace(/^\\(?:eq)?ref/, '\\text');
           const text = kind === 'eqref' ? `(${equation.number})` : equation.number;
           return `\\href{#${equation.id}}{\\text{${text}}}`;
@@ -335,12 +340,38 @@ function withoutComments(tex: string): string {
   return tex.replace(/\\[\s\S]|%[^\n]*/g, (match) => (match[0] === '%' ? ' '.repeat(match.length) : match));
 }
 
+/**
+ * Where `text` (a `\\label{…}` or a reference), found at `at` in a formula's TeX, was written in
+ * the file: an `align` runs over many lines, and an error at its opening `$$` leaves the writer
+ * looking for the row. The TeX is not quite the source (macros defined earlier put in front, a
+ * quote's `>` taken off each line): `text` is taken where the source has it as often before it
+ * as the TeX has. The formula's start where it cannot be found.
+ */
+function placeInFormula(file: VFile, node: Math | InlineMath, at: number, text: string): { line: number; column: number } | undefined {
+  const start = node.position?.start.offset;
+  const source = sourceOf(file, node);
+  if (start === undefined) return node.position?.start;
+  // The TeX put in front of the written one holds copies the source has not.
+  const extra = count(node.value, text) - count(source, text);
+  let found = -1;
+  for (let n = count(node.value.slice(0, at), text) - extra; n >= 0; n--) {
+    found = source.indexOf(text, found + 1);
+    if (found === -1) break;
+  }
+  return extra < 0 || found === -1 ? node.position?.start : placeAt(file, start + found);
+}
+
+/** How many times `needle` is in `text`. */
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
 /** `tex` with each match of `pattern` (a global one) outside comments replaced. */
-function replaceInTex(tex: string, pattern: RegExp, replace: (match: RegExpExecArray) => string): string {
+function replaceInTex(tex: string, pattern: RegExp, replace: (match: RegExpExecArray, at: number) => string): string {
   let out = '';
   let last = 0;
   for (const match of withoutComments(tex).matchAll(pattern)) {
-    out += tex.slice(last, match.index) + replace(match);
+    out += tex.slice(last, match.index) + replace(match, match.index);
     last = match.index + match[0].length;
   }
   return out + tex.slice(last);

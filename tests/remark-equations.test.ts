@@ -162,15 +162,15 @@ describe('equation numbers', () => {
 
   test('a label beside a numbering environment, in none of its rows, is an error, and KaTeX is not given it', async () => {
     const { tree, messages } = await render(['$$', '\\begin{equation}', 'a = b', '\\end{equation}', '\\label{eq:out}', '$$'].join('\n'));
-    expect(messages).toEqual([expect.stringMatching(/^1:1: error: \\label\{eq:out\} outside the numbered rows/)]);
+    expect(messages).toEqual([expect.stringMatching(/^5:1: error: \\label\{eq:out\} outside the numbered rows/)]);
     expect(selectAll('.katex-error', tree)).toEqual([]);
   });
 
-  test('a row with two labels, or a label on a row left unnumbered, is an error at the formula', async () => {
+  test('a row with two labels, or a label on a row left unnumbered, is an error at the label', async () => {
     const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:a} \\label{eq:b} \\\\', 'c &= d \\nonumber \\label{eq:c}', '\\end{align}', '$$'].join('\n'));
     expect(messages).toEqual([
-      expect.stringMatching(/^1:1: error: one \\label per numbered row: this row has 2/),
-      expect.stringMatching(/^1:1: error: \\label\{eq:c\} on a row that \\nonumber leaves without a number/),
+      expect.stringMatching(/^3:21: error: one \\label per numbered row: this row has 2/),
+      expect.stringMatching(/^4:18: error: \\label\{eq:c\} on a row that \\nonumber leaves without a number/),
     ]);
   });
 
@@ -287,23 +287,23 @@ describe('label errors', () => {
     const { messages, tree } = await render(['$$', 'a \\label{eq:a}', '$$', '', '본문에서 \\eqref{eq:nope}를 쓰고', '$x = \\ref{eq:gone}$'].join('\n'));
     expect(messages).toEqual([
       '5:6: error: unknown equation label "eq:nope" in \\eqref (labels in this post: eq:a)',
-      '6:1: error: unknown equation label "eq:gone" in \\ref (labels in this post: eq:a)',
+      '6:6: error: unknown equation label "eq:gone" in \\ref (labels in this post: eq:a)',
     ]);
     // The page still renders: the reference is shown as written.
     expect(textOf(select('p', tree)!)).toContain('\\eqref{eq:nope}');
   });
 
-  test('a duplicate label is an error at the second formula, naming the first', async () => {
+  test('a duplicate label is an error at the second label, naming the line of the first', async () => {
     const { messages } = await render(['$$', 'a \\label{eq:a}', '$$', '', '$$', 'b \\label{eq:a}', '$$'].join('\n'));
-    expect(messages).toEqual(['5:1: error: duplicate equation label "eq:a": already used on line 1']);
+    expect(messages).toEqual(['6:3: error: duplicate equation label "eq:a": already used on line 2']);
   });
 
   test('\\label in inline math, two labels in one formula and an empty label are errors', async () => {
     const { messages } = await render(['$a \\label{eq:x}$', '', '$$', 'a \\label{eq:p} \\label{eq:q}', '$$', '', '$$', 'b \\label{}', '$$'].join('\n'));
     expect(messages).toEqual([
-      '1:1: error: \\label works only in display math: put the formula between "$$" lines',
-      '3:1: error: one \\label per formula: this one has 2; split it into several "$$" blocks',
-      '7:1: error: \\label{} is empty: name it, e.g. \\label{eq:loss}',
+      '1:4: error: \\label works only in display math: put the formula between "$$" lines',
+      '4:16: error: one \\label per formula: this one has 2; split it into several "$$" blocks',
+      '8:3: error: \\label{} is empty: name it, e.g. \\label{eq:loss}',
     ]);
   });
 
@@ -320,8 +320,8 @@ describe('label errors', () => {
       '$$', 'y = 2 \\nonumber \\tag{B} \\label{eq:b}', '$$',
     ].join('\n'));
     expect(messages).toEqual([
-      '1:1: error: \\label{eq:star} on a formula that align* leaves without a number',
-      '7:1: error: \\label{eq:notag} on a formula that \\notag leaves without a number',
+      '3:8: error: \\label{eq:star} on a formula that align* leaves without a number',
+      '8:14: error: \\label{eq:notag} on a formula that \\notag leaves without a number',
     ]);
     expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-m', 'eq-b']);
     expect(selectAll('.tag', tree).map((node) => textOf(node).replace(/\u200b/g, ''))).toEqual(['(1)', '(B)']);
@@ -330,14 +330,25 @@ describe('label errors', () => {
   test('a label is the same whether its Hangul is composed (NFC) or decomposed (NFD)', async () => {
     const nfd = '손실'.normalize('NFD');
     const { messages, tree } = await render(['$$', `L = 0 \\label{eq:${nfd}}`, '$$', '', '식 \\eqref{eq:손실}과 $\\ref{eq:손실}$.', '', '$$', 'M = 1 \\label{eq:손실}', '$$'].join('\n'));
-    expect(messages).toEqual(['7:1: error: duplicate equation label "eq:손실": already used on line 1']);
+    expect(messages).toEqual(['8:7: error: duplicate equation label "eq:손실": already used on line 2']);
     expect(select('.equation', tree)?.properties.id).toBe('eq-손실');
     expect(selectAll('a.eqref', tree).map((node) => node.properties.href)).toEqual(['#eq-손실']);
   });
 
+  test('a label error is at the label, in a quote and after macros defined earlier, not at the opening $$', async () => {
+    const { messages } = await render([
+      '$$', '\\def\\R{\\mathbb{R}} x \\in \\R \\label{eq:a}', '$$', '',
+      '> $$', '> \\begin{align}', '> y &\\in \\R \\\\', '> z &= \\eqref{eq:none} \\label{eq:a}', '> \\end{align}', '> $$',
+    ].join('\n'));
+    expect(messages).toEqual([
+      '8:24: error: duplicate equation label "eq:a": already used on line 2',
+      '8:8: error: unknown equation label "eq:none" in \\eqref (labels in this post: eq:a)',
+    ]);
+  });
+
   test('a label used twice in the rows of one align is a duplicate too', async () => {
     const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:x} \\\\', 'c &= d \\label{eq:x}', '\\end{align}', '$$', '', '\\eqref{eq:x}'].join('\n'));
-    expect(messages).toEqual(['1:1: error: duplicate equation label "eq:x": already used on line 1']);
+    expect(messages).toEqual(['4:8: error: duplicate equation label "eq:x": already used on line 3']);
   });
 
   test('an equation in a footnote no text refers to (not published) takes no number', async () => {
