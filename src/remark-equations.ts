@@ -1,5 +1,5 @@
 import { slug } from 'github-slugger';
-import type { Heading, PhrasingContent, Root, RootContent, Text } from 'mdast';
+import type { FootnoteDefinition, Heading, PhrasingContent, Root, RootContent, Text } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
@@ -97,15 +97,29 @@ export function remarkEquations() {
     };
 
 
-    // A footnote no text refers to is not published (remark-rehype leaves it out), so its
-    // formulas take no number: else the first equation shown could be "(2)".
-    const referenced = new Set<string>();
-    visit(tree, 'footnoteReference', (reference) => {
-      referenced.add(reference.identifier);
+    // Formulas are numbered in the order a reader meets them: the text first, then the
+    // footnotes, which remark-rehype puts at the end of the page in the order they are first
+    // referred to (a note's own references queue further notes), wherever their definitions
+    // stand in the markdown. A footnote no text refers to is not published, so its formulas
+    // take no number: else the first equation shown could be "(2)".
+    const definitions = new Map<string, FootnoteDefinition>();
+    visit(tree, 'footnoteDefinition', (definition) => {
+      if (!definitions.has(definition.identifier)) definitions.set(definition.identifier, definition);
     });
+    const footnotes: FootnoteDefinition[] = [];
+    const queueFootnotes = (root: Root | FootnoteDefinition) => {
+      visit(root, (node) => {
+        if (node.type === 'footnoteDefinition' && node !== root) return SKIP;
+        const definition = node.type === 'footnoteReference' ? definitions.get(node.identifier) : undefined;
+        if (definition && !footnotes.includes(definition)) footnotes.push(definition);
+        return undefined;
+      });
+    };
+    queueFootnotes(tree);
+    for (let at = 0; at < footnotes.length; at++) queueFootnotes(footnotes[at]!);
 
-    visit(tree, (node, index, parent) => {
-      if (node.type === 'footnoteDefinition' && !referenced.has(node.identifier)) return SKIP;
+    const number = (root: Root | FootnoteDefinition) => visit(root, (node, index, parent) => {
+      if (node.type === 'footnoteDefinition' && node !== root) return SKIP;
       if (node.type === 'inlineMath' && /\\label\s*\{/.test(withoutComments(node.value))) {
         const [label] = withoutComments(node.value).matchAll(LABEL);
         addError(file, '\\label works only in display math: put the formula between "$$" lines', label ? placeInFormula(file, node, label.index, label[0]) : node.position?.start, 'equation-label');
@@ -164,6 +178,8 @@ export function remarkEquations() {
       setTex(node, tex);
       return SKIP;
     });
+    number(tree);
+    for (const footnote of footnotes) number(footnote);
 
     const lookup = (name: string, kind: string, place: { line: number; column: number } | undefined) => {
       const equation = labels.get(labelKey(name));

@@ -358,7 +358,22 @@ describe('label errors', () => {
       '$$', 'y = 2 \\label{eq:shown}', '$$', '', '\\eqref{eq:shown} \\eqref{eq:note}',
     ].join('\n'));
     expect(messages).toEqual([]);
-    expect(selectAll('a.eqref', tree).map((node) => textOf(node))).toEqual(['(2)', '(1)']);
+    // The footnote is shown at the end of the page, after the equation of the text: numbered after it.
+    expect(selectAll('a.eqref', tree).map((node) => textOf(node))).toEqual(['(1)', '(2)']);
+  });
+
+  test('equations in footnotes are numbered after the text, in the order the notes are referred to, as the page shows them', async () => {
+    const { messages, tree } = await render([
+      '첫 식[^b]과 둘째 각주[^a].', '',
+      '[^a]: 각주 A', '', '    $$', '    a = 1 \\label{eq:a}', '    $$', '',
+      '[^b]: 각주 B, 그 안의 각주[^c]', '', '    $$', '    b = 2 \\label{eq:b}', '    $$', '',
+      '$$', 'x = 0 \\label{eq:x}', '$$', '',
+      '[^c]: 각주 C', '', '    $$', '    c = 3 \\label{eq:c}', '    $$',
+    ].join('\n'));
+    expect(messages).toEqual([]);
+    // In document order: x in the text, then the notes b, a, c as the footnote list shows them.
+    expect(selectAll('.equation .tag', tree).map((node) => textOf(node).trim())).toEqual(['(1)', '(2)', '(3)', '(4)']);
+    expect(selectAll('.equation', tree).map((node) => node.properties.id)).toEqual(['eq-x', 'eq-b', 'eq-a', 'eq-c']);
   });
 
   test('a post without labels has no references', async () => {
