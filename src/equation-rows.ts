@@ -56,8 +56,8 @@ function nextBegin(tex: string, from: number): { name: string; bodyStart: number
   return undefined;
 }
 
-/** Where the rows of a body break: each top-level `\\` (and its `[2pt]` spacing), not one inside braces or a nested environment. */
-export function rowBreaks(tex: string, from: number, to: number): { at: number; after: number }[] {
+/** Where the rows of a body break: each top-level `\\` (and its `[2pt]` spacing), not one inside braces (when they balance) or a nested environment. */
+export function rowBreaks(tex: string, from: number, to: number, braceAware = true): { at: number; after: number }[] {
   const breaks: { at: number; after: number }[] = [];
   let braces = 0;
   let environments = 0;
@@ -69,7 +69,7 @@ export function rowBreaks(tex: string, from: number, to: number): { at: number; 
       const rest = tex.slice(index, index + 12);
       if (/^\\begin\s*\{/.test(rest)) environments++;
       else if (/^\\end\s*\{/.test(rest)) environments--;
-      else if (tex[index + 1] === '\\' && braces === 0 && environments === 0) {
+      else if (tex[index + 1] === '\\' && (braces === 0 || !braceAware) && environments === 0) {
         const spacing = /^\\\\\s*(?:\[[^\]]*\])?/.exec(tex.slice(index, to))!;
         breaks.push({ at: index, after: index + spacing[0].length });
         index += spacing[0].length - 1;
@@ -78,5 +78,9 @@ export function rowBreaks(tex: string, from: number, to: number): { at: number; 
       index++;
     }
   }
+  // A brace left open (or closed once too often) by a typo, `\frac{1}{2 \\`: the rows are
+  // where the writer broke them, not one row holding the rest with every later `\label`.
+  // KaTeX reports the formula as invalid math (a warning); its labels still name their rows.
+  if (braceAware && braces !== 0) return rowBreaks(tex, from, to, false);
   return breaks;
 }

@@ -346,6 +346,14 @@ describe('label errors', () => {
     ]);
   });
 
+  test('a brace left open in one row of an align is invalid math, a warning: the labels of the rows after it still name their rows', async () => {
+    const { messages } = await render([
+      '$$', '\\begin{align}', 'a &= \\frac{1}{2 \\label{eq:r1} \\\\', 'b &= c \\label{eq:r2}', '\\end{align}', '$$', '', '\\eqref{eq:r1}, \\eqref{eq:r2}',
+    ].join('\n'));
+    // Not "one \label per numbered row: this row has 2", an error that failed the build over a typo.
+    expect(messages).toEqual([expect.stringMatching(/^5:\d+: warning: Could not render math with KaTeX/)]);
+  });
+
   test('a label used twice in the rows of one align is a duplicate too', async () => {
     const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:x} \\\\', 'c &= d \\label{eq:x}', '\\end{align}', '$$', '', '\\eqref{eq:x}'].join('\n'));
     expect(messages).toEqual(['4:8: error: duplicate equation label "eq:x": already used on line 3']);
