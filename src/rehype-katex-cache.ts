@@ -1,7 +1,9 @@
 import type { Element, ElementContent, Root } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
 import { toText } from 'hast-util-to-text';
 import katex, { type KatexOptions } from 'katex';
 import type { Point } from 'unist';
+import { visit } from 'unist-util-visit';
 import { SKIP, visitParents } from 'unist-util-visit-parents';
 import type { VFile } from 'vfile';
 import { fragmentStore } from './fragments.js';
@@ -151,7 +153,7 @@ export function rehypeKatexCache(options: FormulaOptions) {
         return SKIP;
       }
       const written = element.properties.dataWrittenTex;
-      const raw = { type: 'raw', value: focusableDisplay(unfocusableLinks(html)), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
+      const raw = { type: 'raw', value: focusableDisplay(unfocusableLinks(numberedMathml(html))), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
     });
@@ -234,6 +236,45 @@ function unfocusableLinks(html: string): string {
  */
 function focusableDisplay(html: string): string {
   return html.startsWith('<span class="katex-display">') ? `<span class="katex-display" tabindex="0">${html.slice('<span class="katex-display">'.length)}` : html;
+}
+
+/**
+ * A numbered environment's MathML with its rows' numbers written in. KaTeX leaves each
+ * numbered row's MathML cell empty (`<mtd class="mml-eqn-num">`), `\tag{2}` or not, for its
+ * page-wide CSS counter to fill: a screen reader heard KaTeX's count, not geul's (2) of the
+ * text, and the feed, MathML without KaTeX's CSS, showed an `align` without any number while
+ * its text said "식 (2)". The number of each row is taken from the HTML KaTeX drew beside it
+ * (its `tag` column, a cell per row: empty for a `\nonumber` row, which has no MathML cell).
+ * Done as the formula goes into the page, so formulas stored by an earlier build get it too.
+ */
+function numberedMathml(html: string): string {
+  if (!html.includes('<mtd class ="mml-eqn-num"></mtd>')) return html;
+  const numbers: (string | undefined)[] = [];
+  visit(fromHtml(html, { fragment: true }), 'element', (element) => {
+    if (!hasClass(element, 'tag')) return undefined;
+    let rows: Element | undefined;
+    visit(element, 'element', (inner) => {
+      if (rows || !hasClass(inner, 'vlist')) return undefined;
+      rows = inner;
+      return SKIP;
+    });
+    for (const row of rows?.children ?? []) {
+      // A row: a strut, then its number (empty for a row without one).
+      const cell = row.type === 'element' ? row.children.at(-1) : undefined;
+      if (cell?.type !== 'element' || cell.children.length === 0) continue;
+      numbers.push(hasClass(cell, 'eqn-num') ? undefined : toText(cell));
+    }
+    return SKIP;
+  });
+  let row = 0;
+  return html.replaceAll('<mtd class ="mml-eqn-num"></mtd>', (cell) => {
+    const number = numbers[row++];
+    return number === undefined ? cell : `<mtd><mtext>${number.replace(/[&<>]/g, (char) => `&#${char.charCodeAt(0)};`)}</mtext></mtd>`;
+  });
+}
+
+function hasClass(element: Element, name: string): boolean {
+  return Array.isArray(element.properties.className) && element.properties.className.includes(name);
 }
 
 /** The TeX of a node that rehypeKatexCache put in place of a formula, as the writer wrote it (before `\label`, `\eqref` and macros were worked in), if it is one. */

@@ -160,6 +160,20 @@ describe('equation numbers', () => {
     expect(selectAll('.katex-error', tree)).toEqual([]);
   });
 
+  test('the MathML of numbered rows carries their numbers, not an empty cell for KaTeX\'s page-wide CSS counter', async () => {
+    const { tree, html } = await render(
+      [
+        '$$', 'L = 0 \\label{eq:loss}', '$$', '',
+        '$$', '\\begin{align}', 'x &= y \\label{eq:x} \\\\', 'w &= v \\nonumber \\\\', 'u &= t \\tag{A} \\label{eq:u}', '\\end{align}', '$$', '',
+        '$$', '\\begin{gather}', 'E = mc^2', '\\end{gather}', '$$',
+      ].join('\n'),
+    );
+    // What a screen reader reads, and all a feed reader gets (MathML without KaTeX's CSS).
+    const numbers = selectAll('math mtd', tree).filter((cell) => select('mtext', cell) && /^\(.*\)$/.test(textOf(cell)));
+    expect(numbers.map((cell) => textOf(cell))).toEqual(['(1)', '(2)', '(A)', '(3)']);
+    expect(html).not.toContain('mml-eqn-num');
+  });
+
   test('a label beside a numbering environment, in none of its rows, is an error, and KaTeX is not given it', async () => {
     const { tree, messages } = await render(['$$', '\\begin{equation}', 'a = b', '\\end{equation}', '\\label{eq:out}', '$$'].join('\n'));
     expect(messages).toEqual([expect.stringMatching(/^5:1: error: \\label\{eq:out\} outside the numbered rows/)]);
