@@ -100,6 +100,15 @@ function layOut(tex: string, displayMode: boolean, options: FormulaOptions): For
   return { html: html === undefined ? undefined : flat(html), strict, ...(errorAt === undefined ? {} : { errorAt }) };
 }
 
+/** Whether rehype-katex, which draws what it can of a formula KaTeX rejects, shows only KaTeX's error in its place. */
+function shownAsError(tex: string, displayMode: boolean, options: FormulaOptions): boolean {
+  try {
+    return katex.renderToString(tex, { ...options, displayMode, strict: 'ignore', throwOnError: false }).startsWith('<span class="katex-error"');
+  } catch {
+    return true;
+  }
+}
+
 /** Whether a stored value has the shape of a rendered formula. */
 function isFormula(value: unknown): value is Formula {
   if (typeof value !== 'object' || value === null) return false;
@@ -150,6 +159,11 @@ export function rehypeKatexCache(options: FormulaOptions) {
         // stopped at rather than at the opening `$$`.
         const place = displayMode && errorAt !== undefined ? placeInSource(file, scope, tex, errorAt) : undefined;
         if (place) element.position = { start: place, end: place };
+        // The rows' anchors of a formula with several labels (`\htmlId{eq-…}{}`, drawn by KaTeX)
+        // are kept beside its error, so the text's references to them still lead to the formula.
+        // Not when rehype-katex draws it all the same (an unknown command shown in red).
+        const anchors = [...tex.matchAll(/\\htmlId\{(eq-[^{}]+)\}\{\}/g)].map(([, id]): Element => ({ type: 'element', tagName: 'span', properties: { id }, children: [] }));
+        if (anchors.length > 0 && shownAsError(tex, displayMode, options)) parent.children.splice(parent.children.indexOf(scope) + 1, 0, ...anchors);
         return SKIP;
       }
       const written = element.properties.dataWrittenTex;

@@ -368,6 +368,19 @@ describe('label errors', () => {
     expect(messages).toEqual([expect.stringMatching(/^5:\d+: warning: Could not render math with KaTeX/)]);
   });
 
+  test('a formula with several labelled rows that KaTeX rejects keeps its rows\' anchors beside its error: the references still lead to it', async () => {
+    const { messages, tree } = await render([
+      '$$', '\\begin{align}', 'a &= b \\label{eq:r1} \\\\', 'c &= \\frac{1}{2 \\label{eq:r2}', '\\end{align}', '$$', '', '\\eqref{eq:r1}, \\eqref{eq:r2}',
+    ].join('\n'));
+    expect(messages).toEqual([expect.stringMatching(/warning: Could not render math with KaTeX/)]);
+    expect(select('.katex-error', tree)).toBeTruthy();
+    const ids = new Set(selectAll('[id]', tree).map((node) => String(node.properties.id)));
+    expect(selectAll('a.eqref', tree).map((link) => String(link.properties.href)).filter((href) => !ids.has(href.slice(1)))).toEqual([]);
+    // An unknown command is drawn in red with the rest of the formula, anchors and all: not twice.
+    const drawn = await render(['$$', '\\begin{align}', 'a &= \\nosuchcommand \\label{eq:r1} \\\\', 'b &= c \\label{eq:r2}', '\\end{align}', '$$'].join('\n'));
+    expect(selectAll('[id^="eq-"]', drawn.tree).map((node) => String(node.properties.id))).toEqual(['eq-r1', 'eq-r2']);
+  });
+
   test('a label used twice in the rows of one align is a duplicate too', async () => {
     const { messages } = await render(['$$', '\\begin{align}', 'a &= b \\label{eq:x} \\\\', 'c &= d \\label{eq:x}', '\\end{align}', '$$', '', '\\eqref{eq:x}'].join('\n'));
     expect(messages).toEqual(['4:8: error: duplicate equation label "eq:x": already used on line 3']);
