@@ -4,6 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import { SKIP, visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { numberedRows, type EquationRow } from './equation-rows.js';
+import { definitionsIn } from './remark-math-macros.js';
 import { setTex, type InlineMath, type Math } from './math-nodes.js';
 import { placeAt, sourceOf } from './place.js';
 import { addError } from './report.js';
@@ -54,6 +55,7 @@ export function remarkEquations() {
       const clean = withoutComments(node.value);
       const edits: { from: number; to: number; insert: string }[] = [];
       const found: { label: string; number: string; start: number; line: number }[] = [];
+      const macros = unnumberingMacros(clean);
       // A `\label` beside the environment, in no row of it, names no number.
       for (const label of clean.matchAll(LABEL)) {
         if (rows.some((row) => label.index >= row.start && label.index < row.end)) continue;
@@ -69,7 +71,7 @@ export function remarkEquations() {
         for (const label of rowLabels) edits.push({ from: row.start + label.index, to: row.start + label.index + label[0].length, insert: '' });
         const ownTag = tagOf(text);
         let number = ownTag;
-        if (number === undefined && !/\\(?:nonumber|notag)(?![a-zA-Z])/.test(text)) {
+        if (number === undefined && !unnumberedBy(text, macros)) {
           number = String(++counter);
           edits.push({ from: row.end, to: row.end, insert: ` \\tag{${number}}` });
         }
@@ -154,11 +156,12 @@ export function remarkEquations() {
       const ownTag = tagOf(withoutComments(tex));
       // `\nonumber` or a starred environment (`align*`) says "no number", as on a numbered row;
       // a `\tag` appended after it would number it all the same.
-      const unnumbered = ownTag === undefined ? /\\(nonumber|notag)(?![a-zA-Z])|\\begin\s*\{((?:equation|multline|align|gather|alignat|flalign)\*)\}/.exec(withoutComments(tex)) : null;
+      const clean = withoutComments(tex);
+      const unnumbered = ownTag === undefined ? (unnumberedBy(clean, unnumberingMacros(clean)) ?? /\\begin\s*\{((?:equation|multline|align|gather|alignat|flalign)\*)\}/.exec(clean)?.[1]) : undefined;
       if (!label) {
         addError(file, '\\label{} is empty: name it, e.g. \\label{eq:loss}', place, 'equation-label');
       } else if (unnumbered) {
-        addError(file, `\\label{${label}} on a formula that ${unnumbered[1] ? `\\${unnumbered[1]}` : unnumbered[2]} leaves without a number`, place, 'equation-label');
+        addError(file, `\\label{${label}} on a formula that ${unnumbered} leaves without a number`, place, 'equation-label');
       } else if (labels.has(label)) {
         addError(file, `duplicate equation label "${label}": already used on line ${labels.get(label)!.line}`, place, 'equation-label');
       } else {
@@ -391,6 +394,39 @@ function replaceInTex(tex: string, pattern: RegExp, replace: (match: RegExpExecA
     last = match.index + match[0].length;
   }
   return out + tex.slice(last);
+}
+
+/**
+ * The macros a formula's TeX (the definitions put in front of it included) defines to leave an
+ * equation unnumbered: `\newcommand{\nn}{\nonumber}`, as papers write it, `\let\nn\notag`,
+ * and those that use one of them.
+ */
+function unnumberingMacros(tex: string): string[] {
+  const definitions = definitionsIn(tex);
+  const names: string[] = [];
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const definition of definitions) {
+      const body = definition.tex.slice(definition.tex.indexOf(definition.name) + definition.name.length);
+      if (names.includes(definition.name) || !unnumberedBy(body, names)) continue;
+      names.push(definition.name);
+      grown = true;
+    }
+  }
+  return names;
+}
+
+/**
+ * The command that leaves TeX without a number: `\nonumber`, `\notag` or one of `macros`,
+ * outside a definition (a formula that defines `\nn` is numbered all the same); undefined for none.
+ */
+function unnumberedBy(tex: string, macros: readonly string[]): string | undefined {
+  let text = tex;
+  for (const definition of definitionsIn(tex)) text = text.replace(definition.tex, ' ');
+  for (const [command] of text.matchAll(/\\(?:[a-zA-Z]+|.)/g)) {
+    if (command === '\\nonumber' || command === '\\notag' || macros.includes(command)) return command;
+  }
+  return undefined;
 }
 
 /** The content of the formula's own `\tag{...}` or `\tag*{...}`, braces balanced; undefined without one. */

@@ -174,6 +174,20 @@ describe('equation numbers', () => {
     expect(html).not.toContain('mml-eqn-num');
   });
 
+  test('a macro defined as \\nonumber (\\nn, as papers write it) leaves its row unnumbered, and a formula defining it is numbered', async () => {
+    const { tree, messages } = await render(
+      [
+        '$$', '\\newcommand{\\nn}{\\nonumber}\\let\\nt\\notag', 'L = 0 \\label{eq:loss}', '$$', '',
+        '$$', '\\begin{align}', 'a &= b \\nn \\\\', '&= c \\label{eq:c} \\\\', '&= d \\nt', '\\end{align}', '$$', '',
+        '$$', 'e = f \\nn \\label{eq:e}', '$$', '',
+        '\\eqref{eq:loss} \\eqref{eq:c}',
+      ].join('\n'),
+    );
+    expect(messages).toEqual(['15:11: error: \\label{eq:e} on a formula that \\nn leaves without a number']);
+    expect(selectAll('a.eqref', tree).map((link) => textOf(link))).toEqual(['(1)', '(2)']);
+    expect(selectAll('.equation .tag', tree).map((node) => textOf(node).replace(/\u200b/g, ''))).toEqual(['(1)', '(2)']);
+  });
+
   test('a label beside a numbering environment, in none of its rows, is an error, and KaTeX is not given it', async () => {
     const { tree, messages } = await render(['$$', '\\begin{equation}', 'a = b', '\\end{equation}', '\\label{eq:out}', '$$'].join('\n'));
     expect(messages).toEqual([expect.stringMatching(/^5:1: error: \\label\{eq:out\} outside the numbered rows/)]);
