@@ -20,7 +20,7 @@ interface Definition {
  * uses it all through the post. KaTeX renders each formula alone (and geul renders each
  * distinct formula once, ever), so a later formula gets the definitions it uses, in the order
  * they were made, written in front of its TeX: the formula stays a pure function of its TeX.
- * A definition KaTeX refuses (`\newcommand{\R}`, which KaTeX has) is not carried on.
+ * A definition KaTeX refuses is not carried on.
  */
 export function remarkMathMacros() {
   return function (tree: Root) {
@@ -28,10 +28,21 @@ export function remarkMathMacros() {
     visit(tree, (node) => {
       if (node.type !== 'math' && node.type !== 'inlineMath') return;
       const own = definitionsIn(writtenTexOf(node));
+      // `\newcommand{\R}{\mathbb{R}}`, a MathJax habit: KaTeX has `\R` and refused the whole
+      // formula ("attempting to redefine"), where MathJax, Typora and Obsidian take it. A name
+      // KaTeX itself has is given by `\renewcommand`, as they read it.
+      let tex = node.value;
+      for (const definition of own) {
+        if (definition.renews || defined.has(definition.name) || !/^\\newcommand/.test(definition.tex) || !katexHas(definition.name)) continue;
+        const renewed = definition.tex.replace(/^\\newcommand/, '\\renewcommand');
+        tex = tex.replace(definition.tex, renewed);
+        definition.tex = renewed;
+        definition.renews = true;
+      }
       // A name the formula defines anew is its own; one it redefines (`\renewcommand`) needs
       // the definition before, alone as KaTeX renders the formula.
       const fresh = new Set(own.filter((definition) => !definition.renews).map((definition) => definition.name));
-      const preamble = preambleFor(node.value, defined, fresh);
+      const preamble = preambleFor(tex, defined, fresh);
       for (const definition of own) {
         const before = definition.renews ? (defined.get(definition.name)?.tex ?? '') : '';
         if (!accepted(definition, before, defined)) continue;
@@ -40,7 +51,7 @@ export function remarkMathMacros() {
         defined.delete(definition.name);
         defined.set(definition.name, { ...definition, tex: before + definition.tex });
       }
-      if (preamble) setTex(node, `${preamble}${node.value}`);
+      if (preamble || tex !== node.value) setTex(node, `${preamble}${tex}`);
     });
     // A heading's id comes from its formulas' TeX (rehype-slug): from the TeX as written, not
     // with the definitions put in front of it.
@@ -86,6 +97,23 @@ function isEscaped(tex: string, at: number): boolean {
   for (let index = at - 1; index >= 0 && tex[index] === '\\'; index--) count++;
   return count % 2 === 1;
 }
+
+/** Whether KaTeX itself defines a control sequence (`\R`, `\vec`), so that `\newcommand` of it fails. */
+function katexHas(name: string): boolean {
+  let known = builtIn.get(name);
+  if (known === undefined) {
+    try {
+      katex.renderToString(`\\newcommand{${name}}{}`, { throwOnError: true, strict: 'ignore' });
+      known = false;
+    } catch (error) {
+      known = error instanceof Error && error.message.includes('attempting to redefine');
+    }
+    builtIn.set(name, known);
+  }
+  return known;
+}
+
+const builtIn = new Map<string, boolean>();
 
 /** Whether KaTeX takes a definition (after the one it replaces) where it stands. */
 function accepted(definition: Definition, before: string, defined: ReadonlyMap<string, Definition>): boolean {

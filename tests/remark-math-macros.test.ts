@@ -56,11 +56,19 @@ describe('macros defined in one formula', () => {
     expect(mathml(tree).slice(1)).toEqual(['∣b∣', '∣c∣', '∥d∥', '∥e∥']);
   });
 
-  test('a definition KaTeX refuses is not carried on: \\newcommand{\\R} fails where written, and \\R stays KaTeX\'s own', async () => {
-    const { tree, messages } = await render('$\\newcommand{\\R}{X}\\def\\V{\\mathbb{V}}$ 다음 $\\V[X]$, $x \\in \\R$.\n');
-    expect(messages).toHaveLength(1);
-    expect(mathml(tree)).toEqual(['V[X]', 'x∈R']);
+  test('a definition KaTeX refuses is not carried on: \\newcommand{\\bad}[x] fails where written, and \\bad stays undefined', async () => {
+    const { tree, messages } = await render('$\\newcommand{\\bad}[x]{y}\\def\\V{\\mathbb{V}}$ 다음 $\\V[X]$, $x \\in \\bad$.\n');
+    // The defining formula is KaTeX's error; `\\bad` after it is an unknown command, shown red.
+    expect(messages).toEqual(['1:1: Could not render math with KaTeX', '1:57: Could not render math with KaTeX']);
     expect(selectAll('.katex-error', tree)).toHaveLength(1);
+    expect(mathml(tree)).toEqual(['V[X]', 'x∈\\bad']);
+  });
+
+  test('\\newcommand of a name KaTeX has (\\R, \\vec) redefines it, as MathJax, Typora and Obsidian read it, in its formula and after', async () => {
+    const { tree, messages } = await render('$\\newcommand{\\R}{X}\\newcommand{\\vec}[1]{\\mathbf{#1}} a \\in \\R$ 다음 $x \\in \\R$, $\\vec{v}$.\n');
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    expect(mathml(tree)).toEqual(['a∈X', 'x∈X', 'v']);
   });
 
   test('the summary, and a heading\'s id, TOC text and link label, keep the TeX as written', async () => {
