@@ -66,9 +66,11 @@ declare module 'vfile' {
 /**
  * KaTeX settings, shared by the formula cache and rehype-katex so both render alike. Nothing
  * is trusted but the `\href{#eq-...}` links remarkEquations makes; strict-mode findings are
- * reported by remarkMathLint, once per formula, instead of on the console.
+ * reported by remarkMathLint, once per formula, instead of on the console. `maxExpand`: each
+ * labelled row of an `align` is given a `\tag`, several expansions each, and KaTeX's default of
+ * 1,000 refused an `align` of some 200 rows as "Too many expansions"; a loop still ends.
  */
-const KATEX_OPTIONS = { output: 'htmlAndMathml', trust: trustEquationLinks, strict: 'ignore' } as const;
+const KATEX_OPTIONS = { output: 'htmlAndMathml', trust: trustEquationLinks, strict: 'ignore', maxExpand: 10_000 } as const;
 
 /** What the markdown stage depends on besides the text: same settings, same HTML. */
 export interface MarkdownSettings {

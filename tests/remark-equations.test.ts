@@ -430,3 +430,15 @@ describe('label errors', () => {
     expect(messages).toEqual(['1:1: error: unknown equation label "eq:a" in \\ref (this post has no \\label)']);
   });
 });
+
+describe('a long numbered align', () => {
+  test('of 300 labelled rows, each given its number, renders whole: KaTeX\'s default expansion limit refused it', async () => {
+    const rows = Array.from({ length: 300 }, (_, row) => `x_{${row}} &= ${row} \\label{eq:r${row}}`).join(' \\\\\n');
+    const { tree, messages } = await render(`$$\n\\begin{align}\n${rows}\n\\end{align}\n$$\n`);
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    // Every row keeps its anchor, and the tag column reads (1) to (300).
+    expect(selectAll('[id^="eq-r"]', tree)).toHaveLength(300);
+    expect(textOf(select('.katex-html .tag', tree)!).replace(/\u200b/g, '')).toMatch(/^\(1\)\(2\)[\s\S]*\(300\)$/);
+  });
+});
