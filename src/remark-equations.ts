@@ -7,7 +7,7 @@ import { numberedRows, type EquationRow } from './equation-rows.js';
 import { definitionsIn } from './remark-math-macros.js';
 import { setTex, type InlineMath, type Math } from './math-nodes.js';
 import { placeAt, sourceOf } from './place.js';
-import { addError } from './report.js';
+import { addError, addWarning } from './report.js';
 
 /** A numbered equation: its anchor and the text a reference shows. */
 interface Equation {
@@ -231,6 +231,7 @@ export function remarkEquations() {
         setTex(math, tex);
         return SKIP;
       }
+      if (node.type === 'text' && node.value.includes('\\label')) labelsInText(node, file);
       if (node.type !== 'text' || !parent || index === undefined || !/\\(?:eq)?ref\s*\{/.test(node.value)) return undefined;
       const replaced = splitRefs(node, file, lookup);
       parent.children.splice(index, 1, ...(replaced as never[]));
@@ -254,6 +255,18 @@ function keepHeadingId(heading: Heading): void {
   // An id written for it (`{#intro}`, remarkHeadingIds) stands.
   if (!refers || heading.data?.hProperties?.id !== undefined) return;
   heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id: slug(toString(heading)) } };
+}
+
+/**
+ * `\label{eq:x}` written in a sentence, outside any formula, names no equation: it is shown as
+ * text and `\eqref{eq:x}` cannot find it. Said where it is written.
+ */
+function labelsInText(node: Text, file: VFile): void {
+  const start = node.position?.start.offset;
+  for (const match of node.value.matchAll(/\\label\s*\{([^{}]*)\}/g)) {
+    const place = start === undefined ? node.position?.start : placeAt(file, start + match.index);
+    addWarning(file, `${match[0]} is outside math, so it names no equation and shows as text: put it inside the formula it labels ($$ … ${match[0]} $$)`, place, 'equation-label');
+  }
 }
 
 /** A text node with its references made into links. */

@@ -442,3 +442,12 @@ describe('a long numbered align', () => {
     expect(textOf(select('.katex-html .tag', tree)!).replace(/\u200b/g, '')).toMatch(/^\(1\)\(2\)[\s\S]*\(300\)$/);
   });
 });
+
+describe('a \\label written outside math', () => {
+  test('is a warning where it is written: it names no equation', async () => {
+    const { messages } = await render(['식은 다음과 같다. \\label{eq:loose}', '', '$$', 'y = x', '$$', '', '코드 `\\label{eq:code}`는 괜찮다.', ''].join('\n'));
+    expect(messages).toEqual([
+      '1:12: warning: \\label{eq:loose} is outside math, so it names no equation and shows as text: put it inside the formula it labels ($$ … \\label{eq:loose} $$)',
+    ]);
+  });
+});
