@@ -243,7 +243,8 @@ export function remarkEquations() {
 /**
  * A heading's id from its text as written. rehype-slug makes heading ids from their text,
  * formulas as their TeX; a reference inside a formula is about to become KaTeX's
- * `\href{#eq-loss}{\text{(1)}}`, which would make the id `hrefeq-losstext1`. Such a heading
+ * `\href{#eq-loss}{\text{(1)}}`, which would make the id `hrefeq-losstext1`, and one in the
+ * text a link "(1)", which would make it from the number. Such a heading
  * gets its id now, from the TeX the writer wrote (rehype-slug keeps an id it finds; a repeat
  * of it is told apart by rehypeHeadings).
  */
@@ -251,6 +252,9 @@ function keepHeadingId(heading: Heading): void {
   let refers = false;
   visit(heading, (node) => {
     if (node.type === 'inlineMath' && /\\(?:eq)?ref\s*\{/.test(withoutComments(node.value))) refers = true;
+    // `## 식 \eqref{eq:a}의 유도`, the reference in the text: its id from the number (`식-1의-유도`)
+    // would change whenever an equation is added before it, breaking links to the section.
+    if (node.type === 'text' && /\\(?:eq)?ref\s*\{/.test(node.value)) refers = true;
   });
   // An id written for it (`{#intro}`, remarkHeadingIds) stands.
   if (!refers || heading.data?.hProperties?.id !== undefined) return;

@@ -451,3 +451,15 @@ describe('a \\label written outside math', () => {
     ]);
   });
 });
+
+describe('a heading that refers to an equation in its text', () => {
+  test('takes its id from the reference as written, so an equation added before it does not move it', async () => {
+    const heading = ['## 식 \\eqref{eq:a}의 유도', ''];
+    const { tree } = await render(['$$', 'a = 1 \\label{eq:a}', '$$', '', ...heading].join('\n'));
+    const { tree: later } = await render(['$$', 'b = 0 \\label{eq:b}', '$$', '', '$$', 'a = 1 \\label{eq:a}', '$$', '', ...heading].join('\n'));
+    expect(select('h2', tree)?.properties.id).toBe('식-eqrefeqa의-유도');
+    expect(select('h2', later)?.properties.id).toBe('식-eqrefeqa의-유도');
+    // The reference itself still reads the number.
+    expect(textOf(select('h2 a.eqref', later)!)).toBe('(2)');
+  });
+});
