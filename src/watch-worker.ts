@@ -14,33 +14,54 @@ import { isIgnored, type WatchMessage } from './watch.js';
 const { root } = workerData as { root: string };
 const post = (message: WatchMessage) => parentPort!.postMessage(message);
 
+const LINKABLE = ['content', 'images', 'static', 'templates'];
 /**
- * A top-level images/ that is a link to a folder elsewhere (a shared folder) is copied whole
- * by the build (assets.ts): its files are watched where they are, reported as images/<path>.
- * A link into the project (refused by the build) is not watched twice.
+ * A top-level content/, images/, static/ or templates/ that is a link to a folder (a notes
+ * vault, a shared folder, a theme used by several blogs, `content -> posts-ko`) is read through
+ * by the build (load.ts, assets.ts, static-files.ts, render.ts), but chokidar does not follow
+ * it: its files are watched where they are, reported as <folder>/<path>. Unwatched, a linked
+ * content/ was served as it was at the start for as long as geul dev ran. `outside` are the
+ * targets out of the project, which need a watcher of their own; one inside it is seen by the
+ * project's watcher, unless it lies in another watched folder (reported under that name) or
+ * holds the project.
  */
-function linkedImages(): string | undefined {
-  const link = path.join(root, 'images');
+function linkedFolders(): { all: Map<string, string>; outside: string[] } {
   const inside = (child: string, parent: string) => !path.relative(parent, child).startsWith('..') && !path.isAbsolute(path.relative(parent, child));
-  try {
-    if (!lstatSync(link).isSymbolicLink()) return undefined;
-    const target = realpathSync(link);
-    const project = realpathSync(root);
-    return statSync(target).isDirectory() && !inside(target, project) && !inside(project, target) ? target : undefined;
-  } catch {
-    return undefined;
+  const all = new Map<string, string>();
+  const outside: string[] = [];
+  for (const name of LINKABLE) {
+    const link = path.join(root, name);
+    try {
+      if (!lstatSync(link).isSymbolicLink()) continue;
+      const target = realpathSync(link);
+      const project = realpathSync(root);
+      if (!statSync(target).isDirectory() || inside(project, target)) continue;
+      if (!inside(target, project)) {
+        outside.push(target);
+        all.set(name, target);
+        continue;
+      }
+      // As the project's watcher names it: under the root as given, which may itself be a link.
+      const within = path.relative(project, target);
+      if (isIgnored(within.split(path.sep)[0]!)) all.set(name, path.join(root, within));
+    } catch {
+      // A link to nothing: nothing is read, nothing to watch.
+    }
   }
+  return { all, outside };
 }
-const images = linkedImages();
-/** A watched path relative to the root; images/<path> for a file of a linked images/. */
+const folders = linkedFolders();
+/** A watched path relative to the root; <folder>/<path> for a file of a linked folder. */
 function relativeOf(file: string): string {
-  if (images && (file === images || file.startsWith(images + path.sep))) return path.join('images', path.relative(images, file));
+  for (const [name, target] of folders.all) {
+    if (file === target || file.startsWith(target + path.sep)) return path.join(name, path.relative(target, file));
+  }
   return path.relative(root, file);
 }
 
-// Links not followed, as the build does not follow them (load.ts). A linked images/ gets a
-// watcher of its own.
-const watchers = [root, ...(images ? [images] : [])].map((dir) => {
+// Links not followed, as the build does not follow them (load.ts). A top-level folder linked
+// out of the project gets a watcher of its own.
+const watchers = [root, ...folders.outside].map((dir) => {
   const watcher = watch(dir, { ignoreInitial: true, followSymlinks: false, ignored: (file) => isIgnored(relativeOf(file)) });
   watcher.on('all', (_event, file) => post({ type: 'change', path: relativeOf(file) }));
   watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));

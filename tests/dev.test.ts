@@ -464,6 +464,28 @@ describe('geul dev: rebuilding', () => {
     }
   });
 
+  it.each([
+    ['a folder elsewhere (a notes vault)', 'outside'],
+    ['a folder of the project', 'inside'],
+  ])('sees a post saved in %s that content/ links to, as the build reads it', async (_, where) => {
+    const vault = where === 'outside' ? await tempDir('geul-shared-content-') : undefined;
+    try {
+      await start(async (dir) => {
+        const target = vault ?? path.join(dir, 'posts-ko');
+        await cp(path.join(dir, 'content'), target, { recursive: true });
+        await rm(path.join(dir, 'content'), { recursive: true });
+        await symlink(target, path.join(dir, 'content'));
+      });
+      const file = path.join(vault ?? path.join(root!, 'posts-ko'), 'posts/트랜스포머-읽기.md');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('마지막 문단이다.', '링크 너머에서 고쳤다.'));
+      await vi.waitFor(async () => expect((await get(POST_URL)).body).toContain('링크 너머에서 고쳤다.'), { timeout: 8_000, interval: 100 });
+      // Seen as saved, not only re-read by the build chokidar's news of the link itself starts.
+      await vi.waitFor(() => expect(lines.some((line) => line.includes('content/posts/트랜스포머-읽기.md changed: rebuilt'))).toBe(true), { timeout: 8_000, interval: 50 });
+    } finally {
+      await cleanup(vault);
+    }
+  });
+
   it('sees a post that is a link saved where it leads, and a .markdown post added, as the build reads them', async () => {
     await start(async (dir) => {
       await mkdir(path.join(dir, 'drafts'));
