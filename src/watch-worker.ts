@@ -88,6 +88,17 @@ function listLinkedPosts(): void {
     }
     if (target) linked.set(target, [...(linked.get(target) ?? []), link]);
   }
+  // site.toml may be a link too (settings shared by several blogs), which the build reads
+  // through: watched where it leads, or a save there was never seen.
+  const config = path.join(root, 'site.toml');
+  try {
+    if (lstatSync(config).isSymbolicLink()) {
+      const target = existsSync(config) ? realpathSync(config) : danglingTarget(config);
+      if (target) linked.set(target, [...(linked.get(target) ?? []), 'site.toml']);
+    }
+  } catch {
+    // No site.toml: the build takes the defaults.
+  }
 }
 /** The path a link that leads to nothing would lead to, through any links on the way. */
 function danglingTarget(link: string): string | undefined {

@@ -486,6 +486,27 @@ describe('geul dev: rebuilding', () => {
     }
   });
 
+  it('sees site.toml saved where it leads when it is a link (settings shared by several blogs), as the build reads it', async () => {
+    const shared = await tempDir('geul-shared-config-');
+    try {
+      await start(async (dir) => {
+        await cp(path.join(dir, 'site.toml'), path.join(shared, 'site.toml'));
+        await rm(path.join(dir, 'site.toml'));
+        await symlink(path.join(shared, 'site.toml'), path.join(dir, 'site.toml'));
+      });
+      // chokidar tells the link itself once after its scan; let that build pass first.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      while (server!.building) await server!.rebuilt();
+      const seen = lines.length;
+      const config = path.join(shared, 'site.toml');
+      await writeFile(config, (await readFile(config, 'utf8')).replace(/^title = .*/m, 'title = "공유한 설정의 제목"'));
+      await vi.waitFor(() => expect(lines.slice(seen).some((line) => line.includes('site.toml changed: rebuilt'))).toBe(true), { timeout: 8_000, interval: 50 });
+      expect((await get('')).body).toContain('공유한 설정의 제목');
+    } finally {
+      await cleanup(shared);
+    }
+  });
+
   it('sees a post that is a link saved where it leads, and a .markdown post added, as the build reads them', async () => {
     await start(async (dir) => {
       await mkdir(path.join(dir, 'drafts'));
