@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { watch } from 'chokidar';
+import { watch, type FSWatcher } from 'chokidar';
 import { kindOf } from './content-files.js';
 import { contentLinks, linkProblem } from './load.js';
 import { isIgnored, type WatchMessage } from './watch.js';
@@ -65,8 +65,49 @@ const watchers = [root, ...folders.outside].map((dir) => {
   const watcher = watch(dir, { ignoreInitial: true, followSymlinks: false, ignored: (file) => isIgnored(relativeOf(file)) });
   watcher.on('all', (_event, file) => post({ type: 'change', path: relativeOf(file) }));
   watcher.on('error', (error) => post({ type: 'error', message: error instanceof Error ? error.message : String(error) }));
+  followReplacedFolders(watcher);
   return watcher;
 });
+
+/**
+ * A folder replaced by another of the same name in two quick renames (`mv images old && mv
+ * new images`, as an export script swaps its output in): chokidar reports nothing when the
+ * names inside are the same, and goes on watching the folder moved away under the old name,
+ * so no save in the new one was ever seen. Each watched folder's inode is kept; when a rename
+ * brings another inode under a known name, that folder is watched afresh and reported changed
+ * (the build lists it again).
+ */
+function followReplacedFolders(watcher: FSWatcher): void {
+  const inodes = new Map<string, number>();
+  const inodeOf = (dir: string) => {
+    try {
+      const stats = statSync(dir);
+      return stats.isDirectory() ? stats.ino : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const remember = (dir: string) => {
+    const inode = inodeOf(dir);
+    if (inode !== undefined) inodes.set(dir, inode);
+  };
+  watcher.once('ready', () => {
+    for (const dir of Object.keys(watcher.getWatched())) remember(dir);
+  });
+  watcher.on('addDir', remember);
+  watcher.on('raw', (event, name, details) => {
+    const parent = (details as { watchedPath?: string }).watchedPath;
+    if (event !== 'rename' || !name || !parent) return;
+    const dir = path.join(parent, name);
+    const known = inodes.get(dir);
+    const inode = known === undefined ? undefined : inodeOf(dir);
+    if (inode === undefined || inode === known) return;
+    inodes.set(dir, inode);
+    watcher.unwatch(dir);
+    watcher.add(dir);
+    post({ type: 'change', path: relativeOf(dir) });
+  });
+}
 /**
  * Posts and pages that are links to files elsewhere in the project (`drafts/x.md`), which the
  * build reads through the link (load.ts): each file they lead to is watched, and a save there

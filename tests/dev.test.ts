@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -444,6 +444,26 @@ describe('geul dev: rebuilding', () => {
     await events.next('reload', mark);
     expect((await get(`posts/${encodeURIComponent('새-글')}/`)).response.status).toBe(404);
     expect(lines.at(-1)).toContain(`${added} changed: rebuilt`);
+  });
+
+  it('follows images/ replaced by another folder in two renames, as an export script swaps its output in', async () => {
+    const aside = await tempDir('geul-images-swap-');
+    try {
+      await start();
+      const fresh = path.join(aside, 'new');
+      await mkdir(fresh);
+      await writeFile(path.join(fresh, 'diagram.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"/>');
+      const seen = lines.length;
+      // Same names inside: chokidar reports nothing, and kept watching the folder moved away.
+      await rename(path.join(root!, 'images'), path.join(aside, 'old'));
+      await rename(fresh, path.join(root!, 'images'));
+      await vi.waitFor(() => expect(lines.slice(seen).some((line) => /images\S* changed: rebuilt/.test(line))).toBe(true), { timeout: 8_000, interval: 50 });
+      // A save in the new folder is seen.
+      await writeFile(path.join(root!, 'images/later.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+      await vi.waitFor(async () => expect((await get('images/later.svg')).response.status).toBe(200), { timeout: 8_000, interval: 100 });
+    } finally {
+      await cleanup(aside);
+    }
   });
 
   it('sees a file saved in a shared folder that images/ links to, as the build copies it', async () => {
