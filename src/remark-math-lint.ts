@@ -8,8 +8,12 @@ import { trustEquationLinks } from './remark-equations.js';
 import { addWarning } from './report.js';
 
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+/u;
-/** Commands whose (first) argument is text, not math: Hangul is at home there. */
-const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label', 'eqref', 'ref']);
+/**
+ * Commands whose (first) argument is text, not math: Hangul is at home there. `htmlId` is the
+ * anchor remark-equations gives each labelled row of an `align` (`\htmlId{eq-첫째}{}`): an id,
+ * never typeset, so `\label{eq:첫째}` on two rows is no Hangul in math.
+ */
+const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label', 'eqref', 'ref', 'htmlId']);
 
 /**
  * Warnings about formulas that render, but not as the writer meant, each with the fix:

@@ -39,6 +39,13 @@ describe('Hangul in math', () => {
     ]);
   });
 
+  test('is no warning in the labels of an align\'s rows, whose anchors carry them (\\htmlId{eq-첫째}{})', async () => {
+    const markdown = ['$$', '\\begin{align}', 'a &= b \\label{eq:첫째} \\\\', 'c &= d \\label{eq:둘째}', '\\end{align}', '$$', '', '\\eqref{eq:첫째}와 $\\ref{eq:둘째}$.'].join('\n');
+    const { messages, tree } = await render(markdown);
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-html [id]', tree).map((node) => node.properties.id)).toEqual(['eq-첫째', 'eq-둘째']);
+  });
+
   test('is fine inside \\text{}', async () => {
     expect((await render('$\\text{정확도} = \\frac{TP}{N}$')).messages).toEqual([]);
   });
