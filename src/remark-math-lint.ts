@@ -13,7 +13,9 @@ const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+/u;
  * anchor remark-equations gives each labelled row of an `align` (`\htmlId{eq-첫째}{}`): an id,
  * never typeset, so `\label{eq:첫째}` on two rows is no Hangul in math.
  */
-const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'mbox', 'hbox', 'tag', 'href', 'url', 'label', 'eqref', 'ref', 'htmlId']);
+const TEXT_COMMANDS = new Set(['text', 'textrm', 'textbf', 'textit', 'textsf', 'texttt', 'textnormal', 'textup', 'textmd', 'emph', 'mbox', 'hbox', 'fbox', 'tag', 'href', 'url', 'label', 'eqref', 'ref', 'htmlId']);
+/** Commands whose text argument comes after others (a colour, a length): how many come before it. */
+const LATER_TEXT_ARGUMENT = new Map([['colorbox', 1], ['raisebox', 1], ['fcolorbox', 2]]);
 
 /**
  * Warnings about formulas that render, but not as the writer meant, each with the fix:
@@ -135,7 +137,15 @@ function stripTextArguments(tex: string): string {
     }
     index += command[0].length;
     let to = index;
-    if (TEXT_COMMANDS.has(command[1]!) && tex[index] === '{') to = groupEnd(tex, index);
+    const before = TEXT_COMMANDS.has(command[1]!) ? 0 : LATER_TEXT_ARGUMENT.get(command[1]!);
+    // KaTeX sets these arguments in text mode, as `\text{}`: `\colorbox{yellow}{중요}`; the
+    // arguments before (a colour, a length) are blanked with it.
+    for (let argument = 0; before !== undefined && argument <= before && tex[to] === '{'; argument++) {
+      to = groupEnd(tex, to);
+      if (argument < before) to += /^\s*/.exec(tex.slice(to))![0].length;
+    }
+    // `\verb|…|` (KaTeX's too): text up to the delimiter's next appearance.
+    if (command[1] === 'verb' && index < tex.length) to = tex.indexOf(tex[index]!, index + 1) + 1 || tex.length;
     // Newlines kept, so a blanked `\text{…}` across lines leaves the lines where they were.
     out += ' '.repeat(command[0].length) + tex.slice(index, to).replace(/[^\n]/g, ' ');
     index = to;

@@ -26,6 +26,15 @@ describe('Hangul in math', () => {
     expect(hangulOutsideText('\\href{#eq-손실}{\\text{(1)}}')).toBeUndefined();
   });
 
+  test('not in the arguments KaTeX sets as text: \\emph, \\fbox, \\verb, a \\colorbox\'s text after its colour', async () => {
+    expect(hangulOutsideText('\\emph{강조} + \\fbox{상자} + \\verb|한글|')).toBeUndefined();
+    expect(hangulOutsideText('\\colorbox{yellow}{노랑} \\fcolorbox{red}{yellow}{테두리} \\raisebox{2pt}{올림}')).toBeUndefined();
+    // \\textcolor's argument is math: Hangul there is.
+    expect(hangulOutsideText('\\colorbox{yellow}{노랑} + \\textcolor{red}{빨강}')).toBe('빨강');
+    const { messages } = await render('$\\colorbox{yellow}{중요}$한 식과 $\\fbox{상자} = x$.');
+    expect(messages).toEqual([]);
+  });
+
   test('is a warning at the formula naming the fix, and KaTeX says nothing more about it', async () => {
     const { messages, tree } = await render('정확도는 $정확도 = \\frac{TP}{N}$로 정의한다.');
     expect(messages).toEqual(['1:6: warning: Hangul "정확도" in math outside \\text{}: KaTeX sets it as math symbols, without spaces; write \\text{정확도}']);
