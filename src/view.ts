@@ -86,7 +86,7 @@ export interface FullPostView extends PostView {
   paper: PaperView | null;
   /** The post's series, when it is in one. */
   series: SeriesView | null;
-  /** Posts sharing tags or categories, most shared first, then newest; the series' own posts left out. */
+  /** Posts sharing the most tags or categories (the newer of equals), shown newest first; the series' own posts left out. */
   related: RelatedLink[];
   /**
    * schema.org JSON-LD: a BlogPosting for every post (citing the reviewed paper when there is
@@ -362,7 +362,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
         scores[other] = score + 1;
       }
     }
-    // More shared terms first; among equals, newest first (lower number). Only the first few
+    // Picked by more shared terms, among equals the newer (lower number). Only the first few
     // are kept, so they are picked in one pass rather than by sorting every candidate.
     const before = (a: number, b: number) => scores[b]! - scores[a]! || a - b;
     const best: number[] = [];
@@ -375,7 +375,8 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
       if (best.length > RELATED_LIMIT) best.pop();
     }
     for (const other of candidates) scores[other] = 0;
-    return best.map((other) => site.posts[other]!);
+    // Chosen by what they share, shown newest first, as issue 7 asks of the list.
+    return best.sort((a, b) => a - b).map((other) => site.posts[other]!);
   };
 
   const paperView = (paper: Paper | undefined): PaperView | null => {

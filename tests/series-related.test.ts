@@ -74,7 +74,7 @@ describe('series', () => {
 });
 
 describe('related posts', () => {
-  test('share tags or categories; most shared first, then newest; never the post itself, its series or unshared posts', () => {
+  test('the four sharing the most tags or categories (the newer of equals), listed newest first; never the post itself, its series or unshared posts', () => {
     const { full } = build([
       postFrom('content/posts/me.md', ['title = "나"', 'date = 2024-05-01', 'tags = ["NLP", "LLM"]', 'categories = ["Paper Review"]', SERIES]),
       postFrom('content/posts/same-series.md', ['title = "시리즈"', 'date = 2024-04-01', 'tags = ["NLP", "LLM"]', SERIES]),
@@ -85,8 +85,9 @@ describe('related posts', () => {
       postFrom('content/posts/none.md', ['title = "무관"', 'date = 2024-04-15', 'tags = ["수학"]']),
       postFrom('content/posts/one-oldest.md', ['title = "하나 가장 옛것"', 'date = 2021-01-01', 'tags = ["LLM"]']),
     ]);
-    expect(full('me').related.map((link) => link.title)).toEqual(['셋', '둘', '하나 새것', '하나 옛것']);
-    expect(full('me').related[0]).toEqual({
+    // Chosen: 셋 and 둘 share the most, then the newer of the posts sharing one; 하나 가장 옛것 is left out.
+    expect(full('me').related.map((link) => link.title)).toEqual(['하나 새것', '하나 옛것', '셋', '둘']);
+    expect(full('me').related[2]).toEqual({
       title: '셋',
       url: '/blog/posts/three/',
       draft: false,
@@ -95,7 +96,7 @@ describe('related posts', () => {
     expect(full('none').related).toEqual([]);
   });
 
-  test('is the pairwise rule on any site: every other post outside the series, by shared terms, then newest', () => {
+  test('is the pairwise rule on any site: every other post outside the series, chosen by shared terms, then newest, and listed newest first', () => {
     const postShape = fc.record({
       day: fc.integer({ min: 1, max: 28 }),
       tags: fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 3 }),
@@ -122,6 +123,7 @@ describe('related posts', () => {
             .filter(({ other, shared }) => other !== post && shared > 0 && !(post.frontMatter.series && other.frontMatter.series === post.frontMatter.series))
             .sort((a, b) => b.shared - a.shared || a.place - b.place)
             .slice(0, 4)
+            .sort((a, b) => a.place - b.place)
             .map(({ other }) => other.frontMatter.title);
           expect(full(post.slug).related.map((link) => link.title)).toEqual(expected);
         }
