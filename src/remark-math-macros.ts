@@ -33,6 +33,14 @@ export function remarkMathMacros() {
       // KaTeX itself has is given by `\renewcommand`, as they read it.
       let tex = node.value;
       for (const definition of own) {
+        // `\newcommand*`, whose star (arguments hold no paragraph) means nothing in a formula
+        // and which KaTeX reads as defining `*`.
+        const starred = /^\\(new|renew|provide)command\s*\*/.exec(definition.tex);
+        if (starred) {
+          const plain = definition.tex.replace(starred[0], `\\${starred[1]}command`);
+          tex = tex.replace(definition.tex, plain);
+          definition.tex = plain;
+        }
         if (definition.renews || defined.has(definition.name) || !/^\\newcommand/.test(definition.tex) || !katexHas(definition.name)) continue;
         const renewed = definition.tex.replace(/^\\newcommand/, '\\renewcommand');
         tex = tex.replace(definition.tex, renewed);

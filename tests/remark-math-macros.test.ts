@@ -71,6 +71,13 @@ describe('macros defined in one formula', () => {
     expect(mathml(tree)).toEqual(['a∈X', 'x∈X', 'v']);
   });
 
+  test('\\newcommand* (the starred form LaTeX preambles use) defines the macro as \\newcommand does', async () => {
+    const { tree, messages } = await render('$\\newcommand*{\\argmax}{\\operatorname*{arg\\,max}}\\newcommand*{\\st}[1]{#1!}\\st{a}$ 다음 $\\argmax_x f$, $\\st{b}$.\n');
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    expect(mathml(tree)).toEqual(['a!', 'argmax\u2061xf', 'b!']);
+  });
+
   test('the summary, and a heading\'s id, TOC text and link label, keep the TeX as written', async () => {
     const { tree, rendered } = await render(['$$', '\\def\\loss{\\mathcal{L}}', '\\loss', '$$', '', '## $\\loss$의 정의', '', '본문 $\\loss$ 이다.', ''].join('\n'));
     expect(select('h2', tree)?.properties.id).toBe('loss의-정의');
