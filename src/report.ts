@@ -1,3 +1,4 @@
+import { eastAsianWidth } from 'get-east-asian-width';
 import type { VFile } from 'vfile';
 import type { VFileMessage } from 'vfile-message';
 import type { SerializedMessage } from './compile.js';
@@ -114,8 +115,18 @@ export function codeFrame(text: string, line: number, column: number): string | 
   for (let n = first; n <= line; n++) {
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown(lines[n - 1]!, from)}`);
   }
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1 - from) + (from > 0 ? 1 : 0))}^`);
+  // The caret under the column on screen: Hangul and other wide characters take two cells of
+  // a terminal (and of the overlay's monospace), so counting characters put it to their left.
+  const before = shown(lines[line - 1]!, from).slice(0, Math.max(0, column - 1 - from) + (from > 0 ? 1 : 0));
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(cellsOf(before))}^`);
   return out.join('\n');
+}
+
+/** How many terminal cells `text` takes: two for each wide (East Asian) character. */
+function cellsOf(text: string): number {
+  let cells = 0;
+  for (const char of text) cells += eastAsianWidth(char.codePointAt(0)!);
+  return cells;
 }
 
 /** Characters of a long line shown before the column, and in all. */

@@ -108,6 +108,14 @@ describe('codeFrame', () => {
     expect(codeFrame('short', 1, 3)).toBe(['> 1 | short', '    |   ^'].join('\n'));
   });
 
+  test('the caret stands under its character on screen when Hangul (two cells wide) comes before it', () => {
+    // 본 and 문 two cells each, the space one: the caret five cells in, under the `$`.
+    expect(codeFrame('본문 $\\frac{1}{$\n', 1, 4)).toBe(['> 1 | 본문 $\\frac{1}{$', `    | ${' '.repeat(5)}^`].join('\n'));
+    // Cut from a long line, the wide characters before the column count twice too.
+    const frame = codeFrame(`${'가'.repeat(100)}X`, 1, 101)!.split('\n');
+    expect(frame[1]).toBe(`    | ${' '.repeat(1 + 60 * 2)}^`);
+  });
+
   test('nothing for an empty text or a line out of range', () => {
     expect(codeFrame('', 1, 1)).toBeUndefined();
     expect(codeFrame('a', 5, 1)).toBeUndefined();
