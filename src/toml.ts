@@ -23,7 +23,11 @@ export function parseToml(
     return parse(text) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TomlError) {
-      const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '') || 'syntax error';
+      let reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '') || 'syntax error';
+      // `title = "제목` left open: smol-toml meets the line's end inside the string and calls
+      // it a control character, which sent writers looking for one that is not there.
+      const at = text.split('\n')[error.line - 1]?.[error.column - 1];
+      if (/control characters/.test(reason) && (at === undefined || at === '\r')) reason = 'string not closed on its line: end it with its quote (a string of several lines is written """…""")';
       addError(file, `invalid TOML: ${reason}`, {
         line: origin.line + error.line - 1,
         column: error.column,

@@ -30,6 +30,18 @@ describe('parseToml', () => {
     expect([file.messages[0]?.line, file.messages[0]?.column]).toEqual([3, 8]);
   });
 
+  test('a string left open at the end of its line says so, not "control characters"', () => {
+    for (const text of ['title = "제목\npaginate = 10\n', "title = '제목\r\npaginate = 10\r\n"]) {
+      const file = new VFile({ path: 'site.toml', value: text });
+      expect(parseToml(text, file)).toBeUndefined();
+      expect(`${file.messages[0]?.line}: ${file.messages[0]?.reason}`).toBe('1: invalid TOML: string not closed on its line: end it with its quote (a string of several lines is written """…""")');
+    }
+    // A real control character inside a string is still called one.
+    const file = new VFile({ path: 'site.toml', value: 'title = "a\u0001"' });
+    parseToml('title = "a\u0001"', file);
+    expect(file.messages[0]?.reason).toMatch(/control characters/);
+  });
+
   test('a redefined key is an error too', () => {
     const file = fileWith();
     expect(parseToml('a = 1\na = 2', file, { line: 10 })).toBeUndefined();
