@@ -219,7 +219,8 @@ function unclosed(node: Math, file: VFile): boolean {
  * GFM splits a table row at every `|` that is not escaped, also inside `$…$`: `$|x|$` leaves
  * a lone `$` in one cell and its partner in a later one. Found here as a cell whose text
  * holds an odd number of unescaped `$` followed by another such cell in the same row
- * (best effort: a `$` followed by a digit counts as money, not math); and as much for `\(…\)`.
+ * (best effort: a `$` followed by a digit counts as money, not math); and as much for `\(…\)`
+ * and for inline code.
  */
 function checkTableRow(row: TableRow, file: VFile): void {
   const dollars = row.children.map((cell) => {
@@ -234,6 +235,26 @@ function checkTableRow(row: TableRow, file: VFile): void {
     });
     return spots;
   });
+  // The same split happens inside code (`cat x | wc`): a cell left with a lone backtick, its
+  // partner in a later cell. GFM reads `\|` there as the pipe, in code too.
+  const ticks = row.children.map((cell) => {
+    const spots: number[] = [];
+    visit(cell, 'text', (text) => {
+      const start = text.position?.start.offset;
+      if (start === undefined) return;
+      for (const match of sourceOf(file, text).matchAll(/(?<!\\)`+/g)) spots.push(start + match.index);
+    });
+    return spots;
+  });
+  const lone = ticks.findIndex((spots) => spots.length % 2 === 1);
+  if (lone !== -1 && ticks.slice(lone + 1).some((spots) => spots.length % 2 === 1)) {
+    addWarning(
+      file,
+      'a "|" inside `…` split this table cell (GFM splits rows at every "|", even in code): write \\| for it, which shows as |',
+      placeAt(file, ticks[lone]!.at(-1)!),
+      'code-table-pipe',
+    );
+  }
   const open = dollars.findIndex((spots) => spots.length % 2 === 1);
   if (open !== -1 && dollars.slice(open + 1).some((spots) => spots.length % 2 === 1)) {
     addWarning(

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { VFile } from 'vfile';
 import { createMarkdownProcessor, renderMarkdown } from '../src/markdown.ts';
 import { hangulOutsideText } from '../src/remark-math-lint.ts';
-import { FIXTURES } from './helpers/site.ts';
+import { FIXTURES, textOf } from './helpers/site.ts';
 
 const processor = createMarkdownProcessor({ root: `${FIXTURES}/markdown`, basePath: '/', language: 'ko' });
 
@@ -131,6 +131,15 @@ describe('a | inside math in a table', () => {
     expect(messages).toEqual([
       '3:5: warning: a "|" inside "\\(…\\)" split this table cell (GFM splits rows at every "|", even in math): write \\vert for |, \\Vert or \\| for ‖, \\mid for a divider',
     ]);
+  });
+
+  test('one inside inline code is a warning at the stray backtick; `\\|` in code and whole code spans pass', async () => {
+    const table = ['| 명령 | 뜻 |', '|---|---|', '| `cat x | wc -l` | 줄 수 |', '| `a \\| b` | `ls` |'].join('\n');
+    const { messages, tree } = await render(table);
+    expect(messages).toEqual([
+      '3:3: warning: a "|" inside `…` split this table cell (GFM splits rows at every "|", even in code): write \\| for it, which shows as |',
+    ]);
+    expect(selectAll('td code', tree).map((node) => textOf(node))).toContain('a | b');
   });
 
   test('\\vert, \\| and money in cells pass', async () => {
