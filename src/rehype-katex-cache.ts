@@ -168,6 +168,7 @@ export function rehypeKatexCache(options: FormulaOptions) {
       }
       const written = element.properties.dataWrittenTex;
       const raw = { type: 'raw', value: focusableDisplay(unfocusableLinks(numberedMathml(html))), data: { tex: typeof written === 'string' ? written : tex } } as unknown as ElementContent;
+      if (!displayMode && longestPiece(html) >= WIDE_PIECE) focusableScroller(parents);
       parent.children.splice(parent.children.indexOf(scope), 1, raw);
       return SKIP;
     });
@@ -290,6 +291,54 @@ function numberedMathml(html: string): string {
 function hasClass(element: Element, name: string): boolean {
   return Array.isArray(element.properties.className) && element.properties.className.includes(name);
 }
+
+/**
+ * Glyphs in an inline formula's piece that KaTeX lets no line break into, from which on it may
+ * be wider than a phone's column. KaTeX breaks inline math only after a relation or an
+ * operator, at the end of a `.base`. A glyph is at most about 1em wide (1.1 × 17 px in the
+ * theme), so 12 of them fit the narrowest column (a list at 320 px, about 240 px); in the
+ * sample posts no piece under 12 glyphs is wider than 116 px.
+ */
+const WIDE_PIECE = 12;
+
+/** The glyph count of the longest piece of a formula's HTML that cannot break across lines. */
+function longestPiece(html: string): number {
+  const layout = html.slice(html.indexOf('<span class="katex-html"'));
+  let longest = 0;
+  for (const piece of layout.split('<span class="base">').slice(1)) {
+    // Tags and KaTeX's zero-width spaces (in stacked layouts) are not glyphs.
+    const glyphs = piece.replace(/<[^>]*>/g, '').replace(/&[^;]+;/g, 'x').replace(/\u200b/g, '');
+    longest = Math.max(longest, [...glyphs].length);
+  }
+  return longest;
+}
+
+/**
+ * The block around an inline formula too long to break put in the tab order (`tabindex="0"`).
+ * The theme lets that block scroll sideways on a narrow screen (style.css: a paragraph, cell,
+ * definition or quote; for a list item, its list, whose markers the item's own box would
+ * clip), and a box that scrolls must be reachable by keyboard to be read to its end (WCAG
+ * 2.1.1; axe's `scrollable-region-focusable`). A heading holds its anchor link, which is
+ * reached already. Only for long formulas: every paragraph with a short one would be one more
+ * stop for the keyboard.
+ */
+function focusableScroller(parents: (Root | Element)[]): void {
+  for (let at = parents.length - 1; at >= 0; at--) {
+    const node = parents[at]!;
+    if (node.type !== 'element') return;
+    if (INLINE_WRAPPERS.has(node.tagName)) continue;
+    const list = parents[at - 1];
+    const box = node.tagName === 'li' ? list : node;
+    if (box?.type === 'element' && SCROLLERS.has(box.tagName)) box.properties.tabIndex = 0;
+    return;
+  }
+}
+
+/** Elements the theme looks through for a formula (style.css, "Inline math breaks only…"). */
+const INLINE_WRAPPERS = new Set(['a', 'strong', 'em', 'del', 'b', 'i', 's', 'mark', 'span', 'sub', 'sup']);
+
+/** Blocks the theme makes scroll sideways when an inline formula in them is too long. */
+const SCROLLERS = new Set(['p', 'td', 'th', 'dd', 'blockquote', 'ul', 'ol']);
 
 /** The TeX of a node that rehypeKatexCache put in place of a formula, as the writer wrote it (before `\label`, `\eqref` and macros were worked in), if it is one. */
 export function cachedFormulaTex(node: { type: string; data?: unknown }): string | undefined {

@@ -51,6 +51,26 @@ describe('the formula cache in the chain', () => {
     expect(selectAll('.katex', tree).filter((katex) => katex.properties.tabIndex !== undefined)).toEqual([]);
   });
 
+  test('the block around an inline formula too long to break is in the tab order: the theme scrolls it sideways on a phone (axe: scrollable-region-focusable on the reference post at 375 px)', async () => {
+    const long = '$p(\\text{future observations}, \\text{actions, past observations})$';
+    const { tree } = await render([
+      `문단 ${long}이다.`,
+      '',
+      `- 목록 ${long}`,
+      '- 짧은 $x$',
+      '',
+      `> 인용 **${long}**`,
+      '',
+      `| 표 |\n|---|\n| ${long} |`,
+      '',
+      '짧은 수식 $a + b = c$와 $\\mathbf{x}^\\top W \\mathbf{y}$만 있는 문단.',
+      '',
+      `긴 합도 연산자에서 끊긴다: $${Array.from({ length: 12 }, (_, i) => `a_{${i}}`).join(' + ')}$`,
+    ].join('\n'));
+    const focusable = selectAll('[tabindex="0"]', tree).map((node) => node.tagName);
+    expect(focusable).toEqual(['p', 'ul', 'p', 'table', 'td']);
+  });
+
   test('a repeated formula is warned about at every place and in every post, though rendered once', async () => {
     const text = '첫째 $x = 가$ 그리고 둘째 $x = 가$.';
     const first = await render(text);

@@ -203,6 +203,12 @@ test('at 375 px an inline formula too long to break, in bold, italics, a link or
       }).length,
     );
     expect(unscrolled).toBe(0);
+    // Each box that scrolls is reached by the keyboard, itself or through a link in it
+    // (axe's scrollable-region-focusable): Safari does not focus a scroller by itself.
+    const unreachable = await page.evaluate(() =>
+      [...document.querySelectorAll('.prose *')].filter((box: any) => box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX === 'auto' && box.tabIndex < 0 && !box.querySelector('a[href]:not([tabindex="-1"])')).map((box: any) => box.tagName),
+    );
+    expect(unreachable).toEqual([]);
   } finally {
     await page.close();
   }
