@@ -187,6 +187,23 @@ test.each([375, 1280])('at %i px: formulas that fit show no scrollbar, a wider o
   }
 });
 
+test('printed, a display formula wider than the page breaks after its relations and operators instead of being cut off at the scroll box\'s edge', async () => {
+  if (!browser) return;
+  // About an A4 page's text width at 96 dpi.
+  const page = await browser.newPage({ viewport: { width: 640, height: 900 } });
+  try {
+    await page.emulateMedia({ media: 'print' });
+    await page.goto(new URL('posts/numbered/', server!.url).href);
+    await page.evaluate(() => document.fonts.ready);
+    const boxes = await page.evaluate(() => [...document.querySelectorAll('.prose .katex-display')].map((box: any) => ({ cut: box.scrollWidth > box.clientWidth, rows: new Set([...box.querySelectorAll('.katex-html > .base')].map((base: any) => Math.round(base.getBoundingClientRect().top))).size })));
+    expect(boxes.map(({ cut }) => cut)).toEqual([false, false, false, false, false, false, false]);
+    // The widest one, numbered, runs over two lines or more (the others fit the page).
+    expect(boxes.at(-1)!.rows).toBeGreaterThan(1);
+  } finally {
+    await page.close();
+  }
+});
+
 test('at 375 px an inline formula too long to break, in bold, italics, a link or a strikethrough, scrolls in its own block, never the page', async () => {
   if (!browser) return;
   const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
