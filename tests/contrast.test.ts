@@ -78,6 +78,15 @@ test('the ratio itself: black on white is 21:1, a colour on itself 1:1', () => {
 /** Every rule of the stylesheet: its selector and its declarations. */
 const rules = [...css.matchAll(/([^{}]+)\{([^{}]*)\}/g)].map((match) => ({ selector: match[1]!.trim().replace(/\s+/g, ' '), body: match[2]! }));
 
+test('KaTeX\'s visible error takes the caution colour, over its own inline #cc0000 (3.0:1 on the dark page), and it meets 4.5:1 wherever a formula may be', () => {
+  const rule = rules.find((candidate) => /(?:^|\s)\.katex-error$/.test(candidate.selector));
+  const token = /color:\s*var\(--([\w-]+)\)\s*!important/.exec(rule?.body ?? '')?.[1];
+  expect(token).toBe('alert-caution');
+  for (const palette of [light, dark]) {
+    for (const surface of ['bg', 'bg-subtle', 'bg-raised']) expect(contrast(palette[token!]!, palette[surface]!)).toBeGreaterThanOrEqual(4.5);
+  }
+});
+
 test('no text is faded with opacity, which takes it below the tokens\' contrast: only generated marks and anchors revealed on hover are', () => {
   const faded = rules.filter((rule) => /(?:^|;|\s)opacity:\s*0?\.\d/.test(rule.body)).map((rule) => rule.selector);
   expect(faded.filter((selector) => !selector.split(',').every((part) => /::(?:before|after|placeholder)\b|\.heading-anchor\b/.test(part)))).toEqual([]);
