@@ -1,10 +1,11 @@
 /**
  * Responsive figures in a real browser, against the figures fixture built and served as static
  * files under /blog/: the browser picks the WebP source at the width the column and the screen
- * density ask for, the figure fits the column, and every image it fetches exists.
+ * density ask for, the figure fits the column, and every image it fetches exists; an embed
+ * pasted as raw HTML fits the column too.
  */
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { serveDist, type StaticServer } from '../../scripts/static-server.ts';
@@ -16,12 +17,24 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 // Run in the page; the project is type-checked without the DOM library.
 declare const document: any;
 
+/** A video player pasted as raw HTML, as YouTube's "embed" button gives it (a fixed 560 px width). */
+const EMBED = `+++
+title = "영상 넣기"
+date = 2024-01-05
++++
+
+발표 영상:
+
+<iframe width="560" height="315" srcdoc="<p>영상</p>" title="발표 영상"></iframe>
+`;
+
 let site: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   site = await copySite('figures');
+  writeFileSync(path.join(site, 'content', 'posts', 'embed.md'), EMBED);
   const built = await runCli(['build', '--root', site]);
   expect(built.code, built.stderr).toBe(0);
   server = await serveDist(path.join(site, 'dist'), '/blog/');
@@ -68,4 +81,14 @@ describe.each([
     expect(failed).toEqual([]);
     await context.close();
   });
+});
+
+test('at 375 px an embed pasted as raw HTML (an <iframe width="560">) fits the column: the page does not scroll sideways', async () => {
+  expect(browser, `Chromium at ${CHROMIUM}`).toBeDefined();
+  const page = await browser!.newPage({ viewport: { width: 375, height: 800 } });
+  await page.goto(new URL('posts/embed/', server!.url).href);
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, frame: document.querySelector('.prose iframe').getBoundingClientRect().width }));
+  expect(widths.page).toBe(375);
+  expect(widths.frame).toBeLessThanOrEqual(339);
+  await page.close();
 });
