@@ -84,6 +84,8 @@ describe('the paper site', () => {
     expect(bibtex.startsWith('@article{bommasani2021opportunities,\n')).toBe(true);
     expect(bibtex).toContain('author = {Rishi Bommasani and Drew A. Hudson and others}');
     expect(bibtex).toContain('title = {On the Opportunities and Risks of Foundation Models </script><script>alert(1)</script>}');
+    // Its long lines scroll sideways in the card: the keyboard reaches the box (axe: scrollable-region-focusable).
+    expect(select('.paper-card details.bibtex pre', post)!.properties.tabIndex).toBe(0);
   });
 
   test('JSON-LD parses, is a BlogPosting citing a ScholarlyArticle, and cannot be closed by a </script> in a title', () => {
