@@ -111,6 +111,21 @@ date = 2024-01-04
 본문.
 `;
 
+/** Inline formulas whose labels are set in a text font (Hangul), taller than KaTeX's line box for them. */
+const LABELLED_INLINE = `+++
+title = "설명이 붙은 인라인 수식"
+date = 2024-01-05
++++
+
+$\\overbrace{a+b+c}^{\\text{세 항}}$ 위에 설명이 붙은 문단.
+
+$\\underbrace{a+b+c}_{\\text{세 항}}$ 아래 설명이 붙은 문단.
+
+$x \\xrightarrow[\\text{아래}]{\\text{위쪽 설명}} y$ 화살표.
+
+- $\\underbrace{p(x)}_{\\text{사전 확률}}$ 목록
+`;
+
 let site: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
@@ -121,6 +136,7 @@ beforeAll(async () => {
   writeFileSync(path.join(site, 'content', 'posts', 'wide-inline.md'), WIDE_INLINE);
   writeFileSync(path.join(site, 'content', 'posts', 'tall-inline.md'), TALL_INLINE);
   writeFileSync(path.join(site, 'content', 'posts', 'wide-headings.md'), WIDE_HEADINGS);
+  writeFileSync(path.join(site, 'content', 'posts', 'labelled-inline.md'), LABELLED_INLINE);
   const built = await runCli(['build', '--root', site]);
   expect(built.code, built.stderr).toBe(0);
   server = await serveDist(path.join(site, 'dist'));
@@ -248,6 +264,31 @@ test.each([375, 1280])('at %i px a heading holding a formula too long to break, 
     );
     expect(overflowing).toBe(0);
     expect(await page.locator('h2 .katex, h3 .katex').count()).toBe(2);
+  } finally {
+    await page.close();
+  }
+});
+
+test('at 375 px the label of an inline formula, set in a text font over or under it, is not cut off by the block that scrolls it', async () => {
+  if (!browser) return;
+  const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
+  try {
+    await page.goto(new URL('posts/labelled-inline/', server!.url).href);
+    await page.evaluate(() => document.fonts.ready);
+    // How far each label's text reaches past the top or bottom of the box clipping it.
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('.prose .katex .text')].map((label: any) => {
+        let box = label.parentElement;
+        while (getComputedStyle(box).overflowY === 'visible') box = box.parentElement;
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = range.getBoundingClientRect();
+        const frame = box.getBoundingClientRect();
+        return Math.max(0, Math.round(frame.top - text.top), Math.round(text.bottom - frame.bottom));
+      }),
+    );
+    expect(cut).toHaveLength(5);
+    expect(cut).toEqual([0, 0, 0, 0, 0]);
   } finally {
     await page.close();
   }
