@@ -1,6 +1,7 @@
 import type { VFile } from 'vfile';
 import { frontMatterItemPlace } from './frontmatter.js';
 import { addError } from './report.js';
+import { folderNameReason } from './slug.js';
 import type { Alias, ListPageSizes, ParsedPost, Taxonomy } from './types.js';
 import { listDirs, outputDirOf, outputFileOf } from './urls.js';
 
@@ -34,6 +35,9 @@ export function aliasPath(written: string): { path: string } | { error: string }
     // Written as an escape (`%00`, `%0a`), a control character would still name the folder.
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (/[\u0000-\u001f\u007f]/.test(segment)) return { error: `alias "${written}" contains a control character (as a percent-escape)` };
+    // A segment is a folder or file name on disk: one past 255 bytes failed the whole build with ENAMETOOLONG.
+    const tooLong = folderNameReason(segment, `alias "${written}" has a segment that`);
+    if (tooLong) return { error: tooLong };
     segments.push(segment);
   }
   if (segments.length === 0) return { path: '' };

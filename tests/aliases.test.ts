@@ -26,6 +26,14 @@ describe('aliasPath', () => {
     }
   });
 
+  test('a segment longer than a folder name may be is refused, not left to fail the write', () => {
+    expect(aliasPath(`/old/${'가'.repeat(85)}/`)).toEqual({ path: `old/${'가'.repeat(85)}/` });
+    expect(aliasPath(`/old/${'가'.repeat(86)}/`)).toEqual({
+      error: `alias "/old/${'가'.repeat(86)}/" has a segment that is 258 bytes long in UTF-8, and a folder name can have at most 255 (85 Hangul syllables): shorten it`,
+    });
+    expect(aliasPath(`/${'%EA%B0%80'.repeat(86)}.html`)).toHaveProperty('error');
+  });
+
   test('a bad alias is an error at that alias in the front matter', () => {
     const file = new VFile({
       path: 'content/posts/x.md',
