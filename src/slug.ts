@@ -67,6 +67,9 @@ export function unsafeSlugReason(slug: string): string | undefined {
   if (/[/\\]/.test(slug)) return `slug "${slug}" contains a path separator and would escape its folder`;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(slug)) return `slug ${JSON.stringify(slug)} contains control characters`;
+  // Only a file name reaches here with one (front matter slugs are trimmed): ` .md` made the
+  // folder `posts/ /`, and a name ending in a space is no folder name on Windows.
+  if (/^\s|\s$/u.test(slug)) return `slug ${JSON.stringify(slug)} begins or ends with a space: rename the file or write a slug`;
   if (/[?#%]/.test(slug)) return `slug "${slug}" contains "?", "#" or "%", which cannot appear in a URL path as written`;
   // Zero-width and direction marks: a slug that looks like another one, or like nothing.
   if (/\p{Cf}/u.test(slug)) return `slug ${JSON.stringify(slug)} contains an invisible character (${[...slug].filter((char) => /\p{Cf}/u.test(char)).map(codePoint).join(', ')})`;

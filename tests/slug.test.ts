@@ -81,6 +81,13 @@ describe('unsafeSlugReason', () => {
     expect(unsafeSlugReason(slug)).toMatch(reason);
   });
 
+  test('a slug from a file name that begins or ends with a space (` .md`, `글 .md`) is refused', () => {
+    expect(unsafeSlugReason(' ')).toBe('slug " " begins or ends with a space: rename the file or write a slug');
+    expect(unsafeSlugReason('글 ')).toMatch(/begins or ends with a space/);
+    expect(unsafeSlugReason('\u3000글')).toMatch(/begins or ends with a space/);
+    expect(unsafeSlugReason('두 단어')).toBeUndefined();
+  });
+
   test('a slug with a control character is quoted once, escaped', () => {
     expect(unsafeSlugReason('new\nline')).toBe('slug "new\\nline" contains control characters');
   });
