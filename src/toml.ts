@@ -20,7 +20,16 @@ export function parseToml(
   origin: TomlOrigin = { line: 1 },
 ): Record<string, unknown> | undefined {
   try {
-    return parse(text) as Record<string, unknown>;
+    const value = parse(text) as Record<string, unknown>;
+    // smol-toml stops arrays and inline tables nested past MAX_DEPTH, but not dotted keys or
+    // headers (`a.a.a.….b = 1`): 20,000 of them overflowed the stack in every later walk of
+    // the value, and in site.toml killed the build with a stack trace.
+    const top = deepKey(value);
+    if (top !== undefined) {
+      addError(file, `invalid TOML: tables nested more than ${MAX_DEPTH} deep`, keyPlace(text, [top], origin));
+      return undefined;
+    }
+    return value;
   } catch (error) {
     if (error instanceof TomlError) {
       let reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/i, '') || 'syntax error';
@@ -36,6 +45,21 @@ export function parseToml(
     }
     throw error;
   }
+}
+
+/** How deep TOML values may nest: smol-toml's own limit for arrays and inline tables. */
+const MAX_DEPTH = 1000;
+
+/** The top-level key whose value nests tables or arrays deeper than MAX_DEPTH, if any; walked without recursion. */
+function deepKey(value: Record<string, unknown>): string | undefined {
+  for (const [key, inner] of Object.entries(value)) {
+    let level: unknown[] = [inner];
+    for (let depth = 1; level.length > 0; depth++) {
+      if (depth > MAX_DEPTH) return key;
+      level = level.flatMap((item) => (item && typeof item === 'object' && !(item instanceof TomlDate) ? Object.values(item) : []));
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -25,6 +25,12 @@ describe('readConfig', () => {
     });
   });
 
+  test('params nested 20,000 tables deep are an error at their key, not a crash', () => {
+    const { config, file } = read(`title = "x"\n[params]\n${'a.'.repeat(20_000)}b = 1\n`);
+    expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['2:1: invalid TOML: tables nested more than 1000 deep']);
+    expect(config.title).toBe('geul');
+  });
+
   test('every setting, and unknown keys kept in extra', () => {
     const { config, file } = read(
       [

@@ -42,6 +42,16 @@ describe('parseToml', () => {
     expect(file.messages[0]?.reason).toMatch(/control characters/);
   });
 
+  test('dotted keys nested past 1,000 tables are an error at their key, not a stack overflow later', () => {
+    const file = fileWith();
+    const deep = `title = "a"\n[params]\n${'a.'.repeat(20_000)}b = 1\n`;
+    expect(parseToml(deep, file, { line: 2 })).toBeUndefined();
+    expect(file.messages.map((m) => `${m.line}:${m.column}: ${m.reason}`)).toEqual(['3:1: invalid TOML: tables nested more than 1000 deep']);
+    const fine = fileWith();
+    expect(parseToml(`${'a.'.repeat(998)}b = 1`, fine)).toBeDefined();
+    expect(fine.messages).toEqual([]);
+  });
+
   test('a redefined key is an error too', () => {
     const file = fileWith();
     expect(parseToml('a = 1\na = 2', file, { line: 10 })).toBeUndefined();
