@@ -23,9 +23,24 @@ export const OUTPUT_MARKER_TEXT = 'Written by geul and replaced on every build.\
  */
 export function unsafeOutDirReason(outDir: string, root: string): string | undefined {
   const given = path.resolve(outDir);
-  const linked = linkedFolder(given);
-  // A link is judged by where it leads too, since the site is written there (linkedFolder).
+  const linked = landing(given);
+  // A link, at the folder or on its way, is judged by where it leads too: the site is written there.
   return unsafeFolderReason(outDir, given, path.resolve(root)) ?? (linked === given ? undefined : unsafeFolderReason(outDir, linked, realpathSync(root)));
+}
+
+/**
+ * Where `target` lands with every link on its way followed, whether it exists yet or not:
+ * `--out link-to-content/site` wrote the site into content/, since only a link at the
+ * output folder itself was followed.
+ */
+function landing(target: string): string {
+  let existing = target;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    return path.join(realpathSync(existing), path.relative(existing, target));
+  } catch {
+    return target;
+  }
 }
 
 function unsafeFolderReason(outDir: string, target: string, project: string): string | undefined {

@@ -61,6 +61,12 @@ describe('unsafeOutDirReason', () => {
     expect(unsafeOutDirReason(path.join(project, 'dist'), project)).toMatch(/inside images\//);
   });
 
+  test('judges a folder not made yet by where the links on its way lead: --out link-to-content/site', () => {
+    symlinkSync(path.join(project, 'content'), path.join(project, 'notes'));
+    expect(unsafeOutDirReason(path.join(project, 'notes', 'site'), project)).toMatch(/inside content\//);
+    expect(unsafeOutDirReason(path.join(project, 'notes', 'a', 'b'), project)).toMatch(/inside content\//);
+  });
+
   test('refuses a non-empty folder without the .geul marker', () => {
     const out = path.join(project, 'public');
     mkdirSync(out);
