@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { IncludeTag, LayoutTag, Liquid, RenderTag, type Context, type Emitter } from 'liquidjs';
 import { VFile } from 'vfile';
@@ -293,7 +293,10 @@ export function locate(error: unknown, fallbackFile: string): LocatedError {
 function templateHolding(dir: string, text: string): string | undefined {
   const key = `${dir}\0${text}`;
   if (holders.has(key)) return holders.get(key);
-  const found = templateFiles(dir).find((file) => withoutBom(readFileSync(file, 'utf8')) === text);
+  const found = templateFiles(dir).find((file) => {
+    const bytes = readable(file);
+    return typeof bytes !== 'string' && withoutBom(bytes.toString('utf8')) === text;
+  });
   if (holders.size > 1000) holders.clear();
   holders.set(key, found);
   return found;
@@ -394,9 +397,18 @@ function guardNesting(liquid: Liquid, templatesDir: string): void {
 const nodeFs = new Liquid().options.fs;
 const templateFs = {
   ...nodeFs,
-  readFileSync: (file: string) => withoutBom(nodeFs.readFileSync(file)),
-  readFile: async (file: string) => withoutBom(await nodeFs.readFile(file)),
+  readFileSync: (file: string) => withoutBom((regularFile(file), nodeFs.readFileSync(file))),
+  readFile: async (file: string) => withoutBom((regularFile(file), await nodeFs.readFile(file))),
 };
+
+/**
+ * Throws unless `file` is a regular file: a template that is a named pipe, or a link to one
+ * or to a device (`x.liquid -> /dev/zero`), was read for ever and the build hung, as posts
+ * were before load.ts refused them.
+ */
+function regularFile(file: string): void {
+  if (!statSync(file).isFile()) throw Object.assign(new Error(`${path.basename(file)} is not a file (a pipe, a socket or a device)`), { code: 'ENOTFILE' });
+}
 
 function withoutBom(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -637,6 +649,7 @@ function digestTemplates(dir: string): string {
  */
 function readable(file: string): Buffer | string {
   try {
+    regularFile(file);
     return readFileSync(file);
   } catch (error) {
     return `unreadable: ${(error as NodeJS.ErrnoException).code}`;

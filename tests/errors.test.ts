@@ -4,11 +4,12 @@
  * built by the CLI in a temp copy that already holds a previous output in dist/, which must
  * come out byte-for-byte unchanged. Invalid math is the one kind that only warns.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { select } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cleanup, copySite, FIXTURES, hashTree, problemLines, readHtml, runCli, type CliResult } from './helpers/site.ts';
+import { cleanup, copySite, FIXTURES, hashTree, problemLines, readHtml, REPO_ROOT, runCli, type CliResult } from './helpers/site.ts';
 
 const FAILING = [
   'invalid-toml',
@@ -126,4 +127,24 @@ describe('invalid-math', () => {
     // The previous output was replaced.
     expect(existsSync(path.join(dist, 'posts', 'old'))).toBe(false);
   });
+});
+
+describe('a template that is a named pipe', () => {
+  let root: string | undefined;
+  afterAll(() => cleanup(root));
+
+  // A read of a pipe waits for a writer that never comes: the build hung for good. The CLI
+  // runs in a child process killed after 30 s, so the test fails rather than hangs.
+  test('is an error at its path, and the build ends', async () => {
+    root = await copySite('basic');
+    execFileSync('mkfifo', [path.join(root, 'templates', 'piped.liquid')]);
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'geul.js'), 'build', '--root', root], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    expect(problemLines(stderr)).toEqual(['templates/piped.liquid:1:1: template error: piped.liquid is not a file (a pipe, a socket or a device)']);
+  }, 40_000);
 });
