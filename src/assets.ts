@@ -138,10 +138,15 @@ export function unreadableCopies(outputs: readonly Output[], root: string): Prob
  */
 export function replacedPages(pagePaths: ReadonlySet<string>, outputs: readonly Output[], root: string): Problem[] {
   const problems: Problem[] = [];
+  // Compared in lower case, as static/ files are: on the case-insensitive disks of macOS and
+  // Windows a bundle's `INDEX.HTML` is the post's `index.html`.
+  const pages = new Map([...pagePaths].map((page) => [page.normalize('NFC').toLowerCase(), page]));
   for (const output of outputs) {
-    if (!('copyFrom' in output) || !pagePaths.has(output.path)) continue;
+    if (!('copyFrom' in output)) continue;
+    const page = pages.get(output.path.normalize('NFC').toLowerCase());
+    if (page === undefined) continue;
     const source = path.relative(root, output.copyFrom).split(path.sep).join('/').normalize('NFC');
-    problems.push({ path: source, line: 1, column: 1, message: `would take the place of the page ${output.path}: rename it`, severity: 'error' });
+    problems.push({ path: source, line: 1, column: 1, message: `would take the place of the page ${page}: rename it`, severity: 'error' });
   }
   return problems;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { replacedPages } from '../src/assets.ts';
 import {
   brokenLinks,
   cleanup,
@@ -357,6 +358,18 @@ describe('page bundles publish their other files', () => {
       await cleanup(root);
     }
   }, 60_000);
+
+  test('a bundle file named like the page in another case (INDEX.HTML) is an error too: on macOS and Windows it is the same file', () => {
+    const root = '/site';
+    const outputs = [
+      { path: 'posts/b/INDEX.HTML', copyFrom: '/site/content/posts/b/INDEX.HTML' },
+      { path: 'posts/b/notes.html', copyFrom: '/site/content/posts/b/notes.html' },
+      { path: 'posts/b/index.html', content: '<p>page</p>' },
+    ];
+    expect(replacedPages(new Set(['posts/b/index.html']), outputs, root)).toEqual([
+      { path: 'content/posts/b/INDEX.HTML', line: 1, column: 1, message: 'would take the place of the page posts/b/index.html: rename it', severity: 'error' },
+    ]);
+  });
 
   test('a PDF, a data file and a subfolder beside the post are copied next to its page; markdown, hidden files, editor backups, nested bundles and drafts are not', async () => {
     const root = await copySite('basic');
