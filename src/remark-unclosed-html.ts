@@ -28,8 +28,17 @@ export function remarkUnclosedHtml() {
   return function (tree: Root, file: VFile) {
     const text = String(file.value ?? '');
     // Most posts name none of these: not worth a walk of the tree.
-    if (!RAW_TEXT.test(text)) return;
+    if (!RAW_TEXT.test(text) && !text.includes('<!--')) return;
     visitParents(tree, 'html', (node: Html, ancestors: Nodes[]) => {
+      // `<!-- 메모` with no `-->`: CommonMark reads the HTML block on to the end of the post,
+      // and a browser on to the end of the page, so the footer vanished with the rest. Closed
+      // at the end of its block (what follows in the post stays hidden, as written), and said.
+      const comment = unclosedComment(node.value);
+      if (comment !== undefined) {
+        node.value += ' -->';
+        addWarning(file, 'an HTML comment "<!--" is not closed: it is closed at the end of its HTML block, and what the post has after it there is not shown; close it with -->', placeIn(node, comment), 'unclosed-html');
+      }
+      if (!RAW_TEXT.test(node.value)) return;
       const parent = ancestors.at(-1) as Parent | undefined;
       const block = ancestors.findLast((ancestor) => BLOCKS.has(ancestor.type));
       const end = node.position?.end.offset;
@@ -74,4 +83,26 @@ function unclosedIn(html: string): string | undefined {
     if (!new RegExp(`</${match[1]}\\s*>`, 'i').test(html.slice(match.index + match[0].length))) return match[1]!.toLowerCase();
   }
   return undefined;
+}
+
+/** Where in `html` a comment opens that is not closed in it; `<!-->` and `<!--->` close at once, as in HTML. */
+function unclosedComment(html: string): number | undefined {
+  let at = 0;
+  for (;;) {
+    const open = html.indexOf('<!--', at);
+    if (open === -1) return undefined;
+    const body = open + 4;
+    const close = html.startsWith('>', body) ? body - 2 : html.startsWith('->', body) ? body - 1 : html.indexOf('-->', body);
+    if (close === -1) return open;
+    at = close + 3;
+  }
+}
+
+/** The place in the file of the character at `index` of an HTML node's text. */
+function placeIn(node: Html, index: number): { line: number; column: number } | undefined {
+  const start = node.position?.start;
+  if (!start) return undefined;
+  const before = node.value.slice(0, index);
+  const newline = before.lastIndexOf('\n');
+  return { line: start.line + before.split('\n').length - 1, column: newline === -1 ? start.column + index : index - newline };
 }

@@ -62,3 +62,20 @@ describe('a raw-text element named in a sentence', () => {
     ]);
   });
 });
+
+describe('an HTML comment left open', () => {
+  test('is closed at the end of its HTML block, with a warning, so the page after the post is not a comment', async () => {
+    const { page, messages } = await render(['첫 문단', '', '<!-- 나중에 쓸 메모', '', '숨은 문단'].join('\n'));
+    expect(toText(select('main p', page)!)).toBe('첫 문단');
+    expect(toText(select('footer', page)!)).toBe('바닥글');
+    expect(messages).toEqual([
+      '3:1: warning: an HTML comment "<!--" is not closed: it is closed at the end of its HTML block, and what the post has after it there is not shown; close it with -->',
+    ]);
+  });
+
+  test('closed, or `<!--more-->`, `<!-->`, it is kept without a word', async () => {
+    const { page, messages } = await render(['요약 <!-- 메모 -->', '', '<!--more-->', '', '<!-->', '', '본문'].join('\n'));
+    expect(toText(select('footer', page)!)).toBe('바닥글');
+    expect(messages).toEqual([]);
+  });
+});
