@@ -1,3 +1,4 @@
+import { fromHtml } from 'hast-util-from-html';
 import type { Html, Nodes, Parent, Root } from 'mdast';
 import { visitParents } from 'unist-util-visit-parents';
 import type { VFile } from 'vfile';
@@ -28,8 +29,9 @@ export function remarkUnclosedHtml() {
   return function (tree: Root, file: VFile) {
     const text = String(file.value ?? '');
     // Most posts name none of these: not worth a walk of the tree.
-    if (!RAW_TEXT.test(text) && !text.includes('<!--')) return;
+    if (!RAW_TEXT.test(text) && !text.includes('<!--') && !/<[A-Za-z][^<>]*["']/.test(text)) return;
     visitParents(tree, 'html', (node: Html, ancestors: Nodes[]) => {
+      const parent = ancestors.at(-1) as Parent | undefined;
       // `<!-- 메모` with no `-->`: CommonMark reads the HTML block on to the end of the post,
       // and a browser on to the end of the page, so the footer vanished with the rest. Closed
       // at the end of its block (what follows in the post stays hidden, as written), and said.
@@ -38,8 +40,15 @@ export function remarkUnclosedHtml() {
         node.value += ' -->';
         addWarning(file, 'an HTML comment "<!--" is not closed: it is closed at the end of its HTML block, and what the post has after it there is not shown; close it with -->', placeIn(node, comment), 'unclosed-html');
       }
+      // `<div class="note>`: a quote left open runs on past the post to the next quote of the
+      // page, and the browser takes the page up to there for the tag's attributes (the footer
+      // vanished). Shown as text, as a raw-text element left open in a sentence is.
+      if (/["']/.test(node.value) && parent && unclosedTag(node.value)) {
+        addWarning(file, 'a tag in this HTML is not closed (a quote left open?): a browser reads the rest of the page into it; it is shown as text: close the quote and the tag', node.position?.start, 'unclosed-html');
+        parent.children[parent.children.indexOf(node)] = { type: 'text', value: node.value, ...(node.position ? { position: node.position } : {}) };
+        return;
+      }
       if (!RAW_TEXT.test(node.value)) return;
-      const parent = ancestors.at(-1) as Parent | undefined;
       const block = ancestors.findLast((ancestor) => BLOCKS.has(ancestor.type));
       const end = node.position?.end.offset;
       // `<iframe src="…" />`, as JSX and XHTML write an embed: the page after it became the
@@ -105,4 +114,16 @@ function placeIn(node: Html, index: number): { line: number; column: number } | 
   const before = node.value.slice(0, index);
   const newline = before.lastIndexOf('\n');
   return { line: start.line + before.split('\n').length - 1, column: newline === -1 ? start.column + index : index - newline };
+}
+
+/** Whether `html` ends inside a tag, a quoted attribute value left open most often (HTML's "eof-in-tag"). */
+function unclosedTag(html: string): boolean {
+  let open = false;
+  fromHtml(html, {
+    fragment: true,
+    onerror(error) {
+      open ||= error.ruleId === 'eof-in-tag';
+    },
+  });
+  return open;
 }

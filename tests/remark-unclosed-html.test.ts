@@ -79,3 +79,16 @@ describe('an HTML comment left open', () => {
     expect(messages).toEqual([]);
   });
 });
+
+describe('a tag whose quote is left open', () => {
+  test('is shown as text with a warning, so the page after the post is not read into its attributes', async () => {
+    const { page, messages } = await render(['<div class="note>', '메모', '</div>', '', '뒤 문단 <span title="제목">된다</span>', '', '<div class="box">', '상자', '</div>'].join('\n'));
+    expect(selectAll('main div', page).map((div) => div.properties.className)).toEqual([['box']]);
+    expect(toText(select('main', page)!)).toContain('<div class="note>');
+    expect(select('main span[title="제목"]', page)).toBeTruthy();
+    expect(toText(select('footer', page)!)).toBe('바닥글');
+    expect(messages).toEqual([
+      '1:1: warning: a tag in this HTML is not closed (a quote left open?): a browser reads the rest of the page into it; it is shown as text: close the quote and the tag',
+    ]);
+  });
+});
