@@ -7,10 +7,12 @@ import { addWarning } from './report.js';
 /**
  * Elements whose content a browser reads as text up to their end tag: one left open holds the
  * rest of the page, the footer too (shown inside a text box, or hidden as script or style).
+ * `<template>` is no such element, but one left open hides the rest of the page all the same
+ * (its content is inert, never shown), so it is told with them.
  */
-const RAW_TEXT = /<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b/i;
-const OPENING = /^<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b[^>]*>$/i;
-const OPENING_ANYWHERE = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b[^>]*>/gi;
+const RAW_TEXT = /<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext|template)\b/i;
+const OPENING = /^<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext|template)\b[^>]*>$/i;
+const OPENING_ANYWHERE = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext|template)\b[^>]*>/gi;
 /** `<iframe src="…" />`: in HTML the `/>` of an element that is not void closes nothing. */
 const SELF_CLOSED = /<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b([^>]*?)\s*\/>/gi;
 

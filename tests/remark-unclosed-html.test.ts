@@ -92,3 +92,14 @@ describe('a tag whose quote is left open', () => {
     ]);
   });
 });
+
+describe('a <template> left open', () => {
+  test('named in a sentence it is text; opening a block it is a warning: its content, the page after it too, is never shown', async () => {
+    const { page, messages } = await render(['HTML의 <template> 태그를 쓴다.', '', '<template>', '<p>틀</p>'].join('\n'));
+    expect(toText(select('main p', page)!)).toBe('HTML의 <template> 태그를 쓴다.');
+    expect(messages).toEqual([
+      '1:7: warning: <template> is not closed in its paragraph and would hold the rest of the page: it is shown as text; write it in backticks (`<template>`)',
+      '3:1: warning: <template> is not closed: a browser puts the rest of the page inside it; close it with </template>, or write the tag in backticks (`<template>`)',
+    ]);
+  });
+});
