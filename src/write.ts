@@ -87,6 +87,8 @@ export interface OutputFolder {
   fingerprints: Map<string, string>;
   /** What the build recorded for the next one (up-to-date.ts), while every file is as written. */
   record: unknown;
+  /** The fingerprint (`folderFingerprint`) of each folder holding such files as found, the output folder's own as `.`. */
+  folders: Map<string, string>;
 }
 
 /**
@@ -107,7 +109,7 @@ export function outputStateFile(root: string, outDir: string): string {
  * while files were moved in, or when the folder has no marker (it is not geul's).
  */
 export function readOutputFolder(outDir: string, stateFile: string | undefined): OutputFolder {
-  const read: OutputFolder = { keys: new Map(), digests: new Map(), fingerprints: new Map(), record: undefined };
+  const read: OutputFolder = { keys: new Map(), digests: new Map(), fingerprints: new Map(), record: undefined, folders: new Map() };
   if (stateFile === undefined || !existsSync(path.join(path.resolve(outDir), OUTPUT_MARKER))) return read;
   try {
     const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as OutputState;
@@ -115,9 +117,12 @@ export function readOutputFolder(outDir: string, stateFile: string | undefined):
     const folders = parsed.folders ?? {};
     // A file or folder added by hand changes its folder's mtime: the folder is no longer as
     // the build left it, and the next build removes what it did not write.
-    let intact = folderFingerprintOf(outDir, { follow: true }) === folders['.'];
+    const root = folderFingerprintOf(outDir, { follow: true });
+    if (root !== undefined) read.folders.set('.', root);
+    let intact = root === folders['.'];
     const inPlace = foldersInPlace(outDir, (folder, fingerprint) => {
       if (folders[folder] !== fingerprint) intact = false;
+      if (fingerprint !== undefined) read.folders.set(folder, fingerprint);
     });
     for (const [file, key] of Object.entries(parsed.files)) {
       const fingerprint = parsed.fingerprints[file];
@@ -203,18 +208,34 @@ function folderFingerprint(stats: Stats): string {
   return `${stats.ino}:${stats.mtimeMs}`;
 }
 
-/** The fingerprints of the output folder and every folder that holds one of `files`. */
-function folderFingerprints(outDir: string, files: Iterable<string>): Record<string, string> {
+/**
+ * The fingerprints of the output folder and every folder that holds one of `files`. A folder
+ * the build wrote nothing into, removed nothing from and made nothing in keeps the
+ * fingerprint it was found with (`found`): an edit looks at its few folders again, not at
+ * every folder of the site (2,249 at 1,000 posts, 35 ms). Without `touched`, all are looked at.
+ */
+function folderFingerprints(outDir: string, files: Iterable<string>, found: ReadonlyMap<string, string>, touched?: ReadonlySet<string>): Record<string, string> {
   const folders = new Map<string, string>();
-  const root = folderFingerprintOf(outDir);
+  const fingerprintOf = (folder: string) =>
+    touched && !touched.has(folder) && found.has(folder) ? found.get(folder) : folderFingerprintOf(folder === '.' ? outDir : path.join(outDir, folder));
+  const root = fingerprintOf('.');
   if (root !== undefined) folders.set('.', root);
   for (const file of files) {
     for (let folder = path.posix.dirname(file); folder !== '.' && !folders.has(folder); folder = path.posix.dirname(folder)) {
-      const fingerprint = folderFingerprintOf(path.join(outDir, folder));
+      const fingerprint = fingerprintOf(folder);
       if (fingerprint !== undefined) folders.set(folder, fingerprint);
     }
   }
   return Object.fromEntries(sortedByPath(folders));
+}
+
+/** Every folder from each of `files`' own up to the output folder (`.`): those a move or removal of them may change. */
+function foldersOf(files: Iterable<string>): Set<string> {
+  const folders = new Set<string>(['.']);
+  for (const file of files) {
+    for (let folder = path.posix.dirname(file); folder !== '.' && !folders.has(folder); folder = path.posix.dirname(folder)) folders.add(folder);
+  }
+  return folders;
 }
 
 const MANIFEST_FORMAT = 6;
@@ -362,14 +383,14 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
    * dies before this leaves the previous state, whose fingerprints the files it replaced no
    * longer match: those are not trusted.
    */
-  const keepState = (record: unknown) => {
+  const keepState = (record: unknown, touched?: ReadonlySet<string>) => {
     if (stateFile === undefined) return;
     const state: OutputState = {
       format: MANIFEST_FORMAT,
       files: Object.fromEntries(sortedByPath(keys)),
       digests: Object.fromEntries(sortedByPath(digests).filter(([file]) => keys.has(file))),
       fingerprints: Object.fromEntries(sortedByPath(fingerprints).filter(([file]) => keys.has(file))),
-      folders: folderFingerprints(target, keys.keys()),
+      folders: folderFingerprints(target, keys.keys(), folder.folders, touched),
       ...(record === undefined ? {} : { build: record }),
     };
     try {
@@ -433,7 +454,7 @@ export async function openStaging(outDir: string, folder: OutputFolder, stateFil
       signals.hold();
       try {
         await moveIn(staging, target, [...written], gone, retired, stateFile);
-        keepState(record);
+        keepState(record, foldersOf([...written, ...gone]));
       } finally {
         signals.release();
       }
