@@ -8,7 +8,8 @@ import type { VFile } from 'vfile';
  *   (or AVIF) first, so a browser without WebP still gets the `<img>`'s own format;
  * - an image alone in its paragraph with a title or alt text becomes a `<figure>` with a
  *   `<figcaption>` (the title, else the alt text); the `<img>` keeps its alt, and its title
- *   moves into the caption rather than also showing as a tooltip.
+ *   moves into the caption rather than also showing as a tooltip. A caption that repeats the
+ *   alt text is hidden from screen readers, which read the alt.
  * An image among words stays inline in its paragraph; raw HTML images are the author's own.
  */
 export function rehypeFigures() {
@@ -38,7 +39,10 @@ export function rehypeFigures() {
         if (caption) {
           delete node.properties.title;
           parent.tagName = 'figure';
-          parent.children = [image, { type: 'element', tagName: 'figcaption', properties: {}, children: [{ type: 'text', value: caption }] }];
+          // A caption that is the alt text again is shown, not read a second time: a screen
+          // reader said "SVD 그림" for the image and once more for its caption.
+          const repeated = !title || title === alt;
+          parent.children = [image, { type: 'element', tagName: 'figcaption', properties: repeated ? { ariaHidden: 'true' } : {}, children: [{ type: 'text', value: caption }] }];
         }
       }
       // The `<img>` now sits inside the `<picture>`: do not visit it a second time.

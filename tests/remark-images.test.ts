@@ -273,12 +273,16 @@ describe('remarkImages in the markdown chain', () => {
     expect(img.properties.sizes).toBe(source.properties.sizes);
     expect(img.properties.loading).toBeUndefined();
     expect(toText(select('figcaption', wide)!)).toBe('넓은 그림');
+    // The caption repeats the alt: shown, and read once (as the image's alt), not twice.
+    expect(select('figcaption', wide)!.properties.ariaHidden).toBe('true');
 
     // The title is the caption, not a tooltip as well; the alt stays; 1000 px gets no 1200 or 1600.
     const photoImg = select('img', photo)!;
     expect(photoImg.properties).toMatchObject({ alt: '사진', loading: 'lazy', width: 1000, height: 750 });
     expect(photoImg.properties.title).toBeUndefined();
     expect(toText(select('figcaption', photo)!)).toBe('사진 제목');
+    // A caption that says more than the alt is read.
+    expect(select('figcaption', photo)!.properties.ariaHidden).toBeUndefined();
     expect(candidates(photoImg.properties.srcSet)).toEqual([
       [expect.stringMatching(/^\/images\/photo-400w\.[0-9a-f]{8}\.jpg$/), 400],
       [expect.stringMatching(/^\/images\/photo-800w\.[0-9a-f]{8}\.jpg$/), 800],
