@@ -27,11 +27,11 @@ export function remarkMathMacros() {
     const defined = new Map<string, Definition>();
     visit(tree, (node) => {
       if (node.type !== 'math' && node.type !== 'inlineMath') return;
-      const own = definitionsIn(writtenTexOf(node));
+      const own = definitionsIn(declaredOperators(writtenTexOf(node)));
       // `\newcommand{\R}{\mathbb{R}}`, a MathJax habit: KaTeX has `\R` and refused the whole
       // formula ("attempting to redefine"), where MathJax, Typora and Obsidian take it. A name
       // KaTeX itself has is given by `\renewcommand`, as they read it.
-      let tex = node.value;
+      let tex = declaredOperators(node.value);
       for (const definition of own) {
         // `\newcommand*`, whose star (arguments hold no paragraph) means nothing in a formula
         // and which KaTeX reads as defining `*`.
@@ -104,6 +104,28 @@ function isEscaped(tex: string, at: number): boolean {
   let count = 0;
   for (let index = at - 1; index >= 0 && tex[index] === '\\'; index--) count++;
   return count % 2 === 1;
+}
+
+const DECLARE = /\\DeclareMathOperator(?![a-zA-Z])\s*(\*?)\s*\{\s*(\\[a-zA-Z]+)\s*\}\s*\{/g;
+
+/**
+ * `\DeclareMathOperator{\tr}{tr}` (and the starred form, limits under it), copied from a
+ * paper's preamble: KaTeX has no such command and refused the formula. Written as the
+ * `\newcommand{\tr}{\operatorname{tr}}` it means, which then works after it as any macro does.
+ */
+export function declaredOperators(tex: string): string {
+  if (!tex.includes('\\DeclareMathOperator')) return tex;
+  let out = '';
+  let last = 0;
+  for (const match of tex.matchAll(DECLARE)) {
+    if (match.index < last || isEscaped(tex, match.index)) continue;
+    const open = match.index + match[0].length - 1;
+    const close = groupEnd(tex, open);
+    if (close === undefined) continue;
+    out += `${tex.slice(last, match.index)}\\newcommand{${match[2]}}{\\operatorname${match[1]}{${tex.slice(open + 1, close)}}}`;
+    last = close + 1;
+  }
+  return out + tex.slice(last);
 }
 
 /** Whether KaTeX itself defines a control sequence (`\R`, `\vec`), so that `\newcommand` of it fails. */

@@ -78,6 +78,13 @@ describe('macros defined in one formula', () => {
     expect(mathml(tree)).toEqual(['a!', 'argmax\u2061xf', 'b!']);
   });
 
+  test('\\DeclareMathOperator from a paper\'s preamble defines an operator, starred with limits below, in its formula and after', async () => {
+    const { tree, messages } = await render('$$\n\\DeclareMathOperator{\\Tr}{Tr}\n\\DeclareMathOperator*{\\argmin}{arg\\,min}\n\\Tr(A)\n$$\n\n다음 $\\argmin_x \\Tr(X)$.\n');
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    expect(mathml(tree)).toEqual(['Tr\u2061(A)', 'argmin\u2061xTr\u2061(X)']);
+  });
+
   test('the summary, and a heading\'s id, TOC text and link label, keep the TeX as written', async () => {
     const { tree, rendered } = await render(['$$', '\\def\\loss{\\mathcal{L}}', '\\loss', '$$', '', '## $\\loss$의 정의', '', '본문 $\\loss$ 이다.', ''].join('\n'));
     expect(select('h2', tree)?.properties.id).toBe('loss의-정의');
