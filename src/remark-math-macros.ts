@@ -24,7 +24,7 @@ interface Definition {
  */
 export function remarkMathMacros() {
   return function (tree: Root) {
-    const defined = new Map<string, Definition>();
+    const defined = new Map<string, Definition>(COMPATIBLE);
     visit(tree, (node) => {
       if (node.type !== 'math' && node.type !== 'inlineMath') return;
       const own = definitionsIn(declaredOperators(writtenTexOf(node)));
@@ -73,6 +73,16 @@ export function remarkMathMacros() {
     });
   };
 }
+
+/**
+ * LaTeX commands that papers' formulas hold and KaTeX lacks, given as the macros they come
+ * closest to, in front of a formula that uses them as a post's own macros are: `\mbox{…}`
+ * (text in math, older papers) and `\mathbbm{1}` (the indicator function of ML papers).
+ */
+const COMPATIBLE: [string, Definition][] = [
+  ['\\mbox', { name: '\\mbox', tex: '\\newcommand{\\mbox}[1]{\\text{#1}}' }],
+  ['\\mathbbm', { name: '\\mathbbm', tex: '\\newcommand{\\mathbbm}[1]{\\mathbb{#1}}' }],
+];
 
 /** The definitions a formula's TeX uses, and those they use, in the order they were made. */
 function preambleFor(tex: string, defined: ReadonlyMap<string, Definition>, own: ReadonlySet<string>): string {

@@ -85,6 +85,13 @@ describe('macros defined in one formula', () => {
     expect(mathml(tree)).toEqual(['Tr\u2061(A)', 'argmin\u2061xTr\u2061(X)']);
   });
 
+  test('\\mbox and \\mathbbm, which papers\' formulas hold and KaTeX lacks, render as \\text and \\mathbb', async () => {
+    const { tree, messages } = await render('지시 함수 $\\mathbbm{1}[y = k]$ 와 $f(x) = 0 \\mbox{ if } x < 0$.\n');
+    expect(messages).toEqual([]);
+    expect(selectAll('.katex-error', tree)).toEqual([]);
+    expect(mathml(tree)).toEqual(['1[y=k]', 'f(x)=0ifx<0']);
+  });
+
   test('the summary, and a heading\'s id, TOC text and link label, keep the TeX as written', async () => {
     const { tree, rendered } = await render(['$$', '\\def\\loss{\\mathcal{L}}', '\\loss', '$$', '', '## $\\loss$의 정의', '', '본문 $\\loss$ 이다.', ''].join('\n'));
     expect(select('h2', tree)?.properties.id).toBe('loss의-정의');
