@@ -4,7 +4,7 @@ import { rewriteUrls } from './html-urls.js';
 import type { ParsedPost, Site } from './types.js';
 import type { Urls } from './urls.js';
 import type { Views } from './view.js';
-import { timestampOf } from './zone.js';
+import { latestTimestamp, timestampOf } from './zone.js';
 
 /** How many of the newest posts the feed carries. */
 const FEED_SIZE = 20;
@@ -16,17 +16,14 @@ const FEED_SIZE = 20;
 export function feed(site: Site, views: Views, urls: Urls): string {
   const { config } = site;
   const posts = site.posts.slice(0, FEED_SIZE);
-  // The latest instant, not the latest string: offsets differ between posts.
-  const latest = (stamps: string[]) =>
-    stamps.reduce<string | undefined>((last, next) => (last === undefined || Date.parse(next) > Date.parse(last) ? next : last), undefined);
   // An entry is updated no earlier than it was published: a `lastmod` written before `date`
   // (copied from an older post, say) would make feed validators warn and readers sort it oddly.
   const published = (post: ParsedPost) => timestampOf(post.frontMatter.date!, config.timeZone);
   const stamp = (post: ParsedPost) => {
     const { lastmod } = post.frontMatter;
-    return latest([published(post), ...(lastmod ? [timestampOf(lastmod, config.timeZone)] : [])])!;
+    return latestTimestamp([published(post), ...(lastmod ? [timestampOf(lastmod, config.timeZone)] : [])])!;
   };
-  const updated = latest(posts.map(stamp)) ?? '1970-01-01T00:00:00Z';
+  const updated = latestTimestamp(posts.map(stamp)) ?? '1970-01-01T00:00:00Z';
   const tree = x('feed', { xmlns: 'http://www.w3.org/2005/Atom', 'xml:lang': config.language }, [
     x('title', config.title),
     config.description ? x('subtitle', config.description) : null,

@@ -9,7 +9,7 @@ import { cutAtSentence } from './remark-reading.js';
 import { termSlug } from './slug.js';
 import type { CalendarDate, Heading, Paper, ParsedPost, Series, Site, Taxonomy, Term } from './types.js';
 import type { Urls } from './urls.js';
-import { timestampOf } from './zone.js';
+import { latestTimestamp, timestampOf } from './zone.js';
 
 /** Most related posts listed at the end of a post. */
 const RELATED_LIMIT = 4;
@@ -411,8 +411,7 @@ export function createViews(site: Site, urls: Urls, i18n: Messages, now: Date): 
     if (source.kind !== 'post') return '';
     const published = view.date?.timestamp;
     // Modified no earlier than published, as in the feed: a lastmod written before the date is a slip.
-    const lastmod = view.lastmod?.timestamp;
-    const modified = lastmod && published && Date.parse(lastmod) < Date.parse(published) ? published : lastmod ?? published;
+    const modified = latestTimestamp([published, view.lastmod?.timestamp].filter((stamp): stamp is string => stamp !== undefined));
     return jsonForScript({
       '@context': 'https://schema.org',
       '@type': 'BlogPosting',

@@ -15,6 +15,15 @@ export function timestampOf(date: CalendarDate, timeZone: string): string {
 }
 
 /** The instant of a front-matter date (see `timestampOf`), in milliseconds since the epoch: what posts are ordered by. */
+/**
+ * The latest of RFC 3339 timestamps, by instant rather than by text: offsets differ between
+ * them. A post's modification time is the later of its date and its lastmod (feed, JSON-LD),
+ * so a lastmod written before the date never makes it modified before it was published.
+ */
+export function latestTimestamp(stamps: readonly string[]): string | undefined {
+  return stamps.reduce<string | undefined>((last, next) => (last === undefined || Date.parse(next) > Date.parse(last) ? next : last), undefined);
+}
+
 export function instantOf(date: CalendarDate, timeZone: string): number {
   if (hasOffset(date)) return Date.parse(date.iso);
   return wallClockMs(date) - offsetMinutesOf(date, timeZone) * MINUTE;
